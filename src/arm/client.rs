@@ -1,0 +1,250 @@
+//! The ARM client: the one place a request gets the token, after the host guard.
+//! Every call, a plain GET or the health operation, runs through the `lro` machine,
+//! so throttling, transient failures, deadlines and cancellation behave the same way.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+
+use super::cloud::{ArmBase, Cloud};
+use super::error::{ArmError, ErrorKind};
+use super::id::{LoadBalancerId, RuleId, SubscriptionId};
+use super::lro::{Lro, Policy, Step, WaitReason};
+use super::model::{HealthResult, LoadBalancer, Page, Subscription};
+use super::transport::{Clock, Request, Transport};
+
+/// The api-version of Microsoft.Network calls; the health operation exists from 2024-05-01.
+pub const NETWORK_API: &str = "2024-05-01";
+pub const SUBSCRIPTIONS_API: &str = "2022-12-01";
+/// A listing that pages forever is a bug on the other side; stop there.
+const MAX_PAGES: usize = 200;
+
+/// A bearer token. `Debug` never prints it, so a stray `{:?}` cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(raw: impl Into<String>) -> Self {
+        Token(raw.into())
+    }
+    fn bearer(&self) -> String {
+        format!("Bearer {}", self.0)
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// Shared between the UI and a running operation: set it and the operation stops
+/// before its next request.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Rc<Cell<bool>>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.set(true);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.get()
+    }
+}
+
+/// What a running call is doing, for the progress line and the throttling countdown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    Sending { poll: u32 },
+    Waiting { ms: u64, reason: WaitReason, poll: u32 },
+}
+
+pub struct ArmClient {
+    transport: Rc<dyn Transport>,
+    clock: Rc<dyn Clock>,
+    base: ArmBase,
+    cloud: Cloud,
+    token: RefCell<Option<Token>>,
+    policy: Policy,
+    sent: Cell<u64>,
+}
+
+impl ArmClient {
+    pub fn new(transport: Rc<dyn Transport>, clock: Rc<dyn Clock>, base: ArmBase, cloud: Cloud) -> Self {
+        ArmClient { transport, clock, base, cloud, token: RefCell::new(None), policy: Policy::default(), sent: Cell::new(0) }
+    }
+
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn set_token(&self, token: Option<Token>) {
+        *self.token.borrow_mut() = token;
+    }
+
+    pub fn base(&self) -> &ArmBase {
+        &self.base
+    }
+
+    pub fn now_ms(&self) -> f64 {
+        self.clock.now_ms()
+    }
+
+    pub fn clock(&self) -> Rc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    pub async fn subscriptions(&self, cancel: &Cancel) -> Result<Vec<Subscription>, ArmError> {
+        let mut subs: Vec<Subscription> =
+            self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel).await?;
+        subs.sort_by_key(|s| s.display_name.to_lowercase());
+        Ok(subs)
+    }
+
+    pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel) -> Result<Vec<LoadBalancer>, ArmError> {
+        let path = format!("{}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", sub.path());
+        let mut lbs: Vec<LoadBalancer> = self.get_all(&path, cancel).await?;
+        lbs.sort_by_key(|lb| lb.name.to_lowercase());
+        Ok(lbs)
+    }
+
+    pub async fn load_balancer(&self, id: &LoadBalancerId, cancel: &Cancel) -> Result<LoadBalancer, ArmError> {
+        let url = self.base.url(&format!("{}?api-version={NETWORK_API}", id.path()));
+        self.get_json(&url, cancel, &|_| {}).await
+    }
+
+    /// POST `.../health`, then follow Location until the result is ready.
+    pub async fn rule_health(
+        &self,
+        rule: &RuleId,
+        cancel: &Cancel,
+        progress: &dyn Fn(Progress),
+    ) -> Result<HealthResult, ArmError> {
+        let url = self.base.url(&format!("{}/health?api-version={NETWORK_API}", rule.path()));
+        let resp = self.drive(Request::post(url, None), cancel, progress).await?;
+        if resp.body.trim().is_empty() {
+            return Err(ArmError::malformed(&resp, "Azure finished the health operation but sent an empty result"));
+        }
+        serde_json::from_str(&resp.body)
+            .map_err(|e| ArmError::malformed(&resp, &format!("the health result is not valid JSON of the expected shape ({e})")))
+    }
+
+    async fn get_all<T: DeserializeOwned>(&self, path: &str, cancel: &Cancel) -> Result<Vec<T>, ArmError> {
+        let mut out = Vec::new();
+        let mut next = Some(self.base.url(path));
+        let mut pages = 0;
+        while let Some(url) = next.take() {
+            pages += 1;
+            if pages > MAX_PAGES {
+                return Err(ArmError::new(ErrorKind::Malformed, format!("the listing did not end after {MAX_PAGES} pages")));
+            }
+            let page: Page<T> = self.get_json(&url, cancel, &|_| {}).await?;
+            out.extend(page.value);
+            next = page.next_link.filter(|l| !l.is_empty()).map(|l| self.base.adopt(&l, self.cloud));
+        }
+        Ok(out)
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        cancel: &Cancel,
+        progress: &dyn Fn(Progress),
+    ) -> Result<T, ArmError> {
+        let resp = self.drive(Request::get(url), cancel, progress).await?;
+        serde_json::from_str(&resp.body)
+            .map_err(|e| ArmError::malformed(&resp, &format!("the answer is not valid JSON of the expected shape ({e})")))
+    }
+
+    /// Runs one call to its end through the `lro` machine.
+    pub async fn drive(
+        &self,
+        initial: Request,
+        cancel: &Cancel,
+        progress: &dyn Fn(Progress),
+    ) -> Result<super::transport::Response, ArmError> {
+        let (mut lro, mut step) = Lro::start(initial, self.clock.now_ms(), self.policy.clone());
+        loop {
+            if cancel.is_cancelled() {
+                step = lro.cancel();
+            }
+            step = match step {
+                Step::Send(req) => {
+                    progress(Progress::Sending { poll: lro.polls() });
+                    let answer = self.send(req).await?;
+                    if cancel.is_cancelled() {
+                        lro.cancel()
+                    } else {
+                        lro.on_answer(self.clock.now_ms(), answer)
+                    }
+                }
+                Step::Wait { ms, reason } => {
+                    progress(Progress::Waiting { ms, reason, poll: lro.polls() });
+                    self.clock.sleep(ms).await;
+                    lro.on_wake(self.clock.now_ms())
+                }
+                Step::Done(resp) => return Ok(resp),
+                Step::Failed(e) => return Err(e),
+            };
+        }
+    }
+
+    /// The only place the token is attached, and only for URLs under the ARM base.
+    async fn send(
+        &self,
+        mut req: Request,
+    ) -> Result<Result<super::transport::Response, super::transport::TransportError>, ArmError> {
+        req.url = self.base.adopt(&req.url, self.cloud);
+        if !self.base.owns(&req.url) {
+            return Err(ArmError::new(
+                ErrorKind::ForeignHost { url: req.url.chars().take(200).collect() },
+                format!("Azure pointed to {}, which is not the configured ARM endpoint {}; the request was not sent", origin_of(&req.url), self.base.as_str()),
+            ));
+        }
+        let token = self.token.borrow().clone();
+        if let Some(t) = token {
+            req.headers.push(("Authorization".into(), t.bearer()));
+        }
+        req.headers.push(("x-ms-client-request-id".into(), self.request_id()));
+        if req.body.is_some() {
+            req.headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        Ok(self.transport.send(req).await)
+    }
+
+    /// A GUID-shaped id per request so a user can quote it to support; not a secret,
+    /// so time plus a counter is enough.
+    fn request_id(&self) -> String {
+        let n = self.sent.get() + 1;
+        self.sent.set(n);
+        let t = self.clock.now_ms() as u64;
+        let a = splitmix(t ^ n.rotate_left(32));
+        let b = splitmix(a ^ n);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            (a >> 32) as u32,
+            (a >> 16) as u16,
+            (a as u16) & 0x0fff,
+            ((b >> 48) as u16 & 0x3fff) | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+fn origin_of(url: &str) -> &str {
+    let after = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let end = url[after..].find(['/', '?', '#']).map(|i| i + after).unwrap_or(url.len());
+    &url[..end]
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod tests;

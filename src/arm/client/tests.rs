@@ -1,0 +1,103 @@
+use std::rc::Rc;
+
+use super::*;
+use crate::arm::testing::{FakeClock, Scripted};
+use crate::arm::transport::{Response, TransportError};
+
+const LB: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web";
+
+fn client(answers: Vec<Result<Response, TransportError>>) -> (ArmClient, Rc<Scripted>, Rc<FakeClock>) {
+    let t = Rc::new(Scripted::new(answers));
+    let c = Rc::new(FakeClock::default());
+    let client = ArmClient::new(t.clone(), c.clone(), ArmBase::parse("https://management.azure.com").unwrap(), Cloud::Public);
+    client.set_token(Some(Token::new("secret-token")));
+    (client, t, c)
+}
+
+fn rule() -> RuleId {
+    LoadBalancerId::parse(LB).unwrap().rule("rule-http").unwrap()
+}
+
+#[test]
+fn health_posts_then_polls_location_with_the_token() {
+    let loc = "https://management.azure.com/subscriptions/0/providers/Microsoft.Network/locations/eastus/operationResults/1?api-version=2024-05-01";
+    let (c, t, clock) = client(vec![
+        Ok(Response::new(202, "").with_header("Location", loc).with_header("Retry-After", "10")),
+        Ok(Response::new(202, "").with_header("Retry-After", "5")),
+        Ok(Response::new(200, include_str!("../../../tests/fixtures/health-result.json"))),
+    ]);
+    let r = pollster::block_on(c.rule_health(&rule(), &Cancel::default(), &|_| {})).unwrap();
+    assert_eq!(r.load_balancer_backend_addresses.len(), 2);
+    let sent = t.sent.borrow();
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[0].method, crate::arm::transport::Method::Post);
+    assert!(sent[0].url.ends_with("/loadBalancingRules/rule-http/health?api-version=2024-05-01"));
+    assert_eq!(sent[1].url, loc);
+    assert!(sent.iter().all(|r| r.header("Authorization") == Some("Bearer secret-token")));
+    assert!(sent.iter().all(|r| r.header("x-ms-client-request-id").is_some_and(|v| v.len() == 36)));
+    assert_eq!(*clock.slept.borrow(), vec![10_000, 5_000]);
+}
+
+#[test]
+fn foreign_location_is_refused_without_sending_the_token() {
+    let (c, t, _) = client(vec![Ok(Response::new(202, "").with_header("Location", "https://evil.example/op/1"))]);
+    let e = pollster::block_on(c.rule_health(&rule(), &Cancel::default(), &|_| {})).unwrap_err();
+    assert!(matches!(e.kind, ErrorKind::ForeignHost { .. }));
+    assert!(e.message.contains("https://evil.example"));
+    assert_eq!(t.sent.borrow().len(), 1, "nothing was sent to the foreign host");
+}
+
+#[test]
+fn foreign_next_link_is_refused() {
+    let page = r#"{"value":[{"subscriptionId":"a","displayName":"A"}],"nextLink":"https://evil.example/next"}"#;
+    let (c, t, _) = client(vec![Ok(Response::new(200, page))]);
+    let e = pollster::block_on(c.subscriptions(&Cancel::default())).unwrap_err();
+    assert!(matches!(e.kind, ErrorKind::ForeignHost { .. }));
+    assert_eq!(t.sent.borrow().len(), 1);
+}
+
+#[test]
+fn paging_follows_next_link_to_the_end() {
+    let p1 = r#"{"value":[{"name":"b"}],"nextLink":"https://management.azure.com/next?x=1"}"#;
+    let p2 = r#"{"value":[{"name":"a"}]}"#;
+    let (c, t, _) = client(vec![Ok(Response::new(200, p1)), Ok(Response::new(200, p2))]);
+    let sub = SubscriptionId::parse("00000000-0000-0000-0000-000000000000").unwrap();
+    let lbs = pollster::block_on(c.load_balancers(&sub, &Cancel::default())).unwrap();
+    assert_eq!(lbs.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
+    assert_eq!(t.sent.borrow()[1].url, "https://management.azure.com/next?x=1");
+}
+
+#[test]
+fn cancelled_operation_sends_nothing_more() {
+    let loc = "https://management.azure.com/op/1";
+    let (c, t, _) = client(vec![Ok(Response::new(202, "").with_header("Location", loc))]);
+    let cancel = Cancel::default();
+    let cancel2 = cancel.clone();
+    let e = pollster::block_on(c.rule_health(&rule(), &cancel, &move |p| {
+        if matches!(p, Progress::Waiting { .. }) {
+            cancel2.cancel();
+        }
+    }))
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Cancelled);
+    assert_eq!(t.sent.borrow().len(), 1);
+}
+
+#[test]
+fn malformed_result_is_a_typed_error() {
+    let loc = "https://management.azure.com/op/1";
+    for body in ["{\"up\": 1, \"loadBal", "", "<html><body>oops</body></html>"] {
+        let (c, _, _) = client(vec![
+            Ok(Response::new(202, "").with_header("Location", loc)),
+            Ok(Response::new(200, body).with_header("x-ms-request-id", "rid")),
+        ]);
+        let e = pollster::block_on(c.rule_health(&rule(), &Cancel::default(), &|_| {})).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Malformed | ErrorKind::HtmlPage), "{body:?} -> {e:?}");
+        assert_eq!(e.request_id.as_deref(), Some("rid"));
+    }
+}
+
+#[test]
+fn token_debug_is_redacted() {
+    assert_eq!(format!("{:?}", Token::new("abc")), "Token(***)");
+}

@@ -1,0 +1,167 @@
+//! Azure clouds and the one check that decides where the token may go.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cloud {
+    #[default]
+    Public,
+    China,
+    UsGov,
+}
+
+impl Cloud {
+    pub fn parse(s: &str) -> Option<Cloud> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "public" | "azurecloud" | "" => Some(Cloud::Public),
+            "china" | "azurechinacloud" => Some(Cloud::China),
+            "usgov" | "azureusgovernment" => Some(Cloud::UsGov),
+            _ => None,
+        }
+    }
+    pub fn arm_origin(self) -> &'static str {
+        match self {
+            Cloud::Public => "https://management.azure.com",
+            Cloud::China => "https://management.chinacloudapi.cn",
+            Cloud::UsGov => "https://management.usgovcloudapi.net",
+        }
+    }
+    pub fn login_origin(self) -> &'static str {
+        match self {
+            Cloud::Public => "https://login.microsoftonline.com",
+            Cloud::China => "https://login.chinacloudapi.cn",
+            Cloud::UsGov => "https://login.microsoftonline.us",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Cloud::Public => "Azure public cloud",
+            Cloud::China => "Azure China",
+            Cloud::UsGov => "Azure US Government",
+        }
+    }
+}
+
+/// The base every ARM URL starts with: an origin, optionally followed by a path prefix
+/// (a same-origin reverse proxy such as `https://wiki.example/arm`). No trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArmBase(String);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseError {
+    NotAbsolute(String),
+    InsecureScheme(String),
+    HasQuery(String),
+}
+
+impl std::fmt::Display for BaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BaseError::NotAbsolute(s) => write!(f, "'{s}' is not an absolute http(s) URL"),
+            BaseError::InsecureScheme(s) => write!(f, "'{s}' must use https (http is allowed only for localhost)"),
+            BaseError::HasQuery(s) => write!(f, "'{s}' must not carry a query, fragment or credentials"),
+        }
+    }
+}
+
+impl ArmBase {
+    pub fn parse(s: &str) -> Result<Self, BaseError> {
+        let s = s.trim().trim_end_matches('/');
+        let Some((scheme, rest)) = s.split_once("://") else {
+            return Err(BaseError::NotAbsolute(s.to_owned()));
+        };
+        let host = rest.split('/').next().unwrap_or("");
+        if host.is_empty() {
+            return Err(BaseError::NotAbsolute(s.to_owned()));
+        }
+        if rest.contains(['?', '#', '@', '\\', ' ']) {
+            return Err(BaseError::HasQuery(s.to_owned()));
+        }
+        match scheme.to_ascii_lowercase().as_str() {
+            "https" => {}
+            "http" if is_loopback(host) => {}
+            "http" => return Err(BaseError::InsecureScheme(s.to_owned())),
+            _ => return Err(BaseError::NotAbsolute(s.to_owned())),
+        }
+        Ok(ArmBase(format!("{}://{}", scheme.to_ascii_lowercase(), rest)))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.0, path_and_query)
+    }
+    /// True when `url` is under this base. ARM hands us URLs (`nextLink`, `Location`)
+    /// and the token must never follow one to another host, so the comparison is on the
+    /// whole base including the boundary after it (`management.azure.com.evil` fails).
+    pub fn owns(&self, url: &str) -> bool {
+        if url.contains(['\\', ' ', '\n', '\r', '\t']) {
+            return false;
+        }
+        let Some((scheme, rest)) = url.split_once("://") else { return false };
+        let (base_scheme, base_rest) = self.0.split_once("://").unwrap_or(("", ""));
+        if !scheme.eq_ignore_ascii_case(base_scheme) {
+            return false;
+        }
+        let (host, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+        let (base_host, base_path) = base_rest.split_at(base_rest.find('/').unwrap_or(base_rest.len()));
+        if !host.eq_ignore_ascii_case(base_host) {
+            return false;
+        }
+        base_path.is_empty() || path == base_path || path.starts_with(&format!("{base_path}/"))
+    }
+    /// Rewrites an ARM URL from the public ARM origin onto this base: used when the base
+    /// is a reverse proxy and ARM's own `Location` names management.azure.com.
+    pub fn adopt(&self, url: &str, cloud: Cloud) -> String {
+        match url.strip_prefix(cloud.arm_origin()) {
+            Some(rest) if !self.0.starts_with(cloud.arm_origin()) && rest.starts_with('/') => self.url(rest),
+            _ => url.to_owned(),
+        }
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_guard_accepts_only_the_arm_base() {
+        let b = ArmBase::parse("https://management.azure.com/").unwrap();
+        assert!(b.owns("https://management.azure.com/subscriptions?api-version=1"));
+        assert!(b.owns("https://MANAGEMENT.azure.com/x"));
+        assert!(!b.owns("https://management.azure.com.evil.example/x"));
+        assert!(!b.owns("https://management.azure.com@evil.example/x"));
+        assert!(!b.owns("http://management.azure.com/x"));
+        assert!(!b.owns("https://evil.example/https://management.azure.com/"));
+        assert!(!b.owns("/relative"));
+        assert!(!b.owns("https://management.azure.com\\@evil.example/"));
+    }
+
+    #[test]
+    fn token_guard_respects_a_proxy_path() {
+        let b = ArmBase::parse("https://wiki.example/arm").unwrap();
+        assert!(b.owns("https://wiki.example/arm/subscriptions"));
+        assert!(!b.owns("https://wiki.example/armory/x"));
+        assert!(!b.owns("https://wiki.example/other"));
+        assert_eq!(b.adopt("https://management.azure.com/subscriptions/x", Cloud::Public), "https://wiki.example/arm/subscriptions/x");
+    }
+
+    #[test]
+    fn bases_must_be_https_except_loopback() {
+        assert!(ArmBase::parse("http://127.0.0.1:9000").is_ok());
+        assert!(matches!(ArmBase::parse("http://example.com"), Err(BaseError::InsecureScheme(_))));
+        assert!(matches!(ArmBase::parse("management.azure.com"), Err(BaseError::NotAbsolute(_))));
+        assert!(matches!(ArmBase::parse("https://a.example/?x"), Err(BaseError::HasQuery(_))));
+    }
+
+    #[test]
+    fn clouds_change_login_and_arm_together() {
+        assert_eq!(Cloud::parse("usgov"), Some(Cloud::UsGov));
+        assert_eq!(Cloud::UsGov.arm_origin(), "https://management.usgovcloudapi.net");
+        assert_eq!(Cloud::China.login_origin(), "https://login.chinacloudapi.cn");
+        assert_eq!(Cloud::parse("mars"), None);
+    }
+}

@@ -1,0 +1,12 @@
+//! Azure Resource Manager: ids, payloads, errors, the transport seam, the client and
+//! the long-running health operation. Never imports `health`, `demo` or `ui`.
+
+pub mod client;
+pub mod cloud;
+pub mod error;
+pub mod id;
+pub mod lro;
+pub mod model;
+pub mod transport;
+#[cfg(test)]
+pub mod testing;

@@ -1,0 +1,234 @@
+//! Serde shapes of the ARM payloads LB Health reads. Every field is optional or
+//! defaulted: ARM adds fields over time and older api-versions omit some, and a
+//! missing field must never fail a whole page.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// `GET /subscriptions` and the load balancer list share this paged envelope.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    #[serde(rename = "nextLink", default, skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    #[serde(default)]
+    pub subscription_id: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub tenant_id: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct Sku {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub tier: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct SubResource {
+    #[serde(default)]
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct LoadBalancer {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub sku: Sku,
+    #[serde(default)]
+    pub properties: LoadBalancerProperties,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadBalancerProperties {
+    #[serde(rename = "frontendIPConfigurations", default)]
+    pub frontend_ip_configurations: Vec<Named<FrontendProperties>>,
+    #[serde(default)]
+    pub backend_address_pools: Vec<Named<PoolProperties>>,
+    #[serde(default)]
+    pub probes: Vec<Named<ProbeProperties>>,
+    #[serde(default)]
+    pub load_balancing_rules: Vec<Named<RuleProperties>>,
+}
+
+/// ARM's child resources all look like `{ name, id, properties }`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct Named<P> {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub properties: P,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FrontendProperties {
+    #[serde(rename = "privateIPAddress", default, skip_serializing_if = "Option::is_none")]
+    pub private_ip_address: Option<String>,
+    #[serde(rename = "publicIPAddress", default, skip_serializing_if = "Option::is_none")]
+    pub public_ip_address: Option<SubResource>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolProperties {
+    #[serde(default)]
+    pub load_balancer_backend_addresses: Vec<Named<BackendAddressProperties>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendAddressProperties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    #[serde(rename = "networkInterfaceIPConfiguration", default, skip_serializing_if = "Option::is_none")]
+    pub network_interface_ip_configuration: Option<SubResource>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProbeProperties {
+    #[serde(default)]
+    pub protocol: String,
+    #[serde(default)]
+    pub port: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_in_seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_of_probes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe_threshold: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_healthy_backends_behavior: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleProperties {
+    #[serde(default)]
+    pub protocol: String,
+    #[serde(default)]
+    pub frontend_port: u16,
+    #[serde(default)]
+    pub backend_port: u16,
+    #[serde(rename = "frontendIPConfiguration", default, skip_serializing_if = "Option::is_none")]
+    pub frontend_ip_configuration: Option<SubResource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_address_pool: Option<SubResource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<SubResource>,
+}
+
+/// The 200 body of the health operation's Location.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthResult {
+    #[serde(default, deserialize_with = "lenient_count")]
+    pub up: u32,
+    #[serde(default, deserialize_with = "lenient_count")]
+    pub down: u32,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub load_balancer_backend_addresses: Vec<BackendHealth>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendHealth {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub ip_address: String,
+    /// A string in the API; one spec version typed it as an object with an `id`.
+    #[serde(rename = "networkInterfaceIPConfigurationId", default, deserialize_with = "lenient_string")]
+    pub network_interface_ip_configuration_id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub state: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub reason: String,
+}
+
+fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Accepts a string, null, or an object carrying `id`; anything else becomes empty.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Object(o) => o.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    })
+}
+
+/// ARM's counts are integers, but a null or a stringified number must not fail the panel:
+/// the rows are the truth and the counts are recomputed from them anyway.
+fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n.as_u64().map(|v| v.min(u32::MAX as u64) as u32).unwrap_or(0),
+        serde_json::Value::String(s) => s.trim().parse().unwrap_or(0),
+        _ => 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIXED: &str = include_str!("../../tests/fixtures/health-result-mixed.json");
+    const LB: &str = include_str!("../../tests/fixtures/loadbalancer.json");
+
+    #[test]
+    fn mixed_health_result_keeps_every_row() {
+        let r: HealthResult = serde_json::from_str(MIXED).unwrap();
+        assert_eq!(r.load_balancer_backend_addresses.len(), 6);
+        assert_eq!(r.load_balancer_backend_addresses[4].state, "");
+        assert_eq!(r.load_balancer_backend_addresses[5].reason, "Up_Probe_SomeFutureCode");
+    }
+
+    #[test]
+    fn nic_id_given_as_object_is_read() {
+        let r: HealthResult = serde_json::from_str(
+            r#"{"loadBalancerBackendAddresses":[{"networkInterfaceIPConfigurationId":{"id":"/x/ipConfigurations/a"},"state":null}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.load_balancer_backend_addresses[0].network_interface_ip_configuration_id, "/x/ipConfigurations/a");
+        assert_eq!(r.load_balancer_backend_addresses[0].state, "");
+        assert_eq!(r.up, 0);
+    }
+
+    #[test]
+    fn null_backend_list_is_empty() {
+        let r: HealthResult = serde_json::from_str(r#"{"up":null,"down":"2","loadBalancerBackendAddresses":null}"#).unwrap();
+        assert!(r.load_balancer_backend_addresses.is_empty());
+        assert_eq!(r.down, 2);
+    }
+
+    #[test]
+    fn load_balancer_description_parses() {
+        let lb: LoadBalancer = serde_json::from_str(LB).unwrap();
+        assert_eq!(lb.properties.load_balancing_rules.len(), 2);
+        assert_eq!(lb.properties.probes[0].properties.request_path.as_deref(), Some("/healthz"));
+        assert!(lb.properties.load_balancing_rules[1].properties.probe.is_none());
+    }
+}

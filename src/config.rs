@@ -1,0 +1,115 @@
+//! Deployment configuration from a same-origin `config.json`. Endpoints and client ids
+//! come only from here, never from URL parameters, so a crafted link cannot send the
+//! token elsewhere.
+
+use serde::Deserialize;
+
+use crate::arm::cloud::{ArmBase, BaseError, Cloud};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub cloud: Cloud,
+    pub arm: ArmBase,
+    pub client_id: Option<String>,
+    pub tenant: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigError {
+    NotJson(String),
+    UnknownCloud(String),
+    BadArmEndpoint(BaseError),
+    BadClientId(String),
+    BadTenant(String),
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::NotJson(e) => write!(f, "config.json is not valid JSON: {e}"),
+            ConfigError::UnknownCloud(c) => write!(f, "config.json field \"cloud\": '{c}' is not one of public, china, usgov"),
+            ConfigError::BadArmEndpoint(e) => write!(f, "config.json field \"armEndpoint\": {e}"),
+            ConfigError::BadClientId(c) => write!(f, "config.json field \"clientId\": '{c}' is not an application (client) id GUID"),
+            ConfigError::BadTenant(t) => write!(f, "config.json field \"tenant\": '{t}' is not a tenant id, domain, 'organizations' or 'common'"),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Raw {
+    cloud: Option<String>,
+    arm_endpoint: Option<String>,
+    client_id: Option<String>,
+    tenant: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            cloud: Cloud::Public,
+            arm: ArmBase::parse(Cloud::Public.arm_origin()).expect("a constant https origin parses"),
+            client_id: None,
+            tenant: "organizations".into(),
+        }
+    }
+}
+
+impl Config {
+    /// `page_origin` resolves a relative `armEndpoint` such as `/arm` (a same-origin proxy).
+    pub fn parse(json: &str, page_origin: &str) -> Result<Config, ConfigError> {
+        let raw: Raw = serde_json::from_str(json).map_err(|e| ConfigError::NotJson(e.to_string()))?;
+        let cloud_name = raw.cloud.unwrap_or_default();
+        let cloud = Cloud::parse(&cloud_name).ok_or(ConfigError::UnknownCloud(cloud_name.chars().take(40).collect()))?;
+        let arm = match raw.arm_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(p) if p.starts_with('/') => ArmBase::parse(&format!("{}{}", page_origin.trim_end_matches('/'), p)),
+            Some(abs) => ArmBase::parse(abs),
+            None => ArmBase::parse(cloud.arm_origin()),
+        }
+        .map_err(ConfigError::BadArmEndpoint)?;
+        let client_id = match raw.client_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {
+            Some(c) if crate::arm::id::SubscriptionId::parse(&c).is_ok() => Some(c),
+            Some(c) => return Err(ConfigError::BadClientId(c.chars().take(40).collect())),
+            None => None,
+        };
+        let tenant = raw.tenant.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| "organizations".into());
+        if !tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') || tenant.len() > 100 {
+            return Err(ConfigError::BadTenant(tenant.chars().take(40).collect()));
+        }
+        Ok(Config { cloud, arm, client_id, tenant })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_config_means_public_cloud() {
+        let c = Config::parse("{}", "https://app.example").unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn sovereign_cloud_moves_arm() {
+        let c = Config::parse(r#"{"cloud":"china"}"#, "https://app.example").unwrap();
+        assert_eq!(c.arm.as_str(), "https://management.chinacloudapi.cn");
+    }
+
+    #[test]
+    fn relative_arm_endpoint_is_same_origin() {
+        let c = Config::parse(r#"{"armEndpoint":"/arm/"}"#, "https://wiki.example").unwrap();
+        assert_eq!(c.arm.as_str(), "https://wiki.example/arm");
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        assert!(matches!(Config::parse("{", "x"), Err(ConfigError::NotJson(_))));
+        let e = Config::parse(r#"{"cloud":"mars"}"#, "x").unwrap_err();
+        assert!(e.to_string().contains("\"cloud\""));
+        let e = Config::parse(r#"{"armEndpoint":"http://evil.example"}"#, "x").unwrap_err();
+        assert!(e.to_string().contains("\"armEndpoint\""));
+        assert!(matches!(Config::parse(r#"{"clientId":"nope"}"#, "x"), Err(ConfigError::BadClientId(_))));
+        assert!(matches!(Config::parse(r#"{"tenant":"a/b"}"#, "x"), Err(ConfigError::BadTenant(_))));
+    }
+}

@@ -1,0 +1,346 @@
+//! The demo estate: two subscriptions and a handful of load balancers whose backends,
+//! between them, show every reason code, `NA`, the empty row of a stopped VM and one
+//! code the catalog does not know. Pure data, so the fake Azure server can serve the
+//! same estate over real HTTP.
+
+use crate::arm::model::*;
+
+pub const PROD: &str = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+pub const STAGING: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+pub const TENANT: &str = "3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f";
+
+/// One backend of a rule: its NIC IP configuration (or an IP, for IP-based pools) and
+/// the `(state, reason)` it reports on successive health checks, cycling.
+#[derive(Debug, Clone)]
+pub struct DemoBackend {
+    pub nic: String,
+    pub ip: String,
+    pub cycle: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoRule {
+    /// Lower-cased rule id, for lookups from request paths.
+    pub key: String,
+    pub backends: Vec<DemoBackend>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Estate {
+    pub subscriptions: Vec<Subscription>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub rules: Vec<DemoRule>,
+}
+
+impl Estate {
+    pub fn rule(&self, rule_id: &str) -> Option<&DemoRule> {
+        let key = rule_id.to_ascii_lowercase();
+        self.rules.iter().find(|r| r.key == key)
+    }
+
+    pub fn load_balancer(&self, id: &str) -> Option<&LoadBalancer> {
+        self.load_balancers.iter().find(|lb| lb.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The health result of a rule on its `generation`-th check.
+    pub fn health(&self, rule: &DemoRule, generation: usize) -> HealthResult {
+        let rows: Vec<BackendHealth> = rule
+            .backends
+            .iter()
+            .map(|b| {
+                let (state, reason) = b.cycle[generation % b.cycle.len()];
+                BackendHealth {
+                    ip_address: if state.is_empty() { String::new() } else { b.ip.clone() },
+                    network_interface_ip_configuration_id: b.nic.clone(),
+                    state: state.into(),
+                    reason: reason.into(),
+                }
+            })
+            .collect();
+        HealthResult {
+            up: rows.iter().filter(|r| r.state == "Up").count() as u32,
+            down: rows.iter().filter(|r| r.state == "Down").count() as u32,
+            load_balancer_backend_addresses: rows,
+        }
+    }
+
+    /// A load balancer with one rule and `n` backends, for benchmarks and scale tests.
+    pub fn with_large_rule(mut self, n: usize) -> Self {
+        const MIX: [(&str, &str); 6] = [
+            ("Up", "Up_Probe_Success"),
+            ("Up", "Up_Probe_Success"),
+            ("Down", "Down_Probe_TcpProbeTimeout"),
+            ("Up", "Up_Admin"),
+            ("Down", "Down_Probe_HttpStatusCodeError"),
+            ("Up", "Up_Probe_ApproachingUnhealthyThreshold"),
+        ];
+        let backends = (0..n)
+            .map(|i| backend(PROD, "rg-scale", &format!("vmss-web_{i}"), &format!("10.8.{}.{}", i / 250, i % 250 + 4), &[MIX[i % MIX.len()]]))
+            .collect();
+        self.add(Lb {
+            sub: PROD,
+            rg: "rg-scale",
+            name: "lb-scale",
+            location: "northeurope",
+            sku: ("Standard", "Regional"),
+            probes: &[("probe-tcp", "Tcp", 80, None, 5, "AllProbedDown")],
+            rules: &[("rule-scale", "Tcp", 80, 80, Some("probe-tcp"))],
+            backends: vec![("rule-scale", backends)],
+        });
+        self
+    }
+
+    fn add(&mut self, spec: Lb) {
+        let (lb, rules) = spec.build();
+        self.load_balancers.push(lb);
+        self.rules.extend(rules);
+    }
+}
+
+fn backend(sub: &str, rg: &str, vm: &str, ip: &str, cycle: &[(&'static str, &'static str)]) -> DemoBackend {
+    DemoBackend {
+        nic: format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{vm}-nic/ipConfigurations/ipconfig1"),
+        ip: ip.into(),
+        cycle: cycle.to_vec(),
+    }
+}
+
+/// A backend of a Global LB: a regional LB's frontend, not a NIC.
+fn regional(sub: &str, rg: &str, lb: &str, ip: &str, cycle: &[(&'static str, &'static str)]) -> DemoBackend {
+    DemoBackend {
+        nic: format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/loadBalancers/{lb}/frontendIPConfigurations/fe-public"),
+        ip: ip.into(),
+        cycle: cycle.to_vec(),
+    }
+}
+
+type ProbeSpec = (&'static str, &'static str, u16, Option<&'static str>, u32, &'static str);
+type RuleSpec = (&'static str, &'static str, u16, u16, Option<&'static str>);
+
+struct Lb {
+    sub: &'static str,
+    rg: &'static str,
+    name: &'static str,
+    location: &'static str,
+    sku: (&'static str, &'static str),
+    probes: &'static [ProbeSpec],
+    rules: &'static [RuleSpec],
+    backends: Vec<(&'static str, Vec<DemoBackend>)>,
+}
+
+impl Lb {
+    fn build(self) -> (LoadBalancer, Vec<DemoRule>) {
+        let id = format!("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/loadBalancers/{}", self.sub, self.rg, self.name);
+        let child = |kind: &str, n: &str| format!("{id}/{kind}/{n}");
+        let pool_name = format!("pool-{}", self.name.trim_start_matches("lb-"));
+        let all: Vec<&DemoBackend> = self.backends.iter().flat_map(|(_, b)| b.iter()).collect();
+        let pool = Named {
+            name: pool_name.clone(),
+            id: child("backendAddressPools", &pool_name),
+            properties: PoolProperties {
+                load_balancer_backend_addresses: all
+                    .iter()
+                    .map(|b| Named {
+                        name: crate::arm::id::instance_name(&b.nic).unwrap_or_else(|| b.ip.clone()),
+                        id: String::new(),
+                        properties: BackendAddressProperties {
+                            admin_state: Some(admin_state(b).into()),
+                            ip_address: None,
+                            network_interface_ip_configuration: Some(SubResource { id: b.nic.clone() }),
+                        },
+                    })
+                    .collect(),
+            },
+        };
+        let probes = self
+            .probes
+            .iter()
+            .map(|&(name, protocol, port, path, interval, behavior)| Named {
+                name: name.into(),
+                id: child("probes", name),
+                properties: ProbeProperties {
+                    protocol: protocol.into(),
+                    port,
+                    request_path: path.map(Into::into),
+                    interval_in_seconds: Some(interval),
+                    number_of_probes: Some(1),
+                    probe_threshold: Some(2),
+                    no_healthy_backends_behavior: Some(behavior.into()),
+                },
+            })
+            .collect();
+        let rules = self
+            .rules
+            .iter()
+            .map(|&(name, protocol, fport, bport, probe)| Named {
+                name: name.into(),
+                id: child("loadBalancingRules", name),
+                properties: RuleProperties {
+                    protocol: protocol.into(),
+                    frontend_port: fport,
+                    backend_port: bport,
+                    frontend_ip_configuration: Some(SubResource { id: child("frontendIPConfigurations", "fe-public") }),
+                    backend_address_pool: Some(SubResource { id: child("backendAddressPools", &pool_name) }),
+                    probe: probe.map(|p| SubResource { id: child("probes", p) }),
+                },
+            })
+            .collect();
+        let demo_rules = self
+            .backends
+            .into_iter()
+            .map(|(rule, backends)| DemoRule { key: child("loadBalancingRules", rule).to_ascii_lowercase(), backends })
+            .collect();
+        let lb = LoadBalancer {
+            id: id.clone(),
+            name: self.name.into(),
+            location: self.location.into(),
+            sku: Sku { name: self.sku.0.into(), tier: self.sku.1.into() },
+            properties: LoadBalancerProperties {
+                frontend_ip_configurations: vec![Named {
+                    name: "fe-public".into(),
+                    id: child("frontendIPConfigurations", "fe-public"),
+                    properties: FrontendProperties { private_ip_address: None, public_ip_address: Some(SubResource { id: format!("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/publicIPAddresses/pip-{}", self.sub, self.rg, self.name) }) },
+                }],
+                backend_address_pools: vec![pool],
+                probes,
+                load_balancing_rules: rules,
+            },
+        };
+        (lb, demo_rules)
+    }
+}
+
+fn admin_state(b: &DemoBackend) -> &'static str {
+    match b.cycle.first().map(|c| c.1) {
+        Some("Up_Admin") => "Up",
+        Some("Down_Admin") => "Down",
+        _ => "None",
+    }
+}
+
+pub fn estate() -> Estate {
+    let mut e = Estate {
+        subscriptions: vec![
+            Subscription { subscription_id: PROD.into(), display_name: "Contoso Production".into(), state: "Enabled".into(), tenant_id: TENANT.into() },
+            Subscription { subscription_id: STAGING.into(), display_name: "Contoso Staging".into(), state: "Enabled".into(), tenant_id: TENANT.into() },
+        ],
+        load_balancers: Vec::new(),
+        rules: Vec::new(),
+    };
+    let web = |vm: &str, ip: &str, c: &[(&'static str, &'static str)]| backend(PROD, "rg-web", vm, ip, c);
+    e.add(Lb {
+        sub: PROD,
+        rg: "rg-web",
+        name: "lb-web",
+        location: "eastus",
+        sku: ("Standard", "Regional"),
+        probes: &[("probe-http", "Http", 80, Some("/healthz"), 5, "AllProbedDown"), ("probe-https", "Https", 443, Some("/ready"), 15, "AllProbedDown")],
+        rules: &[("rule-http", "Tcp", 80, 80, Some("probe-http")), ("rule-https", "Tcp", 443, 443, Some("probe-https")), ("rule-dns", "Udp", 53, 53, None)],
+        backends: vec![
+            (
+                "rule-http",
+                vec![
+                    web("vm-web-1", "10.0.2.4", &[("Up", "Up_Probe_Success")]),
+                    web("vm-web-2", "10.0.2.5", &[("Up", "Up_Admin")]),
+                    web("vm-web-3", "10.0.2.6", &[("Down", "Down_Probe_HttpStatusCodeError")]),
+                    web("vm-web-4", "10.0.2.7", &[("Down", "Down_Probe_HttpEndpointUnreachable")]),
+                    web("vm-web-5", "10.0.2.8", &[("Down", "Down_Probe_HttpNoResponse")]),
+                    web(
+                        "vm-web-6",
+                        "10.0.2.9",
+                        &[
+                            ("Up", "Up_Probe_Success"),
+                            ("Up", "Up_Probe_ApproachingUnhealthyThreshold"),
+                            ("Down", "Down_Probe_HttpStatusCodeError"),
+                            ("Down", "Down_Probe_ApproachingHealthyThreshold"),
+                        ],
+                    ),
+                    web("vm-web-7", "10.0.2.10", &[("Down", "NA")]),
+                    web("vm-web-8", "10.0.2.11", &[("", "")]),
+                    web("vm-web-9", "10.0.2.12", &[("Up", "Up_Probe_SomeFutureCode")]),
+                ],
+            ),
+            (
+                "rule-https",
+                vec![
+                    web("vm-web-1", "10.0.2.4", &[("Up", "Up_Probe_Success")]),
+                    web("vm-web-2", "10.0.2.5", &[("Up", "Up_Admin")]),
+                    web("vm-web-3", "10.0.2.6", &[("Up", "Up_Probe_Success"), ("Up", "Up_Probe_Success"), ("Down", "Down_Probe_HttpNoResponse")]),
+                ],
+            ),
+        ],
+    });
+    let sql = |vm: &str, ip: &str, c: &[(&'static str, &'static str)]| backend(PROD, "rg-data", vm, ip, c);
+    e.add(Lb {
+        sub: PROD,
+        rg: "rg-data",
+        name: "lb-sql",
+        location: "westeurope",
+        sku: ("Standard", "Regional"),
+        probes: &[("probe-tcp-1433", "Tcp", 1433, None, 5, "AllProbedDown")],
+        rules: &[("rule-sql", "Tcp", 1433, 1433, Some("probe-tcp-1433"))],
+        backends: vec![(
+            "rule-sql",
+            vec![
+                sql("vm-sql-1", "10.1.0.4", &[("Up", "Up_Probe_Success")]),
+                sql("vm-sql-2", "10.1.0.5", &[("Down", "Down_Probe_TcpProbeTimeout")]),
+                sql("vm-sql-3", "10.1.0.6", &[("Down", "Down_Admin")]),
+                sql("vm-sql-4", "10.1.0.7", &[("Down", "Down_Probe_ApproachingHealthyThreshold"), ("Up", "Up_Probe_Success")]),
+            ],
+        )],
+    });
+    let batch = |vm: &str, ip: &str| backend(PROD, "rg-batch", vm, ip, &[("Up", "Up_Probe_AllDownIsUp")]);
+    e.add(Lb {
+        sub: PROD,
+        rg: "rg-batch",
+        name: "lb-batch",
+        location: "eastus2",
+        sku: ("Standard", "Regional"),
+        probes: &[("probe-tcp-8080", "Tcp", 8080, None, 10, "AllProbedUp")],
+        rules: &[("rule-workers", "Tcp", 8080, 8080, Some("probe-tcp-8080"))],
+        backends: vec![("rule-workers", vec![batch("vm-batch-1", "10.2.0.4"), batch("vm-batch-2", "10.2.0.5")])],
+    });
+    e.add(Lb {
+        sub: STAGING,
+        rg: "rg-edge",
+        name: "lb-global",
+        location: "eastus2",
+        sku: ("Standard", "Global"),
+        probes: &[("probe-global", "Tcp", 443, None, 5, "AllProbedDown")],
+        rules: &[("rule-global-https", "Tcp", 443, 443, Some("probe-global"))],
+        backends: vec![(
+            "rule-global-https",
+            vec![
+                regional(STAGING, "rg-edge-eus", "lb-edge-eastus", "20.51.0.10", &[("Up", "Up_Probe_Success")]),
+                regional(STAGING, "rg-edge-weu", "lb-edge-westeurope", "20.52.0.10", &[("Down", "Down_Probe_NoHealthyBackend")]),
+                regional(STAGING, "rg-edge-sea", "lb-edge-southeastasia", "20.53.0.10", &[("Down", "Down_Platform")]),
+                regional(STAGING, "rg-edge-brs", "lb-edge-brazilsouth", "20.54.0.10", &[("Up", "Up_Platform")]),
+            ],
+        )],
+    });
+    e.add(Lb {
+        sub: STAGING,
+        rg: "rg-nva",
+        name: "lb-gateway",
+        location: "eastus2",
+        sku: ("Gateway", "Regional"),
+        probes: &[("probe-nva", "Tcp", 8443, None, 5, "AllProbedDown")],
+        rules: &[("rule-nva", "All", 0, 0, Some("probe-nva"))],
+        backends: vec![],
+    });
+    let api = |vm: &str, ip: &str, c: &[(&'static str, &'static str)]| backend(STAGING, "rg-api", vm, ip, c);
+    e.add(Lb {
+        sub: STAGING,
+        rg: "rg-api",
+        name: "lb-api-internal",
+        location: "eastus2",
+        sku: ("Standard", "Regional"),
+        probes: &[("probe-api", "Http", 8080, Some("/health/live"), 5, "AllProbedDown")],
+        rules: &[("rule-api", "Tcp", 80, 8080, Some("probe-api")), ("rule-empty", "Tcp", 81, 8081, Some("probe-api"))],
+        backends: vec![
+            ("rule-api", vec![api("vm-api-1", "10.3.0.4", &[("Up", "Up_Probe_Success")]), api("vm-api-2", "10.3.0.5", &[("Up", "Up_Probe_ApproachingUnhealthyThreshold")])]),
+            ("rule-empty", vec![]),
+        ],
+    });
+    e
+}

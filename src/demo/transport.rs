@@ -1,0 +1,272 @@
+//! Routes ARM requests to the demo estate.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::estate::{estate, Estate};
+use crate::arm::model::Page;
+use crate::arm::transport::{Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError};
+
+/// Load balancers per page, small so the demo exercises `nextLink`.
+const PAGE: usize = 3;
+
+pub struct DemoTransport {
+    estate: Estate,
+    clock: Rc<dyn Clock>,
+    latency_ms: u64,
+    retry_after_s: u64,
+    /// Health checks made per rule: each one moves the flapping backends on.
+    generations: RefCell<HashMap<String, usize>>,
+    /// Pending operations: id -> (rule key, generation, polls still to answer 202).
+    operations: RefCell<HashMap<String, (String, usize, u32)>>,
+    next_op: Cell<u64>,
+}
+
+impl DemoTransport {
+    pub fn new(clock: Rc<dyn Clock>) -> Self {
+        Self::with_estate(estate(), clock)
+    }
+
+    pub fn with_estate(estate: Estate, clock: Rc<dyn Clock>) -> Self {
+        DemoTransport {
+            estate,
+            clock,
+            latency_ms: 120,
+            retry_after_s: 1,
+            generations: RefCell::default(),
+            operations: RefCell::default(),
+            next_op: Cell::new(0),
+        }
+    }
+
+    /// Zero latency and immediate polls: for benchmarks and tests.
+    pub fn instant(mut self) -> Self {
+        self.latency_ms = 0;
+        self.retry_after_s = 0;
+        self
+    }
+
+    fn route(&self, req: &Request) -> Response {
+        let (path, query) = split_url(&req.url);
+        let lower = path.to_ascii_lowercase();
+        let segs: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
+        let request_id = format!("demo-{:08x}", self.next_op.get() * 7919 + segs.len() as u64);
+        let answer = match (req.method, segs.as_slice()) {
+            (Method::Get, ["subscriptions"]) => json(200, &Page { value: self.estate.subscriptions.clone(), next_link: None }),
+            (Method::Get, ["subscriptions", sub, "providers", "microsoft.network", "loadbalancers"]) => self.list(sub, query, &req.url),
+            (Method::Get, ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.network", "loadbalancers", _]) => {
+                match self.estate.load_balancer(path) {
+                    Some(lb) => json(200, lb),
+                    None => not_found(path),
+                }
+            }
+            (Method::Post, [.., "loadbalancingrules", _, "health"]) => self.start_health(path.trim_end_matches("/health"), &req.url),
+            (Method::Get, [.., "operationresults", op]) => self.poll(op, &req.url),
+            _ => not_found(path),
+        };
+        answer.with_header("x-ms-request-id", request_id)
+    }
+
+    fn list(&self, sub: &str, query: &str, url: &str) -> Response {
+        if !self.estate.subscriptions.iter().any(|s| s.subscription_id == sub) {
+            return error(404, "SubscriptionNotFound", &format!("The subscription '{sub}' could not be found."));
+        }
+        let all: Vec<_> = self.estate.load_balancers.iter().filter(|lb| lb.id.to_ascii_lowercase().contains(sub)).cloned().collect();
+        let skip: usize = query_param(query, "$skiptoken").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let end = (skip + PAGE).min(all.len());
+        let next_link = (end < all.len()).then(|| {
+            let base = url.split('?').next().unwrap_or(url);
+            format!("{base}?api-version={}&$skiptoken={end}", crate::arm::client::NETWORK_API)
+        });
+        json(200, &Page { value: all.get(skip.min(end)..end).unwrap_or_default().to_vec(), next_link })
+    }
+
+    fn start_health(&self, rule_id: &str, url: &str) -> Response {
+        let lb_id = rule_id.rsplitn(3, '/').nth(2).unwrap_or("");
+        let Some(lb) = self.estate.load_balancer(lb_id) else { return not_found(lb_id) };
+        if lb.sku.name.eq_ignore_ascii_case("Gateway") {
+            return error(400, "HealthStatusNotSupportedForGatewayLoadBalancer", "Health status is not supported for Gateway Load Balancer.");
+        }
+        let Some(rule) = self.estate.rule(rule_id) else {
+            return match lb.properties.load_balancing_rules.iter().find(|r| r.id.eq_ignore_ascii_case(rule_id)) {
+                Some(_) => error(400, "HealthStatusNotSupportedForNonProbedRule", "Health status is not supported for load balancing rules without a health probe."),
+                None => not_found(rule_id),
+            };
+        };
+        let generation = {
+            let mut g = self.generations.borrow_mut();
+            let n = g.entry(rule.key.clone()).or_insert(0);
+            *n += 1;
+            *n - 1
+        };
+        let n = self.next_op.get() + 1;
+        self.next_op.set(n);
+        let op = format!("6d6a8f3e-2f2c-4b0e-9c3a-{n:012x}");
+        let pending = 1 + (n % 3) as u32;
+        self.operations.borrow_mut().insert(op.clone(), (rule.key.clone(), generation, pending));
+        let origin = url.split("/subscriptions/").next().unwrap_or("");
+        let sub = lb_id.split('/').nth(2).unwrap_or("");
+        let location = format!(
+            "{origin}/subscriptions/{sub}/providers/Microsoft.Network/locations/{}/operationResults/{op}?api-version={}",
+            lb.location,
+            crate::arm::client::NETWORK_API
+        );
+        Response::new(202, "").with_header("Location", location).with_header("Retry-After", self.retry_after_s.to_string())
+    }
+
+    fn poll(&self, op: &str, url: &str) -> Response {
+        let mut ops = self.operations.borrow_mut();
+        let Some((key, generation, pending)) = ops.get_mut(op) else {
+            return error(404, "OperationNotFound", "The operation result could not be found; it may have expired.");
+        };
+        if *pending > 0 {
+            *pending -= 1;
+            return Response::new(202, "").with_header("Location", url).with_header("Retry-After", self.retry_after_s.to_string());
+        }
+        let (key, generation) = (key.clone(), *generation);
+        ops.remove(op);
+        match self.estate.rule(&key) {
+            Some(rule) => json(200, &self.estate.health(rule, generation)),
+            None => not_found(&key),
+        }
+    }
+}
+
+impl Transport for DemoTransport {
+    fn send(&self, req: Request) -> LocalBoxFuture<'_, Result<Response, TransportError>> {
+        Box::pin(async move {
+            if self.latency_ms > 0 {
+                self.clock.sleep(self.latency_ms).await;
+            }
+            Ok(self.route(&req))
+        })
+    }
+}
+
+fn split_url(url: &str) -> (&str, &str) {
+    let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = url[after_scheme..].find('/').map(|i| i + after_scheme).unwrap_or(url.len());
+    let rest = &url[path_start..];
+    rest.split_once('?').unwrap_or((rest, ""))
+}
+
+fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
+fn json<T: serde::Serialize>(status: u16, body: &T) -> Response {
+    Response::new(status, serde_json::to_string(body).unwrap_or_default()).with_header("Content-Type", "application/json")
+}
+
+fn error(status: u16, code: &str, message: &str) -> Response {
+    json(status, &serde_json::json!({ "error": { "code": code, "message": message } }))
+}
+
+fn not_found(what: &str) -> Response {
+    error(404, "ResourceNotFound", &format!("The resource '{what}' was not found."))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::arm::client::{ArmClient, Cancel};
+    use crate::arm::cloud::{ArmBase, Cloud};
+    use crate::arm::error::ErrorKind;
+    use crate::arm::id::{LoadBalancerId, SubscriptionId};
+    use crate::arm::testing::FakeClock;
+    use crate::health::catalog::DOCUMENTED_CODES;
+
+    fn demo() -> (ArmClient, Rc<FakeClock>) {
+        let clock = Rc::new(FakeClock::default());
+        let t = Rc::new(DemoTransport::new(clock.clone()));
+        (ArmClient::new(t, clock.clone(), ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public), clock)
+    }
+
+    fn all_rows(client: &ArmClient) -> Vec<(String, String)> {
+        let cancel = Cancel::default();
+        let mut rows = Vec::new();
+        for sub in pollster::block_on(client.subscriptions(&cancel)).unwrap() {
+            let sub = SubscriptionId::parse(&sub.subscription_id).unwrap();
+            for lb in pollster::block_on(client.load_balancers(&sub, &cancel)).unwrap() {
+                let id = LoadBalancerId::parse(&lb.id).unwrap();
+                let lb = pollster::block_on(client.load_balancer(&id, &cancel)).unwrap();
+                for rule in &lb.properties.load_balancing_rules {
+                    if rule.properties.probe.is_none() || lb.sku.name == "Gateway" {
+                        continue;
+                    }
+                    let r = pollster::block_on(client.rule_health(&id.rule(&rule.name).unwrap(), &cancel, &|_| {})).unwrap();
+                    rows.extend(r.load_balancer_backend_addresses.into_iter().map(|b| (b.state, b.reason)));
+                }
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn demo_estate_shows_every_reason_code_na_empty_and_unknown() {
+        let (client, _) = demo();
+        let reasons: BTreeSet<String> = all_rows(&client).into_iter().map(|(_, r)| r).collect();
+        for code in DOCUMENTED_CODES {
+            assert!(reasons.contains(*code), "demo lacks {code}");
+        }
+        assert!(reasons.contains("NA"));
+        assert!(reasons.contains(""));
+        assert!(reasons.iter().any(|r| !r.is_empty() && r != "NA" && !DOCUMENTED_CODES.contains(&r.as_str())));
+    }
+
+    #[test]
+    fn demo_health_goes_through_202_and_polls() {
+        let (client, clock) = demo();
+        let id = LoadBalancerId::parse(&format!("/subscriptions/{}/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web", super::super::estate::PROD)).unwrap();
+        let polls = std::cell::Cell::new(0);
+        pollster::block_on(client.rule_health(&id.rule("rule-http").unwrap(), &Cancel::default(), &|p| {
+            if matches!(p, crate::arm::client::Progress::Waiting { .. }) {
+                polls.set(polls.get() + 1)
+            }
+        }))
+        .unwrap();
+        assert!((1..=3).contains(&polls.get()), "{} polls", polls.get());
+        assert!(clock.slept.borrow().iter().any(|ms| *ms == 1000));
+    }
+
+    #[test]
+    fn refresh_moves_the_flapping_backend() {
+        let (client, _) = demo();
+        let id = LoadBalancerId::parse(&format!("/subscriptions/{}/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web", super::super::estate::PROD)).unwrap();
+        let rule = id.rule("rule-http").unwrap();
+        let reasons: BTreeSet<String> = (0..4)
+            .map(|_| {
+                let r = pollster::block_on(client.rule_health(&rule, &Cancel::default(), &|_| {})).unwrap();
+                r.load_balancer_backend_addresses.iter().find(|b| b.network_interface_ip_configuration_id.contains("vm-web-6")).unwrap().reason.clone()
+            })
+            .collect();
+        assert_eq!(reasons.len(), 4);
+    }
+
+    #[test]
+    fn load_balancer_listing_pages() {
+        let (client, _) = demo();
+        let sub = SubscriptionId::parse(super::super::estate::PROD).unwrap();
+        let all = pollster::block_on(client.load_balancers(&sub, &Cancel::default())).unwrap();
+        assert_eq!(all.len(), 3);
+        let big = Estate::with_large_rule(estate(), 10);
+        let clock = Rc::new(FakeClock::default());
+        let c = ArmClient::new(Rc::new(DemoTransport::with_estate(big, clock.clone())), clock, ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public);
+        assert_eq!(pollster::block_on(c.load_balancers(&sub, &Cancel::default())).unwrap().len(), 4, "second page read");
+    }
+
+    #[test]
+    fn gateway_and_unprobed_rules_answer_with_errors() {
+        let (client, _) = demo();
+        let gw = LoadBalancerId::parse(&format!("/subscriptions/{}/resourceGroups/rg-nva/providers/Microsoft.Network/loadBalancers/lb-gateway", super::super::estate::STAGING)).unwrap();
+        let e = pollster::block_on(client.rule_health(&gw.rule("rule-nva").unwrap(), &Cancel::default(), &|_| {})).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Rejected);
+        let web = LoadBalancerId::parse(&format!("/subscriptions/{}/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web", super::super::estate::PROD)).unwrap();
+        let e = pollster::block_on(client.rule_health(&web.rule("rule-dns").unwrap(), &Cancel::default(), &|_| {})).unwrap_err();
+        assert_eq!(e.code.as_deref(), Some("HealthStatusNotSupportedForNonProbedRule"));
+    }
+}

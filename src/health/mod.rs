@@ -1,0 +1,4 @@
+//! What the health result means: the reason-code catalog and the panel's summary rows.
+
+pub mod catalog;
+pub mod summary;

@@ -1,0 +1,11 @@
+//! LB Health: Azure Load Balancer backend health in the browser.
+//!
+//! Layers, lower never importing higher: `config` -> `arm` -> `health` -> `demo` -> `ui`.
+//! Everything except `ui`, the browser transport and the browser clock is plain Rust
+//! that tests on the host.
+
+pub mod arm;
+pub mod config;
+pub mod demo;
+pub mod health;
+pub mod ui;
