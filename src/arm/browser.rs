@@ -1,0 +1,46 @@
+//! The browser's side of the transport seam: fetch through gloo-net and a clock on
+//! `performance.now()` with timer-based sleeps. Only compiled for wasm32.
+
+use gloo_net::http::RequestBuilder;
+use web_sys::RequestCredentials;
+
+use super::transport::{Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError};
+
+pub struct FetchTransport;
+
+impl Transport for FetchTransport {
+    fn send(&self, req: Request) -> LocalBoxFuture<'_, Result<Response, TransportError>> {
+        Box::pin(async move {
+            let method = match req.method {
+                Method::Get => gloo_net::http::Method::GET,
+                Method::Post => gloo_net::http::Method::POST,
+            };
+            // ARM answers CORS with `*`, which forbids credentials: never send cookies.
+            let mut b = RequestBuilder::new(&req.url).method(method).credentials(RequestCredentials::Omit);
+            for (k, v) in &req.headers {
+                b = b.header(k, v);
+            }
+            let built = match req.body {
+                Some(body) => b.body(body),
+                None => b.build(),
+            }
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+            let resp = built.send().await.map_err(|e| TransportError::Network(e.to_string()))?;
+            let headers = resp.headers().entries().collect();
+            let status = resp.status();
+            let body = resp.text().await.map_err(|e| TransportError::Body(e.to_string()))?;
+            Ok(Response { status, headers, body })
+        })
+    }
+}
+
+pub struct BrowserClock;
+
+impl Clock for BrowserClock {
+    fn now_ms(&self) -> f64 {
+        web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+    }
+    fn sleep(&self, ms: u64) -> LocalBoxFuture<'_, ()> {
+        Box::pin(gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32))
+    }
+}

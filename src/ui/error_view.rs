@@ -1,0 +1,47 @@
+//! The one place an `ArmError` becomes words: what happened, what to do next, and the
+//! raw identifiers support asks for.
+
+use leptos::prelude::*;
+
+use crate::arm::error::{ArmError, ErrorKind};
+
+pub fn headline(e: &ArmError) -> (&'static str, String) {
+    match &e.kind {
+        ErrorKind::Unauthorized { expired: true } => ("Your sign-in has expired", "Sign in again (or paste a fresh token); you will stay on this page.".into()),
+        ErrorKind::Unauthorized { expired: false } => ("Azure did not accept the token", "Sign in again, or paste a token issued for Azure Resource Manager.".into()),
+        ErrorKind::Forbidden { action: Some(a) } => ("You don't have permission", format!("Your account lacks the action {a}. Ask an owner of the resource for a role that includes it (for example Network Contributor, or a custom role with that action).")),
+        ErrorKind::Forbidden { action: None } => ("You don't have permission", "Ask an owner of the resource for a role that can read load balancers and run their health action.".into()),
+        ErrorKind::NotFound => ("Not found", "The resource may have been deleted or moved. Go back and pick it again.".into()),
+        ErrorKind::Conflict => ("Azure reported a conflict", "Another operation is changing this resource. Wait a moment and retry.".into()),
+        ErrorKind::Throttled => ("Azure is throttling requests", "Too many requests were made in a short time. Wait for the time Azure asked, then retry.".into()),
+        ErrorKind::Server => ("Azure had a server error", "This is usually temporary. Retry in a minute; if it persists, check Azure Service Health.".into()),
+        ErrorKind::Rejected => ("Azure rejected the request", "Read Azure's message below; it names what to change.".into()),
+        ErrorKind::Network => ("Azure could not be reached", "Check your network connection or VPN, then retry. A browser extension or proxy blocking the request has the same effect.".into()),
+        ErrorKind::Malformed => ("Azure's answer could not be read", "The answer was cut off or not in the expected shape. Retry; if it repeats, report it with the request id below.".into()),
+        ErrorKind::HtmlPage => ("A web page came back instead of Azure's answer", "A proxy, firewall or captive portal answered in Azure's place. Check your network, then retry.".into()),
+        ErrorKind::LocationMissing => ("The operation's status URL could not be read", "Azure accepted the request, but the browser could not read its Location header (a CORS exposure problem). Set armEndpoint in config.json to a same-origin reverse proxy; see the README.".into()),
+        ErrorKind::ForeignHost { .. } => ("Refused to follow a link to another host", "Azure named a URL outside the configured ARM endpoint, so the request was not sent and your token stayed here. Report this with the details below.".into()),
+        ErrorKind::Timeout => ("Azure took too long", "The health operation did not finish in time. It may still be running: retry to ask again.".into()),
+        ErrorKind::Cancelled => ("Cancelled", "Nothing more was sent.".into()),
+    }
+}
+
+#[component]
+pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
+    let (title, next) = headline(&error);
+    let details = [
+        error.status.map(|s| format!("HTTP status: {s}")),
+        error.code.clone().map(|c| format!("Error code: {c}")),
+        Some(format!("Request id: {}", error.request_id.clone().unwrap_or_else(|| "not available".into()))),
+        error.correlation_id.clone().map(|c| format!("Correlation id: {c}")),
+    ];
+    view! {
+        <div class="error" role="alert">
+            <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
+            <p>{next}</p>
+            <p class="error-message">{error.message.clone()}</p>
+            <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            {retry.map(|r| view! { <button type="button" class="primary" on:click=move |_| r.run(())>"Retry"</button> })}
+        </div>
+    }
+}

@@ -1,0 +1,58 @@
+//! The reason tooltip: opens on hover and on keyboard focus, closes on Escape, blur or
+//! leaving it, stays open while the pointer is over it (WCAG 1.4.13), and is the info
+//! button's accessible description, so a screen reader reads it on focus.
+
+use leptos::prelude::*;
+
+use crate::health::catalog::Reason;
+
+#[component]
+pub fn ReasonTip(
+    /// Unique in the page: the tooltip's element id.
+    id: String,
+    /// The info button's accessible name, e.g. "Explain reason for vm-web-3".
+    label: String,
+    reason: Reason,
+    /// Which tooltip is open, shared by the panel so only one is, and so Escape
+    /// anywhere in the panel closes it before it closes the panel.
+    open_tip: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let is_open = {
+        let id = id.clone();
+        move || open_tip.with(|o| o.as_deref() == Some(id.as_str()))
+    };
+    let show = {
+        let id = id.clone();
+        move || open_tip.set(Some(id.clone()))
+    };
+    let hide = {
+        let id = id.clone();
+        move || open_tip.update(|o| if o.as_deref() == Some(id.as_str()) { *o = None })
+    };
+    let (show2, hide2, hide3) = (show.clone(), hide.clone(), hide.clone());
+    let is_open2 = is_open.clone();
+    let code = if reason.code.is_empty() { "(empty)".to_owned() } else { reason.code.clone() };
+    let heading = format!("{code} · {} · {}", reason.state.label(), reason.category.label());
+    view! {
+        <span class="tip-wrap" on:mouseenter=move |_| show() on:mouseleave=move |_| hide()>
+            <button type="button" class="info" aria-label=label aria-describedby=id.clone()
+                on:focus=move |_| show2() on:blur=move |_| hide2()
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Escape" && is_open2() {
+                        ev.prevent_default();
+                        ev.stop_propagation();
+                        hide3();
+                    }
+                }>
+                <span aria-hidden="true">"i"</span>
+            </button>
+            <div role="tooltip" id=id class="tooltip" hidden=move || !is_open()>
+                <p class="tip-code">{heading}</p>
+                <p class="tip-portal">{reason.portal_text.clone()}</p>
+                <p>{reason.explanation.clone()}</p>
+                <p class="tip-next">"What to do next:"</p>
+                <ul>{reason.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul>
+            </div>
+        </span>
+    }
+}

@@ -1,0 +1,118 @@
+//! End to end on the demo estate, in headless Chromium, as a user would: everything
+//! is found by its role and accessible name.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use support::{dist_dir, Browser, StaticServer};
+
+fn open_rule_http(b: &Browser, server: &StaticServer) {
+    b.goto(&server.url());
+    b.by_role("heading", "Subscriptions");
+    b.by_role("button", "Contoso Production").click();
+    b.by_role("heading", "Load balancers in Contoso Production");
+    b.by_role("button", "lb-web").click();
+    b.by_role("heading", "Load balancing rules");
+    b.by_role("button", "View details for rule-http").click();
+}
+
+#[test]
+fn portal_path_from_landing_page_to_reason_tooltip_refresh_and_close() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    open_rule_http(&b, &server);
+
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    // The demo answers 202 and one to three pending polls before the result.
+    let summary = dialog.by_role("group", "Backend health summary");
+    let counts = summary.text();
+    assert!(counts.contains("Up") && counts.contains("Down"), "{counts}");
+
+    let rows = dialog.by_role("table", "Backend instances").all_by_role("row");
+    assert_eq!(rows.len(), 10, "header + 9 backends");
+    let web3 = rows.iter().find(|r| r.text().contains("vm-web-3")).expect("vm-web-3 row");
+    let text = web3.text();
+    assert!(text.contains("10.0.2.6"), "{text}");
+    assert!(text.contains("Down"), "{text}");
+    assert!(text.contains("A non-200 HTTP status code received"), "{text}");
+    let stopped = rows.iter().find(|r| r.text().contains("vm-web-8")).expect("stopped VM row");
+    assert!(stopped.text().contains("Health status not retrievable"), "{}", stopped.text());
+
+    // Counts agree with the rows.
+    let up = rows.iter().skip(1).filter(|r| r.text().contains("Up")).count();
+    assert!(counts.contains(&format!("{up} Up")), "{counts} vs {up} Up rows");
+
+    // Keyboard focus opens the tooltip; it is the button's description.
+    let info = dialog.by_role("button", "Explain reason for vm-web-3");
+    info.focus();
+    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    let tip = b.all_by_role("tooltip").remove(0);
+    let tip_text = tip.text();
+    assert!(tip_text.contains("Down_Probe_HttpStatusCodeError"), "{tip_text}");
+    assert!(tip_text.contains("What to do next"), "{tip_text}");
+    assert!(tip_text.contains("curl"), "next steps name the probe check: {tip_text}");
+    assert_eq!(info.attr("aria-describedby"), tip.attr("id"));
+
+    // Escape closes the tooltip, not the dialog.
+    b.press("Escape");
+    b.wait_until("tooltip hidden", || b.all_by_role("tooltip").is_empty());
+    assert!(dialog.is_displayed(), "the panel stays open");
+
+    // Refresh runs the operation again; the flapping backend moves on.
+    let before = rows.iter().find(|r| r.text().contains("vm-web-6")).unwrap().text();
+    dialog.by_role("button", "Refresh").click();
+    b.wait_until("refresh finished with vm-web-6 changed", || {
+        let d = b.by_role("dialog", "Load balancing rule health status");
+        match d.try_by_role("table", "Backend instances") {
+            Some(t) => t.all_by_role("row").iter().any(|r| r.text().contains("vm-web-6") && r.text() != before),
+            None => false,
+        }
+    });
+
+    dialog.by_role("button", "Close").click();
+    b.wait_gone("dialog", "Load balancing rule health status");
+    assert_eq!(b.active().name(), "View details for rule-http", "focus returns to the opener");
+    assert!(b.console_errors().is_empty(), "{:?}", b.console_errors());
+}
+
+#[test]
+fn escape_closes_the_panel_and_focus_returns() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    open_rule_http(&b, &server);
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    b.press("Escape");
+    b.wait_gone("dialog", "Load balancing rule health status");
+    assert_eq!(b.active().name(), "View details for rule-http");
+}
+
+#[test]
+fn unsupported_rules_explain_instead_of_calling() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    b.goto(&server.url());
+    b.by_role("button", "Contoso Production").click();
+    b.by_role("button", "lb-web").click();
+    b.by_role("heading", "Load balancing rules");
+    let rule_dns = b.all_by_role("row").into_iter().find(|r| r.text().contains("rule-dns")).expect("rule-dns row");
+    assert!(rule_dns.text().contains("No health probe"), "{}", rule_dns.text());
+    assert!(rule_dns.try_by_role("button", "View details for rule-dns").is_none());
+
+    b.by_role("button", "Subscriptions").click();
+    b.by_role("button", "Contoso Staging").click();
+    b.by_role("button", "lb-gateway").click();
+    let row = b.all_by_role("row").into_iter().find(|r| r.text().contains("rule-nva")).expect("rule-nva row");
+    assert!(row.text().contains("Not supported (Gateway)"), "{}", row.text());
+}
+
+#[test]
+fn panel_fits_a_narrow_screen() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start_with_size(360, 740);
+    open_rule_http(&b, &server);
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    let overflow = b.exec("return document.documentElement.scrollWidth - window.innerWidth", vec![]);
+    assert!(overflow.as_i64().unwrap_or(999) <= 0, "page scrolls sideways by {overflow}px at 360 px");
+}
