@@ -99,14 +99,15 @@ impl ArmClient {
     pub async fn subscriptions(&self, cancel: &Cancel) -> Result<Vec<Subscription>, ArmError> {
         let mut subs: Vec<Subscription> =
             self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel).await?;
-        subs.sort_by_key(|s| s.display_name.to_lowercase());
+        // ASCII folding: Unicode case tables cost wasm size, and names sort fine without them.
+        subs.sort_by_key(|s| s.display_name.to_ascii_lowercase());
         Ok(subs)
     }
 
     pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel) -> Result<Vec<LoadBalancer>, ArmError> {
         let path = format!("{}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", sub.path());
         let mut lbs: Vec<LoadBalancer> = self.get_all(&path, cancel).await?;
-        lbs.sort_by_key(|lb| lb.name.to_lowercase());
+        lbs.sort_by_key(|lb| lb.name.to_ascii_lowercase());
         Ok(lbs)
     }
 

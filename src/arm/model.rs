@@ -171,24 +171,93 @@ fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: 
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// Accepts a string, null, or an object carrying `id`; anything else becomes empty.
+/// Accepts a string, null, a number, or an object carrying `id`; anything else is empty.
+/// A hand-written visitor rather than `serde_json::Value`, which costs wasm size.
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Object(o) => o.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
-        serde_json::Value::Number(n) => n.to_string(),
-        _ => String::new(),
+    d.deserialize_any(Lenient).map(|v| match v {
+        Loose::Text(s) => s,
+        Loose::Number(n) => n.to_string(),
+        Loose::Empty => String::new(),
     })
 }
 
 /// ARM's counts are integers, but a null or a stringified number must not fail the panel:
 /// the rows are the truth and the counts are recomputed from them anyway.
 fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Number(n) => n.as_u64().map(|v| v.min(u32::MAX as u64) as u32).unwrap_or(0),
-        serde_json::Value::String(s) => s.trim().parse().unwrap_or(0),
-        _ => 0,
+    d.deserialize_any(Lenient).map(|v| match v {
+        Loose::Number(n) => n.min(u32::MAX as u64) as u32,
+        Loose::Text(s) => s.trim().parse().unwrap_or(0),
+        Loose::Empty => 0,
     })
+}
+
+enum Loose {
+    Text(String),
+    Number(u64),
+    Empty,
+}
+
+struct Lenient;
+
+impl<'de> serde::de::Visitor<'de> for Lenient {
+    type Value = Loose;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string, number, null or object")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Loose, E> {
+        Ok(Loose::Text(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Loose, E> {
+        Ok(Loose::Text(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Loose, E> {
+        Ok(Loose::Number(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Loose, E> {
+        Ok(Loose::Number(v.max(0) as u64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Loose, E> {
+        Ok(Loose::Number(if v.is_finite() && v > 0.0 { v as u64 } else { 0 }))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Loose, E> {
+        Ok(Loose::Empty)
+    }
+    fn visit_unit<E>(self) -> Result<Loose, E> {
+        Ok(Loose::Empty)
+    }
+    fn visit_none<E>(self) -> Result<Loose, E> {
+        Ok(Loose::Empty)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Loose, D::Error> {
+        d.deserialize_any(Lenient)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Loose::Empty)
+    }
+    /// `{"id": "..."}`: the object shape one spec version gave the NIC id.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
+        let mut found = Loose::Empty;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "id" {
+                if let Loose::Text(s) = map.next_value_seed(LenientSeed)? {
+                    found = Loose::Text(s);
+                }
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+struct LenientSeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for LenientSeed {
+    type Value = Loose;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Loose, D::Error> {
+        d.deserialize_any(Lenient)
+    }
 }
 
 #[cfg(test)]

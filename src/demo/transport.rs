@@ -160,7 +160,16 @@ fn json<T: serde::Serialize>(status: u16, body: &T) -> Response {
 }
 
 fn error(status: u16, code: &str, message: &str) -> Response {
-    json(status, &serde_json::json!({ "error": { "code": code, "message": message } }))
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        code: &'a str,
+        message: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct Envelope<'a> {
+        error: Body<'a>,
+    }
+    json(status, &Envelope { error: Body { code, message } })
 }
 
 fn not_found(what: &str) -> Response {

@@ -140,7 +140,7 @@ impl RuleContext {
                 None => "None".into(),
             };
         };
-        let mut s = format!("{} :{}", p.protocol.to_uppercase(), p.port);
+        let mut s = format!("{} :{}", p.protocol.to_ascii_uppercase(), p.port);
         if let Some(path) = p.request_path.as_deref().filter(|x| !x.is_empty()) {
             s.push(' ');
             s.push_str(path);

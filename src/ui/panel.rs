@@ -136,11 +136,11 @@ pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close
             <dl class="facts">{context.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}</dl>
             {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> })}
             {move || busy.get().then(|| {
-                let elapsed = ((now.get() - started.get()) / 1000.0).max(0.0);
+                let elapsed = whole_secs(now.get() - started.get());
                 let phase = match progress.get() {
                     Some((Progress::Waiting { ms, reason: WaitReason::Throttled, .. }, at)) => format!(
                         "Azure is throttling requests; trying again in {} s.",
-                        ((ms as f64 - (now.get() - at)) / 1000.0).ceil().max(0.0)
+                        secs_left(ms, now.get() - at)
                     ),
                     Some((Progress::Waiting { reason: WaitReason::Transient, .. }, _)) => "A request failed; trying again shortly.".to_owned(),
                     Some((Progress::Waiting { poll, .. }, _)) => format!("Azure accepted the request and is gathering backend health (check {poll})."),
@@ -150,7 +150,7 @@ pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close
                 view! {
                     <div class="progress" role="status">
                         <progress aria-label="Checking backend health"></progress>
-                        <p>{phase}<span class="elapsed">{format!(" {elapsed:.0} s elapsed.")}</span></p>
+                        <p>{phase}<span class="elapsed">{format!(" {elapsed} s elapsed.")}</span></p>
                         <p class="muted">"Azure can take a few minutes to gather backend health; this panel keeps checking until it answers."</p>
                     </div>
                 }
@@ -165,9 +165,9 @@ pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close
 fn Results(checked: Checked, open_tip: RwSignal<Option<String>>) -> impl IntoView {
     let s = checked.summary;
     let meta = format!(
-        "Checked at {} · took {:.1} s · {} status {}",
+        "Checked at {} · took {} · {} status {}",
         checked.at,
-        checked.took_ms / 1000.0,
+        tenths(checked.took_ms),
         checked.polls,
         if checked.polls == 1 { "check" } else { "checks" }
     );
@@ -216,4 +216,19 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>) -> impl IntoVie
             }.into_any()
         }}
     }
+}
+
+// Whole and tenth seconds by integer arithmetic: float formatting would add ~10 KB of
+// wasm for three numbers on screen.
+fn whole_secs(ms: f64) -> u64 {
+    (ms.max(0.0) as u64) / 1000
+}
+
+fn secs_left(wait_ms: u64, waited_ms: f64) -> u64 {
+    wait_ms.saturating_sub(waited_ms.max(0.0) as u64).div_ceil(1000)
+}
+
+fn tenths(ms: f64) -> String {
+    let t = (ms.max(0.0) as u64 + 50) / 100;
+    format!("{}.{} s", t / 10, t % 10)
 }
