@@ -102,6 +102,7 @@ fn unsupported_rules_explain_instead_of_calling() {
     b.by_role("button", "Subscriptions").click();
     b.by_role("button", "Contoso Staging").click();
     b.by_role("button", "lb-gateway").click();
+    b.by_role("heading", "Load balancing rules");
     let row = b.all_by_role("row").into_iter().find(|r| r.text().contains("rule-nva")).expect("rule-nva row");
     assert!(row.text().contains("Not supported (Gateway)"), "{}", row.text());
 }

@@ -1,0 +1,232 @@
+//! A tiny static file server for end-to-end tests (std only, one thread per
+//! connection). Serves `dir` on `http://127.0.0.1:<free port>/`:
+//! - `/` and directories serve their `index.html`;
+//! - unknown paths without a file extension serve the root `index.html`
+//!   (single-page app fallback); other unknown paths are 404;
+//! - a missing `/favicon.ico` answers 204 so browsers log no console error;
+//! - every response has `Cache-Control: no-store` and `Connection: close`.
+//!
+//! The server stops when dropped; its threads never outlive the test process.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub struct StaticServer {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StaticServer {
+    /// Starts serving `dir` on a free port of 127.0.0.1.
+    pub fn start(dir: &Path) -> StaticServer {
+        let dir = dir
+            .canonicalize()
+            .unwrap_or_else(|e| panic!("StaticServer: cannot serve {}: {e}", dir.display()));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("StaticServer: bind 127.0.0.1:0");
+        let port = listener
+            .local_addr()
+            .expect("StaticServer: local address")
+            .port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("static-server-{port}"))
+            .spawn(move || {
+                for conn in listener.incoming() {
+                    if stop2.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = conn else { continue };
+                    let dir = dir.clone();
+                    let _ = std::thread::Builder::new()
+                        .name("static-server-conn".into())
+                        .spawn(move || {
+                            let _ = handle(stream, &dir);
+                        });
+                }
+            })
+            .expect("StaticServer: spawn thread");
+        StaticServer {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT/`
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ =
+            TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_secs(1));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line)? == 0 {
+        return Ok(());
+    }
+    // Skip the headers; requests we serve have no body.
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("");
+    let target = parts.next().unwrap_or("/");
+    let head_only = method == "HEAD";
+    if method != "GET" && !head_only {
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain; charset=utf-8",
+            b"method not allowed\n",
+            false,
+        );
+    }
+    let (status, ctype, body) = match resolve(root, target) {
+        Resolved::File(path) => match std::fs::read(&path) {
+            Ok(bytes) => ("200 OK", content_type(&path), bytes),
+            Err(_) => (
+                "404 Not Found",
+                "text/plain; charset=utf-8",
+                b"not found\n".to_vec(),
+            ),
+        },
+        Resolved::NoContent => ("204 No Content", "text/plain; charset=utf-8", Vec::new()),
+        Resolved::NotFound => (
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            b"not found\n".to_vec(),
+        ),
+    };
+    respond(&mut stream, status, ctype, &body, head_only)
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    ctype: &str,
+    body: &[u8],
+    head_only: bool,
+) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    if !head_only {
+        stream.write_all(body)?;
+    }
+    stream.flush()?;
+    let _ = stream.shutdown(Shutdown::Both);
+    Ok(())
+}
+
+enum Resolved {
+    File(PathBuf),
+    NoContent,
+    NotFound,
+}
+
+fn resolve(root: &Path, target: &str) -> Resolved {
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let decoded = percent_decode(path);
+    let rel = Path::new(decoded.trim_start_matches('/'));
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return Resolved::NotFound;
+    }
+    let full = root.join(rel);
+    if full.is_file() {
+        return Resolved::File(full);
+    }
+    if full.is_dir() && full.join("index.html").is_file() {
+        return Resolved::File(full.join("index.html"));
+    }
+    if decoded == "/favicon.ico" {
+        return Resolved::NoContent;
+    }
+    let last = decoded.rsplit('/').next().unwrap_or("");
+    if !last.contains('.') && root.join("index.html").is_file() {
+        return Resolved::File(root.join("index.html"));
+    }
+    Resolved::NotFound
+}
+
+fn percent_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The Content-Type for a file, by extension.
+pub fn content_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "wasm" => "application/wasm",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}

@@ -1,0 +1,970 @@
+//! A small blocking W3C WebDriver client for end-to-end tests: it starts its
+//! own `chromedriver` (env `CHROMEDRIVER`, default /usr/bin/chromedriver) on a
+//! free port, opens headless Chromium (env `CHROMIUM`, default
+//! /usr/bin/chromium) with a fresh profile, and finds elements the way a user
+//! (or a screen reader) does: by ARIA role and accessible name, as computed by
+//! Chromium's accessibility tree.
+//!
+//! Every method panics with a clear message when the protocol fails. Waits
+//! poll every 100 ms and give up after 10 s (see [`Browser::set_timeout`]);
+//! a failed wait saves a screenshot to `tests/artifacts/` and lists the roles
+//! and names the page did show.
+
+use serde_json::{json, Value};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(100);
+
+/// Chromium flags (plus `--window-size` and `--user-data-dir`).
+pub const CHROME_ARGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+];
+
+// ------------------------------------------------------------------ session
+
+#[derive(Debug)]
+struct WdError {
+    status: u16,
+    error: String,
+    message: String,
+}
+
+impl fmt::Display for WdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Chromedriver appends a long native stack trace; keep the first lines.
+        let msg: Vec<&str> = self.message.lines().take(3).collect();
+        write!(
+            f,
+            "{} (HTTP {}): {}",
+            self.error,
+            self.status,
+            msg.join(" / ")
+        )
+    }
+}
+
+impl WdError {
+    fn is_stale(&self) -> bool {
+        self.error == "stale element reference" || self.error == "no such element"
+    }
+}
+
+struct Session {
+    agent: ureq::Agent,
+    /// `http://127.0.0.1:PORT`
+    driver_url: String,
+    /// `http://127.0.0.1:PORT/session/ID`
+    session_url: String,
+    driver: Mutex<Option<Child>>,
+    temp_dir: PathBuf,
+    timeout: Mutex<Duration>,
+    console: Mutex<Vec<String>>,
+}
+
+fn agent() -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(90)))
+        .build();
+    ureq::Agent::new_with_config(config)
+}
+
+fn http(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    body: Option<&Value>,
+) -> Result<Value, WdError> {
+    let transport = |e: ureq::Error| WdError {
+        status: 0,
+        error: "transport".into(),
+        message: format!("{method} {url}: {e}"),
+    };
+    let mut resp = match method {
+        "GET" => agent.get(url).call(),
+        "DELETE" => agent.delete(url).call(),
+        _ => agent
+            .post(url)
+            .send_json(body.cloned().unwrap_or_else(|| json!({}))),
+    }
+    .map_err(transport)?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .body_mut()
+        .with_config()
+        .limit(512 * 1024 * 1024)
+        .read_to_string()
+        .map_err(transport)?;
+    let parsed: Value = serde_json::from_str(&text).map_err(|e| WdError {
+        status,
+        error: "invalid response".into(),
+        message: format!(
+            "{method} {url}: {e}: {}",
+            text.chars().take(300).collect::<String>()
+        ),
+    })?;
+    let value = parsed.get("value").cloned().unwrap_or(Value::Null);
+    if status >= 400 || value.get("error").and_then(Value::as_str).is_some() {
+        return Err(WdError {
+            status,
+            error: value
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown error")
+                .to_string(),
+            message: value
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or(&text)
+                .to_string(),
+        });
+    }
+    Ok(value)
+}
+
+impl Session {
+    fn try_cmd(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, WdError> {
+        http(
+            &self.agent,
+            method,
+            &format!("{}{}", self.session_url, path),
+            body.as_ref(),
+        )
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_cmd(method, path, body)
+            .unwrap_or_else(|e| panic!("webdriver {method} {path} failed: {e}"))
+    }
+
+    fn timeout(&self) -> Duration {
+        *self.timeout.lock().unwrap()
+    }
+
+    fn try_exec(&self, js: &str, args: Vec<Value>) -> Result<Value, WdError> {
+        self.try_cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": js, "args": args })),
+        )
+    }
+
+    fn exec(&self, js: &str, args: Vec<Value>) -> Value {
+        self.try_exec(js, args).unwrap_or_else(|e| {
+            let short: String = js.trim().chars().take(120).collect();
+            panic!("webdriver execute failed: {e}\nscript: {short}")
+        })
+    }
+
+    fn current_url(&self) -> String {
+        self.try_cmd("GET", "/url", None)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    fn screenshot(&self, path: &Path) {
+        use base64::Engine as _;
+        let data = self.cmd("GET", "/screenshot", None);
+        let data = data.as_str().expect("screenshot: base64 string");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .expect("screenshot: valid base64");
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        std::fs::write(path, png)
+            .unwrap_or_else(|e| panic!("screenshot: cannot write {}: {e}", path.display()));
+    }
+
+    /// Saves a screenshot into tests/artifacts/ for a failing wait; returns a
+    /// line for the panic message.
+    fn failure_screenshot(&self) -> String {
+        let millis = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
+        let test: String = std::thread::current()
+            .name()
+            .unwrap_or("test")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/artifacts")
+            .join(format!("{millis}-{test}.png"));
+        let ok = (|| {
+            use base64::Engine as _;
+            let data = self.try_cmd("GET", "/screenshot", None).ok()?;
+            let png = base64::engine::general_purpose::STANDARD
+                .decode(data.as_str()?)
+                .ok()?;
+            std::fs::create_dir_all(path.parent()?).ok()?;
+            std::fs::write(&path, png).ok()
+        })();
+        match ok {
+            Some(()) => format!("screenshot: {}", path.display()),
+            None => "screenshot: (could not be taken)".to_string(),
+        }
+    }
+
+    fn element(self: &Arc<Self>, v: &Value) -> Option<Element> {
+        let id = v.get(ELEMENT_KEY)?.as_str()?;
+        Some(Element {
+            s: self.clone(),
+            id: id.to_string(),
+        })
+    }
+
+    /// Displayed elements below `root` (or in the document) whose computed
+    /// role is `role` and, if given, whose computed name is `name`.
+    fn find(
+        self: &Arc<Self>,
+        root: Option<&Element>,
+        role: &str,
+        name: Option<&str>,
+    ) -> Vec<Element> {
+        let root_arg = root.map(Element::json).unwrap_or(Value::Null);
+        let hint = name.unwrap_or("");
+        let found = self.exec(
+            FIND_JS,
+            vec![root_arg, json!(selector_for(role)), json!(hint)],
+        );
+        let mut out = Vec::new();
+        for v in found.as_array().into_iter().flatten() {
+            let Some(el) = self.element(v) else { continue };
+            match el.try_role() {
+                Ok(r) if r == role => {}
+                Ok(_) => continue,
+                Err(e) if e.is_stale() => continue,
+                Err(e) => panic!("webdriver computedrole failed: {e}"),
+            }
+            if let Some(name) = name {
+                match el.try_name() {
+                    Ok(n) if n == name.trim() => {}
+                    Ok(_) => continue,
+                    Err(e) if e.is_stale() => continue,
+                    Err(e) => panic!("webdriver computedlabel failed: {e}"),
+                }
+            }
+            out.push(el);
+        }
+        out
+    }
+
+    /// Lists `role "name"` for the displayed elements of `role` and for the
+    /// page's landmarks, headings and controls, for failure messages.
+    fn describe(self: &Arc<Self>, root: Option<&Element>, role: &str) -> String {
+        let root_arg = root.map(Element::json).unwrap_or(Value::Null);
+        let selector = format!("{}, {}", selector_for(role), OVERVIEW_SELECTOR);
+        let found = match self.try_exec(FIND_JS, vec![root_arg, json!(selector), json!("")]) {
+            Ok(v) => v,
+            Err(e) => return format!("  (could not list the page: {e})\n"),
+        };
+        let mut lines: Vec<String> = Vec::new();
+        for v in found.as_array().into_iter().flatten().take(150) {
+            let Some(el) = self.element(v) else { continue };
+            let (Ok(r), Ok(n)) = (el.try_role(), el.try_name()) else {
+                continue;
+            };
+            if matches!(
+                r.as_str(),
+                "" | "generic" | "none" | "presentation" | "StaticText"
+            ) {
+                continue;
+            }
+            let line = format!("  {r} {n:?}");
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        if lines.is_empty() {
+            "  (nothing with a role is displayed)\n".to_string()
+        } else {
+            lines.join("\n") + "\n"
+        }
+    }
+
+    /// Polls `f` every 100 ms until it returns Some, or panics after the timeout
+    /// with `describe()` of what the page showed.
+    fn wait_for<T>(
+        self: &Arc<Self>,
+        what: &str,
+        root: Option<&Element>,
+        role: Option<&str>,
+        mut f: impl FnMut() -> Option<T>,
+    ) -> T {
+        let timeout = self.timeout();
+        let start = Instant::now();
+        loop {
+            if let Some(t) = f() {
+                return t;
+            }
+            if start.elapsed() >= timeout {
+                let mut msg = format!("timed out after {timeout:?} waiting for: {what}\n");
+                msg.push_str(&format!("url: {}\n", self.current_url()));
+                if let Some(role) = role {
+                    msg.push_str("the page shows these roles and names:\n");
+                    msg.push_str(&self.describe(root, role));
+                }
+                msg.push_str(&self.console_summary());
+                msg.push_str(&self.failure_screenshot());
+                panic!("{msg}");
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Fetches new browser log entries; returns all SEVERE ones so far.
+    fn fetch_console_errors(&self) -> Result<Vec<String>, WdError> {
+        let entries = self.try_cmd("POST", "/se/log", Some(json!({ "type": "browser" })))?;
+        let mut all = self.console.lock().unwrap();
+        for e in entries.as_array().into_iter().flatten() {
+            if e.get("level").and_then(Value::as_str) == Some("SEVERE") {
+                all.push(
+                    e.get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                );
+            }
+        }
+        Ok(all.clone())
+    }
+
+    /// Console errors for failure messages (empty if there are none).
+    fn console_summary(&self) -> String {
+        match self.fetch_console_errors() {
+            Ok(errors) if errors.is_empty() => String::new(),
+            Ok(errors) => {
+                let mut s = String::from("console errors:\n");
+                for e in errors.iter().take(20) {
+                    let short: String = e.chars().take(400).collect();
+                    s.push_str(&format!("  {short}\n"));
+                }
+                s
+            }
+            Err(e) => format!("console errors: (could not read: {e})\n"),
+        }
+    }
+
+    fn actions(&self, actions: Value) {
+        self.cmd("POST", "/actions", Some(json!({ "actions": actions })));
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Close the browser, then ask chromedriver to quit, then make sure.
+        let _ = http(&self.agent, "DELETE", &self.session_url, None);
+        let _ = http(
+            &self.agent,
+            "GET",
+            &format!("{}/shutdown", self.driver_url),
+            None,
+        );
+        if let Some(mut child) = self.driver.lock().map(|mut d| d.take()).unwrap_or(None) {
+            let deadline = Instant::now() + Duration::from_secs(3);
+            loop {
+                match child.try_wait() {
+                    Ok(Some(_)) => break,
+                    Ok(None) if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(50))
+                    }
+                    _ => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break;
+                    }
+                }
+            }
+        }
+        remove_dir(&self.temp_dir);
+    }
+}
+
+fn remove_dir(dir: &Path) {
+    for _ in 0..20 {
+        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("webdriver: no free port on 127.0.0.1")
+}
+
+fn temp_dir() -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "lbh-e2e-{}-{}-{nanos}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("webdriver: cannot create {}: {e}", dir.display()));
+    dir
+}
+
+// ------------------------------------------------------------------ role lookup
+
+/// CSS candidates for an ARIA role; the computed role filters them exactly.
+fn selector_for(role: &str) -> String {
+    let native = match role {
+        "button" => "button, input[type=button], input[type=submit], input[type=reset], input[type=image], summary",
+        "link" => "a[href], area[href]",
+        "dialog" => "dialog, [role=alertdialog]",
+        "alertdialog" => "dialog",
+        "heading" => "h1, h2, h3, h4, h5, h6",
+        "row" => "tr",
+        "cell" => "td, [role=gridcell]",
+        "gridcell" => "td",
+        "columnheader" | "rowheader" => "th",
+        "table" => "table, [role=grid]",
+        "grid" => "table",
+        "rowgroup" => "thead, tbody, tfoot",
+        "tooltip" => "[popover]",
+        "status" => "output",
+        "alert" => "[aria-live=assertive]",
+        "group" => "fieldset, details, optgroup",
+        "region" => "section",
+        "progressbar" => "progress",
+        "meter" => "meter",
+        "list" => "ul, ol, menu",
+        "listitem" => "li",
+        "textbox" => "input:not([type]), input[type=text], input[type=email], input[type=tel], input[type=url], input[type=password], textarea, [contenteditable]",
+        "searchbox" => "input[type=search]",
+        "combobox" => "select, input[list], input:not([type]), input[type=text], input[type=search], input[type=email], input[type=tel], input[type=url]",
+        "listbox" => "select, datalist",
+        "option" => "option",
+        "checkbox" => "input[type=checkbox]",
+        "radio" => "input[type=radio]",
+        "slider" => "input[type=range]",
+        "spinbutton" => "input[type=number]",
+        "switch" => "input[type=checkbox]",
+        "navigation" => "nav",
+        "banner" => "header",
+        "contentinfo" => "footer",
+        "main" => "main",
+        "complementary" => "aside",
+        "form" => "form",
+        "search" => "search",
+        "article" => "article",
+        "img" | "image" => "img, svg",
+        "figure" => "figure",
+        "separator" => "hr",
+        "paragraph" => "p",
+        "term" => "dt, dfn",
+        "definition" => "dd",
+        _ => "",
+    };
+    // Explicit roles may carry fallbacks ("switch checkbox"): match the word.
+    let explicit = format!("[role~=\"{}\"]", role.replace(['"', '\\'], ""));
+    if native.is_empty() {
+        explicit
+    } else {
+        format!("{native}, {explicit}")
+    }
+}
+
+/// What a failed wait lists besides the asked role.
+const OVERVIEW_SELECTOR: &str = "button, a[href], h1, h2, h3, h4, h5, h6, dialog, [role], input, select, textarea, \
+     table, nav, main, header, footer, aside, section, form, summary, progress, output, fieldset, ul, ol";
+
+/// arguments: [root element or null, selector, name hint]. Returns the
+/// displayed matches in document order. To save round trips, the hint drops
+/// elements whose text, `<label>`s, `aria-labelledby` targets and label-like
+/// attributes (also on descendants) cannot contain the name (whitespace and
+/// case ignored); the exact name comes from Chromium afterwards. (A name made
+/// only of CSS generated content would be missed.)
+const FIND_JS: &str = r#"
+const root = arguments[0] || document;
+const sel = arguments[1];
+const squash = s => (s || '').replace(/\s+/g, '').toLowerCase();
+const hint = squash(arguments[2]);
+const visible = el => {
+  if (!el.isConnected) return false;
+  if (el.tagName === 'OPTION') { const s = el.closest('select, datalist'); return !s || visible(s); }
+  if (el.checkVisibility && !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) return false;
+  if (el.getClientRects().length > 0) return true;
+  return getComputedStyle(el).display === 'contents';
+};
+const mayBeNamed = el => {
+  if (!hint) return true;
+  let text = (el.textContent || '') + ' ' + (typeof el.value === 'string' ? el.value : '');
+  const attrs = ['aria-label', 'title', 'alt', 'placeholder', 'value'];
+  for (const n of [el, ...el.querySelectorAll('[aria-label], [aria-labelledby], [title], [alt]')]) {
+    for (const a of attrs) text += ' ' + (n.getAttribute(a) || '');
+    for (const id of (n.getAttribute('aria-labelledby') || '').split(/\s+/)) {
+      const ref = id && document.getElementById(id);
+      if (ref) text += ' ' + ref.textContent + ' ' + (ref.getAttribute('aria-label') || '');
+    }
+  }
+  if (el.labels) for (const l of el.labels) text += ' ' + l.textContent;
+  return squash(text).includes(hint);
+};
+const out = [];
+for (const el of root.querySelectorAll(sel)) {
+  if (visible(el) && mayBeNamed(el)) out.push(el);
+}
+return out;
+"#;
+
+const VISIBLE_JS: &str = r#"
+const visible = el => {
+  if (!el.isConnected) return false;
+  if (el.tagName === 'OPTION') { const s = el.closest('select, datalist'); return !s || visible(s); }
+  if (el.checkVisibility && !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) return false;
+  if (el.getClientRects().length > 0) return true;
+  return getComputedStyle(el).display === 'contents';
+};
+return visible(arguments[0]);
+"#;
+
+// ------------------------------------------------------------------ keys
+
+fn key_code(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Escape" | "Esc" => "\u{E00C}",
+        "Tab" => "\u{E004}",
+        "Enter" | "Return" => "\u{E007}",
+        "Space" => " ",
+        "Backspace" => "\u{E003}",
+        "Delete" => "\u{E017}",
+        "ArrowUp" => "\u{E013}",
+        "ArrowDown" => "\u{E015}",
+        "ArrowLeft" => "\u{E012}",
+        "ArrowRight" => "\u{E014}",
+        "Home" => "\u{E011}",
+        "End" => "\u{E010}",
+        "PageUp" => "\u{E00E}",
+        "PageDown" => "\u{E00F}",
+        "Shift" => "\u{E008}",
+        "Control" | "Ctrl" => "\u{E009}",
+        "Alt" => "\u{E00A}",
+        "Meta" => "\u{E03D}",
+        _ => return None,
+    })
+}
+
+/// Key actions for "Escape", "Shift+Tab", "Control+a" or plain text.
+fn key_actions(key: &str) -> Vec<Value> {
+    let down = |v: &str| json!({ "type": "keyDown", "value": v });
+    let up = |v: &str| json!({ "type": "keyUp", "value": v });
+    if let Some(code) = key_code(key) {
+        return vec![down(code), up(code)];
+    }
+    let parts: Vec<&str> = key.split('+').collect();
+    if parts.len() > 1 && parts.iter().all(|p| !p.is_empty()) {
+        let (last, mods) = parts.split_last().unwrap();
+        let mod_codes: Option<Vec<&str>> = mods.iter().map(|m| key_code(m)).collect();
+        let last_code = key_code(last).map(str::to_string).or_else(|| {
+            let mut cs = last.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => Some(c.to_string()),
+                _ => None,
+            }
+        });
+        if let (Some(mods), Some(last)) = (mod_codes, last_code) {
+            let mut acts: Vec<Value> = mods.iter().map(|m| down(m)).collect();
+            acts.push(down(&last));
+            acts.push(up(&last));
+            acts.extend(mods.iter().rev().map(|m| up(m)));
+            return acts;
+        }
+    }
+    key.chars()
+        .flat_map(|c| {
+            let s = c.to_string();
+            [down(&s), up(&s)]
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ Browser
+
+/// A headless Chromium driven through its own chromedriver. Dropping it
+/// closes the browser, stops chromedriver and deletes the temporary profile.
+pub struct Browser {
+    s: Arc<Session>,
+}
+
+impl Browser {
+    /// A 1280x900 window.
+    pub fn start() -> Browser {
+        Browser::start_with_size(1280, 900)
+    }
+
+    pub fn start_with_size(w: u32, h: u32) -> Browser {
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        for (what, p) in [("CHROMEDRIVER", &chromedriver), ("CHROMIUM", &chromium)] {
+            if !Path::new(p).exists() {
+                panic!("{p} not found (env {what}): run `cargo xtask setup`, which installs chromium and chromium-driver");
+            }
+        }
+        let temp_dir = temp_dir();
+        let profile = temp_dir.join("profile");
+        let agent = agent();
+
+        // Start chromedriver on a free port (retrying if another process took it).
+        let mut started = None;
+        let mut last_problem = String::new();
+        for _attempt in 0..3 {
+            let port = free_port();
+            let mut child = match Command::new(&chromedriver)
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    remove_dir(&temp_dir);
+                    panic!("cannot start {chromedriver}: {e}");
+                }
+            };
+            let driver_url = format!("http://127.0.0.1:{port}");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                if let Ok(Some(status)) = child.try_wait() {
+                    last_problem = format!("chromedriver exited early ({status})");
+                    break;
+                }
+                match http(&agent, "GET", &format!("{driver_url}/status"), None) {
+                    Ok(v) if v.get("ready").and_then(Value::as_bool) == Some(true) => {
+                        started = Some((child, driver_url));
+                        break;
+                    }
+                    Ok(v) => last_problem = format!("chromedriver not ready: {v}"),
+                    Err(e) => last_problem = e.to_string(),
+                }
+                if Instant::now() >= deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if started.is_some() {
+                break;
+            }
+        }
+        let Some((child, driver_url)) = started else {
+            remove_dir(&temp_dir);
+            panic!("chromedriver ({chromedriver}) did not become ready: {last_problem}");
+        };
+
+        let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--window-size={w},{h}"));
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let caps = json!({
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": { "binary": chromium, "args": args },
+                    "goog:loggingPrefs": { "browser": "ALL" }
+                }
+            }
+        });
+        // From here on, Session's Drop cleans up (chromedriver, temp dir).
+        let mut s = Session {
+            agent,
+            session_url: String::new(),
+            driver_url: driver_url.clone(),
+            driver: Mutex::new(Some(child)),
+            temp_dir,
+            timeout: Mutex::new(DEFAULT_TIMEOUT),
+            console: Mutex::new(Vec::new()),
+        };
+        let created = http(
+            &s.agent,
+            "POST",
+            &format!("{driver_url}/session"),
+            Some(&caps),
+        )
+        .unwrap_or_else(|e| panic!("webdriver: cannot start {chromium} through chromedriver: {e}"));
+        let id = created
+            .get("sessionId")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("webdriver: new session without sessionId: {created}"));
+        s.session_url = format!("{driver_url}/session/{id}");
+        Browser { s: Arc::new(s) }
+    }
+
+    /// Changes how long waits last (default 10 s).
+    pub fn set_timeout(&self, timeout: Duration) {
+        *self.s.timeout.lock().unwrap() = timeout;
+    }
+
+    /// Navigates and waits for the page's load event.
+    pub fn goto(&self, url: &str) {
+        self.s.cmd("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    pub fn current_url(&self) -> String {
+        self.s.current_url()
+    }
+
+    /// Waits until an element with this ARIA role and accessible name is present and displayed.
+    pub fn by_role(&self, role: &str, name: &str) -> Element {
+        let what = format!("a displayed {role} named {name:?}");
+        self.s.wait_for(&what, None, Some(role), || {
+            self.s.find(None, role, Some(name)).into_iter().next()
+        })
+    }
+
+    /// Like `by_role`, without waiting.
+    pub fn try_by_role(&self, role: &str, name: &str) -> Option<Element> {
+        self.s.find(None, role, Some(name)).into_iter().next()
+    }
+
+    /// The displayed elements with this role, in document order (no wait).
+    pub fn all_by_role(&self, role: &str) -> Vec<Element> {
+        self.s.find(None, role, None)
+    }
+
+    /// Waits until no displayed element has this role and name.
+    pub fn wait_gone(&self, role: &str, name: &str) {
+        let what = format!("no displayed {role} named {name:?} (it is still there)");
+        self.s.wait_for(&what, None, Some(role), || {
+            self.s.find(None, role, Some(name)).is_empty().then_some(())
+        })
+    }
+
+    /// Polls `f` every 100 ms until it returns true; panics with `what` after the timeout.
+    pub fn wait_until(&self, what: &str, mut f: impl FnMut() -> bool) {
+        self.s.wait_for(what, None, None, || f().then_some(()))
+    }
+
+    /// `document.activeElement`.
+    pub fn active(&self) -> Element {
+        let v = self.s.cmd("GET", "/element/active", None);
+        self.s
+            .element(&v)
+            .unwrap_or_else(|| panic!("webdriver: active element is not an element: {v}"))
+    }
+
+    /// Presses keys on the focused element: "Escape", "Tab", "Enter",
+    /// "Shift+Tab", "ArrowDown", "Control+a", ... or types plain text.
+    pub fn press(&self, key: &str) {
+        self.s
+            .actions(json!([{ "type": "key", "id": "keyboard", "actions": key_actions(key) }]));
+        self.s.cmd("DELETE", "/actions", None);
+    }
+
+    /// Runs `js` as a function body (`arguments[i]` are `args`; pass elements
+    /// with `Element::json`); returns its JSON result.
+    pub fn exec(&self, js: &str, args: Vec<Value>) -> Value {
+        self.s.exec(js, args)
+    }
+
+    /// The element a value returned by `exec` refers to.
+    pub fn element(&self, v: &Value) -> Option<Element> {
+        self.s.element(v)
+    }
+
+    /// Saves a PNG of the viewport.
+    pub fn screenshot(&self, path: &Path) {
+        self.s.screenshot(path)
+    }
+
+    /// SEVERE browser log entries (console.error, uncaught exceptions, failed
+    /// loads) since the browser started. Chromedriver hands each entry out once,
+    /// so they are kept here and every call returns all of them.
+    pub fn console_errors(&self) -> Vec<String> {
+        self.s
+            .fetch_console_errors()
+            .unwrap_or_else(|e| panic!("webdriver: cannot read the browser log: {e}"))
+    }
+}
+
+// ------------------------------------------------------------------ Element
+
+/// A reference to a DOM element in a `Browser`.
+#[derive(Clone)]
+pub struct Element {
+    s: Arc<Session>,
+    id: String,
+}
+
+impl fmt::Debug for Element {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Element({})", self.id)
+    }
+}
+
+impl Element {
+    fn path(&self, tail: &str) -> String {
+        format!("/element/{}{tail}", self.id)
+    }
+
+    fn try_role(&self) -> Result<String, WdError> {
+        let v = self.s.try_cmd("GET", &self.path("/computedrole"), None)?;
+        Ok(v.as_str().unwrap_or("").to_string())
+    }
+
+    fn try_name(&self) -> Result<String, WdError> {
+        let v = self.s.try_cmd("GET", &self.path("/computedlabel"), None)?;
+        Ok(v.as_str().unwrap_or("").trim().to_string())
+    }
+
+    /// The WebDriver reference, to pass as an `exec` argument.
+    pub fn json(&self) -> Value {
+        json!({ ELEMENT_KEY: self.id })
+    }
+
+    /// Clicks the element's center (scrolling it into view). Retries while the
+    /// element is covered or not yet interactable, up to the timeout.
+    pub fn click(&self) {
+        let start = Instant::now();
+        loop {
+            match self
+                .s
+                .try_cmd("POST", &self.path("/click"), Some(json!({})))
+            {
+                Ok(_) => return,
+                Err(e)
+                    if (e.error == "element click intercepted"
+                        || e.error == "element not interactable")
+                        && start.elapsed() < self.s.timeout() =>
+                {
+                    std::thread::sleep(POLL)
+                }
+                Err(e) => panic!(
+                    "click on {} {:?} failed: {e}\n{}",
+                    self.try_role().unwrap_or_default(),
+                    self.try_name().unwrap_or_default(),
+                    self.s.failure_screenshot()
+                ),
+            }
+        }
+    }
+
+    /// `arguments[0].focus()`.
+    pub fn focus(&self) {
+        self.s.exec("arguments[0].focus();", vec![self.json()]);
+    }
+
+    /// Moves the mouse over the element's center (scrolling it into view).
+    pub fn hover(&self) {
+        self.s.exec(
+            "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+            vec![self.json()],
+        );
+        self.s.actions(json!([{
+            "type": "pointer",
+            "id": "mouse",
+            "parameters": { "pointerType": "mouse" },
+            "actions": [{ "type": "pointerMove", "duration": 0, "origin": self.json(), "x": 0, "y": 0 }]
+        }]));
+    }
+
+    /// The rendered text (`innerText`-like).
+    pub fn text(&self) -> String {
+        let v = self.s.cmd("GET", &self.path("/text"), None);
+        v.as_str().unwrap_or("").to_string()
+    }
+
+    /// The DOM attribute `name` (`getAttribute`), None when absent.
+    pub fn attr(&self, name: &str) -> Option<String> {
+        let v = self.s.exec(
+            "return arguments[0].getAttribute(arguments[1]);",
+            vec![self.json(), json!(name)],
+        );
+        v.as_str().map(str::to_string)
+    }
+
+    /// The ARIA role Chromium computes.
+    pub fn role(&self) -> String {
+        self.try_role()
+            .unwrap_or_else(|e| panic!("webdriver computedrole failed: {e}"))
+    }
+
+    /// The accessible name Chromium computes (trimmed).
+    pub fn name(&self) -> String {
+        self.try_name()
+            .unwrap_or_else(|e| panic!("webdriver computedlabel failed: {e}"))
+    }
+
+    /// Waits for a displayed descendant with this role and name.
+    pub fn by_role(&self, role: &str, name: &str) -> Element {
+        let what = format!(
+            "a displayed {role} named {name:?} inside {} {:?}",
+            self.role(),
+            self.name()
+        );
+        self.s.wait_for(&what, Some(self), Some(role), || {
+            self.s.find(Some(self), role, Some(name)).into_iter().next()
+        })
+    }
+
+    /// Like `by_role`, without waiting.
+    pub fn try_by_role(&self, role: &str, name: &str) -> Option<Element> {
+        self.s.find(Some(self), role, Some(name)).into_iter().next()
+    }
+
+    /// The displayed descendants with this role (no wait).
+    pub fn all_by_role(&self, role: &str) -> Vec<Element> {
+        self.s.find(Some(self), role, None)
+    }
+
+    pub fn is_displayed(&self) -> bool {
+        match self.s.try_exec(VISIBLE_JS, vec![self.json()]) {
+            Ok(v) => v.as_bool().unwrap_or(false),
+            Err(e) if e.is_stale() => false,
+            Err(e) => panic!("webdriver is_displayed failed: {e}"),
+        }
+    }
+
+    /// Whether both refer to the same DOM node.
+    pub fn same_as(&self, other: &Element) -> bool {
+        self.id == other.id
+            || self
+                .s
+                .exec(
+                    "return arguments[0] === arguments[1];",
+                    vec![self.json(), other.json()],
+                )
+                .as_bool()
+                .unwrap_or(false)
+    }
+
+    /// Types into the element (WebDriver "Element Send Keys": focuses it first).
+    pub fn send_keys(&self, text: &str) {
+        self.s
+            .cmd("POST", &self.path("/value"), Some(json!({ "text": text })));
+    }
+}

@@ -1,0 +1,146 @@
+//! `cargo xtask dist`: raw and gzip sizes of everything in dist/.
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+struct Entry {
+    path: String,
+    raw: u64,
+    gzip: u64,
+}
+
+/// Prints the size table; returns the process exit code.
+pub fn report(dist: &Path) -> i32 {
+    let mut files = Vec::new();
+    if let Err(e) = walk(dist, &mut files) {
+        eprintln!("xtask dist: cannot read {}: {e}", dist.display());
+        return 1;
+    }
+    files.sort();
+    let mut entries = Vec::new();
+    for f in &files {
+        let bytes = match std::fs::read(f) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("xtask dist: cannot read {}: {e}", f.display());
+                return 1;
+            }
+        };
+        let rel = f
+            .strip_prefix(dist)
+            .unwrap_or(f)
+            .to_string_lossy()
+            .into_owned();
+        entries.push(Entry {
+            path: rel,
+            raw: bytes.len() as u64,
+            gzip: gzip_len(&bytes),
+        });
+    }
+    print!("{}", table(&entries));
+    0
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Size of `bytes` gzipped at the best compression level.
+pub fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    enc.write_all(bytes).expect("gzip into memory");
+    enc.finish().expect("gzip into memory").len() as u64
+}
+
+fn is_bundle(path: &str) -> bool {
+    [".wasm", ".js", ".css"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}
+
+fn table(entries: &[Entry]) -> String {
+    let width = entries
+        .iter()
+        .map(|e| e.path.len())
+        .max()
+        .unwrap_or(0)
+        .max("total".len());
+    let mut s = String::new();
+    s.push_str(&format!(
+        "{:<width$}  {:>12}  {:>12}\n",
+        "file", "raw bytes", "gzip bytes"
+    ));
+    s.push_str(&format!("{}\n", "-".repeat(width + 28)));
+    let (mut raw, mut gzip, mut bundle_raw, mut bundle_gzip) = (0, 0, 0, 0);
+    for e in entries {
+        s.push_str(&format!(
+            "{:<width$}  {:>12}  {:>12}\n",
+            e.path, e.raw, e.gzip
+        ));
+        raw += e.raw;
+        gzip += e.gzip;
+        if is_bundle(&e.path) {
+            bundle_raw += e.raw;
+            bundle_gzip += e.gzip;
+        }
+    }
+    s.push_str(&format!("{}\n", "-".repeat(width + 28)));
+    s.push_str(&format!("{:<width$}  {:>12}  {:>12}\n", "total", raw, gzip));
+    s.push_str(&format!("bundle (wasm+js+css) raw: {}\n", kb(bundle_raw)));
+    s.push_str(&format!("bundle (wasm+js+css) gzip: {}\n", kb(bundle_gzip)));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_shrinks_repetitive_input() {
+        let data = vec![b'a'; 10_000];
+        let g = gzip_len(&data);
+        assert!(g > 0 && g < 200, "{g}");
+    }
+
+    #[test]
+    fn table_sums_the_bundle() {
+        let t = table(&[
+            Entry {
+                path: "app_bg.wasm".into(),
+                raw: 2048,
+                gzip: 1024,
+            },
+            Entry {
+                path: "app.js".into(),
+                raw: 1000,
+                gzip: 512,
+            },
+            Entry {
+                path: "index.html".into(),
+                raw: 500,
+                gzip: 300,
+            },
+        ]);
+        assert!(t.contains("bundle (wasm+js+css) gzip: 1.5 KB"), "{t}");
+        assert!(
+            t.lines()
+                .any(|l| l.starts_with("total") && l.ends_with("1836")),
+            "{t}"
+        );
+    }
+}

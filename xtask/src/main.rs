@@ -1,0 +1,211 @@
+//! `cargo xtask <command>`: project tooling for LB Health.
+//!
+//! Commands:
+//!   setup                     install missing tools (wasm32 target, trunk 0.21,
+//!                             wasm-bindgen-cli matching Cargo.lock, wasm-opt,
+//!                             chromium + chromedriver); skips what is present
+//!   build [--public-url P]    release build with Trunk into dist/
+//!   serve                     trunk serve on http://127.0.0.1:8080/
+//!   dist  [--public-url P]    build, then list dist/ with raw and gzip sizes
+//!   test                      trunk build, host tests (unit + end-to-end),
+//!                             wasm32 component tests in headless Chromium
+//!   bench                     not implemented yet
+
+mod dist;
+mod test;
+mod tools;
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::{exit, Command, ExitStatus};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  setup                    install missing tools (skips what is present)
+  build [--public-url P]   trunk release build into dist/
+  serve                    trunk dev server on http://127.0.0.1:8080/
+  dist  [--public-url P]   build, then print file sizes (raw and gzip)
+  test                     trunk build + host tests + wasm32 browser tests
+  bench                    (not implemented yet)";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else {
+        eprintln!("{USAGE}");
+        exit(2);
+    };
+    let rest = &args[1..];
+    tools::extend_path();
+    let code = match cmd.as_str() {
+        "setup" => {
+            no_args(cmd, rest);
+            tools::setup(tools::Need::All);
+            0
+        }
+        "build" => {
+            let public_url = public_url_arg(cmd, rest);
+            tools::setup(tools::Need::Build);
+            trunk_build(public_url.as_deref());
+            0
+        }
+        "serve" => {
+            no_args(cmd, rest);
+            tools::setup(tools::Need::Build);
+            serve()
+        }
+        "dist" => {
+            let public_url = public_url_arg(cmd, rest);
+            tools::setup(tools::Need::Build);
+            trunk_build(public_url.as_deref());
+            dist::report(&root().join("dist"))
+        }
+        "test" => {
+            no_args(cmd, rest);
+            test::run()
+        }
+        "bench" => {
+            println!("bench: not implemented yet");
+            2
+        }
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            0
+        }
+        other => {
+            eprintln!("xtask: unknown command `{other}`\n\n{USAGE}");
+            2
+        }
+    };
+    exit(code);
+}
+
+fn no_args(cmd: &str, rest: &[String]) {
+    if !rest.is_empty() {
+        eprintln!("xtask {cmd}: unexpected arguments {rest:?}\n\n{USAGE}");
+        exit(2);
+    }
+}
+
+/// Parses `[--public-url P]` (also `--public-url=P`).
+fn public_url_arg(cmd: &str, rest: &[String]) -> Option<String> {
+    let mut url = None;
+    let mut it = rest.iter();
+    while let Some(a) = it.next() {
+        if a == "--public-url" {
+            match it.next() {
+                Some(v) => url = Some(v.clone()),
+                None => {
+                    eprintln!("xtask {cmd}: --public-url needs a value");
+                    exit(2);
+                }
+            }
+        } else if let Some(v) = a.strip_prefix("--public-url=") {
+            url = Some(v.to_string());
+        } else {
+            eprintln!("xtask {cmd}: unexpected argument `{a}`\n\n{USAGE}");
+            exit(2);
+        }
+    }
+    url
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// `cargo` as invoked by the user (cargo sets `CARGO` for `cargo run`).
+pub fn cargo() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut c = Command::new(cargo);
+    c.current_dir(root());
+    c
+}
+
+/// A command run from the workspace root.
+pub fn cmd(program: impl AsRef<OsStr>) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root());
+    c
+}
+
+/// Shows a command the way a shell would, for progress and error lines.
+pub fn show(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        let a = a.to_string_lossy();
+        if a.is_empty() || a.contains(' ') {
+            s.push_str(&format!(" '{a}'"));
+        } else {
+            s.push(' ');
+            s.push_str(&a);
+        }
+    }
+    s
+}
+
+/// Runs a command with inherited stdio; returns its status (exits if it cannot start).
+pub fn status(c: &mut Command) -> ExitStatus {
+    match c.status() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("xtask: cannot run `{}`: {e}", show(c));
+            exit(1);
+        }
+    }
+}
+
+/// Runs a command with inherited stdio and exits xtask if it fails.
+pub fn run(c: &mut Command) {
+    let s = status(c);
+    if !s.success() {
+        eprintln!("xtask: `{}` failed ({s})", show(c));
+        exit(s.code().filter(|&c| c != 0).unwrap_or(1));
+    }
+}
+
+/// The Trunk command for a release build into dist/.
+pub fn trunk_build_cmd(public_url: Option<&str>) -> Command {
+    let mut c = cmd("trunk");
+    c.args(["build", "--release", "--offline"]);
+    if let Some(p) = public_url {
+        c.args(["--public-url", p]);
+    }
+    c.env("TRUNK_OFFLINE", "true");
+    c
+}
+
+fn trunk_build(public_url: Option<&str>) {
+    let mut c = trunk_build_cmd(public_url);
+    println!("[build] {}", show(&c));
+    run(&mut c);
+}
+
+fn serve() -> i32 {
+    let mut c = cmd("trunk");
+    // A debug build in its own directory, so dist/ keeps the release build
+    // that `dist` measures and the end-to-end tests serve.
+    c.args([
+        "serve",
+        "--offline",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        "8080",
+    ]);
+    c.arg("--dist")
+        .arg(root().join("target").join("serve-dist"));
+    c.env("TRUNK_OFFLINE", "true");
+    println!("[serve] {}", show(&c));
+    println!("[serve] open http://127.0.0.1:8080/ (debug build; rebuilds on change; Ctrl-C stops)");
+    let s = status(&mut c);
+    if s.success() {
+        0
+    } else {
+        s.code().unwrap_or(1)
+    }
+}
