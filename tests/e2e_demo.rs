@@ -117,3 +117,24 @@ fn panel_fits_a_narrow_screen() {
     let overflow = b.exec("return document.documentElement.scrollWidth - window.innerWidth", vec![]);
     assert!(overflow.as_i64().unwrap_or(999) <= 0, "page scrolls sideways by {overflow}px at 360 px");
 }
+
+/// Light and dark screenshots of the panel with a tooltip open, for the README and for
+/// a person reviewing the look (written to `target/screenshots/`).
+#[test]
+fn panel_screenshots_light_and_dark() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start_with_size(1100, 900);
+    open_rule_http(&b, &server);
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    dialog.by_role("button", "Explain reason for vm-web-3").focus();
+    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    b.screenshot(&dir.join("panel-light.png"));
+    b.prefer_color_scheme("dark");
+    let bg = b.exec("return getComputedStyle(document.querySelector('dialog')).backgroundColor", vec![]);
+    assert_ne!(bg.as_str(), Some("rgb(255, 255, 255)"), "dark scheme applies to the panel");
+    b.screenshot(&dir.join("panel-dark.png"));
+    assert!(dir.join("panel-dark.png").metadata().unwrap().len() > 10_000);
+}

@@ -796,6 +796,19 @@ impl Browser {
         self.s.element(v)
     }
 
+    /// Emulates `prefers-color-scheme: dark` (or light) through Chromium's DevTools
+    /// protocol, which ChromeDriver exposes as `goog/cdp/execute`.
+    pub fn prefer_color_scheme(&self, scheme: &str) {
+        self.s.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            Some(serde_json::json!({
+                "cmd": "Emulation.setEmulatedMedia",
+                "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] }
+            })),
+        );
+    }
+
     /// Saves a PNG of the viewport.
     pub fn screenshot(&self, path: &Path) {
         self.s.screenshot(path)
