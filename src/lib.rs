@@ -5,6 +5,7 @@
 //! that tests on the host.
 
 pub mod arm;
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod health;

@@ -10,12 +10,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit};
 
-use lb_health::arm::browser::BrowserClock;
+use lb_health::arm::browser::{BrowserClock, FetchTransport};
+use lb_health::config::Config;
 use lb_health::arm::client::ArmClient;
 use lb_health::arm::cloud::{ArmBase, Cloud};
 use lb_health::demo::DemoTransport;
 use lb_health::health::catalog::explain;
-use lb_health::ui::{App, ReasonTip};
+use lb_health::ui::{App, ReasonTip, Session};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -134,8 +135,9 @@ async fn tooltip_opens_on_hover_and_stays_while_pointer_is_over_it() {
 fn demo_app(root: &HtmlElement) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
     let clock = Rc::new(BrowserClock);
     let transport = Rc::new(DemoTransport::new(clock.clone()).instant());
-    let client = Rc::new(ArmClient::new(transport, clock, ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public));
-    leptos::mount::mount_to(root.clone(), move || view! { <App client=client.clone() demo=true/> })
+    let demo = Rc::new(ArmClient::new(transport, clock.clone(), ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public));
+    let live = Rc::new(ArmClient::new(Rc::new(FetchTransport), clock, ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public));
+    leptos::mount::mount_to(root.clone(), move || view! { <App demo=demo.clone() live=live.clone() config=Config::default() start=Session::Demo/> })
 }
 
 fn click_button(root: &Element, text: &str) {

@@ -20,24 +20,7 @@ pub const SUBSCRIPTIONS_API: &str = "2022-12-01";
 /// A listing that pages forever is a bug on the other side; stop there.
 const MAX_PAGES: usize = 200;
 
-/// A bearer token. `Debug` never prints it, so a stray `{:?}` cannot leak it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
-
-impl Token {
-    pub fn new(raw: impl Into<String>) -> Self {
-        Token(raw.into())
-    }
-    fn bearer(&self) -> String {
-        format!("Bearer {}", self.0)
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
+pub use crate::auth::Token;
 
 /// Shared between the UI and a running operation: set it and the operation stops
 /// before its next request.
@@ -100,14 +83,14 @@ impl ArmClient {
         let mut subs: Vec<Subscription> =
             self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel).await?;
         // ASCII folding: Unicode case tables cost wasm size, and names sort fine without them.
-        subs.sort_by_key(|s| s.display_name.to_ascii_lowercase());
+        subs.sort_unstable_by_key(|s| s.display_name.to_ascii_lowercase());
         Ok(subs)
     }
 
     pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel) -> Result<Vec<LoadBalancer>, ArmError> {
         let path = format!("{}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", sub.path());
         let mut lbs: Vec<LoadBalancer> = self.get_all(&path, cancel).await?;
-        lbs.sort_by_key(|lb| lb.name.to_ascii_lowercase());
+        lbs.sort_unstable_by_key(|lb| lb.name.to_ascii_lowercase());
         Ok(lbs)
     }
 

@@ -31,6 +31,14 @@ impl Cloud {
             Cloud::UsGov => "https://login.microsoftonline.us",
         }
     }
+    /// The `aud` values ARM accepts in this cloud.
+    pub fn arm_audiences(self) -> &'static [&'static str] {
+        match self {
+            Cloud::Public => &["https://management.azure.com/", "https://management.core.windows.net/"],
+            Cloud::China => &["https://management.chinacloudapi.cn/", "https://management.core.chinacloudapi.cn/"],
+            Cloud::UsGov => &["https://management.usgovcloudapi.net/", "https://management.core.usgovcloudapi.net/"],
+        }
+    }
     pub fn label(self) -> &'static str {
         match self {
             Cloud::Public => "Azure public cloud",

@@ -29,6 +29,8 @@ pub fn headline(e: &ArmError) -> (&'static str, String) {
 #[component]
 pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
     let (title, next) = headline(&error);
+    let live = use_context::<super::AppCtx>().is_some_and(|c| !c.is_demo());
+    let reauth = live && matches!(error.kind, ErrorKind::Unauthorized { .. });
     let details = [
         error.status.map(|s| format!("HTTP status: {s}")),
         error.code.clone().map(|c| format!("Error code: {c}")),
@@ -41,7 +43,11 @@ pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback
             <p>{next}</p>
             <p class="error-message">{error.message.clone()}</p>
             <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
-            {retry.map(|r| view! { <button type="button" class="primary" on:click=move |_| r.run(())>"Retry"</button> })}
+            {reauth.then(|| view! {
+                <p>"Paste a fresh token to carry on from here:"</p>
+                <super::signin::TokenPaste keep_place=true on_done=move |_| { if let Some(r) = retry { r.run(()) } }/>
+            })}
+            {(!reauth).then(|| retry.map(|r| view! { <button type="button" class="primary" on:click=move |_| r.run(())>"Retry"</button> }))}
         </div>
     }
 }

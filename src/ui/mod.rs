@@ -1,10 +1,14 @@
 //! Leptos components. Views read signals and call `arm`; they never build URLs, never
 //! touch the token, and turn errors into words only in `error_view`.
 
+#[cfg(target_arch = "wasm32")]
+mod boot;
 mod error_view;
+mod load;
 mod navigator;
 mod panel;
 mod rules;
+mod signin;
 mod tooltip;
 
 use std::rc::Rc;
@@ -12,8 +16,12 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::arm::client::ArmClient;
+use crate::auth::paste::{Claims, Pasted};
+use crate::config::Config;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
 
+#[cfg(target_arch = "wasm32")]
+pub use boot::Boot;
 pub use error_view::ErrorView;
 pub use panel::HealthPanel;
 pub use tooltip::ReasonTip;
@@ -26,17 +34,63 @@ pub enum Screen {
     Rules { sub_name: String, lb: LoadBalancerId },
 }
 
+/// Who the app is talking to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Session {
+    /// The built-in simulated estate.
+    Demo,
+    /// Live ARM with a token; the claims are for display only.
+    Live { claims: Claims },
+    /// Live ARM configured, no token yet.
+    SignedOut,
+}
+
 /// Shared with every component through context. `Copy`, so closures take it freely.
 #[derive(Clone, Copy)]
 pub struct AppCtx {
     pub client: StoredValue<Rc<ArmClient>, LocalStorage>,
     pub screen: RwSignal<Screen>,
-    pub demo: bool,
+    pub session: RwSignal<Session>,
+    /// The deployment's config (defaults when there is no config.json).
+    pub config: StoredValue<Config>,
+    demo_client: StoredValue<Rc<ArmClient>, LocalStorage>,
+    live_client: StoredValue<Rc<ArmClient>, LocalStorage>,
 }
 
 impl AppCtx {
     pub fn client(&self) -> Rc<ArmClient> {
         self.client.get_value()
+    }
+
+    pub fn use_demo(&self) {
+        self.live_client.get_value().set_token(None);
+        self.client.set_value(self.demo_client.get_value());
+        self.session.set(Session::Demo);
+        self.screen.set(Screen::Subscriptions);
+    }
+
+    /// Signs in with a token. From the sign-in screen the user starts at the
+    /// subscriptions; when a token is renewed mid-task they stay where they are.
+    pub fn use_token(&self, pasted: Pasted, keep_place: bool) {
+        let live = self.live_client.get_value();
+        live.set_token(Some(pasted.token));
+        self.client.set_value(live);
+        self.session.set(Session::Live { claims: pasted.claims });
+        if !keep_place {
+            self.screen.set(Screen::Subscriptions);
+        }
+    }
+
+    /// Forgets the token (memory is the only place it ever was).
+    pub fn sign_out(&self) {
+        self.live_client.get_value().set_token(None);
+        self.client.set_value(self.live_client.get_value());
+        self.session.set(Session::SignedOut);
+        self.screen.set(Screen::Subscriptions);
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.session.with_untracked(|s| *s == Session::Demo)
     }
 }
 
@@ -45,29 +99,40 @@ pub fn use_app() -> AppCtx {
 }
 
 #[component]
-pub fn App(client: Rc<ArmClient>, demo: bool) -> impl IntoView {
-    let ctx = AppCtx { client: StoredValue::new_local(client), screen: RwSignal::new(Screen::Subscriptions), demo };
+pub fn App(demo: Rc<ArmClient>, live: Rc<ArmClient>, config: Config, start: Session) -> impl IntoView {
+    let first = if start == Session::Demo { demo.clone() } else { live.clone() };
+    let ctx = AppCtx {
+        client: StoredValue::new_local(first),
+        screen: RwSignal::new(Screen::Subscriptions),
+        session: RwSignal::new(start),
+        config: StoredValue::new(config),
+        demo_client: StoredValue::new_local(demo),
+        live_client: StoredValue::new_local(live),
+    };
     provide_context(ctx);
     view! {
         <header class="topbar">
             <span class="brand" aria-hidden="true">"◆"</span>
             <span class="title">"LB Health"</span>
             <span class="subtitle">"Azure Load Balancer backend health"</span>
-            {demo.then(|| view! {
-                <span class="badge" title="Simulated data: no Azure account is used">"Demo estate"</span>
-            })}
+            <signin::AccountChip/>
         </header>
-        {demo.then(|| view! {
+        {move || (ctx.session.get() == Session::Demo).then(|| view! {
             <p class="banner" role="note">
                 "You are looking at a built-in demo estate with simulated load balancers. It runs the same client code as a live session, including the 202-then-poll health operation."
             </p>
         })}
-        <Breadcrumbs/>
-        <main id="main">{move || match ctx.screen.get() {
-            Screen::Subscriptions => navigator::Subscriptions().into_any(),
-            Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any(),
-            Screen::Rules { sub_name, lb } => view! { <rules::Rules sub_name=sub_name lb=lb/> }.into_any(),
-        }}</main>
+        {move || match ctx.session.get() {
+            Session::SignedOut => view! { <main id="main"><signin::SignIn/></main> }.into_any(),
+            _ => view! {
+                <Breadcrumbs/>
+                <main id="main">{move || match ctx.screen.get() {
+                    Screen::Subscriptions => navigator::Subscriptions().into_any(),
+                    Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any(),
+                    Screen::Rules { sub_name, lb } => view! { <rules::Rules sub_name=sub_name lb=lb/> }.into_any(),
+                }}</main>
+            }.into_any(),
+        }}
     }
 }
 

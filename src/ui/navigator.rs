@@ -2,24 +2,19 @@
 
 use leptos::prelude::*;
 
+use super::load::load;
 use super::{use_app, ErrorView, Loading, Screen};
-use crate::arm::client::Cancel;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
 
 #[component]
 pub fn Subscriptions() -> impl IntoView {
     let ctx = use_app();
-    let reload = RwSignal::new(0u32);
-    let data = LocalResource::new(move || {
-        reload.track();
-        let client = ctx.client();
-        async move { client.subscriptions(&Cancel::default()).await }
-    });
+    let (data, reload) = load(|client, cancel| async move { client.subscriptions(&cancel).await });
     view! {
         <h1>"Subscriptions"</h1>
         {move || match data.get() {
             None => view! { <Loading what="subscriptions"/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload.update(|n| *n += 1)/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
             Some(Ok(subs)) if subs.is_empty() => view! {
                 <p class="empty">"This account can see no subscriptions. Check that you signed in to the right tenant."</p>
             }.into_any(),
@@ -53,20 +48,16 @@ pub fn Subscriptions() -> impl IntoView {
 #[component]
 pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
     let ctx = use_app();
-    let reload = RwSignal::new(0u32);
-    let sub_for_load = sub.clone();
-    let data = LocalResource::new(move || {
-        reload.track();
-        let client = ctx.client();
-        let sub = sub_for_load.clone();
-        async move { client.load_balancers(&sub, &Cancel::default()).await }
+    let (data, reload) = load(move |client, cancel| {
+        let sub = sub.clone();
+        async move { client.load_balancers(&sub, &cancel).await }
     });
     let heading = format!("Load balancers in {sub_name}");
     view! {
         <h1>{heading}</h1>
         {move || match data.get() {
             None => view! { <Loading what="load balancers"/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload.update(|n| *n += 1)/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
             Some(Ok(lbs)) if lbs.is_empty() => view! { <p class="empty">"No load balancers in this subscription."</p> }.into_any(),
             Some(Ok(lbs)) => {
                 let sub_name = sub_name.clone();

@@ -4,22 +4,18 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{use_app, ErrorView, HealthPanel, Loading};
-use crate::arm::client::Cancel;
+use super::load::load;
+use super::{ErrorView, HealthPanel, Loading};
 use crate::arm::id::LoadBalancerId;
 use crate::health::summary::RuleContext;
 
 #[component]
 pub fn Rules(sub_name: String, lb: LoadBalancerId) -> impl IntoView {
     let _ = sub_name;
-    let ctx = use_app();
-    let reload = RwSignal::new(0u32);
     let lb_for_load = lb.clone();
-    let data = LocalResource::new(move || {
-        reload.track();
-        let client = ctx.client();
+    let (data, reload) = load(move |client, cancel| {
         let id = lb_for_load.clone();
-        async move { client.load_balancer(&id, &Cancel::default()).await }
+        async move { client.load_balancer(&id, &cancel).await }
     });
     let open = RwSignal::new(None::<usize>);
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
@@ -35,7 +31,7 @@ pub fn Rules(sub_name: String, lb: LoadBalancerId) -> impl IntoView {
         <h1>{lb_name}</h1>
         {move || match data.get() {
             None => view! { <Loading what="the load balancer"/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload.update(|n| *n += 1)/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
             Some(Ok(desc)) => {
                 let rules = RuleContext::all(&desc);
                 let sku = if desc.sku.tier.is_empty() { desc.sku.name.clone() } else { format!("{} ({})", desc.sku.name, desc.sku.tier) };

@@ -1,0 +1,45 @@
+//! `cargo run -p fake-azure -- --port N [--pending-polls N] [--retry-after S] [--large-rule N] [--token T]`:
+//! serves the fake ARM on 127.0.0.1:N until Ctrl-C, printing each request it receives.
+
+use fake_azure::{FakeAzure, Options, DEFAULT_TOKEN};
+
+const USAGE: &str = "usage: fake-azure [--port N] [--pending-polls N] [--retry-after S|none] [--large-rule N] [--token T]";
+
+fn main() {
+    let mut opts = Options::default();
+    let (mut port, mut token) = (0u16, DEFAULT_TOKEN.to_string());
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().unwrap_or_else(|| usage());
+        let num = |v: &str| v.parse::<usize>().unwrap_or_else(|_| usage());
+        match flag.as_str() {
+            "--port" => port = num(&value) as u16,
+            "--pending-polls" => opts.pending_polls = num(&value) as u32,
+            "--retry-after" => opts.retry_after = (value != "none").then_some(value),
+            "--large-rule" => opts.large_rule = Some(num(&value)),
+            "--token" => token = value,
+            _ => usage(),
+        }
+    }
+    let azure = FakeAzure::start_on(opts, port).unwrap_or_else(|e| {
+        eprintln!("fake-azure: cannot listen on 127.0.0.1:{port}: {e}");
+        std::process::exit(1)
+    });
+    azure.set_token(&token);
+    println!("fake ARM:     {}\nforeign host: {}\ntoken:        {token}\nCtrl-C to stop.", azure.arm_url(), azure.foreign_url());
+    let mut seen = 0;
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let log = azure.requests();
+        for r in &log[seen.min(log.len())..] {
+            let auth = if r.authorization.is_some() { "with token" } else { "no token" };
+            println!("{:?} {} {} ({auth})", r.listener, r.method, r.path_and_query);
+        }
+        seen = log.len();
+    }
+}
+
+fn usage() -> ! {
+    eprintln!("{USAGE}");
+    std::process::exit(2)
+}

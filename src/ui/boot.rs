@@ -1,0 +1,73 @@
+//! Start-up: read the deployment's `config.json` (same origin, optional), then mount
+//! the app on the demo estate (no config) or on the sign-in screen (config present).
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use super::{App, Session};
+use crate::arm::browser::{BrowserClock, FetchTransport};
+use crate::arm::client::ArmClient;
+use crate::config::{Config, ConfigError};
+use crate::demo::DemoTransport;
+
+/// `Ok(None)`: no config.json, so this is a try-out or a fork not yet configured.
+async fn load_config() -> Result<Option<Config>, ConfigError> {
+    let Ok(resp) = gloo_net::http::Request::get("config.json").send().await else { return Ok(None) };
+    if !resp.ok() {
+        return Ok(None);
+    }
+    let html = resp.headers().get("content-type").is_some_and(|c| c.contains("html"));
+    let text = resp.text().await.unwrap_or_default();
+    // Dev servers and GitHub Pages answer unknown paths with an HTML page.
+    if html || text.trim_start().starts_with('<') || text.trim().is_empty() {
+        return Ok(None);
+    }
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    Config::parse(&text, &origin).map(Some)
+}
+
+fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
+    let clock = Rc::new(BrowserClock);
+    let demo_base = crate::arm::cloud::ArmBase::parse(crate::arm::cloud::Cloud::Public.arm_origin()).expect("constant origin");
+    let demo = ArmClient::new(Rc::new(DemoTransport::new(clock.clone())), clock.clone(), demo_base, crate::arm::cloud::Cloud::Public);
+    let live = ArmClient::new(Rc::new(FetchTransport), clock, config.arm.clone(), config.cloud);
+    (Rc::new(demo), Rc::new(live))
+}
+
+#[component]
+pub fn Boot() -> impl IntoView {
+    let loaded = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        loaded.set(Some(load_config().await));
+    });
+    let demo_anyway = RwSignal::new(false);
+    move || {
+        let outcome = loaded.get()?;
+        Some(match outcome {
+            Ok(found) => {
+                let start = if found.is_some() { Session::SignedOut } else { Session::Demo };
+                let config = found.unwrap_or_default();
+                let (demo, live) = clients(&config);
+                view! { <App demo=demo live=live config=config start=start/> }.into_any()
+            }
+            Err(_) if demo_anyway.get() => {
+                let config = Config::default();
+                let (demo, live) = clients(&config);
+                view! { <App demo=demo live=live config=config start=Session::Demo/> }.into_any()
+            }
+            Err(e) => view! {
+                <main id="main">
+                    <h1>"LB Health could not start"</h1>
+                    <div class="error" role="alert">
+                        <p class="error-title">"This deployment's config.json has a problem"</p>
+                        <p class="error-message">{e.to_string()}</p>
+                        <p>"Fix config.json next to index.html (see the README's configuration section), then reload. The demo estate works without it."</p>
+                        <button type="button" class="primary" on:click=move |_| demo_anyway.set(true)>"Open the demo estate"</button>
+                    </div>
+                </main>
+            }
+            .into_any(),
+        })
+    }
+}

@@ -1,0 +1,122 @@
+//! Token paste and the account chip. The pasted text is parsed in `auth::paste`,
+//! handed to the client, and cleared from the page.
+
+use leptos::prelude::*;
+
+use super::{use_app, Session};
+use crate::auth::paste::{parse, Pasted, Warning};
+
+fn now_unix() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+fn expiry_text(exp: Option<i64>) -> String {
+    match exp {
+        Some(e) => {
+            let mins = (e - now_unix()) / 60;
+            if mins < 0 { "expired".into() } else { format!("expires in {mins} min") }
+        }
+        None => "expiry unknown".into(),
+    }
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let ctx = use_app();
+    view! {
+        <h1>"Sign in to Azure"</h1>
+        <p>"LB Health calls Azure Resource Manager from this page with your token. The token stays in this tab's memory: it is never stored, put in a link or sent anywhere but Azure Resource Manager."</p>
+        <TokenPaste keep_place=false/>
+        <p>"No Azure account at hand? "
+            <button type="button" class="linklike" on:click=move |_| ctx.use_demo()>"Open the demo estate"</button>
+        </p>
+    }
+}
+
+/// `keep_place`: renewing a token mid-task keeps the current screen.
+#[component]
+pub fn TokenPaste(keep_place: bool, #[prop(optional, into)] on_done: Option<Callback<()>>) -> impl IntoView {
+    let ctx = use_app();
+    let text = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(None::<(Pasted, Vec<String>)>);
+    let cloud = ctx.config.with_value(|c| c.cloud);
+    let resource = cloud.arm_audiences()[0];
+    let accept = move |p: Pasted| {
+        text.set(String::new());
+        pending.set(None);
+        ctx.use_token(p, keep_place);
+        if let Some(cb) = on_done {
+            cb.run(());
+        }
+    };
+    let submit = move || {
+        if let Some((p, _)) = pending.get_untracked() {
+            return accept(p);
+        }
+        match parse(&text.get_untracked(), now_unix(), cloud.arm_audiences()) {
+            Err(e) => problem.set(Some(e.to_string())),
+            Ok(p) if p.warnings.iter().any(|w| *w != Warning::Opaque) => {
+                let words = p
+                    .warnings
+                    .iter()
+                    .filter_map(|w| match w {
+                        Warning::Expired => Some("This token has expired: Azure will refuse it.".to_owned()),
+                        Warning::NotForArm(aud) => Some(format!("This token is for {aud}, not Azure Resource Manager: Azure will refuse it. Get one with --resource {resource}.")),
+                        Warning::Opaque => None,
+                    })
+                    .collect();
+                problem.set(None);
+                pending.set(Some((p, words)));
+            }
+            Ok(p) => {
+                problem.set(None);
+                accept(p);
+            }
+        }
+    };
+    view! {
+        <form class="paste" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <label for="token-input">"Access token for Azure Resource Manager"</label>
+            <p class="muted" id="token-help">
+                "Paste a token, or the JSON of "<code>{format!("az account get-access-token --resource {resource}")}</code>
+                ", or the output of "<code>"Get-AzAccessToken"</code>"."
+            </p>
+            <textarea id="token-input" rows="3" spellcheck="false" autocomplete="off" aria-describedby="token-help"
+                prop:value=move || text.get()
+                on:input=move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); }></textarea>
+            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+            {move || pending.get().map(|(_, words)| view! {
+                <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}</div>
+            })}
+            <button type="submit" class="primary">{move || if pending.get().is_some() { "Use this token anyway" } else { "Use this token" }}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn AccountChip() -> impl IntoView {
+    let ctx = use_app();
+    move || match ctx.session.get() {
+        Session::Demo => view! {
+            <span class="badge" title="Simulated data: no Azure account is used">"Demo estate"</span>
+            <button type="button" class="chip-action" on:click=move |_| ctx.sign_out()>"Use live Azure"</button>
+        }
+        .into_any(),
+        Session::Live { claims } => {
+            let who = claims.user.clone().or(claims.name.clone()).unwrap_or_else(|| "Pasted token".into());
+            let tenant = claims.tenant.clone().map(|t| format!("tenant {t}")).unwrap_or_default();
+            view! {
+                <span class="account" aria-label="Account">
+                    <strong>{who}</strong>" "<span class="muted">{tenant}" · "{expiry_text(claims.expires_at)}</span>
+                </span>
+                <button type="button" class="chip-action" on:click=move |_| ctx.sign_out()>"Sign out"</button>
+            }
+            .into_any()
+        }
+        Session::SignedOut => view! {
+            <button type="button" class="chip-action" on:click=move |_| ctx.use_demo()>"Open the demo estate"</button>
+        }
+        .into_any(),
+    }
+}
