@@ -12,6 +12,9 @@ pub struct Config {
     pub arm: ArmBase,
     pub client_id: Option<String>,
     pub tenant: String,
+    /// The file names a cloud, an ARM endpoint or a client id: a real deployment,
+    /// which opens on sign-in. An empty `{}` keeps the demo as the landing page.
+    pub names_azure: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +54,7 @@ impl Default for Config {
             arm: ArmBase::parse(Cloud::Public.arm_origin()).expect("a constant https origin parses"),
             client_id: None,
             tenant: "organizations".into(),
+            names_azure: false,
         }
     }
 }
@@ -59,6 +63,7 @@ impl Config {
     /// `page_origin` resolves a relative `armEndpoint` such as `/arm` (a same-origin proxy).
     pub fn parse(json: &str, page_origin: &str) -> Result<Config, ConfigError> {
         let raw: Raw = serde_json::from_str(json).map_err(|e| ConfigError::NotJson(e.to_string()))?;
+        let names_azure = raw.cloud.is_some() || raw.arm_endpoint.is_some() || raw.client_id.is_some();
         let cloud_name = raw.cloud.unwrap_or_default();
         let cloud = Cloud::parse(&cloud_name).ok_or(ConfigError::UnknownCloud(cloud_name.chars().take(40).collect()))?;
         let arm = match raw.arm_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -76,7 +81,7 @@ impl Config {
         if !tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') || tenant.len() > 100 {
             return Err(ConfigError::BadTenant(tenant.chars().take(40).collect()));
         }
-        Ok(Config { cloud, arm, client_id, tenant })
+        Ok(Config { cloud, arm, client_id, tenant, names_azure })
     }
 }
 
@@ -94,6 +99,7 @@ mod tests {
     fn sovereign_cloud_moves_arm() {
         let c = Config::parse(r#"{"cloud":"china"}"#, "https://app.example").unwrap();
         assert_eq!(c.arm.as_str(), "https://management.chinacloudapi.cn");
+        assert!(c.names_azure);
     }
 
     #[test]

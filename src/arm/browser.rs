@@ -8,6 +8,8 @@ use super::transport::{Clock, LocalBoxFuture, Method, Request, Response, Transpo
 
 pub struct FetchTransport;
 
+const REQUEST_TIMEOUT_MS: u32 = 60_000;
+
 impl Transport for FetchTransport {
     fn send(&self, req: Request) -> LocalBoxFuture<'_, Result<Response, TransportError>> {
         Box::pin(async move {
@@ -15,8 +17,16 @@ impl Transport for FetchTransport {
                 Method::Get => gloo_net::http::Method::GET,
                 Method::Post => gloo_net::http::Method::POST,
             };
+            // A request that never answers must end: abort it, and the LRO machine
+            // treats that like any network failure (bounded retries, then an error).
+            let controller = web_sys::AbortController::new().ok();
+            let signal = controller.as_ref().map(|c| c.signal());
+            let _deadline = controller.map(|c| gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || c.abort()));
             // ARM answers CORS with `*`, which forbids credentials: never send cookies.
-            let mut b = RequestBuilder::new(&req.url).method(method).credentials(RequestCredentials::Omit);
+            let mut b = RequestBuilder::new(&req.url)
+                .method(method)
+                .credentials(RequestCredentials::Omit)
+                .abort_signal(signal.as_ref());
             for (k, v) in &req.headers {
                 b = b.header(k, v);
             }
@@ -25,7 +35,13 @@ impl Transport for FetchTransport {
                 None => b.build(),
             }
             .map_err(|e| TransportError::Network(e.to_string()))?;
-            let resp = built.send().await.map_err(|e| TransportError::Network(e.to_string()))?;
+            let resp = built.send().await.map_err(|e| {
+                if signal.as_ref().is_some_and(|s| s.aborted()) {
+                    TransportError::Network(format!("no answer within {} s", REQUEST_TIMEOUT_MS / 1000))
+                } else {
+                    TransportError::Network(e.to_string())
+                }
+            })?;
             let headers = resp.headers().entries().collect();
             let status = resp.status();
             let body = resp.text().await.map_err(|e| TransportError::Body(e.to_string()))?;

@@ -46,7 +46,7 @@ pub fn Boot() -> impl IntoView {
         let outcome = loaded.get()?;
         Some(match outcome {
             Ok(found) => {
-                let start = if found.is_some() { Session::SignedOut } else { Session::Demo };
+                let start = if found.as_ref().is_some_and(|c| c.names_azure) { Session::SignedOut } else { Session::Demo };
                 let config = found.unwrap_or_default();
                 let (demo, live) = clients(&config);
                 view! { <App demo=demo live=live config=config start=start/> }.into_any()

@@ -14,6 +14,9 @@ use crate::health::catalog::State;
 use crate::health::summary::{summarise, RuleContext, Summary};
 use super::ReasonTip;
 
+/// A single request taking this long is worth saying so.
+const STALL_MS: f64 = 10_000.0;
+
 #[derive(Clone, PartialEq)]
 struct Checked {
     summary: Summary,
@@ -144,6 +147,10 @@ pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close
                     ),
                     Some((Progress::Waiting { reason: WaitReason::Transient, .. }, _)) => "A request failed; trying again shortly.".to_owned(),
                     Some((Progress::Waiting { poll, .. }, _)) => format!("Azure accepted the request and is gathering backend health (check {poll})."),
+                    Some((Progress::Sending { .. }, at)) if now.get() - at > STALL_MS => format!(
+                        "Azure has not answered for {} s. The connection may be stuck: keep waiting, or Close and try again.",
+                        whole_secs(now.get() - at)
+                    ),
                     Some((Progress::Sending { poll: 0 }, _)) | None => "Asking Azure for the health of this rule's backends.".to_owned(),
                     Some((Progress::Sending { poll }, _)) => format!("Checking whether the result is ready (check {poll})."),
                 };

@@ -42,3 +42,47 @@ pub fn dist_dir() -> PathBuf {
 pub fn serve_app() -> StaticServer {
     StaticServer::start(&dist_dir())
 }
+
+/// The built app plus a `config.json`, served from a throw-away copy of `dist/`
+/// (removed on drop), so each test can point the app at its own fake Azure.
+pub struct ConfiguredApp {
+    dir: PathBuf,
+    pub server: StaticServer,
+}
+
+impl ConfiguredApp {
+    pub fn start(config_json: &str) -> ConfiguredApp {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target/e2e-apps")
+            .join(format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        copy_dir(&dist_dir(), &dir);
+        std::fs::write(dir.join("config.json"), config_json).expect("write config.json");
+        let server = StaticServer::start(&dir);
+        ConfiguredApp { dir, server }
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+}
+
+impl Drop for ConfiguredApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create app dir");
+    for entry in std::fs::read_dir(from).expect("read dist") {
+        let entry = entry.expect("dist entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy dist file");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! End to end against live-shaped Azure: the built app in headless Chromium, served
+//! from one 127.0.0.1 port, calls the fake ARM server on another (real HTTP, real CORS
+//! preflights). The user pastes a token, as they would with `az account get-access-token`.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use base64::Engine;
+use fake_azure::{FakeAzure, Fault, Listener, Options};
+use support::{Browser, ConfiguredApp};
+
+const RULE_HEALTH: &str = "/loadbalancingrules/rule-http/health";
+
+fn jwt() -> String {
+    let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    format!(
+        "{}.{}.c2ln",
+        enc(r#"{"alg":"RS256","typ":"JWT"}"#),
+        enc(r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800}"#)
+    )
+}
+
+struct Live {
+    azure: FakeAzure,
+    _app: ConfiguredApp,
+    b: Browser,
+    token: String,
+}
+
+/// Fake Azure, the app configured to use it, and a browser signed in with a pasted token.
+fn signed_in(opts: Options) -> Live {
+    let azure = FakeAzure::start(opts);
+    let token = jwt();
+    azure.set_token(&token);
+    let app = ConfiguredApp::start(&format!(r#"{{"armEndpoint":"{}"}}"#, azure.arm_url()));
+    let b = Browser::start();
+    b.goto(&app.url());
+    b.by_role("heading", "Sign in to Azure");
+    paste(&b, &token);
+    b.by_role("heading", "Subscriptions");
+    Live { azure, _app: app, b, token }
+}
+
+fn paste(b: &Browser, token: &str) {
+    let input = b.by_role("textbox", "Access token for Azure Resource Manager");
+    input.send_keys(token);
+    b.by_role("button", "Use this token").click();
+}
+
+fn open_lb_web(b: &Browser) {
+    b.by_role("button", "Contoso Production").click();
+    b.by_role("button", "lb-web").click();
+    b.by_role("heading", "Load balancing rules");
+}
+
+fn health_requests(azure: &FakeAzure) -> (usize, usize) {
+    let log = azure.requests();
+    let posts = log.iter().filter(|r| r.method == "POST" && r.path_and_query.to_ascii_lowercase().contains(RULE_HEALTH)).count();
+    let polls = log.iter().filter(|r| r.method == "GET" && r.path_and_query.to_ascii_lowercase().contains("/operationresults/")).count();
+    (posts, polls)
+}
+
+fn no_panic(b: &Browser) {
+    let errors = b.console_errors();
+    assert!(!errors.iter().any(|e| e.contains("panicked") || e.contains("RuntimeError")), "{errors:?}");
+}
+
+#[test]
+fn pasted_token_health_check_after_pending_polls() {
+    let live = signed_in(Options { pending_polls: 2, ..Options::default() });
+    let b = &live.b;
+    assert!(b.all_by_role("banner").iter().any(|e| e.text().contains("ana@contoso.com")), "the account chip names the user");
+    open_lb_web(b);
+    live.azure.clear_log();
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    let summary = dialog.by_role("group", "Backend health summary");
+    assert!(summary.text().contains("Up"), "{}", summary.text());
+    let rows = dialog.by_role("table", "Backend instances").all_by_role("row");
+    assert_eq!(rows.len(), 10);
+    // One POST, then exactly the polls the server asked for: two 202s and the 200.
+    assert_eq!(health_requests(&live.azure), (1, 3));
+    let log = live.azure.requests();
+    assert!(log.iter().any(|r| r.method == "OPTIONS"), "the browser sent a CORS preflight");
+    let bearer = format!("Bearer {}", live.token);
+    assert!(log.iter().filter(|r| r.method != "OPTIONS").all(|r| r.authorization.as_deref() == Some(bearer.as_str())));
+    assert!(log.iter().all(|r| !r.path_and_query.contains(&live.token)), "the token never goes into a URL");
+    // Nothing in storage.
+    let stored = b.exec("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)", vec![]);
+    assert!(!stored.as_str().unwrap_or("").contains(&live.token[..20]));
+    no_panic(b);
+}
+
+#[test]
+fn throttling_shows_a_countdown_then_succeeds() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    open_lb_web(b);
+    live.azure.set_fault(Fault::Throttle { times: 1, retry_after: 3 });
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("a throttling countdown", || dialog.text().contains("Azure is throttling requests; trying again in"));
+    dialog.by_role("group", "Backend health summary");
+    no_panic(b);
+}
+
+#[test]
+fn expired_token_asks_to_sign_in_again_and_keeps_the_place() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    open_lb_web(b);
+    live.azure.set_fault(Fault::Unauthorized);
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("the expiry message", || dialog.text().contains("Your sign-in has expired"));
+    assert!(dialog.text().contains("ExpiredAuthenticationToken"), "the ARM code is shown: {}", dialog.text());
+    assert!(dialog.text().contains("Request id:"), "{}", dialog.text());
+    live.azure.set_fault(Fault::None);
+    let input = dialog.by_role("textbox", "Access token for Azure Resource Manager");
+    input.send_keys(&live.token);
+    dialog.by_role("button", "Use this token").click();
+    dialog.by_role("group", "Backend health summary");
+    assert!(b.try_by_role("heading", "lb-web").is_some(), "still on the load balancer");
+    no_panic(b);
+}
+
+#[test]
+fn foreign_location_is_refused_and_gets_no_token() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    open_lb_web(b);
+    live.azure.set_fault(Fault::ForeignLocation);
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("the refusal", || dialog.text().contains("Refused to follow a link to another host"));
+    let foreign: Vec<_> = live.azure.requests().into_iter().filter(|r| r.listener == Listener::Foreign).collect();
+    assert!(foreign.iter().all(|r| r.authorization.is_none()), "{foreign:?}");
+    no_panic(b);
+}
+
+#[test]
+fn hidden_location_names_the_cors_problem() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    open_lb_web(b);
+    live.azure.set_fault(Fault::HiddenLocation);
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("the Location message", || dialog.text().contains("armEndpoint"));
+    assert!(dialog.text().contains("Location"), "{}", dialog.text());
+    no_panic(b);
+}
+
+/// Each bad answer gets its own message, and the app stays usable: close, go elsewhere,
+/// come back, and the next check works.
+#[test]
+fn malformed_html_and_hanging_answers_are_named_and_recoverable() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    open_lb_web(b);
+    for (fault, message) in [
+        (Fault::MalformedJson, "Azure's answer could not be read"),
+        (Fault::HtmlErrorPage, "A web page came back instead of Azure's answer"),
+        (Fault::Hang, "Azure has not answered for"),
+    ] {
+        live.azure.set_fault(fault);
+        b.by_role("button", "View details for rule-http").click();
+        let dialog = b.by_role("dialog", "Load balancing rule health status");
+        b.set_timeout(std::time::Duration::from_secs(20));
+        b.wait_until(message, || dialog.text().contains(message));
+        b.set_timeout(std::time::Duration::from_secs(10));
+        dialog.by_role("button", "Close").click();
+        b.wait_gone("dialog", "Load balancing rule health status");
+        live.azure.set_fault(Fault::None);
+        b.by_role("button", "Subscriptions").click();
+        open_lb_web(b);
+    }
+    b.by_role("button", "View details for rule-http").click();
+    b.by_role("dialog", "Load balancing rule health status").by_role("group", "Backend health summary");
+    no_panic(b);
+}
+
+#[test]
+fn closing_the_panel_stops_polling() {
+    let live = signed_in(Options { pending_polls: 50, ..Options::default() });
+    let b = &live.b;
+    open_lb_web(b);
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("a first poll", || health_requests(&live.azure).1 >= 1);
+    dialog.by_role("button", "Close").click();
+    b.wait_gone("dialog", "Load balancing rule health status");
+    let after_close = health_requests(&live.azure);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(health_requests(&live.azure), after_close, "no poll after Close");
+}
+
+#[test]
+fn sign_out_forgets_the_token() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    b.by_role("button", "Sign out").click();
+    b.by_role("heading", "Sign in to Azure");
+    let stored = b.exec("return localStorage.length + sessionStorage.length", vec![]);
+    assert_eq!(stored.as_i64(), Some(0));
+    let text = b.exec("return document.body.innerText", vec![]);
+    assert!(!text.as_str().unwrap_or("").contains(&live.token[..20]));
+}
