@@ -120,6 +120,8 @@ fn expired_token_asks_to_sign_in_again_and_keeps_the_place() {
     input.send_keys(&live.token);
     dialog.by_role("button", "Use this token").click();
     dialog.by_role("group", "Backend health summary");
+    dialog.by_role("button", "Close").click();
+    b.wait_gone("dialog", "Load balancing rule health status");
     assert!(b.try_by_role("heading", "lb-web").is_some(), "still on the load balancer");
     no_panic(b);
 }

@@ -110,6 +110,10 @@ pub fn App(demo: Rc<ArmClient>, live: Rc<ArmClient>, config: Config, start: Sess
         live_client: StoredValue::new_local(live),
     };
     provide_context(ctx);
+    // Memos, so renewing a token (a new `Live` value) does not rebuild the screen the
+    // user is on.
+    let is_demo = Memo::new(move |_| ctx.session.with(|s| *s == Session::Demo));
+    let signed_out = Memo::new(move |_| ctx.session.with(|s| *s == Session::SignedOut));
     view! {
         <header class="topbar">
             <span class="brand" aria-hidden="true">"◆"</span>
@@ -117,14 +121,14 @@ pub fn App(demo: Rc<ArmClient>, live: Rc<ArmClient>, config: Config, start: Sess
             <span class="subtitle">"Azure Load Balancer backend health"</span>
             <signin::AccountChip/>
         </header>
-        {move || (ctx.session.get() == Session::Demo).then(|| view! {
+        {move || is_demo.get().then(|| view! {
             <p class="banner" role="note">
                 "You are looking at a built-in demo estate with simulated load balancers. It runs the same client code as a live session, including the 202-then-poll health operation."
             </p>
         })}
-        {move || match ctx.session.get() {
-            Session::SignedOut => view! { <main id="main"><signin::SignIn/></main> }.into_any(),
-            _ => view! {
+        {move || match signed_out.get() {
+            true => view! { <main id="main"><signin::SignIn/></main> }.into_any(),
+            false => view! {
                 <Breadcrumbs/>
                 <main id="main">{move || match ctx.screen.get() {
                     Screen::Subscriptions => navigator::Subscriptions().into_any(),
