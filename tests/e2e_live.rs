@@ -208,3 +208,80 @@ fn sign_out_forgets_the_token() {
     let text = b.exec("return document.body.innerText", vec![]);
     assert!(!text.as_str().unwrap_or("").contains(&live.token[..20]));
 }
+
+#[test]
+fn forbidden_names_the_missing_action() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    open_lb_web(b);
+    live.azure.set_fault(Fault::Forbidden);
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("the permission message", || dialog.text().contains("You don't have permission"));
+    assert!(dialog.text().contains("Microsoft.Network/loadBalancers/loadBalancingRules/health/action"), "{}", dialog.text());
+    assert!(dialog.text().contains("AuthorizationFailed"));
+}
+
+#[test]
+fn server_errors_are_retried_and_the_description_is_read_once() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    open_lb_web(b);
+    live.azure.set_fault(Fault::ServerError { times: 2, status: 503 });
+    b.by_role("button", "View details for rule-http").click();
+    b.by_role("dialog", "Load balancing rule health status").by_role("group", "Backend health summary");
+    b.by_role("button", "Close").click();
+    b.wait_gone("dialog", "Load balancing rule health status");
+    b.by_role("button", "View details for rule-https").click();
+    b.by_role("dialog", "Load balancing rule health status").by_role("group", "Backend health summary");
+    let lb_gets = live
+        .azure
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path_and_query.to_ascii_lowercase().contains("/loadbalancers/lb-web?"))
+        .count();
+    assert_eq!(lb_gets, 1, "the load balancer description is fetched once per visit and reused by the panel");
+}
+
+#[test]
+fn subscriptions_filter_by_name_and_id() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    let filter = b.by_role("searchbox", "Filter by name or ID");
+    filter.send_keys("stag");
+    b.wait_gone("button", "Contoso Production");
+    b.by_role("button", "Contoso Staging");
+    b.exec("const i = document.getElementById('sub-filter'); i.value=''; i.dispatchEvent(new Event('input'))", vec![]);
+    b.by_role("searchbox", "Filter by name or ID").send_keys("0b1f6471");
+    b.by_role("button", "Contoso Production");
+    b.wait_gone("button", "Contoso Staging");
+}
+
+#[test]
+fn bad_config_names_the_field_and_offers_the_demo() {
+    let app = ConfiguredApp::start(r#"{"cloud":"mars"}"#);
+    let b = Browser::start();
+    b.goto(&app.url());
+    let alert = b.all_by_role("alert");
+    let alert = if alert.is_empty() {
+        b.wait_until("an alert", || !b.all_by_role("alert").is_empty());
+        b.all_by_role("alert").remove(0)
+    } else {
+        alert.into_iter().next().unwrap()
+    };
+    assert!(alert.text().contains("\"cloud\""), "{}", alert.text());
+    b.by_role("button", "Open the demo estate").click();
+    b.by_role("button", "Contoso Production");
+}
+
+#[test]
+fn endpoints_never_come_from_the_url() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    let here = b.current_url();
+    b.goto(&format!("{here}?armEndpoint=https://evil.example&cloud=china"));
+    b.by_role("heading", "Sign in to Azure");
+    paste(b, &live.token);
+    b.by_role("button", "Contoso Production");
+    assert!(live.azure.requests().iter().filter(|r| r.method == "GET").count() >= 2, "still calling the configured ARM");
+}

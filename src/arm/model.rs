@@ -26,6 +26,16 @@ pub struct Subscription {
     pub tenant_id: String,
 }
 
+impl Subscription {
+    /// Case-insensitive match on the display name or the id; an empty query matches.
+    pub fn matches(&self, query: &str) -> bool {
+        let q = query.trim().to_ascii_lowercase();
+        q.is_empty()
+            || self.display_name.to_ascii_lowercase().contains(&q)
+            || self.subscription_id.to_ascii_lowercase().contains(&q)
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 pub struct Sku {
     #[serde(default)]
@@ -284,6 +294,15 @@ mod tests {
         assert_eq!(r.load_balancer_backend_addresses[0].network_interface_ip_configuration_id, "/x/ipConfigurations/a");
         assert_eq!(r.load_balancer_backend_addresses[0].state, "");
         assert_eq!(r.up, 0);
+    }
+
+    #[test]
+    fn subscriptions_match_by_name_or_id() {
+        let s = Subscription { subscription_id: "0b1f6471-1bf0".into(), display_name: "Contoso Production".into(), ..Default::default() };
+        assert!(s.matches("prod"));
+        assert!(s.matches(" 0B1F "));
+        assert!(s.matches(""));
+        assert!(!s.matches("staging"));
     }
 
     #[test]

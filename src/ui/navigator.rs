@@ -10,15 +10,27 @@ use crate::arm::id::{LoadBalancerId, SubscriptionId};
 pub fn Subscriptions() -> impl IntoView {
     let ctx = use_app();
     let (data, reload) = load(|client, cancel| async move { client.subscriptions(&cancel).await });
+    let query = RwSignal::new(String::new());
     view! {
         <h1>"Subscriptions"</h1>
+        <p class="filter">
+            <label for="sub-filter">"Filter by name or ID "</label>
+            <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
+                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+        </p>
         {move || match data.get() {
             None => view! { <Loading what="subscriptions"/> }.into_any(),
             Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
             Some(Ok(subs)) if subs.is_empty() => view! {
                 <p class="empty">"This account can see no subscriptions. Check that you signed in to the right tenant."</p>
             }.into_any(),
-            Some(Ok(subs)) => view! {
+            Some(Ok(subs)) => {
+                let q = query.get();
+                let subs: Vec<_> = subs.into_iter().filter(|s| s.matches(&q)).collect();
+                if subs.is_empty() {
+                    return view! { <p class="empty" role="status">{format!("No subscription matches \"{q}\".")}</p> }.into_any();
+                }
+                view! {
                 <table class="grid">
                     <thead><tr><th scope="col">"Name"</th><th scope="col">"Subscription ID"</th><th scope="col">"State"</th></tr></thead>
                     <tbody>{subs.into_iter().map(|s| {
@@ -40,7 +52,8 @@ pub fn Subscriptions() -> impl IntoView {
                         }
                     }).collect_view()}</tbody>
                 </table>
-            }.into_any(),
+                }.into_any()
+            }
         }}
     }
 }

@@ -39,6 +39,7 @@ pub fn run() -> i32 {
         let mut host = cargo();
         host.args(["test", "--workspace", "--no-fail-fast"])
             .env("LBH_DIST", &dist)
+            .env("LBH_AUTOREST_CLI", tools::autorest_cli())
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("CHROMIUM", CHROMIUM);
         println!("[test 2/3] LBH_DIST={} {}", dist.display(), show(&host));

@@ -4,6 +4,11 @@
 //! through `cargo install`, system tools from Debian through `apt-get`, and
 //! wasm-opt from the npm registry's `binaryen` package (a Node.js build).
 //!
+//! With everything (setup, test) it also installs the npm package
+//! `@microsoft.azure/autorest.testserver`, the offline server the Azure SDK
+//! generators test their long-running-operation pollers against;
+//! tests/conformance_lro.rs drives our `arm::lro` machine against it.
+//!
 //! Why not Debian's binaryen: bookworm ships version 108, whose `wasm-opt -Oz`
 //! breaks wasm-bindgen 0.2.130 output (the page dies at start with
 //! "WebAssembly.Table.set(): Argument 1 is invalid"); binaryen 132 is fine.
@@ -28,12 +33,19 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The npm `binaryen` release whose wasm-opt Trunk uses (see the module doc).
 pub const BINARYEN_VERSION: &str = "132.0.0";
 
+/// The npm package and release of the Azure LRO test server (tests/conformance_lro.rs).
+pub const AUTOREST_TESTSERVER: &str = "@microsoft.azure/autorest.testserver";
+pub const AUTOREST_TESTSERVER_VERSION: &str = "3.3.51";
+
 pub fn setup(need: Need) {
     wasm_target();
     trunk();
     wasm_bindgen();
     system_packages(need);
     binaryen();
+    if need == Need::All {
+        autorest_testserver();
+    }
 }
 
 /// Where `npm install --prefix` puts binaryen (under target/, so `cargo
@@ -357,6 +369,47 @@ fn binaryen() {
             binaryen_bin().display()
         )),
     }
+}
+
+// ---------------------------------------------------------------- autorest test server (npm)
+
+/// Where `npm install --prefix` puts the test server (under target/, like binaryen).
+fn autorest_prefix() -> PathBuf {
+    root().join("target").join("tools").join("autorest")
+}
+
+/// The test server's entry point, run with `node <cli.js> run --port=N`;
+/// `cargo xtask test` passes it to the host tests as `LBH_AUTOREST_CLI`.
+pub fn autorest_cli() -> PathBuf {
+    let mut p = autorest_prefix().join("node_modules");
+    p.extend(AUTOREST_TESTSERVER.split('/'));
+    p.join("dist").join("cli").join("cli.js")
+}
+
+fn autorest_testserver() {
+    let what = format!("{AUTOREST_TESTSERVER}@{AUTOREST_TESTSERVER_VERSION}");
+    if autorest_cli().is_file() {
+        println!("[setup] {what} (npm, LRO conformance server): present");
+        return;
+    }
+    println!("[setup] installing {what} (npm, LRO conformance server, a few seconds)...");
+    let prefix = autorest_prefix();
+    let _ = std::fs::create_dir_all(&prefix);
+    let mut c = cmd("npm");
+    c.arg("install")
+        .arg("--prefix")
+        .arg(&prefix)
+        .args(["--no-audit", "--no-fund", "--no-save", "--loglevel=error"])
+        .arg(&what);
+    println!("[setup] {}", show(&c));
+    run(&mut c);
+    if !autorest_cli().is_file() {
+        die(&format!(
+            "after npm install, {} is missing",
+            autorest_cli().display()
+        ));
+    }
+    println!("[setup] {what}: installed");
 }
 
 #[cfg(test)]
