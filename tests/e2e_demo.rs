@@ -97,6 +97,10 @@ fn unsupported_rules_explain_instead_of_calling() {
     b.by_role("heading", "Load balancing rules");
     let rule_dns = b.all_by_role("row").into_iter().find(|r| r.text().contains("rule-dns")).expect("rule-dns row");
     assert!(rule_dns.text().contains("No health probe"), "{}", rule_dns.text());
+    // The reason is one keyboard action away, not hidden in a title attribute.
+    b.exec("document.querySelector('details.unavailable summary').focus()", vec![]);
+    b.press("Enter");
+    b.wait_until("the explanation opens", || rule_dns.text().contains("Add a health probe to the rule"));
     assert!(rule_dns.try_by_role("button", "View details for rule-dns").is_none());
 
     b.by_role("button", "Subscriptions").click();
@@ -137,4 +141,17 @@ fn panel_screenshots_light_and_dark() {
     assert_ne!(bg.as_str(), Some("rgb(255, 255, 255)"), "dark scheme applies to the panel");
     b.screenshot(&dir.join("panel-dark.png"));
     assert!(dir.join("panel-dark.png").metadata().unwrap().len() > 10_000);
+}
+
+#[test]
+fn empty_backend_list_is_a_clear_message() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    b.goto(&server.url());
+    b.by_role("button", "Contoso Staging").click();
+    b.by_role("button", "lb-api-internal").click();
+    b.by_role("button", "View details for rule-empty").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("the empty message", || dialog.text().contains("Azure returned no backends for this rule"));
+    assert!(dialog.text().contains("0 Up") && dialog.text().contains("0 Down"), "{}", dialog.text());
 }

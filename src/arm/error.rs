@@ -47,6 +47,8 @@ pub struct ArmError {
 #[derive(Deserialize)]
 struct Envelope {
     error: Option<Body>,
+    /// Some gateways (and the Azure SDK test server) answer `{"message": ...}`.
+    message: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,9 +80,11 @@ impl ArmError {
     /// Maps a non-success answer. Never fails: an unreadable body still yields the
     /// status and the request id, which is what support needs.
     pub fn from_response(r: &Response) -> Self {
-        let parsed: Option<Body> = serde_json::from_str::<Envelope>(&r.body).ok().and_then(|e| e.error);
+        let envelope = serde_json::from_str::<Envelope>(&r.body).ok();
+        let top_message = envelope.as_ref().and_then(|e| e.message.clone());
+        let parsed: Option<Body> = envelope.and_then(|e| e.error);
         let code = parsed.as_ref().and_then(|b| b.code.clone()).filter(|c| !c.is_empty());
-        let message = parsed.as_ref().and_then(|b| b.message.clone()).unwrap_or_default();
+        let message = parsed.as_ref().and_then(|b| b.message.clone()).or(top_message).unwrap_or_default();
         let looks_html = looks_like_html(&r.body);
         let kind = match r.status {
             401 => ErrorKind::Unauthorized {
@@ -209,6 +213,13 @@ mod tests {
         let e = ArmError::from_response(&Response::new(502, "<!DOCTYPE html><html><body>Bad gateway</body></html>"));
         assert_eq!(e.kind, ErrorKind::HtmlPage);
         assert_eq!(e.status, Some(502));
+    }
+
+    #[test]
+    fn bare_message_bodies_are_read() {
+        let e = ArmError::from_response(&Response::new(400, r#"{"message":"Expected bad request message"}"#));
+        assert_eq!(e.kind, ErrorKind::Rejected);
+        assert_eq!(e.message, "Expected bad request message");
     }
 
     #[test]

@@ -62,7 +62,9 @@ pub fn Rules(sub_name: String, lb: LoadBalancerId) -> impl IntoView {
                                 </tr></thead>
                                 <tbody>{rules.into_iter().enumerate().map(|(i, r)| {
                                     let status = match r.unavailable {
-                                        Some(u) => view! { <span class="muted" title=u.message()>{u.short()}</span> }.into_any(),
+                                        Some(u) => view! {
+                                            <details class="unavailable"><summary>{u.short()}</summary><p>{u.message()}</p></details>
+                                        }.into_any(),
                                         None => view! {
                                             <button type="button" class="linklike" aria-label=format!("View details for {}", r.name)
                                                 on:click=move |ev| {
