@@ -15,6 +15,18 @@ pub struct Config {
     /// The file names a cloud, an ARM endpoint or a client id: a real deployment,
     /// which opens on sign-in. An empty `{}` keeps the demo as the landing page.
     pub names_azure: bool,
+    pub demo: DemoOptions,
+}
+
+/// Knobs for the demo estate, for benchmarks and for showing a big estate. They change
+/// only the simulation, never where a request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DemoOptions {
+    /// No simulated latency and no waits between polls.
+    pub instant: bool,
+    /// Adds `lb-scale` with one rule of this many backends (capped at 50,000).
+    pub large_rule: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +57,8 @@ struct Raw {
     arm_endpoint: Option<String>,
     client_id: Option<String>,
     tenant: Option<String>,
+    #[serde(default)]
+    demo: DemoOptions,
 }
 
 impl Default for Config {
@@ -55,6 +69,7 @@ impl Default for Config {
             client_id: None,
             tenant: "organizations".into(),
             names_azure: false,
+            demo: DemoOptions::default(),
         }
     }
 }
@@ -81,7 +96,8 @@ impl Config {
         if !tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') || tenant.len() > 100 {
             return Err(ConfigError::BadTenant(tenant.chars().take(40).collect()));
         }
-        Ok(Config { cloud, arm, client_id, tenant, names_azure })
+        let demo = DemoOptions { large_rule: raw.demo.large_rule.map(|n| n.min(50_000)), ..raw.demo };
+        Ok(Config { cloud, arm, client_id, tenant, names_azure, demo })
     }
 }
 
@@ -100,6 +116,14 @@ mod tests {
         let c = Config::parse(r#"{"cloud":"china"}"#, "https://app.example").unwrap();
         assert_eq!(c.arm.as_str(), "https://management.chinacloudapi.cn");
         assert!(c.names_azure);
+    }
+
+    #[test]
+    fn demo_knobs_do_not_make_a_deployment() {
+        let c = Config::parse(r#"{"demo":{"instant":true,"largeRule":999999}}"#, "x").unwrap();
+        assert!(c.demo.instant);
+        assert_eq!(c.demo.large_rule, Some(50_000));
+        assert!(!c.names_azure);
     }
 
     #[test]

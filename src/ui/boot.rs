@@ -30,7 +30,19 @@ async fn load_config() -> Result<Option<Config>, ConfigError> {
 fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
     let clock = Rc::new(BrowserClock);
     let demo_base = crate::arm::cloud::ArmBase::parse(crate::arm::cloud::Cloud::Public.arm_origin()).expect("constant origin");
-    let demo = ArmClient::new(Rc::new(DemoTransport::new(clock.clone())), clock.clone(), demo_base, crate::arm::cloud::Cloud::Public);
+    let mut estate = crate::demo::estate::estate();
+    if let Some(n) = config.demo.large_rule {
+        estate = estate.with_large_rule(n);
+    }
+    let mut transport = DemoTransport::with_estate(estate, clock.clone());
+    let mut policy = crate::arm::lro::Policy::default();
+    if config.demo.instant {
+        transport = transport.instant();
+        // The demo's Retry-After becomes 0; let it mean 0 rather than the 1 s floor
+        // that protects real ARM from a busy loop.
+        policy.min_wait_ms = 0;
+    }
+    let demo = ArmClient::new(Rc::new(transport), clock.clone(), demo_base, crate::arm::cloud::Cloud::Public).with_policy(policy);
     let live = ArmClient::new(Rc::new(FetchTransport), clock, config.arm.clone(), config.cloud);
     (Rc::new(demo), Rc::new(live))
 }
