@@ -9,4 +9,5 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod health;
+pub mod link;
 pub mod ui;

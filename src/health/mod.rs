@@ -1,4 +1,6 @@
 //! What the health result means: the reason-code catalog and the panel's summary rows.
 
 pub mod catalog;
+pub mod export;
 pub mod summary;
+pub mod table;

@@ -1,0 +1,152 @@
+//! Hand-off formats for one rule's result: CSV and JSON downloads, and the same check
+//! as a PowerShell command and as the two REST calls. Commands carry a placeholder,
+//! never the token.
+
+use serde::Serialize;
+
+use super::summary::Row;
+use crate::arm::client::NETWORK_API;
+use crate::arm::id::RuleId;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonExport<'a> {
+    rule_id: String,
+    checked_at: &'a str,
+    up: usize,
+    down: usize,
+    backends: Vec<JsonRow<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonRow<'a> {
+    instance: &'a str,
+    ip_address: &'a str,
+    state: &'a str,
+    reason_code: &'a str,
+    reason: &'a str,
+}
+
+/// `checked_at` is an ISO-8601 time. Rows in the order given (the table's current view).
+pub fn to_json(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
+    let export = JsonExport {
+        rule_id: rule.path(),
+        checked_at,
+        up: rows.iter().filter(|r| r.state == super::catalog::State::Up).count(),
+        down: rows.iter().filter(|r| r.state == super::catalog::State::Down).count(),
+        backends: rows
+            .iter()
+            .map(|r| JsonRow {
+                instance: &r.instance,
+                ip_address: &r.ip,
+                state: r.state.label(),
+                reason_code: &r.reason.code,
+                reason: &r.reason.portal_text,
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&export).unwrap_or_default()
+}
+
+pub fn to_csv(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
+    let mut out = String::from("rule_id,checked_at,instance,ip_address,state,reason_code,reason\r\n");
+    let rule_id = rule.path();
+    for r in rows {
+        let cells = [rule_id.as_str(), checked_at, &r.instance, &r.ip, r.state.label(), &r.reason.code, &r.reason.portal_text];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// RFC 4180 quoting, and a leading `'` on cells a spreadsheet would run as a formula
+/// (a reason or name starting with `=`, `+`, `-`, `@` comes from Azure, not from us).
+fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+pub fn powershell(rule: &RuleId) -> String {
+    let lb = &rule.load_balancer;
+    format!(
+        "Set-AzContext -Subscription {}\nGet-AzLoadBalancerRuleHealth -ResourceGroupName {} -LoadBalancerName {} -Name {}",
+        lb.subscription.as_str(),
+        lb.resource_group,
+        lb.name,
+        rule.name
+    )
+}
+
+/// The documented two-step REST flow; `arm` is the ARM origin of the session's cloud.
+pub fn curl(rule: &RuleId, arm: &str) -> String {
+    format!(
+        "TOKEN=$(az account get-access-token --resource {arm}/ --query accessToken -o tsv)\n\
+         LOCATION=$(curl -s -D - -o /dev/null -X POST -H \"Authorization: Bearer $TOKEN\" -H \"Content-Length: 0\" \\\n  \"{arm}{path}/health?api-version={NETWORK_API}\" | tr -d '\\r' | sed -n 's/^[Ll]ocation: //p')\n\
+         # Repeat until it answers 200 (202 means still running; wait Retry-After seconds):\n\
+         curl -s -H \"Authorization: Bearer $TOKEN\" \"$LOCATION\"",
+        path = rule.path()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arm::id::LoadBalancerId;
+    use crate::arm::model::HealthResult;
+    use crate::health::summary::summarise;
+
+    fn rule() -> RuleId {
+        LoadBalancerId::parse("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web")
+            .unwrap()
+            .rule("rule-http")
+            .unwrap()
+    }
+
+    fn rows() -> Vec<Row> {
+        let r: HealthResult = serde_json::from_str(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap();
+        summarise(&r, None).rows
+    }
+
+    #[test]
+    fn csv_has_a_header_and_one_line_per_row_and_quotes() {
+        let rows = rows();
+        let refs: Vec<&Row> = rows.iter().collect();
+        let csv = to_csv(&rule(), "2026-11-25T12:00:00Z", &refs);
+        let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+        assert_eq!(lines.len(), 7);
+        assert!(lines[2].contains("\"A non-200 HTTP status code received; meaning there's an issue with the application listening on the port.\"") || lines[2].contains("non-200"));
+        assert!(lines[1].starts_with("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-web/"));
+    }
+
+    #[test]
+    fn csv_neutralises_formulas() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn json_round_trips_and_counts() {
+        let rows = rows();
+        let refs: Vec<&Row> = rows.iter().collect();
+        let v: serde_json::Value = serde_json::from_str(&to_json(&rule(), "t", &refs)).unwrap();
+        assert_eq!(v["backends"].as_array().unwrap().len(), 6);
+        assert_eq!(v["up"], 2);
+        assert_eq!(v["down"], 3);
+        assert_eq!(v["backends"][5]["reasonCode"], "Up_Probe_SomeFutureCode");
+    }
+
+    #[test]
+    fn commands_name_the_rule_and_never_a_token() {
+        let ps = powershell(&rule());
+        assert!(ps.contains("-ResourceGroupName rg-web -LoadBalancerName lb-web -Name rule-http"));
+        let c = curl(&rule(), "https://management.azure.com");
+        assert!(c.contains("/loadBalancingRules/rule-http/health?api-version="));
+        assert!(c.contains("Bearer $TOKEN"));
+    }
+}
