@@ -9,7 +9,8 @@ use base64::Engine;
 use fake_azure::{FakeAzure, Fault, Listener, Options};
 use support::{Browser, ConfiguredApp};
 
-const RULE_HEALTH: &str = "/loadbalancingrules/rule-http/health";
+/// Any rule's health operation.
+const HEALTH: &str = "/health?";
 
 fn jwt() -> String {
     let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
@@ -53,9 +54,21 @@ fn open_lb_web(b: &Browser) {
     b.by_role("heading", "Load balancing rules");
 }
 
+/// Opens rule-http's panel (showing the rules list's own check), then sets `fault`
+/// and presses Refresh, so the fault meets the panel's own health operation.
+fn refresh_with(live: &Live, fault: Fault) -> support::Element {
+    let b = &live.b;
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    live.azure.set_fault(fault);
+    dialog.by_role("button", "Refresh").click();
+    dialog
+}
+
 fn health_requests(azure: &FakeAzure) -> (usize, usize) {
     let log = azure.requests();
-    let posts = log.iter().filter(|r| r.method == "POST" && r.path_and_query.to_ascii_lowercase().contains(RULE_HEALTH)).count();
+    let posts = log.iter().filter(|r| r.method == "POST" && r.path_and_query.to_ascii_lowercase().contains(HEALTH)).count();
     let polls = log.iter().filter(|r| r.method == "GET" && r.path_and_query.to_ascii_lowercase().contains("/operationresults/")).count();
     (posts, polls)
 }
@@ -70,16 +83,21 @@ fn pasted_token_health_check_after_pending_polls() {
     let live = signed_in(Options { pending_polls: 2, ..Options::default() });
     let b = &live.b;
     assert!(b.all_by_role("banner").iter().any(|e| e.text().contains("ana@contoso.com")), "the account chip names the user");
-    open_lb_web(b);
     live.azure.clear_log();
+    open_lb_web(b);
+    // Opening the load balancer checks its two probed rules (rule-dns has no probe).
+    b.wait_until("both rules checked", || b.all_by_role("row").iter().filter(|r| r.text().contains("Up,")).count() == 2);
+    // Per rule: one POST, then exactly the polls the server asked for (two 202s and the 200).
+    assert_eq!(health_requests(&live.azure), (2, 6));
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     let summary = dialog.by_role("group", "Backend health summary");
     assert!(summary.text().contains("Up"), "{}", summary.text());
     let rows = dialog.by_role("table", "Backend instances").all_by_role("row");
     assert_eq!(rows.len(), 10);
-    // One POST, then exactly the polls the server asked for: two 202s and the 200.
-    assert_eq!(health_requests(&live.azure), (1, 3));
+    assert_eq!(health_requests(&live.azure), (2, 6), "the panel reuses the list's result");
+    dialog.by_role("button", "Refresh").click();
+    b.wait_until("the refresh's result", || health_requests(&live.azure) == (3, 9) && dialog.text().contains("Checked at"));
     let log = live.azure.requests();
     assert!(log.iter().any(|r| r.method == "OPTIONS"), "the browser sent a CORS preflight");
     let bearer = format!("Bearer {}", live.token);
@@ -96,11 +114,9 @@ fn throttling_shows_a_countdown_then_succeeds() {
     let live = signed_in(Options::default());
     let b = &live.b;
     open_lb_web(b);
-    live.azure.set_fault(Fault::Throttle { times: 1, retry_after: 3 });
-    b.by_role("button", "View details for rule-http").click();
-    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    let dialog = refresh_with(&live, Fault::Throttle { times: 1, retry_after: 3 });
     b.wait_until("a throttling countdown", || dialog.text().contains("Azure is throttling requests; trying again in"));
-    dialog.by_role("group", "Backend health summary");
+    b.wait_until("the result after the wait", || !dialog.text().contains("throttling") && dialog.text().contains("Checked at"));
     no_panic(b);
 }
 
@@ -109,9 +125,7 @@ fn expired_token_asks_to_sign_in_again_and_keeps_the_place() {
     let live = signed_in(Options::default());
     let b = &live.b;
     open_lb_web(b);
-    live.azure.set_fault(Fault::Unauthorized);
-    b.by_role("button", "View details for rule-http").click();
-    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    let dialog = refresh_with(&live, Fault::Unauthorized);
     b.wait_until("the expiry message", || dialog.text().contains("Your sign-in has expired"));
     assert!(dialog.text().contains("ExpiredAuthenticationToken"), "the ARM code is shown: {}", dialog.text());
     assert!(dialog.text().contains("Request id:"), "{}", dialog.text());
@@ -131,9 +145,7 @@ fn foreign_location_is_refused_and_gets_no_token() {
     let live = signed_in(Options::default());
     let b = &live.b;
     open_lb_web(b);
-    live.azure.set_fault(Fault::ForeignLocation);
-    b.by_role("button", "View details for rule-http").click();
-    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    let dialog = refresh_with(&live, Fault::ForeignLocation);
     b.wait_until("the refusal", || dialog.text().contains("Refused to follow a link to another host"));
     let foreign: Vec<_> = live.azure.requests().into_iter().filter(|r| r.listener == Listener::Foreign).collect();
     assert!(foreign.iter().all(|r| r.authorization.is_none()), "{foreign:?}");
@@ -145,9 +157,7 @@ fn hidden_location_names_the_cors_problem() {
     let live = signed_in(Options::default());
     let b = &live.b;
     open_lb_web(b);
-    live.azure.set_fault(Fault::HiddenLocation);
-    b.by_role("button", "View details for rule-http").click();
-    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    let dialog = refresh_with(&live, Fault::HiddenLocation);
     b.wait_until("the Location message", || dialog.text().contains("armEndpoint"));
     assert!(dialog.text().contains("Location"), "{}", dialog.text());
     no_panic(b);
@@ -165,9 +175,7 @@ fn malformed_html_and_hanging_answers_are_named_and_recoverable() {
         (Fault::HtmlErrorPage, "A web page came back instead of Azure's answer"),
         (Fault::Hang, "Azure has not answered for"),
     ] {
-        live.azure.set_fault(fault);
-        b.by_role("button", "View details for rule-http").click();
-        let dialog = b.by_role("dialog", "Load balancing rule health status");
+        let dialog = refresh_with(&live, fault);
         b.set_timeout(std::time::Duration::from_secs(20));
         b.wait_until(message, || dialog.text().contains(message));
         b.set_timeout(std::time::Duration::from_secs(10));
@@ -183,18 +191,16 @@ fn malformed_html_and_hanging_answers_are_named_and_recoverable() {
 }
 
 #[test]
-fn closing_the_panel_stops_polling() {
+fn leaving_the_load_balancer_or_closing_the_panel_stops_polling() {
     let live = signed_in(Options { pending_polls: 50, ..Options::default() });
     let b = &live.b;
     open_lb_web(b);
-    b.by_role("button", "View details for rule-http").click();
-    let dialog = b.by_role("dialog", "Load balancing rule health status");
-    b.wait_until("a first poll", || health_requests(&live.azure).1 >= 1);
-    dialog.by_role("button", "Close").click();
-    b.wait_gone("dialog", "Load balancing rule health status");
-    let after_close = health_requests(&live.azure);
+    b.wait_until("the list's checks poll", || health_requests(&live.azure).1 >= 2);
+    b.by_role("button", "Subscriptions").click();
+    b.by_role("heading", "Subscriptions");
+    let after_leaving = health_requests(&live.azure);
     std::thread::sleep(std::time::Duration::from_millis(2500));
-    assert_eq!(health_requests(&live.azure), after_close, "no poll after Close");
+    assert_eq!(health_requests(&live.azure), after_leaving, "no poll after leaving the load balancer");
 }
 
 #[test]
@@ -214,9 +220,7 @@ fn forbidden_names_the_missing_action() {
     let live = signed_in(Options::default());
     let b = &live.b;
     open_lb_web(b);
-    live.azure.set_fault(Fault::Forbidden);
-    b.by_role("button", "View details for rule-http").click();
-    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    let dialog = refresh_with(&live, Fault::Forbidden);
     b.wait_until("the permission message", || dialog.text().contains("You don't have permission"));
     assert!(dialog.text().contains("Microsoft.Network/loadBalancers/loadBalancingRules/health/action"), "{}", dialog.text());
     assert!(dialog.text().contains("AuthorizationFailed"));

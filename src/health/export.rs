@@ -46,7 +46,7 @@ pub fn to_json(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
             })
             .collect(),
     };
-    serde_json::to_string_pretty(&export).unwrap_or_default()
+    serde_json::to_string(&export).unwrap_or_default()
 }
 
 pub fn to_csv(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {

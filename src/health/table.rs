@@ -68,17 +68,29 @@ impl View {
                         || contains(&r.reason.portal_text, &text))
             })
             .collect();
-        match self.sort {
-            SortKey::Original => {}
-            SortKey::Instance => idx.sort_by_cached_key(|&i| natural(&rows[i].instance)),
-            SortKey::Ip => idx.sort_by_cached_key(|&i| ip_key(&rows[i].ip)),
-            SortKey::State => idx.sort_by_key(|&i| state_rank(rows[i].state)),
-            SortKey::Reason => idx.sort_by_cached_key(|&i| rows[i].reason.portal_text.to_ascii_lowercase()),
+        if self.sort != SortKey::Original {
+            // One key type and one unstable sort (index as the tie-break keeps it
+            // deterministic): every extra `sort_by_key` instantiation costs wasm size.
+            let mut keyed: Vec<((u64, String), usize)> = idx.into_iter().map(|i| (self.key(&rows[i]), i)).collect();
+            keyed.sort_unstable();
+            idx = keyed.into_iter().map(|(_, i)| i).collect();
         }
         if self.descending {
             idx.reverse();
         }
         idx
+    }
+}
+
+impl View {
+    fn key(&self, r: &Row) -> (u64, String) {
+        match self.sort {
+            SortKey::Original => (0, String::new()),
+            SortKey::Instance => (0, natural(&r.instance)),
+            SortKey::Ip => ip_key(&r.ip),
+            SortKey::State => (state_rank(r.state) as u64, String::new()),
+            SortKey::Reason => (0, r.reason.portal_text.to_ascii_lowercase()),
+        }
     }
 }
 
@@ -109,33 +121,39 @@ fn contains(hay: &str, needle_lower: &str) -> bool {
     hay.to_ascii_lowercase().contains(needle_lower)
 }
 
-/// `vm-10` after `vm-9`: digit runs compare as numbers.
-fn natural(s: &str) -> Vec<(String, u64)> {
-    let mut out = Vec::new();
-    let mut text = String::new();
-    let mut num: Option<u64> = None;
-    for c in s.chars() {
-        match c.to_digit(10) {
-            Some(d) => num = Some(num.unwrap_or(0).saturating_mul(10).saturating_add(d as u64)),
-            None => {
-                if let Some(n) = num.take() {
-                    out.push((std::mem::take(&mut text), n));
-                }
-                text.push(c.to_ascii_lowercase());
+/// `vm-10` after `vm-9`: digit runs are zero-padded so text order is number order.
+fn natural(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if !digits.is_empty() {
+            let trimmed = digits.trim_start_matches('0');
+            for _ in trimmed.len()..20 {
+                out.push('0');
             }
+            out.push_str(trimmed);
+            digits.clear();
+        }
+    };
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c.to_ascii_lowercase());
         }
     }
-    out.push((text, num.unwrap_or(0)));
+    flush(&mut digits, &mut out);
     out
 }
 
-/// IPv4 numerically; anything else (IPv6, empty) after, as text.
-fn ip_key(ip: &str) -> (u8, u32, String) {
-    let parts: Vec<u32> = ip.split('.').filter_map(|p| p.parse().ok()).filter(|n| *n < 256).collect();
+/// IPv4 numerically; anything else (IPv6) after, as text; empty last.
+fn ip_key(ip: &str) -> (u64, String) {
+    let parts: Vec<u64> = ip.split('.').filter_map(|p| p.parse().ok()).filter(|n| *n < 256).collect();
     if parts.len() == 4 {
-        (0, parts.iter().fold(0, |acc, p| acc << 8 | p), String::new())
+        (parts.iter().fold(0, |acc, p| acc << 8 | p), String::new())
     } else {
-        (if ip.is_empty() { 2 } else { 1 }, 0, ip.to_ascii_lowercase())
+        (if ip.is_empty() { 2 << 32 } else { 1 << 32 }, ip.to_ascii_lowercase())
     }
 }
 

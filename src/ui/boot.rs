@@ -61,7 +61,8 @@ pub fn Boot() -> impl IntoView {
                 let start = if found.as_ref().is_some_and(|c| c.names_azure) { Session::SignedOut } else { Session::Demo };
                 let config = found.unwrap_or_default();
                 let (demo, live) = clients(&config);
-                view! { <App demo=demo live=live config=config start=start/> }.into_any()
+                let (link, notices) = super::url::current();
+                view! { <App demo=demo live=live config=config start=start link=link notices=notices/> }.into_any()
             }
             Err(_) if demo_anyway.get() => {
                 let config = Config::default();

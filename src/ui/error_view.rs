@@ -45,7 +45,7 @@ pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback
             <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
             {reauth.then(|| view! {
                 <p>"Paste a fresh token to carry on from here:"</p>
-                <super::signin::TokenPaste keep_place=true on_done=move |_| { if let Some(r) = retry { r.run(()) } }/>
+                <super::signin::TokenPaste on_done=move |_| { if let Some(r) = retry { r.run(()) } }/>
             })}
             {(!reauth).then(|| retry.map(|r| view! { <button type="button" class="primary" on:click=move |_| r.run(())>"Retry"</button> }))}
         </div>

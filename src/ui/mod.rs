@@ -10,6 +10,7 @@ mod panel;
 mod rules;
 mod signin;
 mod tooltip;
+mod url;
 
 use std::rc::Rc;
 
@@ -18,6 +19,8 @@ use leptos::prelude::*;
 use crate::arm::client::ArmClient;
 use crate::auth::paste::{Claims, Pasted};
 use crate::config::Config;
+use crate::health::table::View;
+use crate::link::Link;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
 
 #[cfg(target_arch = "wasm32")]
@@ -53,6 +56,14 @@ pub struct AppCtx {
     pub session: RwSignal<Session>,
     /// The deployment's config (defaults when there is no config.json).
     pub config: StoredValue<Config>,
+    /// The rule whose health panel is open, by name, on the `Rules` screen.
+    pub panel: RwSignal<Option<String>>,
+    /// Sort and filters of the panel's table (kept across panels, as in a link).
+    pub view: RwSignal<View>,
+    /// `embed=1`: compact, for an iframe in a wiki.
+    pub embed: bool,
+    /// What was dropped from the link the page was opened with.
+    pub notices: RwSignal<Vec<String>>,
     demo_client: StoredValue<Rc<ArmClient>, LocalStorage>,
     live_client: StoredValue<Rc<ArmClient>, LocalStorage>,
 }
@@ -66,19 +77,17 @@ impl AppCtx {
         self.live_client.get_value().set_token(None);
         self.client.set_value(self.demo_client.get_value());
         self.session.set(Session::Demo);
+        self.panel.set(None);
         self.screen.set(Screen::Subscriptions);
     }
 
-    /// Signs in with a token. From the sign-in screen the user starts at the
-    /// subscriptions; when a token is renewed mid-task they stay where they are.
-    pub fn use_token(&self, pasted: Pasted, keep_place: bool) {
+    /// Signs in with a token. The screen stays: it is where a deep link pointed, or
+    /// where the user was when the token expired.
+    pub fn use_token(&self, pasted: Pasted) {
         let live = self.live_client.get_value();
         live.set_token(Some(pasted.token));
         self.client.set_value(live);
         self.session.set(Session::Live { claims: pasted.claims });
-        if !keep_place {
-            self.screen.set(Screen::Subscriptions);
-        }
     }
 
     /// Forgets the token (memory is the only place it ever was).
@@ -86,6 +95,7 @@ impl AppCtx {
         self.live_client.get_value().set_token(None);
         self.client.set_value(self.live_client.get_value());
         self.session.set(Session::SignedOut);
+        self.panel.set(None);
         self.screen.set(Screen::Subscriptions);
     }
 
@@ -99,13 +109,24 @@ pub fn use_app() -> AppCtx {
 }
 
 #[component]
-pub fn App(demo: Rc<ArmClient>, live: Rc<ArmClient>, config: Config, start: Session) -> impl IntoView {
+pub fn App(
+    demo: Rc<ArmClient>,
+    live: Rc<ArmClient>,
+    config: Config,
+    start: Session,
+    #[prop(optional)] link: Link,
+    #[prop(optional)] notices: Vec<String>,
+) -> impl IntoView {
     let first = if start == Session::Demo { demo.clone() } else { live.clone() };
     let ctx = AppCtx {
         client: StoredValue::new_local(first),
-        screen: RwSignal::new(Screen::Subscriptions),
+        screen: RwSignal::new(Screen::from_link(&link)),
         session: RwSignal::new(start),
         config: StoredValue::new(config),
+        panel: RwSignal::new(link.rule.clone()),
+        view: RwSignal::new(link.view.clone()),
+        embed: link.embed,
+        notices: RwSignal::new(notices),
         demo_client: StoredValue::new_local(demo),
         live_client: StoredValue::new_local(live),
     };
@@ -114,22 +135,27 @@ pub fn App(demo: Rc<ArmClient>, live: Rc<ArmClient>, config: Config, start: Sess
     // user is on.
     let is_demo = Memo::new(move |_| ctx.session.with(|s| *s == Session::Demo));
     let signed_out = Memo::new(move |_| ctx.session.with(|s| *s == Session::SignedOut));
+    #[cfg(target_arch = "wasm32")]
+    url::sync(ctx);
+    let embed = ctx.embed;
     view! {
-        <header class="topbar">
+        <header class="topbar" class:embed=embed>
             <span class="brand" aria-hidden="true">"◆"</span>
             <span class="title">"LB Health"</span>
-            <span class="subtitle">"Azure Load Balancer backend health"</span>
+            {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> })}
+            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() target="_blank" rel="noopener">"Open full app"</a> })}
             <signin::AccountChip/>
         </header>
-        {move || is_demo.get().then(|| view! {
-            <p class="banner" role="note">
+        <Notices/>
+        {move || (is_demo.get() && !embed).then(|| view! {
+            <aside class="banner" aria-label="Demo estate">
                 "You are looking at a built-in demo estate with simulated load balancers. It runs the same client code as a live session, including the 202-then-poll health operation."
-            </p>
+            </aside>
         })}
         {move || match signed_out.get() {
             true => view! { <main id="main"><signin::SignIn/></main> }.into_any(),
             false => view! {
-                <Breadcrumbs/>
+                {(!embed).then(|| view! { <Breadcrumbs/> })}
                 <main id="main">{move || match ctx.screen.get() {
                     Screen::Subscriptions => navigator::Subscriptions().into_any(),
                     Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any(),
@@ -164,6 +190,32 @@ fn Breadcrumbs() -> impl IntoView {
                 ],
             }}</ol>
         </nav>
+    }
+}
+
+impl Screen {
+    fn from_link(link: &Link) -> Screen {
+        match (&link.lb, &link.sub) {
+            (Some(lb), _) => Screen::Rules { sub_name: lb.subscription.as_str().to_owned(), lb: lb.clone() },
+            (None, Some(sub)) => Screen::LoadBalancers { sub: sub.clone(), sub_name: sub.as_str().to_owned() },
+            _ => Screen::Subscriptions,
+        }
+    }
+}
+
+/// What the link could not use, said once, dismissible.
+#[component]
+fn Notices() -> impl IntoView {
+    let ctx = use_app();
+    move || {
+        let notes = ctx.notices.get();
+        (!notes.is_empty()).then(|| view! {
+            <div class="note notices" role="status">
+                <p><strong>"Part of this link was not used:"</strong></p>
+                <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                <button type="button" on:click=move |_| ctx.notices.set(Vec::new())>"Dismiss"</button>
+            </div>
+        })
     }
 }
 

@@ -6,30 +6,73 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{use_app, ErrorView};
-use crate::arm::client::{Cancel, Progress};
+use crate::arm::client::{ArmClient, Cancel, Progress};
+use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
 use crate::arm::id::{IdError, RuleId};
 use crate::arm::lro::WaitReason;
 use crate::health::catalog::State;
-use crate::health::summary::{summarise, RuleContext, Summary};
+use crate::health::export;
+use crate::health::summary::{summarise, Row, RuleContext, Summary};
+use crate::health::table::{reason_groups, SortKey, View};
 use super::ReasonTip;
 
 /// A single request taking this long is worth saying so.
 const STALL_MS: f64 = 10_000.0;
 
 #[derive(Clone, PartialEq)]
-struct Checked {
-    summary: Summary,
-    at: String,
-    took_ms: f64,
-    polls: u32,
+pub struct Checked {
+    pub summary: Summary,
+    /// Local time of day, for the screen.
+    pub at: String,
+    /// ISO-8601, for exports.
+    pub iso: String,
+    pub took_ms: f64,
+    pub polls: u32,
+}
+
+/// One health check of a rule, summarised: the panel and the rules list both use it.
+pub(super) async fn check_rule(
+    client: &ArmClient,
+    id: &RuleId,
+    probe: Option<&ProbeProperties>,
+    cancel: &Cancel,
+    progress: &dyn Fn(Progress),
+) -> Result<Checked, ArmError> {
+    let t0 = client.now_ms();
+    let polls = std::cell::Cell::new(0);
+    let report = |p: Progress| {
+        if let Progress::Waiting { poll, .. } = p {
+            polls.set(poll);
+        }
+        progress(p);
+    };
+    let h = client.rule_health(id, cancel, &report).await?;
+    let now = js_sys::Date::new_0();
+    Ok(Checked {
+        summary: summarise(&h, probe),
+        at: String::from(now.to_locale_time_string("default")),
+        iso: String::from(now.to_iso_string()),
+        took_ms: client.now_ms() - t0,
+        polls: polls.get(),
+    })
 }
 
 #[component]
-pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close: Callback<()>) -> impl IntoView {
+pub fn HealthPanel(
+    rule: RuleContext,
+    rule_id: Result<RuleId, IdError>,
+    /// The rules list's own check of this rule: `None` while it runs. The panel shows
+    /// its outcome rather than asking Azure a second time; Refresh asks again.
+    list_result: Signal<Option<Result<Checked, ArmError>>>,
+    on_result: Callback<Checked>,
+    on_close: Callback<()>,
+) -> impl IntoView {
     let ctx = use_app();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let result = RwSignal::new(None::<Checked>);
+    // True while the panel runs its own check (Refresh); until then it follows the list.
+    let own = RwSignal::new(false);
     let error = RwSignal::new(None::<ArmError>);
     let busy = RwSignal::new(false);
     let started = RwSignal::new(0.0f64);
@@ -39,14 +82,17 @@ pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close
     let cancel = StoredValue::new_local(Cancel::default());
 
     let rule_id_error = rule_id.clone().err();
+    let rule_id_ok = rule_id.clone().ok();
     let probe = rule.probe.clone();
     let run = move || {
         let Ok(id) = rule_id.clone() else { return };
+        own.set(true);
         cancel.get_value().cancel();
         let c = Cancel::default();
         cancel.set_value(c.clone());
         let client = ctx.client();
         let t0 = client.now_ms();
+        let _ = t0;
         started.set(t0);
         now.set(t0);
         busy.set(true);
@@ -54,27 +100,19 @@ pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close
         progress.set(None);
         let probe = probe.clone();
         spawn_local(async move {
-            let polls = std::rc::Rc::new(std::cell::Cell::new(0));
-            let report = {
-                let (c, client, polls) = (c.clone(), client.clone(), polls.clone());
-                move |p: Progress| {
-                    if let Progress::Waiting { poll, .. } = p {
-                        polls.set(poll);
-                    }
-                    if !c.is_cancelled() {
-                        progress.try_set(Some((p, client.now_ms())));
-                    }
+            let report = |p: Progress| {
+                if !c.is_cancelled() {
+                    progress.try_set(Some((p, client.now_ms())));
                 }
             };
-            let outcome = client.rule_health(&id, &c, &report).await;
+            let outcome = check_rule(&client, &id, probe.as_ref(), &c, &report).await;
             if c.is_cancelled() {
                 return;
             }
             match outcome {
-                Ok(h) => {
-                    let at = String::from(js_sys::Date::new_0().to_locale_time_string("default"));
-                    let took_ms = client.now_ms() - t0;
-                    result.try_set(Some(Checked { summary: summarise(&h, probe.as_ref()), at, took_ms, polls: polls.get() }));
+                Ok(checked) => {
+                    on_result.run(checked.clone());
+                    result.try_set(Some(checked));
                 }
                 Err(e) => {
                     error.try_set(Some(e));
@@ -83,9 +121,28 @@ pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close
             busy.try_set(false);
         });
     };
-    if rule_id_error.is_none() {
-        run();
-    }
+    Effect::new(move |_| {
+        if own.get() {
+            return;
+        }
+        match list_result.get() {
+            Some(Ok(c)) => {
+                result.set(Some(c));
+                error.set(None);
+                busy.set(false);
+            }
+            Some(Err(e)) => {
+                error.set(Some(e));
+                busy.set(false);
+            }
+            None => {
+                let t0 = ctx.client().now_ms();
+                started.set(t0);
+                now.set(t0);
+                busy.set(true);
+            }
+        }
+    });
     // Elapsed time and countdowns tick while the panel is open.
     let ticker = set_interval_with_handle(move || { now.try_set(ctx.client().now_ms()); }, std::time::Duration::from_millis(500)).ok();
     on_cleanup(move || {
@@ -129,7 +186,8 @@ pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close
             <div class="panel-head">
                 <h2 id="panel-title">"Load balancing rule health status"</h2>
                 <div class="toolbar">
-                    <button type="button" on:click=move |_| run_again() disabled=move || busy.get()>
+                    <button type="button" aria-disabled=move || busy.get().then_some("true")
+                        on:click=move |_| if !busy.get_untracked() { run_again() }>
                         <span aria-hidden="true">"⟳ "</span>"Refresh"
                     </button>
                     <button type="button" on:click=move |_| close_dialog()>"Close"</button>
@@ -163,13 +221,17 @@ pub fn HealthPanel(rule: RuleContext, rule_id: Result<RuleId, IdError>, on_close
                 }
             })}
             {move || error.get().map(|e| view! { <ErrorView error=e retry=Callback::new({ let r = run.clone(); move |_| r() })/> })}
-            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip/> })}
+            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone()/> })}
         </dialog>
     }
 }
 
+const PAGE: usize = 100;
+
 #[component]
-fn Results(checked: Checked, open_tip: RwSignal<Option<String>>) -> impl IntoView {
+fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option<RuleId>) -> impl IntoView {
+    let ctx = use_app();
+    let view_state = ctx.view;
     let s = checked.summary;
     let meta = format!(
         "Checked at {} · took {} · {} status {}",
@@ -178,6 +240,30 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>) -> impl IntoVie
         checked.polls,
         if checked.polls == 1 { "check" } else { "checks" }
     );
+    let total = s.rows.len();
+    let groups = reason_groups(&s.rows);
+    let rows = StoredValue::new(s.rows);
+    let shown = Memo::new(move |_| view_state.with(|v| rows.with_value(|r| v.apply(r))));
+    let page = RwSignal::new(0usize);
+    let iso = checked.iso.clone();
+    let set_view = move |f: &dyn Fn(&mut View)| {
+        view_state.update(|v| f(v));
+        page.set(0);
+    };
+    let sort_header = move |label: &'static str, key: SortKey| {
+        let aria = move || view_state.with(|v| match (v.sort == key, v.descending) {
+            (true, false) => "ascending",
+            (true, true) => "descending",
+            _ => "none",
+        });
+        view! {
+            <th scope="col" aria-sort=aria>
+                <button type="button" class="sort" on:click=move |_| set_view(&|v: &mut View| {
+                    if v.sort == key { v.descending = !v.descending } else { v.sort = key; v.descending = false }
+                })>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span></button>
+            </th>
+        }
+    };
     view! {
         <div class="counts" role="group" aria-label="Backend health summary">
             <span class="count up"><span aria-hidden="true">"✔ "</span><strong>{s.up}</strong>" Up"</span>
@@ -188,41 +274,136 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>) -> impl IntoVie
         {s.reported_mismatch.map(|(u, d)| view! {
             <p class="note">{format!("Azure's own totals say {u} Up and {d} Down; the counts above are from the rows below.")}</p>
         })}
-        {if s.rows.is_empty() {
+        {if total == 0 {
             view! { <p class="empty">"Azure returned no backends for this rule. The backend pool may be empty."</p> }.into_any()
         } else {
             view! {
+                <div class="table-tools">
+                    <input type="search" aria-label="Filter backends" placeholder="Filter by instance, IP or reason"
+                        prop:value=move || view_state.with(|v| v.text.clone())
+                        on:input=move |ev| { let t = event_target_value(&ev); set_view(&|v: &mut View| v.text = t.clone()) }/>
+                    <label class="check"><input type="checkbox"
+                        prop:checked=move || view_state.with(|v| v.state == Some(State::Down))
+                        on:change=move |ev| { let on = event_target_checked(&ev); set_view(&|v: &mut View| v.state = on.then_some(State::Down)) }/>
+                        " Only Down"</label>
+                    <select aria-label="Reason" on:change=move |ev| {
+                        let code = event_target_value(&ev);
+                        set_view(&|v: &mut View| v.reason = (!code.is_empty()).then(|| code.clone()))
+                    }>
+                        <option value="" selected=move || view_state.with(|v| v.reason.is_none())>"All reasons"</option>
+                        {groups.iter().map(|(code, text, _, n)| {
+                            let c = code.clone();
+                            let label = format!("{} ({n})", if code.is_empty() { "Not retrievable" } else { code.as_str() });
+                            let _ = text;
+                            view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                    <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>
+                </div>
+                <p class="muted" role="status">{move || {
+                    let n = shown.with(|s| s.len());
+                    let p = page.get();
+                    if n == 0 { "No backend matches the filters.".to_owned() }
+                    else { format!("Showing {}–{} of {n}{}", p * PAGE + 1, ((p + 1) * PAGE).min(n), if n < total { format!(" (filtered from {total})") } else { String::new() }) }
+                }}</p>
                 <div class="table-wrap">
                 <table class="grid health">
                     <caption class="sr-only">"Backend instances"</caption>
                     <thead><tr>
-                        <th scope="col">"Backend instance"</th><th scope="col">"IP address"</th>
-                        <th scope="col">"State"</th><th scope="col">"Reason"</th>
+                        {sort_header("Backend instance", SortKey::Instance)}
+                        {sort_header("IP address", SortKey::Ip)}
+                        {sort_header("State", SortKey::State)}
+                        {sort_header("Reason", SortKey::Reason)}
                     </tr></thead>
-                    <tbody>{s.rows.into_iter().enumerate().map(|(i, row)| {
-                        let (icon, class) = match row.state {
-                            State::Up => ("✔", "state up"),
-                            State::Down => ("✖", "state down"),
-                            State::Unknown => ("?", "state unknown"),
-                        };
-                        let label = format!("Explain reason for {}", row.instance);
-                        view! {
-                            <tr>
-                                <td>{row.instance.clone()}</td>
-                                <td class="mono">{if row.ip.is_empty() { "—".to_owned() } else { row.ip.clone() }}</td>
-                                <td><span class=class><span aria-hidden="true">{icon}" "</span>{row.state.label()}</span></td>
-                                <td class="reason">
-                                    <span>{row.reason.portal_text.clone()}</span>
-                                    <ReasonTip id=format!("reason-tip-{i}") label=label reason=row.reason open_tip=open_tip/>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}</tbody>
+                    <tbody>{move || {
+                        let p = page.get();
+                        shown.with(|idx| rows.with_value(|all| {
+                            idx.iter().skip(p * PAGE).take(PAGE).map(|&i| row_view(i, &all[i], open_tip)).collect_view()
+                        }))
+                    }}</tbody>
                 </table>
                 </div>
+                {move || (shown.with(|s| s.len()) > PAGE).then(|| {
+                    let pages = shown.with(|s| s.len()).div_ceil(PAGE);
+                    view! {
+                        <nav class="pager" aria-label="Pages">
+                            <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous page"</button>
+                            <span>{move || format!("Page {} of {pages}", page.get() + 1)}</span>
+                            <button type="button" disabled=move || page.get() + 1 >= pages on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+                        </nav>
+                    }
+                })}
             }.into_any()
         }}
     }
+}
+
+fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>) -> impl IntoView {
+    let (icon, class) = match row.state {
+        State::Up => ("✔", "state up"),
+        State::Down => ("✖", "state down"),
+        State::Unknown => ("?", "state unknown"),
+    };
+    let label = format!("Explain reason for {}", row.instance);
+    view! {
+        <tr>
+            <td>{row.instance.clone()}</td>
+            <td class="mono">{if row.ip.is_empty() { "—".to_owned() } else { row.ip.clone() }}</td>
+            <td><span class=class><span aria-hidden="true">{icon}" "</span>{row.state.label()}</span></td>
+            <td class="reason">
+                <span>{row.reason.portal_text.clone()}</span>
+                <ReasonTip id=format!("reason-tip-{i}") label=label reason=row.reason.clone() open_tip=open_tip/>
+            </td>
+        </tr>
+    }
+}
+
+/// Downloads and copyable commands for the current view of the table.
+#[component]
+fn Export(rule_id: Option<RuleId>, iso: String, rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>) -> impl IntoView {
+    let ctx = use_app();
+    let Some(rule) = rule_id else { return ().into_any() };
+    let arm = ctx.config.with_value(|c| c.cloud.arm_origin());
+    let commands = format!("# PowerShell\n{}\n\n# REST (bash)\n{}", export::powershell(&rule), export::curl(&rule, arm));
+    let (rule_csv, rule_json, iso_csv, iso_json) = (rule.clone(), rule.clone(), iso.clone(), iso);
+    let file = format!("{}-{}", rule.load_balancer.name, rule.name);
+    let (file_csv, file_json) = (format!("{file}.csv"), format!("{file}.json"));
+    let current = move || shown.with(|idx| rows.with_value(|all| idx.iter().map(|&i| all[i].clone()).collect::<Vec<Row>>()));
+    view! {
+        <button type="button" on:click=move |_| {
+            let r = current();
+            download(&file_csv, "text/csv", &export::to_csv(&rule_csv, &iso_csv, &r.iter().collect::<Vec<_>>()));
+        }>"Download CSV"</button>
+        <button type="button" on:click=move |_| {
+            let r = current();
+            download(&file_json, "application/json", &export::to_json(&rule_json, &iso_json, &r.iter().collect::<Vec<_>>()));
+        }>"Download JSON"</button>
+        <details class="commands">
+            <summary>"Same check from a shell"</summary>
+            <pre class="mono">{commands}</pre>
+            <p class="muted">"The commands ask the Azure CLI for a token; none is copied from this page."</p>
+        </details>
+    }
+    .into_any()
+}
+
+fn download(name: &str, mime: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Some(a) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 // Whole and tenth seconds by integer arithmetic: float formatting would add ~10 KB of

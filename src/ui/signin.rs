@@ -26,16 +26,15 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <h1>"Sign in to Azure"</h1>
         <p>"LB Health calls Azure Resource Manager from this page with your token. The token stays in this tab's memory: it is never stored, put in a link or sent anywhere but Azure Resource Manager."</p>
-        <TokenPaste keep_place=false/>
+        <TokenPaste/>
         <p>"No Azure account at hand? "
             <button type="button" class="linklike" on:click=move |_| ctx.use_demo()>"Open the demo estate"</button>
         </p>
     }
 }
 
-/// `keep_place`: renewing a token mid-task keeps the current screen.
 #[component]
-pub fn TokenPaste(keep_place: bool, #[prop(optional, into)] on_done: Option<Callback<()>>) -> impl IntoView {
+pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl IntoView {
     let ctx = use_app();
     let text = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
@@ -45,7 +44,7 @@ pub fn TokenPaste(keep_place: bool, #[prop(optional, into)] on_done: Option<Call
     let accept = move |p: Pasted| {
         text.set(String::new());
         pending.set(None);
-        ctx.use_token(p, keep_place);
+        ctx.use_token(p);
         if let Some(cb) = on_done {
             cb.run(());
         }
