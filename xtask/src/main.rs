@@ -9,8 +9,11 @@
 //!   dist  [--public-url P]    build, then list dist/ with raw and gzip sizes
 //!   test                      trunk build, host tests (unit + end-to-end),
 //!                             wasm32 component tests in headless Chromium
-//!   bench                     not implemented yet
+//!   bench                     release build + headless Chromium benchmarks;
+//!                             prints a table and writes bench/results.md
 
+mod csp;
+mod bench;
 mod dist;
 mod test;
 mod tools;
@@ -27,7 +30,7 @@ commands:
   serve                    trunk dev server on http://127.0.0.1:8080/
   dist  [--public-url P]   build, then print file sizes (raw and gzip)
   test                     trunk build + host tests + wasm32 browser tests
-  bench                    (not implemented yet)";
+  bench                    build, run the benchmarks, write bench/results.md";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -60,13 +63,15 @@ fn main() {
             trunk_build(public_url.as_deref());
             dist::report(&root().join("dist"))
         }
+        // Trunk's post_build hook (Trunk.toml): inline scripts out of index.html, for the CSP.
+        "csp" => csp::run(),
         "test" => {
             no_args(cmd, rest);
             test::run()
         }
         "bench" => {
-            println!("bench: not implemented yet");
-            2
+            no_args(cmd, rest);
+            bench::run()
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -40,6 +40,7 @@ pub fn run() -> i32 {
         host.args(["test", "--workspace", "--no-fail-fast"])
             .env("LBH_DIST", &dist)
             .env("LBH_AUTOREST_CLI", tools::autorest_cli())
+            .env("LBH_AXE", tools::axe_js())
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("CHROMIUM", CHROMIUM);
         println!("[test 2/3] LBH_DIST={} {}", dist.display(), show(&host));

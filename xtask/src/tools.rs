@@ -7,7 +7,8 @@
 //! With everything (setup, test) it also installs the npm package
 //! `@microsoft.azure/autorest.testserver`, the offline server the Azure SDK
 //! generators test their long-running-operation pollers against;
-//! tests/conformance_lro.rs drives our `arm::lro` machine against it.
+//! tests/conformance_lro.rs drives our `arm::lro` machine against it; and the npm
+//! package `axe-core`, whose rules tests/e2e_a11y.rs runs in the page.
 //!
 //! Why not Debian's binaryen: bookworm ships version 108, whose `wasm-opt -Oz`
 //! breaks wasm-bindgen 0.2.130 output (the page dies at start with
@@ -45,6 +46,7 @@ pub fn setup(need: Need) {
     binaryen();
     if need == Need::All {
         autorest_testserver();
+        axe_core();
     }
 }
 
@@ -408,6 +410,45 @@ fn autorest_testserver() {
             "after npm install, {} is missing",
             autorest_cli().display()
         ));
+    }
+    println!("[setup] {what}: installed");
+}
+
+// ---------------------------------------------------------------- axe-core (npm)
+
+/// The npm package the accessibility tests inject into the page (tests/e2e_a11y.rs).
+pub const AXE_CORE: &str = "axe-core";
+pub const AXE_CORE_VERSION: &str = "4";
+
+/// Where `npm install --prefix` puts axe-core (under target/, like binaryen).
+fn axe_prefix() -> PathBuf {
+    root().join("target").join("tools").join("axe")
+}
+
+/// axe's browser bundle; `cargo xtask test` passes it to the host tests as `LBH_AXE`.
+pub fn axe_js() -> PathBuf {
+    axe_prefix().join("node_modules").join(AXE_CORE).join("axe.min.js")
+}
+
+fn axe_core() {
+    let what = format!("{AXE_CORE}@{AXE_CORE_VERSION}");
+    if axe_js().is_file() {
+        println!("[setup] {what} (npm, accessibility rules): present");
+        return;
+    }
+    println!("[setup] installing {what} (npm, accessibility rules, a few seconds)...");
+    let prefix = axe_prefix();
+    let _ = std::fs::create_dir_all(&prefix);
+    let mut c = cmd("npm");
+    c.arg("install")
+        .arg("--prefix")
+        .arg(&prefix)
+        .args(["--no-audit", "--no-fund", "--no-save", "--loglevel=error"])
+        .arg(&what);
+    println!("[setup] {}", show(&c));
+    run(&mut c);
+    if !axe_js().is_file() {
+        die(&format!("after npm install, {} is missing", axe_js().display()));
     }
     println!("[setup] {what}: installed");
 }

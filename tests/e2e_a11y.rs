@@ -1,0 +1,382 @@
+//! Accessibility end to end: axe-core (the npm package `cargo xtask setup` installs into
+//! target/tools/axe; env `LBH_AXE` names its `axe.min.js`) runs on every screen of the
+//! release build, in light and in dark, and must find no violation; and a keyboard-only
+//! walk (Tab, Shift+Tab, Enter, Escape) reaches a rule's panel and a reason tooltip and
+//! back, with the focus visible at every step.
+//!
+//! axe's verdicts are printed per rule with the offending nodes; "needs review" results
+//! (axe's `incomplete`) are listed but do not fail the test. Each run prints its rule
+//! counts and the running total straight to stderr.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+
+use base64::Engine;
+use fake_azure::{FakeAzure, Fault, Options};
+use serde_json::Value;
+use support::{dist_dir, Browser, ConfiguredApp, StaticServer};
+
+// ------------------------------------------------------------------ axe
+
+fn axe_path() -> PathBuf {
+    let p = std::env::var_os("LBH_AXE").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tools/axe/node_modules/axe-core/axe.min.js")
+    });
+    assert!(p.is_file(), "{} is missing: run `cargo xtask setup`, which installs the npm package axe-core", p.display());
+    p
+}
+
+fn axe_source() -> &'static str {
+    static SRC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SRC.get_or_init(|| std::fs::read_to_string(axe_path()).expect("read axe.min.js"))
+}
+
+/// Rules seen across all runs in this process, and how many runs there were.
+static RULES: Mutex<(BTreeSet<String>, u32)> = Mutex::new((BTreeSet::new(), 0));
+
+/// Summarises axe's result in the page, so only a small JSON crosses WebDriver.
+const AXE_RUN_JS: &str = r#"
+return axe.run(document, { resultTypes: ['violations', 'incomplete'] }).then(r => ({
+  violations: r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary })) })),
+  incomplete: r.incomplete.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.length,
+    examples: v.nodes.slice(0, 4).map(n => n.target.join(' ') + ': ' + ((n.any[0] || n.all[0] || n.none[0] || {}).message || '')) })),
+  passes: r.passes.map(v => v.id),
+  inapplicable: r.inapplicable.map(v => v.id),
+  version: axe.version,
+}));
+"#;
+
+/// Runs axe on the page as it is and panics, readably, on any violation.
+fn check_axe(b: &Browser, scene: &str) {
+    let loaded = b.exec("return typeof window.axe === 'object';", vec![]);
+    if loaded != Value::Bool(true) {
+        // WebDriver's script runs with the page's CSP lifted, so axe needs no policy change.
+        b.exec(&format!("{}\n;return typeof window.axe;", axe_source()), vec![]);
+    }
+    let r = b.exec(AXE_RUN_JS, vec![]);
+    let ids = |k: &str| -> Vec<String> {
+        r[k].as_array().into_iter().flatten().filter_map(|v| v.as_str().or(v["id"].as_str()).map(str::to_owned)).collect()
+    };
+    let (violations, incomplete, passes, inapplicable) = (ids("violations"), ids("incomplete"), ids("passes"), ids("inapplicable"));
+    let (distinct, runs) = {
+        let mut seen = RULES.lock().unwrap();
+        seen.0.extend(violations.iter().chain(&incomplete).chain(&passes).chain(&inapplicable).cloned());
+        seen.1 += 1;
+        (seen.0.len(), seen.1)
+    };
+    let here: BTreeSet<&String> = violations.iter().chain(&incomplete).chain(&passes).chain(&inapplicable).collect();
+    let mut note = format!(
+        "e2e_a11y: axe {} on {scene}: {} rules ({} passed, {} violated, {} need review, {} not applicable) (so far {runs} runs, {distinct} distinct rules)\n",
+        r["version"].as_str().unwrap_or("?"),
+        here.len(),
+        passes.len(),
+        violations.len(),
+        incomplete.len(),
+        inapplicable.len()
+    );
+    for i in r["incomplete"].as_array().into_iter().flatten() {
+        note.push_str(&format!("  needs review: {} ({} nodes): {}\n", i["id"].as_str().unwrap_or(""), i["nodes"], i["help"].as_str().unwrap_or("")));
+        for e in i["examples"].as_array().into_iter().flatten() {
+            note.push_str(&format!("    {}\n", e.as_str().unwrap_or("")));
+        }
+    }
+    let _ = std::io::stderr().write_all(note.as_bytes());
+    if !violations.is_empty() {
+        let mut msg = format!("axe found {} violation(s) on {scene}:\n", violations.len());
+        for v in r["violations"].as_array().into_iter().flatten() {
+            msg.push_str(&format!(
+                "\n[{}] {} ({})\n  {}\n",
+                v["impact"].as_str().unwrap_or("?"),
+                v["id"].as_str().unwrap_or(""),
+                v["help"].as_str().unwrap_or(""),
+                v["helpUrl"].as_str().unwrap_or("")
+            ));
+            for n in v["nodes"].as_array().into_iter().flatten() {
+                msg.push_str(&format!(
+                    "  - {}\n    {}\n    {}\n",
+                    n["target"].as_str().unwrap_or(""),
+                    n["html"].as_str().unwrap_or(""),
+                    n["summary"].as_str().unwrap_or("").replace('\n', "\n    ")
+                ));
+            }
+        }
+        panic!("{msg}");
+    }
+}
+
+/// axe in the light scheme, then in the dark one (no reload: the media query applies live).
+fn check_both_schemes(b: &Browser, scene: &str) {
+    b.prefer_color_scheme("light");
+    check_axe(b, &format!("{scene} (light)"));
+    b.prefer_color_scheme("dark");
+    check_axe(b, &format!("{scene} (dark)"));
+    b.prefer_color_scheme("light");
+}
+
+// ------------------------------------------------------------------ screens
+
+fn demo(b: &Browser, server: &StaticServer) {
+    b.goto(&server.url());
+    b.by_role("heading", "Subscriptions");
+    b.by_role("button", "Contoso Production");
+}
+
+fn open_lb_web(b: &Browser) {
+    b.by_role("button", "Contoso Production").click();
+    b.by_role("button", "lb-web").click();
+    b.by_role("heading", "Load balancing rules");
+}
+
+#[test]
+fn landing_page_has_no_axe_violations() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    demo(&b, &server);
+    check_both_schemes(&b, "the landing page (demo subscriptions)");
+}
+
+#[test]
+fn load_balancer_list_has_no_axe_violations() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    demo(&b, &server);
+    b.by_role("button", "Contoso Production").click();
+    b.by_role("heading", "Load balancers in Contoso Production");
+    b.by_role("button", "lb-web");
+    check_both_schemes(&b, "the load balancer list");
+}
+
+#[test]
+fn rules_list_has_no_axe_violations() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    demo(&b, &server);
+    open_lb_web(&b);
+    b.by_role("button", "View details for rule-http");
+    check_both_schemes(&b, "the rules list");
+}
+
+#[test]
+fn health_panel_with_a_tooltip_open_has_no_axe_violations() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    demo(&b, &server);
+    open_lb_web(&b);
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    dialog.by_role("button", "Explain reason for vm-web-3").focus();
+    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    check_both_schemes(&b, "the health panel with a tooltip open");
+    assert_eq!(b.all_by_role("tooltip").len(), 1, "the tooltip stayed open while axe ran");
+    // axe cannot judge the tooltip's contrast (it overlaps the table: "needs review"), so
+    // measure it: every text in it against the tooltip's own opaque background.
+    for scheme in ["light", "dark"] {
+        b.prefer_color_scheme(scheme);
+        let r = b.exec(TOOLTIP_CONTRAST_JS, vec![]);
+        let worst = r["worst"].as_f64().unwrap_or(0.0);
+        assert!(worst >= 4.5, "tooltip text contrast {worst:.2}:1 < 4.5:1 in {scheme} ({r})");
+        let _ = writeln!(std::io::stderr(), "e2e_a11y: tooltip text contrast in {scheme}: at least {worst:.1}:1 ({})", r["where"]);
+    }
+}
+
+/// The lowest WCAG contrast ratio of any text in the open tooltip, opacity included.
+const TOOLTIP_CONTRAST_JS: &str = r#"
+const tip = [...document.querySelectorAll('[role=tooltip]')].find(t => !t.hidden);
+const parse = c => { const p = c.match(/rgba?\(([^)]+)\)/)[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+const bg = parse(getComputedStyle(tip).backgroundColor);
+if (bg[3] < 1) return { worst: 0, where: 'the tooltip background is not opaque' };
+let worst = 99, where = '';
+for (const el of [tip, ...tip.querySelectorAll('*')]) {
+  if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+  const fg = parse(getComputedStyle(el).color);
+  let a = fg[3];
+  for (let e = el; e && e !== tip.parentElement; e = e.parentElement) a *= parseFloat(getComputedStyle(e).opacity);
+  const mix = [0, 1, 2].map(i => fg[i] * a + bg[i] * (1 - a));
+  const l1 = lum(mix), l2 = lum(bg);
+  const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+  if (ratio < worst) { worst = ratio; where = el.tagName.toLowerCase() + '.' + el.className; }
+}
+return { worst, where };
+"#;
+
+#[test]
+fn sign_in_view_has_no_axe_violations() {
+    let app = ConfiguredApp::start(r#"{"cloud":"public"}"#);
+    let b = Browser::start();
+    b.goto(&app.url());
+    b.by_role("heading", "Sign in to Azure");
+    b.by_role("textbox", "Access token for Azure Resource Manager");
+    check_both_schemes(&b, "the sign-in view");
+    // A rejected paste shows its message in the form.
+    b.by_role("textbox", "Access token for Azure Resource Manager").send_keys("<not a token>");
+    b.by_role("button", "Use this token").click();
+    b.wait_until("the paste error", || b.all_by_role("alert").iter().any(|a| a.text().contains("doesn't look like an access token")));
+    check_both_schemes(&b, "the sign-in view with a paste error");
+}
+
+/// The app, configured for a fake ARM on another origin, with that origin added to the
+/// served copy's CSP `connect-src` (as a deployment with such an `armEndpoint` must).
+struct LiveApp {
+    dir: PathBuf,
+    server: StaticServer,
+}
+
+impl LiveApp {
+    fn start(arm: &str) -> LiveApp {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target/e2e-apps")
+            .join(format!("a11y-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        copy_dir(&dist_dir(), &dir);
+        std::fs::write(dir.join("config.json"), format!(r#"{{"armEndpoint":"{arm}"}}"#)).unwrap();
+        let index = dir.join("index.html");
+        let html = std::fs::read_to_string(&index).unwrap();
+        let html = html.replacen("connect-src 'self'", &format!("connect-src 'self' {arm}"), 1);
+        std::fs::write(&index, html).unwrap();
+        let server = StaticServer::start(&dir);
+        LiveApp { dir, server }
+    }
+}
+
+impl Drop for LiveApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn jwt() -> String {
+    let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    format!(
+        "{}.{}.c2ln",
+        enc(r#"{"alg":"RS256","typ":"JWT"}"#),
+        enc(r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","exp":4102444800}"#)
+    )
+}
+
+#[test]
+fn error_view_has_no_axe_violations() {
+    let azure = FakeAzure::start(Options::default());
+    let token = jwt();
+    azure.set_token(&token);
+    let app = LiveApp::start(&azure.arm_url());
+    let b = Browser::start();
+    b.goto(&app.server.url());
+    b.by_role("textbox", "Access token for Azure Resource Manager").send_keys(&token);
+    b.by_role("button", "Use this token").click();
+    b.by_role("heading", "Subscriptions");
+    azure.set_fault(Fault::Forbidden);
+    open_lb_web(&b);
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("the permission message", || dialog.text().contains("You don't have permission"));
+    check_both_schemes(&b, "an error view (403 on the health operation)");
+}
+
+// ------------------------------------------------------------------ keyboard only
+
+/// The focused element must show a focus indicator: `:focus-visible` matches and an
+/// outline (or a box-shadow ring) is drawn. Returns a description of the element.
+fn assert_focus_visible(b: &Browser, step: &str) -> Option<String> {
+    let v = b.exec(
+        r#"
+        const e = document.activeElement;
+        if (!e || e === document.body || e === document.documentElement) return null;
+        const s = getComputedStyle(e);
+        return {
+          what: e.tagName.toLowerCase() + (e.getAttribute('aria-label') ? ' "' + e.getAttribute('aria-label') + '"' : ' "' + (e.textContent || '').trim().slice(0, 40) + '"'),
+          visible: e.matches(':focus-visible'),
+          outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1,
+          ring: s.boxShadow !== 'none',
+        };
+        "#,
+        vec![],
+    );
+    if v.is_null() {
+        return None;
+    }
+    let what = v["what"].as_str().unwrap_or("?").to_owned();
+    assert!(v["visible"] == Value::Bool(true), "{step}: {what} is focused but not :focus-visible");
+    assert!(v["outline"] == Value::Bool(true) || v["ring"] == Value::Bool(true), "{step}: {what} has no visible focus indicator: {v}");
+    Some(what)
+}
+
+/// Presses `key` until the focused element's accessible name satisfies `want`, checking
+/// the focus ring on every element passed; at most 120 presses.
+fn press_until(b: &Browser, key: &str, what: &str, want: impl Fn(&str) -> bool) {
+    let mut passed = Vec::new();
+    for _ in 0..120 {
+        b.press(key);
+        if let Some(d) = assert_focus_visible(b, &format!("{key} towards {what}")) {
+            passed.push(d);
+        }
+        if want(&b.active().name()) {
+            return;
+        }
+    }
+    panic!("{what} was not reached with {key}; focus went through: {passed:#?}");
+}
+
+#[test]
+fn keyboard_alone_reaches_a_reason_tooltip_and_back_with_focus_always_visible() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    demo(&b, &server);
+
+    press_until(&b, "Tab", "the subscription", |n| n == "Contoso Production");
+    b.press("Enter");
+    b.by_role("heading", "Load balancers in Contoso Production");
+    press_until(&b, "Tab", "the load balancer", |n| n == "lb-web");
+    b.press("Enter");
+    b.by_role("heading", "Load balancing rules");
+    press_until(&b, "Tab", "the rule's details button", |n| n == "View details for rule-http");
+    b.press("Enter");
+
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    let inside = b.exec("return arguments[0].contains(document.activeElement);", vec![dialog.json()]);
+    assert_eq!(inside, Value::Bool(true), "opening the panel moves focus into it");
+    press_until(&b, "Tab", "a reason's info button", |n| n.starts_with("Explain reason for"));
+    let first = b.active().name();
+    b.wait_until("its tooltip opens on focus", || b.all_by_role("tooltip").len() == 1);
+    // Forward to the next info button and back again: the first tooltip comes back.
+    press_until(&b, "Tab", "the next info button", |n| n.starts_with("Explain reason for") && n != first);
+    press_until(&b, "Shift+Tab", "the first info button again", |n| n == first);
+    b.wait_until("the tooltip is open again", || b.all_by_role("tooltip").len() == 1);
+    let tip = b.all_by_role("tooltip").remove(0);
+    let text = tip.text();
+    assert!(text.contains("What to do next"), "the tooltip reads: {text}");
+    assert_eq!(b.active().attr("aria-describedby"), tip.attr("id"), "the tooltip describes the focused button");
+
+    b.press("Escape");
+    b.wait_until("the tooltip closes", || b.all_by_role("tooltip").is_empty());
+    assert!(dialog.is_displayed(), "the first Escape closes only the tooltip");
+    assert_eq!(b.active().name(), first, "focus stays on the info button");
+    assert_focus_visible(&b, "after Escape on the tooltip").expect("focus on the info button");
+
+    b.press("Escape");
+    b.wait_gone("dialog", "Load balancing rule health status");
+    assert_eq!(b.active().name(), "View details for rule-http", "focus returns to the opener");
+    assert_focus_visible(&b, "after closing the panel").expect("focus on the opener");
+}
