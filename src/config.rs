@@ -36,6 +36,10 @@ pub enum ConfigError {
     BadArmEndpoint(BaseError),
     BadClientId(String),
     BadTenant(String),
+    /// A field has the wrong JSON type (a number where a string belongs...).
+    WrongType(String),
+    /// The file is JSON but not an object.
+    NotAnObject,
 }
 
 impl std::fmt::Display for ConfigError {
@@ -45,6 +49,8 @@ impl std::fmt::Display for ConfigError {
             ConfigError::UnknownCloud(c) => write!(f, "config.json field \"cloud\": '{c}' is not one of public, china, usgov"),
             ConfigError::BadArmEndpoint(e) => write!(f, "config.json field \"armEndpoint\": {e}"),
             ConfigError::BadClientId(c) => write!(f, "config.json field \"clientId\": '{c}' is not an application (client) id GUID"),
+            ConfigError::WrongType(field) => write!(f, "config.json field \"{field}\" has the wrong type (see the README for each field's form)"),
+            ConfigError::NotAnObject => write!(f, "config.json must be a JSON object, like {{ \"cloud\": \"public\" }}"),
             ConfigError::BadTenant(t) => write!(f, "config.json field \"tenant\": '{t}' is not a tenant id, domain, 'organizations' or 'common'"),
         }
     }
@@ -53,12 +59,41 @@ impl std::fmt::Display for ConfigError {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Raw {
+    #[serde(default, deserialize_with = "cloud")]
     cloud: Option<String>,
+    #[serde(default, deserialize_with = "arm_endpoint")]
     arm_endpoint: Option<String>,
+    #[serde(default, deserialize_with = "client_id")]
     client_id: Option<String>,
+    #[serde(default, deserialize_with = "tenant")]
     tenant: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "demo")]
     demo: DemoOptions,
+}
+
+/// Marks a type error with the field's name, which serde_json's own message lacks.
+const FIELD_MARK: char = '\u{1}';
+
+fn named<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Default>(d: D, name: &str) -> Result<T, D::Error> {
+    Option::<T>::deserialize(d)
+        .map(Option::unwrap_or_default)
+        .map_err(|_| serde::de::Error::custom(format_args!("{FIELD_MARK}{name} ")))
+}
+
+fn cloud<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    named(d, "cloud")
+}
+fn arm_endpoint<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    named(d, "armEndpoint")
+}
+fn client_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    named(d, "clientId")
+}
+fn tenant<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    named(d, "tenant")
+}
+fn demo<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DemoOptions, D::Error> {
+    named(d, "demo")
 }
 
 impl Default for Config {
@@ -77,7 +112,18 @@ impl Default for Config {
 impl Config {
     /// `page_origin` resolves a relative `armEndpoint` such as `/arm` (a same-origin proxy).
     pub fn parse(json: &str, page_origin: &str) -> Result<Config, ConfigError> {
-        let raw: Raw = serde_json::from_str(json).map_err(|e| ConfigError::NotJson(e.to_string()))?;
+        // serde would read an array as the struct's fields in order.
+        if json.trim_start().starts_with('[') {
+            return Err(ConfigError::NotAnObject);
+        }
+        let raw: Raw = serde_json::from_str(json).map_err(|e| {
+            let msg = e.to_string();
+            match msg.strip_prefix(FIELD_MARK) {
+                Some(rest) => ConfigError::WrongType(rest.split(' ').next().unwrap_or("").to_owned()),
+                None if e.is_data() => ConfigError::NotAnObject,
+                None => ConfigError::NotJson(msg),
+            }
+        })?;
         let names_azure = raw.cloud.is_some() || raw.arm_endpoint.is_some() || raw.client_id.is_some();
         let cloud_name = raw.cloud.unwrap_or_default();
         let cloud = Cloud::parse(&cloud_name).ok_or(ConfigError::UnknownCloud(cloud_name.chars().take(40).collect()))?;
@@ -135,6 +181,9 @@ mod tests {
     #[test]
     fn bad_fields_are_named() {
         assert!(matches!(Config::parse("{", "x"), Err(ConfigError::NotJson(_))));
+        assert_eq!(Config::parse(r#"{"cloud":5}"#, "x"), Err(ConfigError::WrongType("cloud".into())));
+        assert_eq!(Config::parse(r#"{"demo":{"largeRule":-1}}"#, "x"), Err(ConfigError::WrongType("demo".into())));
+        assert_eq!(Config::parse("[1]", "x"), Err(ConfigError::NotAnObject));
         let e = Config::parse(r#"{"cloud":"mars"}"#, "x").unwrap_err();
         assert!(e.to_string().contains("\"cloud\""));
         let e = Config::parse(r#"{"armEndpoint":"http://evil.example"}"#, "x").unwrap_err();

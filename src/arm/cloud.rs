@@ -114,6 +114,11 @@ impl ArmBase {
         if !host.eq_ignore_ascii_case(base_host) {
             return false;
         }
+        // Dot segments (also percent-encoded) would climb out of a proxy path.
+        let bare = path.split(['?', '#']).next().unwrap_or("");
+        if bare.to_ascii_lowercase().contains("%2e") || bare.split('/').any(|seg| seg == "." || seg == "..") {
+            return false;
+        }
         base_path.is_empty() || path == base_path || path.starts_with(&format!("{base_path}/"))
     }
     /// Rewrites an ARM URL from the public ARM origin onto this base: used when the base
@@ -154,6 +159,8 @@ mod tests {
         assert!(b.owns("https://wiki.example/arm/subscriptions"));
         assert!(!b.owns("https://wiki.example/armory/x"));
         assert!(!b.owns("https://wiki.example/other"));
+        assert!(!b.owns("https://wiki.example/arm/../x"));
+        assert!(!b.owns("https://wiki.example/arm/%2E%2E/x"));
         assert_eq!(b.adopt("https://management.azure.com/subscriptions/x", Cloud::Public), "https://wiki.example/arm/subscriptions/x");
     }
 

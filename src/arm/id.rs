@@ -175,7 +175,11 @@ fn parse_lb_prefix(s: &str) -> Result<(LoadBalancerId, Vec<&str>), IdError> {
 /// Azure names are 1-80 characters of letters, digits, `.`, `-`, `_` and `()`;
 /// anything else (spaces, `?`, `#`, `%`, `<`) would change the URL's meaning.
 fn check_name(n: &str) -> Result<(), IdError> {
+    // A name ending in `.` or holding `..` would be a dot segment the browser resolves
+    // away, sending the request (and the token) to a different ARM path.
     let ok = !n.is_empty()
+        && !n.ends_with('.')
+        && !n.contains("..")
         && n.len() <= 90
         && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '(' | ')'));
     if ok {
@@ -224,6 +228,8 @@ mod tests {
         assert!(matches!(LoadBalancerId::parse(&LB.replace("Microsoft.Network", "Microsoft.Compute")), Err(IdError::WrongProvider(_))));
         assert!(matches!(LoadBalancerId::parse(&LB.replace("lb-web", "lb web")), Err(IdError::BadName(_))));
         assert_eq!(LoadBalancerId::parse(&format!("{LB}/probes/p")), Err(IdError::TrailingSegments));
+        assert!(matches!(LoadBalancerId::parse(&LB.replace("rg-web", "..")), Err(IdError::BadName(_))));
+        assert!(matches!(LoadBalancerId::parse(&LB.replace("lb-web", "lb.")), Err(IdError::BadName(_))));
         assert!(matches!(RuleId::parse(&format!("{LB}/probes/p")), Err(IdError::WrongType { .. })));
         assert_eq!(RuleId::parse(LB), Err(IdError::Missing("loadBalancingRules")));
         assert!(matches!(LoadBalancerId::parse("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/a?x=1"), Err(IdError::BadName(_))));
