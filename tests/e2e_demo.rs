@@ -59,7 +59,13 @@ fn portal_path_from_landing_page_to_reason_tooltip_refresh_and_close() {
     assert!(dialog.is_displayed(), "the panel stays open");
 
     // Refresh runs the operation again; the flapping backend moves on.
-    let before = rows.iter().find(|r| r.text().contains("vm-web-6")).unwrap().text();
+    let before = dialog
+        .by_role("table", "Backend instances")
+        .all_by_role("row")
+        .into_iter()
+        .find(|r| r.text().contains("vm-web-6"))
+        .unwrap()
+        .text();
     dialog.by_role("button", "Refresh").click();
     b.wait_until("refresh finished with vm-web-6 changed", || {
         let d = b.by_role("dialog", "Load balancing rule health status");
@@ -119,7 +125,11 @@ fn panel_fits_a_narrow_screen() {
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
     let overflow = b.exec("return document.documentElement.scrollWidth - window.innerWidth", vec![]);
-    assert!(overflow.as_i64().unwrap_or(999) <= 0, "page scrolls sideways by {overflow}px at 360 px");
+    let wide = b.exec(
+        "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))",
+        vec![],
+    );
+    assert!(overflow.as_i64().unwrap_or(999) <= 0, "page scrolls sideways by {overflow}px at 360 px: {wide}");
 }
 
 /// Light and dark screenshots of the panel with a tooltip open, for the README and for

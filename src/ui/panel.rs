@@ -328,9 +328,9 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                     let pages = shown.with(|s| s.len()).div_ceil(PAGE);
                     view! {
                         <nav class="pager" aria-label="Pages">
-                            <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous page"</button>
+                            <button type="button" aria-disabled=move || (page.get() == 0).to_string() on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous page"</button>
                             <span>{move || format!("Page {} of {pages}", page.get() + 1)}</span>
-                            <button type="button" disabled=move || page.get() + 1 >= pages on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+                            <button type="button" aria-disabled=move || (page.get() + 1 >= pages).to_string() on:click=move |_| page.update(|p| if *p + 1 < pages { *p += 1 })>"Next page"</button>
                         </nav>
                     }
                 })}

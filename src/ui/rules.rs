@@ -95,7 +95,7 @@ pub fn Rules(sub_name: String, lb: LoadBalancerId) -> impl IntoView {
                         view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_any()
                     } else {
                         view! {
-                            <table class="grid" aria-labelledby="rules-heading">
+                            <div class="scroll-x"><table class="grid" aria-labelledby="rules-heading">
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Protocol"</th><th scope="col">"Ports"</th>
                                     <th scope="col">"Backend pool"</th><th scope="col">"Health probe"</th><th scope="col">"Health status"</th>
@@ -128,7 +128,7 @@ pub fn Rules(sub_name: String, lb: LoadBalancerId) -> impl IntoView {
                                         </tr>
                                     }
                                 }).collect_view()}</tbody>
-                            </table>
+                            </table></div>
                         }.into_any()
                     }}
                     {move || {
