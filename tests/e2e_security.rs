@@ -16,7 +16,7 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,7 +24,7 @@ use std::time::Duration;
 use base64::Engine;
 use fake_azure::{FakeAzure, Fault, Listener, Options};
 use serde_json::{json, Value};
-use support::{dist_dir, Browser, StaticServer};
+use support::{copy_dir, dist_dir, Browser, StaticServer};
 
 // ------------------------------------------------------------------ the app under its CSP
 
@@ -99,18 +99,6 @@ fn insert_after_csp(html: &str, tag: &str) -> String {
     format!("{}\n  {tag}{}", &html[..end], &html[end..])
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create app dir");
-    for entry in std::fs::read_dir(from).expect("read dist") {
-        let entry = entry.expect("dist entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy dist file");
-        }
-    }
-}
 
 /// The violations the probe saw; panics if the probe did not run (so a page that never
 /// loaded it cannot pass as clean).

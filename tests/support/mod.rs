@@ -85,7 +85,8 @@ impl Drop for ConfiguredApp {
     }
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+/// Copies a folder tree (the built app) for a test to alter.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).expect("create app dir");
     for entry in std::fs::read_dir(from).expect("read dist") {
         let entry = entry.expect("dist entry");

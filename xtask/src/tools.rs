@@ -354,16 +354,7 @@ fn binaryen() {
     println!(
         "[setup] installing wasm-opt {want} (npm binaryen@{BINARYEN_VERSION}, a few seconds)..."
     );
-    let prefix = binaryen_prefix();
-    let _ = std::fs::create_dir_all(&prefix);
-    let mut c = cmd("npm");
-    c.arg("install")
-        .arg("--prefix")
-        .arg(&prefix)
-        .args(["--no-audit", "--no-fund", "--no-save", "--loglevel=error"])
-        .arg(format!("binaryen@{BINARYEN_VERSION}"));
-    println!("[setup] {}", show(&c));
-    run(&mut c);
+    npm_install(&binaryen_prefix(), &format!("binaryen@{BINARYEN_VERSION}"));
     match wasm_opt_version() {
         Some(v) if v == want => println!("[setup] wasm-opt {v}: installed"),
         other => die(&format!(
@@ -395,23 +386,8 @@ fn autorest_testserver() {
         return;
     }
     println!("[setup] installing {what} (npm, LRO conformance server, a few seconds)...");
-    let prefix = autorest_prefix();
-    let _ = std::fs::create_dir_all(&prefix);
-    let mut c = cmd("npm");
-    c.arg("install")
-        .arg("--prefix")
-        .arg(&prefix)
-        .args(["--no-audit", "--no-fund", "--no-save", "--loglevel=error"])
-        .arg(&what);
-    println!("[setup] {}", show(&c));
-    run(&mut c);
-    if !autorest_cli().is_file() {
-        die(&format!(
-            "after npm install, {} is missing",
-            autorest_cli().display()
-        ));
-    }
-    println!("[setup] {what}: installed");
+    npm_install(&autorest_prefix(), &what);
+    installed(&what, &autorest_cli());
 }
 
 // ---------------------------------------------------------------- axe-core (npm)
@@ -437,18 +413,27 @@ fn axe_core() {
         return;
     }
     println!("[setup] installing {what} (npm, accessibility rules, a few seconds)...");
-    let prefix = axe_prefix();
-    let _ = std::fs::create_dir_all(&prefix);
+    npm_install(&axe_prefix(), &what);
+    installed(&what, &axe_js());
+}
+
+/// `npm install` of one package into its own folder under target/tools, so nothing
+/// global changes and `cargo clean` removes it.
+fn npm_install(prefix: &Path, package: &str) {
+    let _ = std::fs::create_dir_all(prefix);
     let mut c = cmd("npm");
     c.arg("install")
         .arg("--prefix")
-        .arg(&prefix)
+        .arg(prefix)
         .args(["--no-audit", "--no-fund", "--no-save", "--loglevel=error"])
-        .arg(&what);
+        .arg(package);
     println!("[setup] {}", show(&c));
     run(&mut c);
-    if !axe_js().is_file() {
-        die(&format!("after npm install, {} is missing", axe_js().display()));
+}
+
+fn installed(what: &str, file: &Path) {
+    if !file.is_file() {
+        die(&format!("after npm install, {} is missing", file.display()));
     }
     println!("[setup] {what}: installed");
 }
