@@ -111,6 +111,15 @@ pub enum Fault {
     EmptyBody200,
     /// The operation's Location answers 202 forever.
     NeverFinishes,
+    /// The health POST is accepted, then every poll of its Location answers 401
+    /// `ExpiredAuthenticationToken`: the token ran out during the operation.
+    ExpireDuringPoll,
+    /// The final health result lists every backend twice.
+    DuplicateBackends,
+    /// The final health result is about 10 MB of JSON (60,000 backends).
+    HugeResult,
+    /// The final health result's connection drops halfway through the body.
+    DropMidBody,
 }
 
 /// A running fake Azure: two listeners on a tokio runtime on its own thread. Dropping it
@@ -420,6 +429,9 @@ impl Shared {
     }
 
     fn poll(&self, op: &str, path: &str, query: &str, fault: &Fault) -> Response {
+        if *fault == Fault::ExpireDuringPoll {
+            return unauthorized("ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.");
+        }
         let (rule, generation) = {
             let mut inner = self.lock();
             let Some(o) = inner.operations.get_mut(op) else {
@@ -439,6 +451,27 @@ impl Shared {
             Fault::MalformedJson => raw(200, "application/json; charset=utf-8", "{\"up\": 1, \"loadBal"),
             Fault::EmptyBody200 => raw(200, "application/json; charset=utf-8", ""),
             Fault::OddReasons => json(200, &odd_result(rule)),
+            Fault::DuplicateBackends => {
+                let mut h = self.estate.health(rule, generation);
+                let again = h.load_balancer_backend_addresses.clone();
+                h.load_balancer_backend_addresses.extend(again);
+                json(200, &h)
+            }
+            Fault::HugeResult => {
+                let big = self.estate.clone().with_large_rule(60_000);
+                let rule = big.rules.last().expect("with_large_rule adds a rule");
+                json(200, &big.health(rule, 0))
+            }
+            Fault::DropMidBody => {
+                let text = serde_json::to_string(&self.estate.health(rule, generation)).unwrap_or_default();
+                let half = text[..text.len() / 2].to_owned();
+                // Half the body, then an error: hyper aborts the connection mid-body.
+                let chunks: Vec<Result<String, std::io::Error>> = vec![Ok(half), Err(std::io::Error::other("dropped"))];
+                let mut r = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+                set(&mut r, "content-type", "application/json; charset=utf-8");
+                set(&mut r, "content-length", &text.len().to_string());
+                r
+            }
             _ => json(200, &self.estate.health(rule, generation)),
         }
     }

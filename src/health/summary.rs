@@ -23,6 +23,9 @@ pub struct Summary {
     pub rows: Vec<Row>,
     /// ARM's own `up`/`down` when they disagree with the rows, shown as a note.
     pub reported_mismatch: Option<(u32, u32)>,
+    /// Rows that repeat an earlier row's NIC configuration and IP: kept (they are what
+    /// Azure said) but flagged, since they inflate the counts.
+    pub duplicates: usize,
 }
 
 pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summary {
@@ -50,7 +53,17 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
     let down = rows.iter().filter(|r| r.state == State::Down).count();
     let reported = (result.up, result.down);
     let mismatch = (reported != (up as u32, down as u32) && reported != (0, 0)).then_some(reported);
-    Summary { up, down, unknown: rows.len() - up - down, rows, reported_mismatch: mismatch }
+    let mut seen: Vec<(&str, &str)> = Vec::with_capacity(rows.len());
+    let mut duplicates = 0;
+    for b in &result.load_balancer_backend_addresses {
+        let key = (b.network_interface_ip_configuration_id.as_str(), b.ip_address.as_str());
+        if key != ("", "") && seen.contains(&key) {
+            duplicates += 1;
+        } else {
+            seen.push(key);
+        }
+    }
+    Summary { up, down, unknown: rows.len() - up - down, rows, reported_mismatch: mismatch, duplicates }
 }
 
 fn regional_name(id: &str) -> String {
@@ -184,6 +197,15 @@ mod tests {
         let mut r = mixed();
         r.up = 9;
         assert_eq!(summarise(&r, None).reported_mismatch, Some((9, 3)));
+    }
+
+    #[test]
+    fn repeated_backends_are_counted() {
+        let mut r = mixed();
+        let again = r.load_balancer_backend_addresses.clone();
+        r.load_balancer_backend_addresses.extend(again);
+        assert_eq!(summarise(&r, None).duplicates, 6);
+        assert_eq!(summarise(&mixed(), None).duplicates, 0);
     }
 
     #[test]

@@ -272,6 +272,9 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
             {(s.unknown > 0).then(|| view! { <span class="count unknown"><span aria-hidden="true">"? "</span><strong>{s.unknown}</strong>" Unknown"</span> })}
         </div>
         <p class="muted">{meta}</p>
+        {(s.duplicates > 0).then(|| view! {
+            <p class="note">{format!("Azure listed {} backend(s) more than once; the counts include every row as sent.", s.duplicates)}</p>
+        })}
         {s.reported_mismatch.map(|(u, d)| view! {
             <p class="note">{format!("Azure's own totals say {u} Up and {d} Down; the counts above are from the rows below.")}</p>
         })}

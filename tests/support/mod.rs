@@ -15,6 +15,8 @@
 //! `cargo xtask test` builds dist/ first and sets LBH_DIST, CHROMEDRIVER, CHROMIUM.
 #![allow(dead_code, unused_imports)]
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod live;
 pub mod static_server;
 pub mod webdriver;
 
