@@ -937,3 +937,4 @@ fn arm_bases_never_panic_and_are_clean() {
         Ok(())
     });
 }
+

@@ -70,3 +70,19 @@ pub fn health_requests(azure: &FakeAzure) -> (usize, usize) {
     (posts, polls)
 }
 
+
+/// Checked at the end of every live test, across the whole suite: the token was only
+/// ever sent to the ARM listener, and never in a URL.
+impl Drop for Live {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        for r in self.azure.requests() {
+            if r.authorization.is_some() {
+                assert_eq!(r.listener, fake_azure::Listener::Arm, "a token went to {r:?}");
+            }
+            assert!(!r.path_and_query.contains(&self.token), "the token was in a URL: {}", r.path_and_query);
+        }
+    }
+}
