@@ -67,12 +67,13 @@ fn portal_path_from_landing_page_to_reason_tooltip_refresh_and_close() {
         .unwrap()
         .text();
     dialog.by_role("button", "Refresh").click();
+    // Read the rows in one script call: the table is replaced when the result arrives,
+    // so element handles taken mid-refresh can go stale.
     b.wait_until("refresh finished with vm-web-6 changed", || {
-        let d = b.by_role("dialog", "Load balancing rule health status");
-        match d.try_by_role("table", "Backend instances") {
-            Some(t) => t.all_by_role("row").iter().any(|r| r.text().contains("vm-web-6") && r.text() != before),
-            None => false,
-        }
+        let rows = b.exec("return [...document.querySelectorAll('dialog table tbody tr')].map(r => r.innerText)", vec![]);
+        rows.as_array().is_some_and(|rows| {
+            rows.iter().filter_map(|r| r.as_str()).any(|r| r.contains("vm-web-6") && r.split_whitespace().collect::<Vec<_>>() != before.split_whitespace().collect::<Vec<_>>())
+        })
     });
 
     dialog.by_role("button", "Close").click();
