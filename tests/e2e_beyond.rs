@@ -59,8 +59,10 @@ fn a_5000_backend_table_sorts_filters_and_pages() {
     b.wait_until("one row", || rows_text(&b).len() == 1);
     assert!(rows_text(&b)[0].contains("vmss-web_4994"));
     // The address bar carries the view.
-    let url = b.current_url();
-    assert!(url.contains("state=down") && url.contains("q=vmss-web_4994") && url.contains("sort=ip") && url.contains("desc=1"), "{url}");
+    b.wait_until("the address bar carries the view", || {
+        let url = b.current_url();
+        url.contains("state=down") && url.contains("q=vmss-web_4994") && url.contains("sort=ip") && url.contains("desc=1")
+    });
 }
 
 #[test]
@@ -76,7 +78,7 @@ fn a_copied_link_reopens_the_same_panel_and_filters() {
     // Back leaves the panel; the link had opened it.
     dialog.by_role("button", "Close").click();
     b.wait_gone("dialog", "Load balancing rule health status");
-    assert!(!b.current_url().contains("rule="));
+    b.wait_until("the address bar drops the rule", || !b.current_url().contains("rule="));
     b.exec("history.back()", vec![]);
     b.by_role("dialog", "Load balancing rule health status");
 }
