@@ -159,7 +159,7 @@ pub fn App(
                 <main id="main">{move || match ctx.screen.get() {
                     Screen::Subscriptions => navigator::Subscriptions().into_any(),
                     Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any(),
-                    Screen::Rules { sub_name, lb } => view! { <rules::Rules sub_name=sub_name lb=lb/> }.into_any(),
+                    Screen::Rules { lb, .. } => view! { <rules::Rules lb=lb/> }.into_any(),
                 }}</main>
             }.into_any(),
         }}

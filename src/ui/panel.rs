@@ -92,7 +92,6 @@ pub fn HealthPanel(
         cancel.set_value(c.clone());
         let client = ctx.client();
         let t0 = client.now_ms();
-        let _ = t0;
         started.set(t0);
         now.set(t0);
         busy.set(true);
@@ -295,10 +294,9 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                         set_view(&|v: &mut View| v.reason = (!code.is_empty()).then(|| code.clone()))
                     }>
                         <option value="" selected=move || view_state.with(|v| v.reason.is_none())>"All reasons"</option>
-                        {groups.iter().map(|(code, text, _, n)| {
+                        {groups.iter().map(|(code, _, _, n)| {
                             let c = code.clone();
                             let label = format!("{} ({n})", if code.is_empty() { "Not retrievable" } else { code.as_str() });
-                            let _ = text;
                             view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }
                         }).collect_view()}
                     </select>

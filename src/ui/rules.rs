@@ -32,8 +32,7 @@ enum RuleStatus {
 }
 
 #[component]
-pub fn Rules(sub_name: String, lb: LoadBalancerId) -> impl IntoView {
-    let _ = sub_name;
+pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     let ctx = use_app();
     let lb_for_load = lb.clone();
     let (data, reload) = load(move |client, cancel| {
