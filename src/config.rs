@@ -12,6 +12,10 @@ pub struct Config {
     pub arm: ArmBase,
     pub client_id: Option<String>,
     pub tenant: String,
+    /// Where Entra ID lives: the cloud's login host, or `loginEndpoint` (a test server).
+    pub login: String,
+    /// Where Entra sends the user back; `None`: the app's own address (its base URL).
+    pub redirect_uri: Option<String>,
     /// The file names a cloud, an ARM endpoint or a client id: a real deployment,
     /// which opens on sign-in. An empty `{}` keeps the demo as the landing page.
     pub names_azure: bool,
@@ -36,6 +40,9 @@ pub enum ConfigError {
     BadArmEndpoint(BaseError),
     BadClientId(String),
     BadTenant(String),
+    BadLoginEndpoint(BaseError),
+    /// Not an absolute URL on the page's own origin: the answer must come back to this app.
+    BadRedirectUri(String),
     /// A field has the wrong JSON type (a number where a string belongs...).
     WrongType(String),
     /// The file is JSON but not an object.
@@ -51,6 +58,8 @@ impl std::fmt::Display for ConfigError {
             ConfigError::BadClientId(c) => write!(f, "config.json field \"clientId\": '{c}' is not an application (client) id GUID"),
             ConfigError::WrongType(field) => write!(f, "config.json field \"{field}\" has the wrong type (see the README for each field's form)"),
             ConfigError::NotAnObject => write!(f, "config.json must be a JSON object, like {{ \"cloud\": \"public\" }}"),
+            ConfigError::BadLoginEndpoint(e) => write!(f, "config.json field \"loginEndpoint\": {e}"),
+            ConfigError::BadRedirectUri(u) => write!(f, "config.json field \"redirectUri\": '{u}' is not an absolute URL on this page's own origin"),
             ConfigError::BadTenant(t) => write!(f, "config.json field \"tenant\": '{t}' is not a tenant id, domain, 'organizations' or 'common'"),
         }
     }
@@ -67,6 +76,10 @@ struct Raw {
     client_id: Option<String>,
     #[serde(default, deserialize_with = "tenant")]
     tenant: Option<String>,
+    #[serde(default, deserialize_with = "login_endpoint")]
+    login_endpoint: Option<String>,
+    #[serde(default, deserialize_with = "redirect_uri")]
+    redirect_uri: Option<String>,
     #[serde(default, deserialize_with = "demo")]
     demo: DemoOptions,
 }
@@ -92,6 +105,12 @@ fn client_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D
 fn tenant<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     named(d, "tenant")
 }
+fn login_endpoint<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    named(d, "loginEndpoint")
+}
+fn redirect_uri<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    named(d, "redirectUri")
+}
 fn demo<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DemoOptions, D::Error> {
     named(d, "demo")
 }
@@ -103,6 +122,8 @@ impl Default for Config {
             arm: ArmBase::parse(Cloud::Public.arm_origin()).expect("a constant https origin parses"),
             client_id: None,
             tenant: "organizations".into(),
+            login: Cloud::Public.login_origin().into(),
+            redirect_uri: None,
             names_azure: false,
             demo: DemoOptions::default(),
         }
@@ -142,9 +163,26 @@ impl Config {
         if !tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') || tenant.len() > 100 {
             return Err(ConfigError::BadTenant(tenant.chars().take(40).collect()));
         }
+        let login = match raw.login_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(l) => ArmBase::parse(l).map_err(ConfigError::BadLoginEndpoint)?.as_str().to_owned(),
+            None => cloud.login_origin().to_owned(),
+        };
+        let redirect_uri = match raw.redirect_uri.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(u) if same_origin_url(u, page_origin) => Some(u.to_owned()),
+            Some(u) => return Err(ConfigError::BadRedirectUri(u.chars().take(80).collect())),
+            None => None,
+        };
         let demo = DemoOptions { large_rule: raw.demo.large_rule.map(|n| n.min(50_000)), ..raw.demo };
-        Ok(Config { cloud, arm, client_id, tenant, names_azure, demo })
+        Ok(Config { cloud, arm, client_id, tenant, login, redirect_uri, names_azure, demo })
     }
+}
+
+/// `url` is an absolute http(s) URL on `origin` (the page's), without a fragment.
+fn same_origin_url(url: &str, origin: &str) -> bool {
+    let origin = origin.trim_end_matches('/');
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.contains('#')
+        && url.strip_prefix(origin).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 #[cfg(test)]
@@ -190,5 +228,25 @@ mod tests {
         assert!(e.to_string().contains("\"armEndpoint\""));
         assert!(matches!(Config::parse(r#"{"clientId":"nope"}"#, "x"), Err(ConfigError::BadClientId(_))));
         assert!(matches!(Config::parse(r#"{"tenant":"a/b"}"#, "x"), Err(ConfigError::BadTenant(_))));
+        assert!(matches!(Config::parse(r#"{"loginEndpoint":"http://login.evil"}"#, "x"), Err(ConfigError::BadLoginEndpoint(_))));
+        assert_eq!(Config::parse(r#"{"redirectUri":7}"#, "x"), Err(ConfigError::WrongType("redirectUri".into())));
+    }
+
+    #[test]
+    fn sign_in_endpoints_follow_the_cloud_unless_configured() {
+        let c = Config::parse(r#"{"cloud":"usgov","clientId":"6a1f0c2e-8b3d-4f5a-9e7c-1d2b3c4d5e6f"}"#, "https://app.example").unwrap();
+        assert_eq!(c.login, "https://login.microsoftonline.us");
+        assert_eq!(c.redirect_uri, None);
+        let c = Config::parse(r#"{"loginEndpoint":"http://127.0.0.1:9/","redirectUri":"https://app.example/lbh/"}"#, "https://app.example").unwrap();
+        assert_eq!(c.login, "http://127.0.0.1:9");
+        assert_eq!(c.redirect_uri.as_deref(), Some("https://app.example/lbh/"));
+    }
+
+    #[test]
+    fn the_redirect_uri_must_come_back_to_this_origin() {
+        for bad in ["https://evil.example/", "https://app.example.evil/", "/relative", "https://app.example/#x"] {
+            let json = format!(r#"{{"redirectUri":"{bad}"}}"#);
+            assert!(matches!(Config::parse(&json, "https://app.example"), Err(ConfigError::BadRedirectUri(_))), "{bad}");
+        }
     }
 }

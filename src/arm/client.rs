@@ -12,7 +12,7 @@ use super::error::{ArmError, ErrorKind};
 use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
 use super::model::{HealthResult, LoadBalancer, Page, Subscription};
-use super::transport::{Clock, Request, Transport};
+use super::transport::{Clock, LocalBoxFuture, Request, Transport};
 
 /// The api-version of Microsoft.Network calls; the health operation exists from 2024-05-01.
 pub const NETWORK_API: &str = "2024-05-01";
@@ -43,19 +43,24 @@ pub enum Progress {
     Waiting { ms: u64, reason: WaitReason, poll: u32 },
 }
 
+/// Gets a fresh token when ARM answers 401, given the token that was refused; `None`
+/// when it cannot (no refresh token, or Entra refused). Set by `auth` after sign-in.
+pub type Renewer = Rc<dyn Fn(Option<Token>) -> LocalBoxFuture<'static, Option<Token>>>;
+
 pub struct ArmClient {
     transport: Rc<dyn Transport>,
     clock: Rc<dyn Clock>,
     base: ArmBase,
     cloud: Cloud,
     token: RefCell<Option<Token>>,
+    renewer: RefCell<Option<Renewer>>,
     policy: Policy,
     sent: Cell<u64>,
 }
 
 impl ArmClient {
     pub fn new(transport: Rc<dyn Transport>, clock: Rc<dyn Clock>, base: ArmBase, cloud: Cloud) -> Self {
-        ArmClient { transport, clock, base, cloud, token: RefCell::new(None), policy: Policy::default(), sent: Cell::new(0) }
+        ArmClient { transport, clock, base, cloud, token: RefCell::new(None), renewer: RefCell::new(None), policy: Policy::default(), sent: Cell::new(0) }
     }
 
     pub fn with_policy(mut self, policy: Policy) -> Self {
@@ -65,6 +70,23 @@ impl ArmClient {
 
     pub fn set_token(&self, token: Option<Token>) {
         *self.token.borrow_mut() = token;
+    }
+
+    pub fn set_renewer(&self, renewer: Option<Renewer>) {
+        *self.renewer.borrow_mut() = renewer;
+    }
+
+    /// Asks the renewer for a token to replace the refused one; true when there is one.
+    async fn renew(&self) -> bool {
+        let Some(renewer) = self.renewer.borrow().clone() else { return false };
+        let refused = self.token.borrow().clone();
+        match renewer(refused).await {
+            Some(t) => {
+                self.set_token(Some(t));
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn base(&self) -> &ArmBase {
@@ -150,6 +172,8 @@ impl ArmClient {
         progress: &dyn Fn(Progress),
     ) -> Result<super::transport::Response, ArmError> {
         let (mut lro, mut step) = Lro::start(initial, self.clock.now_ms(), self.policy.clone());
+        // An expired token gets one renewal and one retry per call; a second 401 is real.
+        let mut renewed = false;
         loop {
             if cancel.is_cancelled() {
                 step = lro.cancel();
@@ -157,7 +181,13 @@ impl ArmClient {
             step = match step {
                 Step::Send(req) => {
                     progress(Progress::Sending { poll: lro.polls() });
-                    let answer = self.send(req).await?;
+                    let mut answer = self.send(req.clone()).await?;
+                    if !renewed && matches!(&answer, Ok(r) if r.status == 401) {
+                        renewed = true;
+                        if self.renew().await {
+                            answer = self.send(req).await?;
+                        }
+                    }
                     if cancel.is_cancelled() {
                         lro.cancel()
                     } else {

@@ -1,3 +1,4 @@
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::*;
@@ -100,4 +101,41 @@ fn malformed_result_is_a_typed_error() {
 #[test]
 fn token_debug_is_redacted() {
     assert_eq!(format!("{:?}", Token::new("abc")), "Token(***)");
+}
+
+fn unauthorized() -> Result<Response, TransportError> {
+    Ok(Response::new(401, r#"{"error":{"code":"ExpiredAuthenticationToken","message":"The access token expiry UTC time is earlier than current UTC time."}}"#))
+}
+
+#[test]
+fn a_401_gets_one_renewal_and_one_retry_with_the_new_token() {
+    let (c, t, _) = client(vec![unauthorized(), Ok(Response::new(200, r#"{"value":[]}"#))]);
+    let refused = Rc::new(RefCell::new(Vec::new()));
+    let seen = refused.clone();
+    c.set_renewer(Some(Rc::new(move |old: Option<Token>| {
+        seen.borrow_mut().push(old);
+        Box::pin(async { Some(Token::new("fresh-token")) })
+    })));
+    let subs = pollster::block_on(c.subscriptions(&Cancel::default())).unwrap();
+    assert!(subs.is_empty());
+    assert_eq!(*refused.borrow(), vec![Some(Token::new("secret-token"))]);
+    let sent = t.sent.borrow();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].header("Authorization"), Some("Bearer secret-token"));
+    assert_eq!(sent[1].header("Authorization"), Some("Bearer fresh-token"));
+}
+
+#[test]
+fn a_second_401_or_a_failed_renewal_is_reported() {
+    let (c, t, _) = client(vec![unauthorized(), unauthorized()]);
+    c.set_renewer(Some(Rc::new(|_| Box::pin(async { Some(Token::new("fresh-token")) }))));
+    let e = pollster::block_on(c.subscriptions(&Cancel::default())).unwrap_err();
+    assert_eq!(e.status, Some(401));
+    assert_eq!(t.sent.borrow().len(), 2, "one retry, not a loop");
+
+    let (c, t, _) = client(vec![unauthorized()]);
+    c.set_renewer(Some(Rc::new(|_| Box::pin(async { None }))));
+    let e = pollster::block_on(c.subscriptions(&Cancel::default())).unwrap_err();
+    assert_eq!(e.status, Some(401));
+    assert_eq!(t.sent.borrow().len(), 1, "nothing to retry with");
 }
