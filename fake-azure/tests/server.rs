@@ -4,7 +4,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use fake_azure::{FakeAzure, Fault, Listener, Options, DEFAULT_TOKEN};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use fake_azure::{EntraFault, FakeAzure, Fault, Grant, Listener, Options, Pkce, CLIENT_ID, CONTOSO, DEFAULT_TOKEN, FABRIKAM};
 use lb_health::arm::client::NETWORK_API;
 use lb_health::arm::model::{HealthResult, LoadBalancer, Page, Subscription};
 use lb_health::demo::estate::{PROD, STAGING};
@@ -34,16 +36,21 @@ impl Resp {
 /// Sends one request on a fresh connection (`Connection: close`); `None` on read timeout
 /// or when the server closes the connection without answering.
 fn try_send(method: &str, url: &str, headers: &[(&str, &str)], timeout: Duration) -> Option<Resp> {
+    try_send_body(method, url, headers, "", timeout)
+}
+
+fn try_send_body(method: &str, url: &str, headers: &[(&str, &str)], body: &str, timeout: Duration) -> Option<Resp> {
     let rest = url.strip_prefix("http://").expect("http url");
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
     let mut stream = TcpStream::connect(host).expect("connect");
     stream.set_read_timeout(Some(timeout)).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: 0\r\n");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
+    req.push_str(body);
     stream.write_all(req.as_bytes()).unwrap();
     let mut raw = Vec::new();
     if stream.read_to_end(&mut raw).is_err() || raw.is_empty() {
@@ -507,4 +514,377 @@ fn drop_stops_both_listeners() {
         assert!(TcpStream::connect(url.trim_start_matches("http://")).is_err(), "{url} still accepts");
     }
     drop(idle);
+}
+
+// ---- The fake Entra ID (login listener) and ARM's view of the tokens it issues ----
+
+/// RFC 7636 appendix B: a verifier and its S256 challenge.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const APP: &str = "http://127.0.0.1:8080/";
+const SCOPE: &str = "https://management.azure.com/user_impersonation offline_access openid profile";
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        q.append_pair(k, v);
+    }
+    q.finish()
+}
+
+/// The app's authorize request, with `changes` replacing (or, with "", removing) parameters.
+fn authorize(a: &FakeAzure, tenant: &str, changes: &[(&str, &str)]) -> Resp {
+    let mut pairs = vec![
+        ("client_id", CLIENT_ID),
+        ("response_type", "code"),
+        ("redirect_uri", APP),
+        ("scope", SCOPE),
+        ("state", "st-1 &x"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+        ("prompt", "select_account"),
+    ];
+    for (k, v) in changes {
+        pairs.retain(|(pk, _)| pk != k);
+        if !v.is_empty() {
+            pairs.push((k, v));
+        }
+    }
+    send("GET", &format!("{}/{tenant}/oauth2/v2.0/authorize?{}", a.login_url(), query(&pairs)), &[])
+}
+
+/// The parameters the browser is sent back with: everything after `{APP}?`.
+fn redirected(r: &Resp) -> Vec<(String, String)> {
+    assert_eq!(r.status, 302, "{}", r.body);
+    let location = r.header("location").unwrap();
+    let q = location.strip_prefix(&format!("{APP}?")).unwrap_or_else(|| panic!("not back to the app: {location}"));
+    form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+}
+
+fn param(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
+fn code_for(a: &FakeAzure, tenant: &str) -> String {
+    param(&redirected(&authorize(a, tenant, &[])), "code").expect("a code")
+}
+
+fn token_request(a: &FakeAzure, tenant: &str, pairs: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
+    let mut all = vec![("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")];
+    all.extend_from_slice(headers);
+    let url = format!("{}/{tenant}/oauth2/v2.0/token", a.login_url());
+    try_send_body("POST", &url, &all, &query(pairs), Duration::from_secs(10)).expect("token answer")
+}
+
+fn redeem(a: &FakeAzure, code: &str, verifier: &str, redirect_uri: &str) -> Resp {
+    let pairs = [
+        ("client_id", CLIENT_ID),
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+        ("code_verifier", verifier),
+        ("scope", SCOPE),
+    ];
+    token_request(a, "organizations", &pairs, &[])
+}
+
+fn refresh(a: &FakeAzure, tenant: &str, refresh_token: &str) -> Resp {
+    let pairs = [("client_id", CLIENT_ID), ("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("scope", SCOPE)];
+    token_request(a, tenant, &pairs, &[])
+}
+
+fn claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).expect("three parts");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+fn oauth_error(r: &Resp) -> (u16, String, u64) {
+    let v = r.json();
+    (r.status, v["error"].as_str().unwrap_or_default().into(), v["error_codes"][0].as_u64().unwrap_or_default())
+}
+
+fn arm_get_with(a: &FakeAzure, token: &str) -> Resp {
+    send("GET", &format!("{}/subscriptions?api-version=2022-12-01", a.arm_url()), &[("Authorization", &format!("Bearer {token}"))])
+}
+
+#[test]
+fn authorize_redirects_back_with_a_code_and_the_state() {
+    let a = FakeAzure::start(Options::default());
+    assert!(a.login_url().starts_with("http://127.0.0.1:") && !a.login_url().ends_with('/'));
+    assert_ne!(a.login_url(), a.arm_url());
+    let r = authorize(&a, "organizations", &[]);
+    let back = redirected(&r);
+    let keys: Vec<&str> = back.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["code", "state", "session_state"]);
+    assert_eq!(param(&back, "state").as_deref(), Some("st-1 &x"));
+    assert!(param(&back, "code").unwrap().len() > 100);
+    let log = a.requests();
+    assert_eq!((log[0].listener, log[0].method.as_str()), (Listener::Login, "GET"));
+    assert!(log[0].path_and_query.starts_with("/organizations/oauth2/v2.0/authorize?client_id="));
+    // Tenant ids and domains work too; codes are never reused.
+    assert_ne!(code_for(&a, CONTOSO.id), code_for(&a, "fabrikam.onmicrosoft.com"));
+}
+
+#[test]
+fn authorize_shows_its_own_page_for_an_unknown_client_or_redirect_uri() {
+    let a = FakeAzure::start(Options::default());
+    let r = authorize(&a, "organizations", &[("client_id", "00000000-0000-0000-0000-000000000000")]);
+    assert_eq!(r.status, 400);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    assert!(r.body.contains("AADSTS700016") && r.header("location").is_none(), "{}", r.body);
+
+    // With nothing registered, only loopback URIs pass.
+    let r = authorize(&a, "organizations", &[("redirect_uri", "https://evil.example/")]);
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("AADSTS50011"), "{}", r.body);
+    a.set_redirect_uris(&["http://127.0.0.1:8080/app/"]);
+    let r = authorize(&a, "organizations", &[]);
+    assert!(r.status == 400 && r.body.contains("AADSTS50011") && r.body.contains("http://127.0.0.1:8080/"), "{}", r.body);
+    let r = authorize(&a, "organizations", &[("redirect_uri", "http://127.0.0.1:8080/app/")]);
+    assert_eq!(r.status, 302);
+    assert!(r.header("location").unwrap().starts_with("http://127.0.0.1:8080/app/?code="));
+
+    let r = authorize(&a, "nowhere.onmicrosoft.com", &[("redirect_uri", "http://127.0.0.1:8080/app/")]);
+    assert!(r.status == 400 && r.body.contains("AADSTS90002"), "{}", r.body);
+}
+
+#[test]
+fn authorize_without_pkce_or_with_another_response_type_redirects_invalid_request() {
+    let a = FakeAzure::start(Options::default());
+    for change in [("code_challenge", ""), ("code_challenge_method", "plain"), ("code_challenge_method", ""), ("response_type", "token")] {
+        let back = redirected(&authorize(&a, "organizations", &[change]));
+        assert_eq!(param(&back, "error").as_deref(), Some("invalid_request"), "{change:?}");
+        assert_eq!(param(&back, "state").as_deref(), Some("st-1 &x"));
+        assert!(param(&back, "code").is_none());
+    }
+}
+
+#[test]
+fn access_denied_redirects_with_the_consent_error() {
+    let a = FakeAzure::start(Options::default());
+    a.set_entra_fault(EntraFault::AccessDenied);
+    let r = authorize(&a, "organizations", &[("state", "s1")]);
+    assert_eq!(r.status, 302);
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("{APP}?error=access_denied&error_description=AADSTS65004%3A+User+declined+to+consent+to+access+the+app.&state=s1")
+    );
+}
+
+#[test]
+fn opener_policy_page_severs_the_opener_then_redirects() {
+    let a = FakeAzure::start(Options::default());
+    a.set_entra_fault(EntraFault::OpenerPolicy);
+    let r = authorize(&a, "organizations", &[]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("cross-origin-opener-policy"), Some("same-origin"));
+    let start = r.body.find("content=\"0;url=").expect("meta refresh") + "content=\"0;url=".len();
+    let url = &r.body[start..start + r.body[start..].find('"').unwrap()];
+    assert!(url.starts_with(&format!("{APP}?code=")) && url.contains("&amp;state=st-1+%26x"), "{url}");
+}
+
+#[test]
+fn code_exchange_with_the_right_verifier_issues_tokens() {
+    let a = FakeAzure::start(Options::default());
+    let code = code_for(&a, "organizations");
+    let r = redeem(&a, &code, VERIFIER, APP);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("cache-control").map(|c| c.contains("no-store")), Some(true));
+    let v = r.json();
+    assert_eq!(v["token_type"], "Bearer");
+    assert_eq!(v["scope"], "https://management.azure.com/user_impersonation");
+    assert_eq!((v["expires_in"].as_u64(), v["ext_expires_in"].as_u64()), (Some(3600), Some(3600)));
+    assert!(v["refresh_token"].as_str().unwrap().len() > 200);
+    let at = claims(v["access_token"].as_str().unwrap());
+    assert_eq!(at["aud"], "https://management.azure.com");
+    assert_eq!(at["iss"], format!("https://sts.windows.net/{}/", CONTOSO.id));
+    assert_eq!((at["tid"].as_str(), at["upn"].as_str(), at["name"].as_str()), (Some(CONTOSO.id), Some("ana@contoso.com"), Some("Ana Lopez")));
+    assert_eq!((at["scp"].as_str(), at["appid"].as_str(), at["ver"].as_str()), (Some("user_impersonation"), Some(CLIENT_ID), Some("1.0")));
+    assert_eq!(at["exp"].as_u64().unwrap() - at["iat"].as_u64().unwrap(), 3600);
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(v["access_token"].as_str().unwrap().split('.').next().unwrap()).unwrap()).unwrap();
+    assert_eq!(header, serde_json::json!({ "typ": "JWT", "alg": "RS256", "kid": "fake-azure" }));
+    let id = claims(v["id_token"].as_str().unwrap());
+    assert_eq!((id["aud"].as_str(), id["preferred_username"].as_str(), id["ver"].as_str()), (Some(CLIENT_ID), Some("ana@contoso.com"), Some("2.0")));
+    assert_eq!(id["iss"], format!("https://login.microsoftonline.com/{}/v2.0", CONTOSO.id));
+    let grants = a.token_grants();
+    assert_eq!(
+        grants,
+        [Grant {
+            grant_type: "authorization_code".into(),
+            client_id: CLIENT_ID.into(),
+            redirect_uri: Some(APP.into()),
+            tenant: "organizations".into(),
+            pkce: Pkce::Verified,
+            outcome: Ok(()),
+            scope: Some(SCOPE.into()),
+        }]
+    );
+}
+
+#[test]
+fn a_wrong_verifier_is_refused_like_entra() {
+    let a = FakeAzure::start(Options::default());
+    let code = code_for(&a, "organizations");
+    let r = redeem(&a, &code, &VERIFIER.replace('d', "e"), APP);
+    assert_eq!(oauth_error(&r), (400, "invalid_grant".into(), 50148));
+    let v = r.json();
+    let description = v["error_description"].as_str().unwrap();
+    assert!(description.starts_with("AADSTS50148: "), "{description}");
+    for part in ["Trace ID: ", "Correlation ID: ", "Timestamp: "] {
+        assert!(description.contains(part), "{description}");
+    }
+    assert_eq!(v["trace_id"].as_str().unwrap().len(), 36);
+    assert_eq!(a.token_grants()[0].pkce, Pkce::Mismatch);
+    assert_eq!(a.token_grants()[0].outcome, Err("invalid_grant".into()));
+    // A missing verifier is its own verdict.
+    let r = token_request(&a, "organizations", &[("client_id", CLIENT_ID), ("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", APP)], &[]);
+    assert_eq!(oauth_error(&r).2, 501481);
+    assert_eq!(a.token_grants()[1].pkce, Pkce::Missing);
+    // The failed attempts did not use the code up.
+    assert_eq!(redeem(&a, &code, VERIFIER, APP).status, 200);
+}
+
+#[test]
+fn codes_are_single_use_and_expire_after_ten_minutes() {
+    let a = FakeAzure::start(Options::default());
+    let code = code_for(&a, "organizations");
+    assert_eq!(redeem(&a, &code, VERIFIER, APP).status, 200);
+    assert_eq!(oauth_error(&redeem(&a, &code, VERIFIER, APP)), (400, "invalid_grant".into(), 54005));
+    assert_eq!(oauth_error(&redeem(&a, "not-a-code", VERIFIER, APP)), (400, "invalid_grant".into(), 9002313));
+    assert_eq!(a.token_grants()[2].pkce, Pkce::Mismatch);
+    let late = code_for(&a, "organizations");
+    a.advance(Duration::from_secs(601));
+    assert_eq!(oauth_error(&redeem(&a, &late, VERIFIER, APP)), (400, "invalid_grant".into(), 70008));
+}
+
+#[test]
+fn the_redirect_uri_must_match_the_authorize_one() {
+    let a = FakeAzure::start(Options::default());
+    let code = code_for(&a, "organizations");
+    let r = redeem(&a, &code, VERIFIER, "http://127.0.0.1:8080/other");
+    assert_eq!(oauth_error(&r), (400, "invalid_grant".into(), 500112));
+    assert_eq!(a.token_grants()[0].redirect_uri.as_deref(), Some("http://127.0.0.1:8080/other"));
+    let r = token_request(&a, "organizations", &[("client_id", "someone-else"), ("grant_type", "authorization_code"), ("code", &code)], &[]);
+    assert_eq!(oauth_error(&r), (400, "unauthorized_client".into(), 700016));
+    let r = token_request(&a, "organizations", &[("client_id", CLIENT_ID), ("grant_type", "password")], &[]);
+    assert_eq!(r.json()["error"], "unsupported_grant_type");
+}
+
+#[test]
+fn refresh_rotates_and_the_refresh_fault_fails_it() {
+    let a = FakeAzure::start(Options::default());
+    let first = redeem(&a, &code_for(&a, "organizations"), VERIFIER, APP).json();
+    let old = first["refresh_token"].as_str().unwrap().to_string();
+    let r = refresh(&a, "organizations", &old);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let renewed = r.json();
+    let new = renewed["refresh_token"].as_str().unwrap();
+    assert_ne!(new, old);
+    assert_ne!(renewed["access_token"], first["access_token"]);
+    // The old refresh token stays valid, as Entra's do; refreshing into the other
+    // directory issues a token for it.
+    let fabrikam = refresh(&a, FABRIKAM.id, &old);
+    assert_eq!(claims(fabrikam.json()["access_token"].as_str().unwrap())["tid"], FABRIKAM.id);
+    let g = &a.token_grants()[1];
+    assert_eq!((g.grant_type.as_str(), g.pkce, g.outcome.clone(), g.redirect_uri.clone()), ("refresh_token", Pkce::NotApplicable, Ok(()), None));
+
+    a.set_entra_fault(EntraFault::RefreshFails);
+    let r = refresh(&a, "organizations", new);
+    assert_eq!(oauth_error(&r), (400, "invalid_grant".into(), 700082));
+    assert!(r.json()["error_description"].as_str().unwrap().contains("expired due to inactivity"));
+    assert_eq!(a.token_grants().last().unwrap().outcome, Err("invalid_grant".into()));
+    a.set_entra_fault(EntraFault::None);
+    assert_eq!(oauth_error(&refresh(&a, "organizations", "nope")), (400, "invalid_grant".into(), 9002313));
+    // SPA refresh tokens die 24 hours after sign-in, rotation or not.
+    a.advance(Duration::from_secs(24 * 3600));
+    assert_eq!(oauth_error(&refresh(&a, "organizations", new)).2, 700084);
+}
+
+#[test]
+fn arm_accepts_issued_tokens_until_they_expire_on_the_fake_clock() {
+    let a = FakeAzure::start(Options::default());
+    a.set_token_lifetime(Duration::from_secs(300));
+    let v = redeem(&a, &code_for(&a, "organizations"), VERIFIER, APP).json();
+    assert_eq!(v["expires_in"], 300);
+    let token = v["access_token"].as_str().unwrap();
+    assert_eq!(arm_get_with(&a, token).status, 200);
+    assert_eq!(arm_get_with(&a, DEFAULT_TOKEN).status, 200);
+    a.advance(Duration::from_secs(301));
+    let r = arm_get_with(&a, token);
+    assert_eq!((r.status, r.code().as_str()), (401, "ExpiredAuthenticationToken"));
+    assert!(r.header("www-authenticate").unwrap().contains("error=\"invalid_token\""));
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    // A token Entra never issued is invalid, not expired; the fixed token never expires.
+    let forged = format!("{}x", &token[..token.len() - 1]);
+    assert_eq!(arm_get_with(&a, &forged).code(), "InvalidAuthenticationToken");
+    assert_eq!(arm_get_with(&a, DEFAULT_TOKEN).status, 200);
+    // Refreshing after expiry issues a token on the moved clock.
+    let renewed = refresh(&a, "organizations", v["refresh_token"].as_str().unwrap()).json();
+    assert_eq!(arm_get_with(&a, renewed["access_token"].as_str().unwrap()).status, 200);
+}
+
+#[test]
+fn the_audience_follows_the_cloud_in_the_scope() {
+    let a = FakeAzure::start(Options::default());
+    let gov = "https://management.usgovcloudapi.net/user_impersonation offline_access openid";
+    let code = param(&redirected(&authorize(&a, "organizations", &[("scope", gov)])), "code").unwrap();
+    let v = redeem(&a, &code, VERIFIER, APP).json();
+    assert_eq!(claims(v["access_token"].as_str().unwrap())["aud"], "https://management.usgovcloudapi.net");
+    assert_eq!(v["scope"], "https://management.usgovcloudapi.net/user_impersonation");
+}
+
+#[test]
+fn token_endpoint_cors_echoes_the_origin_and_answers_preflights() {
+    let a = FakeAzure::start(Options::default());
+    let url = format!("{}/organizations/oauth2/v2.0/token", a.login_url());
+    let pre = send(
+        "OPTIONS",
+        &url,
+        &[("Origin", "http://127.0.0.1:8080"), ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type,x-client-sku")],
+    );
+    assert_eq!(pre.status, 204);
+    assert_eq!(pre.header("access-control-allow-origin"), Some("http://127.0.0.1:8080"));
+    assert!(pre.header("access-control-allow-methods").unwrap().contains("POST"));
+    let allowed = pre.header("access-control-allow-headers").unwrap().to_ascii_lowercase();
+    assert!(allowed.contains("content-type") && allowed.contains("accept") && allowed.contains("x-client-sku"), "{allowed}");
+    assert_eq!(pre.header("vary"), Some("Origin"));
+
+    let code = code_for(&a, "organizations");
+    let pairs = [("client_id", CLIENT_ID), ("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", APP), ("code_verifier", VERIFIER)];
+    let ok = token_request(&a, "organizations", &pairs, &[("Origin", "http://127.0.0.1:8080")]);
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.header("access-control-allow-origin"), Some("http://127.0.0.1:8080"));
+    // Errors are readable cross-origin too.
+    let err = token_request(&a, "organizations", &pairs, &[("Origin", "http://localhost:3000")]);
+    assert_eq!((err.status, err.header("access-control-allow-origin")), (400, Some("http://localhost:3000")));
+    // Preflights are not grants.
+    assert_eq!(a.token_grants().len(), 2);
+}
+
+#[test]
+fn unknown_login_paths_are_404() {
+    let a = FakeAzure::start(Options::default());
+    assert_eq!(send("GET", &format!("{}/organizations/oauth2/v2.0/devicecode", a.login_url()), &[]).status, 404);
+    assert_eq!(send("GET", &format!("{}/", a.login_url()), &[]).status, 404);
+    let r = send("GET", &format!("{}/organizations/oauth2/v2.0/token", a.login_url()), &[]);
+    assert_eq!(oauth_error(&r), (400, "invalid_request".into(), 900561));
+}
+
+#[test]
+fn tenants_lists_both_directories() {
+    let a = FakeAzure::start(Options::default());
+    let r = get(&format!("{}/tenants?api-version=2022-12-01", a.arm_url()));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    let v = r.json();
+    let list = v["value"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["id"], format!("/tenants/{}", CONTOSO.id));
+    assert_eq!((list[0]["tenantId"].as_str(), list[0]["displayName"].as_str()), (Some(CONTOSO.id), Some("Contoso")));
+    assert_eq!(list[0]["defaultDomain"], "contoso.onmicrosoft.com");
+    assert_eq!(list[0]["tenantCategory"], "Home");
+    assert_eq!((list[1]["tenantId"].as_str(), list[1]["defaultDomain"].as_str()), (Some(FABRIKAM.id), Some("fabrikam.onmicrosoft.com")));
+    assert_eq!(list[1]["domains"], serde_json::json!(["fabrikam.onmicrosoft.com"]));
+    assert_eq!(FakeAzure::tenants(), [CONTOSO, FABRIKAM]);
+    assert_eq!(send("GET", &format!("{}/tenants?api-version=2022-12-01", a.arm_url()), &[]).status, 401);
 }
