@@ -11,12 +11,13 @@ use super::cloud::{ArmBase, Cloud};
 use super::error::{ArmError, ErrorKind};
 use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
-use super::model::{HealthResult, LoadBalancer, Page, Subscription};
+use super::model::{HealthResult, LoadBalancer, Page, Subscription, Tenant};
 use super::transport::{Clock, LocalBoxFuture, Request, Transport};
 
 /// The api-version of Microsoft.Network calls; the health operation exists from 2024-05-01.
 pub const NETWORK_API: &str = "2024-05-01";
 pub const SUBSCRIPTIONS_API: &str = "2022-12-01";
+pub const TENANTS_API: &str = "2022-12-01";
 /// A listing that pages forever is a bug on the other side; stop there.
 const MAX_PAGES: usize = 200;
 
@@ -72,6 +73,10 @@ impl ArmClient {
         *self.token.borrow_mut() = token;
     }
 
+    pub fn token(&self) -> Option<Token> {
+        self.token.borrow().clone()
+    }
+
     pub fn set_renewer(&self, renewer: Option<Renewer>) {
         *self.renewer.borrow_mut() = renewer;
     }
@@ -107,6 +112,13 @@ impl ArmClient {
         // ASCII folding: Unicode case tables cost wasm size, and names sort fine without them.
         subs.sort_unstable_by_key(|s| s.display_name.to_ascii_lowercase());
         Ok(subs)
+    }
+
+    /// The directories the signed-in user belongs to, for switching tenant.
+    pub async fn tenants(&self, cancel: &Cancel) -> Result<Vec<Tenant>, ArmError> {
+        let mut tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel).await?;
+        tenants.sort_unstable_by_key(|t| t.display_name.to_ascii_lowercase());
+        Ok(tenants)
     }
 
     pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel) -> Result<Vec<LoadBalancer>, ArmError> {

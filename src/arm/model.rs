@@ -320,3 +320,15 @@ mod tests {
         assert!(lb.properties.load_balancing_rules[1].properties.probe.is_none());
     }
 }
+
+/// One entry of `GET /tenants`: the directories the signed-in user can switch to.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    #[serde(default)]
+    pub tenant_id: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub default_domain: String,
+}

@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use super::{App, Session};
 use crate::arm::browser::{BrowserClock, FetchTransport};
 use crate::arm::client::ArmClient;
+use crate::auth::browser;
+use crate::auth::entra::{Entra, Settings};
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoTransport;
 
@@ -25,6 +27,19 @@ async fn load_config() -> Result<Option<Config>, ConfigError> {
     }
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     Config::parse(&text, &origin).map(Some)
+}
+
+/// Sign-in, when the deployment names a client id. The token endpoint is reached with
+/// the same fetch transport as ARM (no cookies).
+fn entra(config: &Config) -> Option<Rc<Entra>> {
+    let settings = Settings {
+        client_id: config.client_id.clone()?,
+        tenant: config.tenant.clone(),
+        login: config.login.clone(),
+        redirect_uri: config.redirect_uri.clone().unwrap_or_else(browser::app_url),
+        cloud: config.cloud,
+    };
+    Some(Rc::new(Entra::new(settings, Rc::new(FetchTransport))))
 }
 
 fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
@@ -49,12 +64,25 @@ fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
 
 #[component]
 pub fn Boot() -> impl IntoView {
+    // Entra's answer, if this page load is one. Read and cleared from the address bar
+    // before anything else looks at it: the deep link parsed below is the one the
+    // sign-in started from.
+    let answer = browser::callback();
+    if answer.as_ref().is_some_and(|a| a.is_popup()) {
+        return view! { <super::account::PopupLanding/> }.into_any();
+    }
+    let answer = answer.map(|a| {
+        let pending = browser::take_pending();
+        browser::clean_address(pending.as_ref().map(|p| p.return_to.as_str()));
+        (a, pending)
+    });
+    let answer = StoredValue::new(answer);
     let loaded = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         loaded.set(Some(load_config().await));
     });
     let demo_anyway = RwSignal::new(false);
-    move || {
+    (move || {
         let outcome = loaded.get()?;
         Some(match outcome {
             Ok(found) => {
@@ -62,7 +90,9 @@ pub fn Boot() -> impl IntoView {
                 let config = found.unwrap_or_default();
                 let (demo, live) = clients(&config);
                 let (link, notices) = super::url::current();
-                view! { <App demo=demo live=live config=config start=start link=link notices=notices/> }.into_any()
+                let entra = entra(&config);
+                let answer = answer.get_value();
+                view! { <App demo=demo live=live config=config start=start link=link notices=notices entra=entra answer=answer/> }.into_any()
             }
             Err(_) if demo_anyway.get() => {
                 let config = Config::default();
@@ -82,5 +112,6 @@ pub fn Boot() -> impl IntoView {
             }
             .into_any(),
         })
-    }
+    })
+    .into_any()
 }

@@ -1,6 +1,7 @@
 //! Leptos components. Views read signals and call `arm`; they never build URLs, never
 //! touch the token, and turn errors into words only in `error_view`.
 
+mod account;
 #[cfg(target_arch = "wasm32")]
 mod boot;
 mod error_view;
@@ -17,6 +18,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::arm::client::ArmClient;
+use crate::auth::account::Account;
+use crate::auth::entra::{Callback, Entra, Pending, SignInError};
 use crate::auth::paste::{Claims, Pasted};
 use crate::config::Config;
 use crate::health::table::View;
@@ -64,6 +67,15 @@ pub struct AppCtx {
     pub embed: bool,
     /// What was dropped from the link the page was opened with.
     pub notices: RwSignal<Vec<String>>,
+    /// Entra ID sign-in, when config.json names a client id.
+    pub entra: StoredValue<Option<Rc<Entra>>, LocalStorage>,
+    /// The signed-in account (refresh token inside), in memory only.
+    pub account: StoredValue<Option<Rc<Account>>, LocalStorage>,
+    pub signin: RwSignal<account::SignInStatus>,
+    /// Renewal failed: the "sign in again" prompt, over whatever is on screen.
+    pub reauth: RwSignal<Option<SignInError>>,
+    /// Bumped by every renewal plan and by sign-out, so an older timer does nothing.
+    pub renewals: StoredValue<u32>,
     demo_client: StoredValue<Rc<ArmClient>, LocalStorage>,
     live_client: StoredValue<Rc<ArmClient>, LocalStorage>,
 }
@@ -90,9 +102,17 @@ impl AppCtx {
         self.session.set(Session::Live { claims: pasted.claims });
     }
 
-    /// Forgets the token (memory is the only place it ever was).
+    /// Forgets the tokens (memory is the only place they ever were) and anything of ours
+    /// in session storage, and goes back to the landing page.
     pub fn sign_out(&self) {
-        self.live_client.get_value().set_token(None);
+        let live = self.live_client.get_value();
+        live.set_token(None);
+        live.set_renewer(None);
+        self.account.set_value(None);
+        self.renewals.update_value(|n| *n += 1);
+        self.reauth.set(None);
+        self.signin.set(account::SignInStatus::Idle);
+        crate::auth::browser::clear_storage();
         self.client.set_value(self.live_client.get_value());
         self.session.set(Session::SignedOut);
         self.panel.set(None);
@@ -116,6 +136,9 @@ pub fn App(
     start: Session,
     #[prop(optional)] link: Link,
     #[prop(optional)] notices: Vec<String>,
+    #[prop(default = None)] entra: Option<Rc<Entra>>,
+    /// A redirect sign-in's answer to finish, and what this tab kept for it.
+    #[prop(default = None)] answer: Option<(Callback, Option<Pending>)>,
 ) -> impl IntoView {
     let first = if start == Session::Demo { demo.clone() } else { live.clone() };
     let ctx = AppCtx {
@@ -127,10 +150,18 @@ pub fn App(
         view: RwSignal::new(link.view.clone()),
         embed: link.embed,
         notices: RwSignal::new(notices),
+        entra: StoredValue::new_local(entra),
+        account: StoredValue::new_local(None),
+        signin: RwSignal::new(account::SignInStatus::Idle),
+        reauth: RwSignal::new(None),
+        renewals: StoredValue::new(0),
         demo_client: StoredValue::new_local(demo),
         live_client: StoredValue::new_local(live),
     };
     provide_context(ctx);
+    if let Some((cb, pending)) = answer {
+        account::finish(ctx, cb, pending);
+    }
     // Memos, so renewing a token (a new `Live` value) does not rebuild the screen the
     // user is on.
     let is_demo = Memo::new(move |_| ctx.session.with(|s| *s == Session::Demo));
@@ -147,6 +178,7 @@ pub fn App(
             <signin::AccountChip/>
         </header>
         <Notices/>
+        <account::ReauthPrompt/>
         {move || (is_demo.get() && !embed).then(|| view! {
             <aside class="banner" aria-label="Demo estate">
                 "You are looking at a built-in demo estate with simulated load balancers. It runs the same client code as a live session, including the 202-then-poll health operation."

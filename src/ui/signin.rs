@@ -1,23 +1,15 @@
-//! Token paste and the account chip. The pasted text is parsed in `auth::paste`,
+//! The landing page of a live deployment (sign in with Microsoft, paste a token, or
+//! the demo) and the header's account chip. Pasted text is parsed in `auth::paste`,
 //! handed to the client, and cleared from the page.
 
 use leptos::prelude::*;
 
+use super::account::{AccountMenu, SignInWithMicrosoft};
 use super::{use_app, Session};
 use crate::auth::paste::{parse, Pasted, Warning};
 
 fn now_unix() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
-}
-
-fn expiry_text(exp: Option<i64>) -> String {
-    match exp {
-        Some(e) => {
-            let mins = (e - now_unix()) / 60;
-            if mins < 0 { "expired".into() } else { format!("expires in {mins} min") }
-        }
-        None => "expiry unknown".into(),
-    }
 }
 
 #[component]
@@ -26,6 +18,15 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <h1>"Sign in to Azure"</h1>
         <p>"LB Health calls Azure Resource Manager from this page with your token. The token stays in this tab's memory: it is never stored, put in a link or sent anywhere but Azure Resource Manager."</p>
+        {match ctx.entra.with_value(Option::is_some) {
+            true => view! { <SignInWithMicrosoft/> }.into_any(),
+            false => view! {
+                <p class="note">"Sign-in with Microsoft is not set up for this deployment: its config.json names no clientId. "
+                    <a href="README.md#sign-in-with-microsoft-entra-id" target="_blank" rel="noopener">"The set-up steps"</a>
+                    " take a few minutes in the Azure portal. Meanwhile, paste a token or open the demo."</p>
+            }.into_any(),
+        }}
+        <h2>"Paste a token"</h2>
         <TokenPaste/>
         <p>"No Azure account at hand? "
             <button type="button" class="linklike" on:click=move |_| ctx.use_demo()>"Open the demo estate"</button>
@@ -102,17 +103,7 @@ pub fn AccountChip() -> impl IntoView {
             <button type="button" class="chip-action" on:click=move |_| ctx.sign_out()>"Use live Azure"</button>
         }
         .into_any(),
-        Session::Live { claims } => {
-            let who = claims.user.clone().or(claims.name.clone()).unwrap_or_else(|| "Pasted token".into());
-            let tenant = claims.tenant.clone().map(|t| format!("tenant {t}")).unwrap_or_default();
-            view! {
-                <span class="account" aria-label="Account">
-                    <strong>{who}</strong>" "<span class="muted">{tenant}" · "{expiry_text(claims.expires_at)}</span>
-                </span>
-                <button type="button" class="chip-action" on:click=move |_| ctx.sign_out()>"Sign out"</button>
-            }
-            .into_any()
-        }
+        Session::Live { claims } => view! { <AccountMenu claims=claims/> }.into_any(),
         Session::SignedOut => view! {
             <button type="button" class="chip-action" on:click=move |_| ctx.use_demo()>"Open the demo estate"</button>
         }

@@ -61,16 +61,19 @@ impl ConfiguredApp {
             .join(format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
         copy_dir(&dist_dir(), &dir);
         std::fs::write(dir.join("config.json"), config_json).expect("write config.json");
-        // As a deployment must (README, docs/security.md): a custom armEndpoint on another
-        // origin is added to the page's CSP connect-src.
-        if let Some(origin) = serde_json::from_str::<serde_json::Value>(config_json)
-            .ok()
-            .and_then(|v| v["armEndpoint"].as_str().map(str::to_owned))
+        // As a deployment must (README, docs/security.md): a custom armEndpoint or
+        // loginEndpoint on another origin is added to the page's CSP connect-src.
+        let config: serde_json::Value = serde_json::from_str(config_json).unwrap_or_default();
+        let extra: Vec<&str> = ["armEndpoint", "loginEndpoint"]
+            .iter()
+            .filter_map(|k| config[*k].as_str())
             .filter(|e| e.starts_with("http"))
-        {
+            .collect();
+        if !extra.is_empty() {
             let index = dir.join("index.html");
             let html = std::fs::read_to_string(&index).expect("read index.html");
-            std::fs::write(&index, html.replacen("connect-src 'self'", &format!("connect-src 'self' {origin}"), 1)).expect("write index.html");
+            let csp = format!("connect-src 'self' {}", extra.join(" "));
+            std::fs::write(&index, html.replacen("connect-src 'self'", &csp, 1)).expect("write index.html");
         }
         let server = StaticServer::start(&dir);
         ConfiguredApp { dir, server }

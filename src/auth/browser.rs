@@ -1,0 +1,160 @@
+//! The browser's part of sign-in: session storage for the redirect round trip, the
+//! address bar, and the pop-up hand-off. Only compiled for wasm32.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::entra::{parse_callback, strip_callback, Callback, Pending, SignInError};
+
+/// The one session-storage key, removed as soon as the answer is back.
+const PENDING_KEY: &str = "lbh.signin";
+/// Prefix of the pop-up's message, so other messages to this window are ignored.
+const MESSAGE_MARK: &str = "lbh-signin:";
+/// A pop-up left open this long is given up on.
+const POPUP_PATIENCE_MS: u32 = 10 * 60 * 1000;
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a browser window")
+}
+
+/// Entra refuses to be framed, so inside an iframe only the pop-up works.
+pub fn in_iframe() -> bool {
+    let w = window();
+    match w.top() {
+        Ok(Some(top)) => !js_sys::Object::is(&top, &w),
+        // A top we may not even see is certainly not us.
+        _ => true,
+    }
+}
+
+pub fn origin() -> String {
+    window().location().origin().unwrap_or_default()
+}
+
+/// The app's own address without query or fragment: the default redirect URI. The base
+/// URL (Trunk's public URL) rather than the path, so a deep link or `index.html` still
+/// matches the registered URI.
+pub fn app_url() -> String {
+    let doc_base = window().document().and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default();
+    doc_base.split(['?', '#']).next().unwrap_or("").to_owned()
+}
+
+/// Path and query: where to come back to after a redirect sign-in.
+pub fn here() -> String {
+    let l = window().location();
+    format!("{}{}", l.pathname().unwrap_or_default(), l.search().unwrap_or_default())
+}
+
+/// Entra's answer in the address bar, if this page load is one.
+pub fn callback() -> Option<Callback> {
+    parse_callback(&window().location().search().ok()?)
+}
+
+/// Takes the code and state out of the address bar (and history), so a reload or a
+/// shared link never carries them; `to` replaces the whole path and query when known.
+pub fn clean_address(to: Option<&str>) {
+    let l = window().location();
+    let target = match to {
+        Some(t) if t.starts_with('/') && !t.starts_with("//") => t.to_owned(),
+        _ => format!("{}{}", l.pathname().unwrap_or_default(), strip_callback(&l.search().unwrap_or_default())),
+    };
+    if let Ok(h) = window().history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&target));
+    }
+}
+
+fn storage() -> Result<web_sys::Storage, SignInError> {
+    // Throws, or is null, when the browser blocks storage (a third-party iframe with
+    // storage partitioning turned strict, or a privacy setting).
+    window().session_storage().ok().flatten().ok_or(SignInError::Storage)
+}
+
+pub fn save_pending(p: &Pending) -> Result<(), SignInError> {
+    let json = serde_json::to_string(p).map_err(|_| SignInError::Storage)?;
+    storage()?.set_item(PENDING_KEY, &json).map_err(|_| SignInError::Storage)
+}
+
+/// Reads and removes the pending sign-in: it is good for one answer only.
+pub fn take_pending() -> Option<Pending> {
+    let s = storage().ok()?;
+    let json = s.get_item(PENDING_KEY).ok().flatten();
+    let _ = s.remove_item(PENDING_KEY);
+    serde_json::from_str(&json?).ok()
+}
+
+/// Sign-out: nothing of ours stays in this tab's session storage.
+pub fn clear_storage() {
+    if let Ok(s) = storage() {
+        let _ = s.clear();
+    }
+}
+
+pub fn go(url: &str) {
+    let _ = window().location().assign(url);
+}
+
+/// In the pop-up: hands Entra's answer (code and state, never a token) to the page that
+/// opened it, on our own origin only, then closes.
+pub fn hand_to_opener() -> Result<(), SignInError> {
+    let w = window();
+    let opener = w.opener().ok().filter(|o| !o.is_null() && !o.is_undefined()).ok_or(SignInError::OpenerLost)?;
+    let opener: web_sys::Window = opener.unchecked_into();
+    let search = w.location().search().unwrap_or_default();
+    opener
+        .post_message(&JsValue::from_str(&format!("{MESSAGE_MARK}{search}")), &origin())
+        .map_err(|_| SignInError::OpenerLost)?;
+    let _ = w.close();
+    Ok(())
+}
+
+/// Opens the pop-up on `url` and waits for its answer. Must run in a click handler, or
+/// the browser blocks the pop-up.
+pub fn open_popup(url: &str) -> Result<web_sys::Window, SignInError> {
+    window()
+        .open_with_url_and_target_and_features(url, "lbh-signin", "popup,width=520,height=680")
+        .ok()
+        .flatten()
+        .ok_or(SignInError::PopupBlocked)
+}
+
+/// The pop-up's answer, accepted only from that pop-up and from our own origin.
+pub async fn popup_answer(popup: web_sys::Window) -> Result<Callback, SignInError> {
+    let got: Rc<RefCell<Option<String>>> = Rc::default();
+    let sink = got.clone();
+    let expected = popup.clone();
+    let own = origin();
+    let listener = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        let from_popup = ev.source().is_some_and(|s| js_sys::Object::is(&s, &expected));
+        if ev.origin() != own || !from_popup {
+            return;
+        }
+        if let Some(text) = ev.data().as_string().and_then(|t| t.strip_prefix(MESSAGE_MARK).map(str::to_owned)) {
+            *sink.borrow_mut() = Some(text);
+        }
+    });
+    let w = window();
+    let _ = w.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+    let mut waited = 0;
+    let outcome = loop {
+        if let Some(query) = got.borrow_mut().take() {
+            break parse_callback(&query).ok_or(SignInError::PopupClosed);
+        }
+        // After the browser cuts the link (Cross-Origin-Opener-Policy), the handle
+        // reports the pop-up as closed even while it is still on screen.
+        if popup.closed().unwrap_or(true) || waited >= POPUP_PATIENCE_MS {
+            // A message posted just before closing is delivered after this tick.
+            gloo_timers::future::TimeoutFuture::new(100).await;
+            match got.borrow_mut().take() {
+                Some(query) => break parse_callback(&query).ok_or(SignInError::PopupClosed),
+                None => break Err(SignInError::PopupClosed),
+            }
+        }
+        gloo_timers::future::TimeoutFuture::new(250).await;
+        waited += 250;
+    };
+    let _ = w.remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+    outcome
+}
