@@ -1,8 +1,8 @@
 //! One error type for everything that can go wrong talking to ARM. The UI turns the
 //! kind into a message and a way forward in one place (`ui::error_view`).
 
+use super::model::{read_json, Json, Shape};
 use super::transport::{Response, TransportError};
-use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ErrorKind {
@@ -44,17 +44,18 @@ pub struct ArmError {
     pub retry_after_s: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct Envelope {
-    error: Option<Body>,
-    /// Some gateways (and the Azure SDK test server) answer `{"message": ...}`.
-    message: Option<String>,
-}
+static OPT_STR: Shape = Shape::Opt(&Shape::Str);
+/// `{"error": {"code", "message"}}`; some gateways (and the Azure SDK test server)
+/// answer `{"message": ...}`.
+static ENVELOPE: Shape = Shape::Struct("Envelope", &[("error", &Shape::Opt(&BODY)), ("message", &OPT_STR)]);
+static BODY: Shape = Shape::Struct("Body", &[("code", &OPT_STR), ("message", &OPT_STR)]);
 
-#[derive(Deserialize)]
-struct Body {
-    code: Option<String>,
-    message: Option<String>,
+/// A string field of a parsed object, if present and not null.
+fn field(fields: &[(&'static str, Json)], name: &str) -> Option<String> {
+    fields.iter().find_map(|(k, v)| match v {
+        Json::Str(s) if *k == name => Some(s.clone()),
+        _ => None,
+    })
 }
 
 impl ArmError {
@@ -80,11 +81,17 @@ impl ArmError {
     /// Maps a non-success answer. Never fails: an unreadable body still yields the
     /// status and the request id, which is what support needs.
     pub fn from_response(r: &Response) -> Self {
-        let envelope = serde_json::from_str::<Envelope>(&r.body).ok();
-        let top_message = envelope.as_ref().and_then(|e| e.message.clone());
-        let parsed: Option<Body> = envelope.and_then(|e| e.error);
-        let code = parsed.as_ref().and_then(|b| b.code.clone()).filter(|c| !c.is_empty());
-        let message = parsed.as_ref().and_then(|b| b.message.clone()).or(top_message).unwrap_or_default();
+        let envelope = match read_json(&r.body, &ENVELOPE) {
+            Ok(Json::Obj(fields)) => fields,
+            _ => Vec::new(),
+        };
+        let top_message = field(&envelope, "message");
+        let body = envelope.iter().find_map(|(k, v)| match v {
+            Json::Obj(b) if *k == "error" => Some(b.as_slice()),
+            _ => None,
+        });
+        let code = body.and_then(|b| field(b, "code")).filter(|c| !c.is_empty());
+        let message = body.and_then(|b| field(b, "message")).or(top_message).unwrap_or_default();
         let looks_html = looks_like_html(&r.body);
         let kind = match r.status {
             401 => ErrorKind::Unauthorized {
@@ -228,5 +235,36 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Server);
         assert!(e.message.contains("503"));
         assert_eq!(e.code, None);
+    }
+
+    /// The shape reads error bodies as the derived `Envelope` it replaced did.
+    #[test]
+    fn envelope_reads_as_the_derive_did() {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            error: Option<Body>,
+            message: Option<String>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Body {
+            code: Option<String>,
+            message: Option<String>,
+        }
+        let bodies = [
+            "", "null", "{}", "[]", "{\"error\":", r#"{"error":null,"message":"m"}"#, r#"{"error":{"code":"C","message":"M"},"message":"top"}"#,
+            r#"{"error":{"code":"","message":null}}"#, r#"{"error":{"code":5}}"#, r#"{"error":"x","message":"m"}"#,
+            r#"{"error":{"code":"a","code":"b"}}"#, r#"{"message":"a","message":"b"}"#, r#"["x",["C","M"]]"#, r#"[{"code":"C"},"m",1]"#,
+            r#"{"error":{"code":"C","details":[{"code":"D"}],"target":null},"extra":[[[{}]]]}"#, r#"{"message":"m"} trailing"#,
+        ];
+        for body in bodies {
+            let old = serde_json::from_str::<Envelope>(body).ok();
+            let old_top = old.as_ref().and_then(|e| e.message.clone());
+            let old_body = old.and_then(|e| e.error);
+            let old_code = old_body.as_ref().and_then(|b| b.code.clone()).filter(|c| !c.is_empty());
+            let old_message = old_body.as_ref().and_then(|b| b.message.clone()).or(old_top).unwrap_or_default();
+            let e = ArmError::from_response(&Response::new(400, body));
+            assert_eq!(e.code, old_code, "{body}");
+            assert_eq!(e.message, if old_message.is_empty() { default_message(400, false) } else { old_message }, "{body}");
+        }
     }
 }

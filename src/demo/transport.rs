@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::estate::{estate, Estate};
-use crate::arm::model::Page;
+use crate::arm::model::{Json, Page, ToJson};
 use crate::arm::transport::{Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError};
 
 /// Load balancers per page, small so the demo exercises `nextLink`.
@@ -155,21 +155,15 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
     query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
 }
 
-fn json<T: serde::Serialize>(status: u16, body: &T) -> Response {
-    Response::new(status, serde_json::to_string(body).unwrap_or_default()).with_header("Content-Type", "application/json")
+/// Written from the model's JSON tree rather than serde's `Serialize`, which would put a
+/// serializer for every model type into the wasm.
+fn json(status: u16, body: &dyn ToJson) -> Response {
+    Response::new(status, body.to_json().to_text()).with_header("Content-Type", "application/json")
 }
 
 fn error(status: u16, code: &str, message: &str) -> Response {
-    #[derive(serde::Serialize)]
-    struct Body<'a> {
-        code: &'a str,
-        message: &'a str,
-    }
-    #[derive(serde::Serialize)]
-    struct Envelope<'a> {
-        error: Body<'a>,
-    }
-    json(status, &Envelope { error: Body { code, message } })
+    let body = Json::Obj(vec![("error", Json::Obj(vec![("code", Json::str(code)), ("message", Json::str(message))]))]);
+    Response::new(status, body.to_text()).with_header("Content-Type", "application/json")
 }
 
 fn not_found(what: &str) -> Response {
