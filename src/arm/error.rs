@@ -50,12 +50,15 @@ static OPT_STR: Shape = Shape::Opt(&Shape::Str);
 static ENVELOPE: Shape = Shape::Struct("Envelope", &[("error", &Shape::Opt(&BODY)), ("message", &OPT_STR)]);
 static BODY: Shape = Shape::Struct("Body", &[("code", &OPT_STR), ("message", &OPT_STR)]);
 
-/// A string field of a parsed object, if present and not null.
-fn field(fields: &[(&'static str, Json)], name: &str) -> Option<String> {
-    fields.iter().find_map(|(k, v)| match v {
-        Json::Str(s) if *k == name => Some(s.clone()),
+/// A record's field `i` (in its shape's order), if it is a string.
+fn field(record: &Json, i: usize) -> Option<String> {
+    match record {
+        Json::Record(fields) => match fields.get(i) {
+            Some(Json::Str(s)) => Some(s.clone()),
+            _ => None,
+        },
         _ => None,
-    })
+    }
 }
 
 impl ArmError {
@@ -81,17 +84,14 @@ impl ArmError {
     /// Maps a non-success answer. Never fails: an unreadable body still yields the
     /// status and the request id, which is what support needs.
     pub fn from_response(r: &Response) -> Self {
-        let envelope = match read_json(&r.body, &ENVELOPE) {
-            Ok(Json::Obj(fields)) => fields,
-            _ => Vec::new(),
-        };
-        let top_message = field(&envelope, "message");
-        let body = envelope.iter().find_map(|(k, v)| match v {
-            Json::Obj(b) if *k == "error" => Some(b.as_slice()),
+        let envelope = read_json(&r.body, &ENVELOPE).unwrap_or(Json::Null);
+        let top_message = field(&envelope, 1);
+        let body = match &envelope {
+            Json::Record(fields) => fields.first(),
             _ => None,
-        });
-        let code = body.and_then(|b| field(b, "code")).filter(|c| !c.is_empty());
-        let message = body.and_then(|b| field(b, "message")).or(top_message).unwrap_or_default();
+        };
+        let code = body.and_then(|b| field(b, 0)).filter(|c| !c.is_empty());
+        let message = body.and_then(|b| field(b, 1)).or(top_message).unwrap_or_default();
         let looks_html = looks_like_html(&r.body);
         let kind = match r.status {
             401 => ErrorKind::Unauthorized {

@@ -236,7 +236,6 @@ mod named {
 // ------------------------------------------------------------------ reading
 
 /// A JSON value as far as LB Health reads or writes one: what a [`Shape`] lets through.
-/// Object keys are the shape's own field names, in document order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
     Null,
@@ -244,7 +243,11 @@ pub enum Json {
     Num(u64),
     Str(String),
     Arr(Vec<Json>),
+    /// An object to write, its fields in order.
     Obj(Vec<(&'static str, Json)>),
+    /// An object as read: one value per field of its shape, in the shape's order, `Null`
+    /// where the field was absent.
+    Record(Vec<Json>),
 }
 
 /// Parses `text` (the whole of it, as `serde_json::from_str` does) into the tree of `shape`.
@@ -375,14 +378,15 @@ impl<'de> Visitor<'de> for Read {
             }
             // serde reads a struct from an array of its fields, in order.
             Shape::Struct(_, fields) => {
-                let mut out = Vec::new();
-                for &(name, shape) in fields.iter() {
+                let mut out = Vec::with_capacity(fields.len());
+                for &(_, shape) in fields.iter() {
                     match seq.next_element_seed(Read(shape))? {
-                        Some(v) => out.push((name, v)),
+                        Some(v) => out.push(v),
                         None => break,
                     }
                 }
-                Ok(Json::Obj(out))
+                out.resize(fields.len(), Json::Null);
+                Ok(Json::Record(out))
             }
             Shape::Lenient => {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -395,7 +399,7 @@ impl<'de> Visitor<'de> for Read {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
         match self.0 {
             Shape::Struct(_, fields) => {
-                let mut out = Vec::new();
+                let mut out = vec![Json::Null; fields.len()];
                 let mut seen = 0u32;
                 while let Some(key) = map.next_key_seed(Key(fields))? {
                     match key {
@@ -405,14 +409,14 @@ impl<'de> Visitor<'de> for Read {
                                 return Err(de::Error::duplicate_field(name));
                             }
                             seen |= 1 << i;
-                            out.push((name, map.next_value_seed(Read(shape))?));
+                            out[i] = map.next_value_seed(Read(shape))?;
                         }
                         None => {
                             map.next_value::<IgnoredAny>()?;
                         }
                     }
                 }
-                Ok(Json::Obj(out))
+                Ok(Json::Record(out))
             }
             // `{"id": ...}`: the object shape one spec version gave the NIC id.
             Shape::Lenient => {
@@ -467,10 +471,39 @@ pub trait ToJson {
     fn to_json(&self) -> Json;
 }
 
-fn entries(j: Json) -> Vec<(&'static str, Json)> {
-    match j {
-        Json::Obj(e) => e,
-        _ => Vec::new(),
+/// A record's fields in its shape's order (all `Null` if it is not one).
+struct Fields(std::vec::IntoIter<Json>);
+
+impl Fields {
+    fn of(j: Json) -> Fields {
+        Fields(match j {
+            Json::Record(v) => v.into_iter(),
+            _ => Vec::new().into_iter(),
+        })
+    }
+    fn next(&mut self) -> Json {
+        self.0.next().unwrap_or(Json::Null)
+    }
+    fn string(&mut self) -> String {
+        string(self.next())
+    }
+    fn opt_string(&mut self) -> Option<String> {
+        opt_string(self.next())
+    }
+    fn port(&mut self) -> u16 {
+        num(&self.next()) as u16
+    }
+    fn opt_u32(&mut self) -> Option<u32> {
+        opt_u32(self.next())
+    }
+    fn list<T: FromJson>(&mut self) -> Vec<T> {
+        list(self.next())
+    }
+    fn opt<T: FromJson>(&mut self) -> Option<T> {
+        opt(self.next())
+    }
+    fn get<T: FromJson>(&mut self) -> T {
+        T::from_json(self.next())
     }
 }
 
@@ -527,187 +560,114 @@ fn opt<T: FromJson>(j: Json) -> Option<T> {
     }
 }
 
+// Each reads its fields in the order of its shape.
+
 impl FromJson for Subscription {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "subscriptionId" => out.subscription_id = string(v),
-                "displayName" => out.display_name = string(v),
-                "state" => out.state = string(v),
-                _ => out.tenant_id = string(v),
-            }
-        }
-        out
+        let mut f = Fields::of(j);
+        Subscription { subscription_id: f.string(), display_name: f.string(), state: f.string(), tenant_id: f.string() }
     }
 }
 
 impl FromJson for Sku {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "name" => out.name = string(v),
-                _ => out.tier = string(v),
-            }
-        }
-        out
+        let mut f = Fields::of(j);
+        Sku { name: f.string(), tier: f.string() }
     }
 }
 
 impl FromJson for SubResource {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (_, v) in entries(j) {
-            out.id = string(v);
-        }
-        out
+        SubResource { id: Fields::of(j).string() }
     }
 }
 
 impl FromJson for LoadBalancer {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "id" => out.id = string(v),
-                "name" => out.name = string(v),
-                "location" => out.location = string(v),
-                "sku" => out.sku = Sku::from_json(v),
-                _ => out.properties = LoadBalancerProperties::from_json(v),
-            }
-        }
-        out
+        let mut f = Fields::of(j);
+        LoadBalancer { id: f.string(), name: f.string(), location: f.string(), sku: f.get(), properties: f.get() }
     }
 }
 
 impl FromJson for LoadBalancerProperties {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "frontendIPConfigurations" => out.frontend_ip_configurations = list(v),
-                "backendAddressPools" => out.backend_address_pools = list(v),
-                "probes" => out.probes = list(v),
-                _ => out.load_balancing_rules = list(v),
-            }
+        let mut f = Fields::of(j);
+        LoadBalancerProperties {
+            frontend_ip_configurations: f.list(),
+            backend_address_pools: f.list(),
+            probes: f.list(),
+            load_balancing_rules: f.list(),
         }
-        out
     }
 }
 
-impl<P: FromJson + Default> FromJson for Named<P> {
+impl<P: FromJson> FromJson for Named<P> {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "name" => out.name = string(v),
-                "id" => out.id = string(v),
-                _ => out.properties = P::from_json(v),
-            }
-        }
-        out
+        let mut f = Fields::of(j);
+        Named { name: f.string(), id: f.string(), properties: f.get() }
     }
 }
 
 impl FromJson for FrontendProperties {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "privateIPAddress" => out.private_ip_address = opt_string(v),
-                _ => out.public_ip_address = opt(v),
-            }
-        }
-        out
+        let mut f = Fields::of(j);
+        FrontendProperties { private_ip_address: f.opt_string(), public_ip_address: f.opt() }
     }
 }
 
 impl FromJson for PoolProperties {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (_, v) in entries(j) {
-            out.load_balancer_backend_addresses = list(v);
-        }
-        out
+        PoolProperties { load_balancer_backend_addresses: Fields::of(j).list() }
     }
 }
 
 impl FromJson for BackendAddressProperties {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "adminState" => out.admin_state = opt_string(v),
-                "ipAddress" => out.ip_address = opt_string(v),
-                _ => out.network_interface_ip_configuration = opt(v),
-            }
-        }
-        out
+        let mut f = Fields::of(j);
+        BackendAddressProperties { admin_state: f.opt_string(), ip_address: f.opt_string(), network_interface_ip_configuration: f.opt() }
     }
 }
 
 impl FromJson for ProbeProperties {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "protocol" => out.protocol = string(v),
-                "port" => out.port = num(&v) as u16,
-                "requestPath" => out.request_path = opt_string(v),
-                "intervalInSeconds" => out.interval_in_seconds = opt_u32(v),
-                "numberOfProbes" => out.number_of_probes = opt_u32(v),
-                "probeThreshold" => out.probe_threshold = opt_u32(v),
-                _ => out.no_healthy_backends_behavior = opt_string(v),
-            }
+        let mut f = Fields::of(j);
+        ProbeProperties {
+            protocol: f.string(),
+            port: f.port(),
+            request_path: f.opt_string(),
+            interval_in_seconds: f.opt_u32(),
+            number_of_probes: f.opt_u32(),
+            probe_threshold: f.opt_u32(),
+            no_healthy_backends_behavior: f.opt_string(),
         }
-        out
     }
 }
 
 impl FromJson for RuleProperties {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "protocol" => out.protocol = string(v),
-                "frontendPort" => out.frontend_port = num(&v) as u16,
-                "backendPort" => out.backend_port = num(&v) as u16,
-                "frontendIPConfiguration" => out.frontend_ip_configuration = opt(v),
-                "backendAddressPool" => out.backend_address_pool = opt(v),
-                _ => out.probe = opt(v),
-            }
+        let mut f = Fields::of(j);
+        RuleProperties {
+            protocol: f.string(),
+            frontend_port: f.port(),
+            backend_port: f.port(),
+            frontend_ip_configuration: f.opt(),
+            backend_address_pool: f.opt(),
+            probe: f.opt(),
         }
-        out
     }
 }
 
 impl FromJson for HealthResult {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "up" => out.up = lenient_count(v),
-                "down" => out.down = lenient_count(v),
-                _ => out.load_balancer_backend_addresses = list(v),
-            }
-        }
-        out
+        let mut f = Fields::of(j);
+        HealthResult { up: lenient_count(f.next()), down: lenient_count(f.next()), load_balancer_backend_addresses: f.list() }
     }
 }
 
 impl FromJson for BackendHealth {
     fn from_json(j: Json) -> Self {
-        let mut out = Self::default();
-        for (k, v) in entries(j) {
-            match k {
-                "ipAddress" => out.ip_address = string(v),
-                "networkInterfaceIPConfigurationId" => out.network_interface_ip_configuration_id = string(v),
-                "state" => out.state = string(v),
-                _ => out.reason = string(v),
-            }
-        }
-        out
+        let mut f = Fields::of(j);
+        BackendHealth { ip_address: f.string(), network_interface_ip_configuration_id: f.string(), state: f.string(), reason: f.string() }
     }
 }
 
@@ -786,7 +746,8 @@ impl Json {
             Json::Null => out.push_str("null"),
             Json::Num(n) => out.push_str(&n.to_string()),
             Json::Str(s) => write_str(out, s),
-            Json::Arr(items) => {
+            // A record has no names: written as the array serde would also read it from.
+            Json::Arr(items) | Json::Record(items) => {
                 out.push('[');
                 for (i, v) in items.iter().enumerate() {
                     if i > 0 {
@@ -1004,7 +965,7 @@ impl Serialize for Json {
             Json::Null => s.serialize_unit(),
             Json::Num(n) => s.serialize_u64(*n),
             Json::Str(v) => s.serialize_str(v),
-            Json::Arr(items) => s.collect_seq(items),
+            Json::Arr(items) | Json::Record(items) => s.collect_seq(items),
             Json::Obj(fields) => s.collect_map(fields.iter().map(|(k, v)| (k, v))),
         }
     }

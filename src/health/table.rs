@@ -104,8 +104,14 @@ pub fn reason_groups(rows: &[Row]) -> Vec<(String, String, State, usize)> {
             None => groups.push((r.reason.code.clone(), r.reason.portal_text.clone(), r.reason.state, 1)),
         }
     }
-    groups.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
-    groups
+    // Most rows first, then by code (codes are distinct). Through the same key type and
+    // unstable sort as `View::apply`: a stable `sort_by` here linked a second sort
+    // implementation into the wasm.
+    let mut keyed: Vec<((u64, String), usize)> =
+        groups.iter().enumerate().map(|(i, g)| ((u64::MAX - g.3 as u64, g.0.clone()), i)).collect();
+    keyed.sort_unstable();
+    let mut slots: Vec<Option<(String, String, State, usize)>> = groups.into_iter().map(Some).collect();
+    keyed.into_iter().filter_map(|(_, i)| slots[i].take()).collect()
 }
 
 /// Down first, so an incident's rows lead when sorting by state.
