@@ -807,8 +807,9 @@ fn write_str(out: &mut String, s: &str) {
 }
 
 /// An object's fields; `None` leaves the field out, as `skip_serializing_if` did.
-fn obj<const N: usize>(fields: [(&'static str, Option<Json>); N]) -> Json {
-    Json::Obj(fields.into_iter().filter_map(|(k, v)| Some((k, v?))).collect())
+/// A slice rather than an array: one copy of this code for every object size.
+fn obj(fields: &mut [(&'static str, Option<Json>)]) -> Json {
+    Json::Obj(fields.iter_mut().filter_map(|(k, v)| Some((*k, v.take()?))).collect())
 }
 
 fn some_str(s: &str) -> Option<Json> {
@@ -833,13 +834,13 @@ fn list_of<T: ToJson>(items: &[T]) -> Option<Json> {
 
 impl<T: ToJson> ToJson for Page<T> {
     fn to_json(&self) -> Json {
-        obj([("value", list_of(&self.value)), ("nextLink", opt_str(&self.next_link))])
+        obj(&mut [("value", list_of(&self.value)), ("nextLink", opt_str(&self.next_link))])
     }
 }
 
 impl ToJson for Subscription {
     fn to_json(&self) -> Json {
-        obj([
+        obj(&mut [
             ("subscriptionId", some_str(&self.subscription_id)),
             ("displayName", some_str(&self.display_name)),
             ("state", some_str(&self.state)),
@@ -850,19 +851,19 @@ impl ToJson for Subscription {
 
 impl ToJson for Sku {
     fn to_json(&self) -> Json {
-        obj([("name", some_str(&self.name)), ("tier", some_str(&self.tier))])
+        obj(&mut [("name", some_str(&self.name)), ("tier", some_str(&self.tier))])
     }
 }
 
 impl ToJson for SubResource {
     fn to_json(&self) -> Json {
-        obj([("id", some_str(&self.id))])
+        obj(&mut [("id", some_str(&self.id))])
     }
 }
 
 impl ToJson for LoadBalancer {
     fn to_json(&self) -> Json {
-        obj([
+        obj(&mut [
             ("id", some_str(&self.id)),
             ("name", some_str(&self.name)),
             ("location", some_str(&self.location)),
@@ -874,7 +875,7 @@ impl ToJson for LoadBalancer {
 
 impl ToJson for LoadBalancerProperties {
     fn to_json(&self) -> Json {
-        obj([
+        obj(&mut [
             ("frontendIPConfigurations", list_of(&self.frontend_ip_configurations)),
             ("backendAddressPools", list_of(&self.backend_address_pools)),
             ("probes", list_of(&self.probes)),
@@ -885,25 +886,25 @@ impl ToJson for LoadBalancerProperties {
 
 impl<P: ToJson> ToJson for Named<P> {
     fn to_json(&self) -> Json {
-        obj([("name", some_str(&self.name)), ("id", some_str(&self.id)), ("properties", Some(self.properties.to_json()))])
+        obj(&mut [("name", some_str(&self.name)), ("id", some_str(&self.id)), ("properties", Some(self.properties.to_json()))])
     }
 }
 
 impl ToJson for FrontendProperties {
     fn to_json(&self) -> Json {
-        obj([("privateIPAddress", opt_str(&self.private_ip_address)), ("publicIPAddress", opt_json(&self.public_ip_address))])
+        obj(&mut [("privateIPAddress", opt_str(&self.private_ip_address)), ("publicIPAddress", opt_json(&self.public_ip_address))])
     }
 }
 
 impl ToJson for PoolProperties {
     fn to_json(&self) -> Json {
-        obj([("loadBalancerBackendAddresses", list_of(&self.load_balancer_backend_addresses))])
+        obj(&mut [("loadBalancerBackendAddresses", list_of(&self.load_balancer_backend_addresses))])
     }
 }
 
 impl ToJson for BackendAddressProperties {
     fn to_json(&self) -> Json {
-        obj([
+        obj(&mut [
             ("adminState", opt_str(&self.admin_state)),
             ("ipAddress", opt_str(&self.ip_address)),
             ("networkInterfaceIPConfiguration", opt_json(&self.network_interface_ip_configuration)),
@@ -913,7 +914,7 @@ impl ToJson for BackendAddressProperties {
 
 impl ToJson for ProbeProperties {
     fn to_json(&self) -> Json {
-        obj([
+        obj(&mut [
             ("protocol", some_str(&self.protocol)),
             ("port", num_of(self.port)),
             ("requestPath", opt_str(&self.request_path)),
@@ -927,7 +928,7 @@ impl ToJson for ProbeProperties {
 
 impl ToJson for RuleProperties {
     fn to_json(&self) -> Json {
-        obj([
+        obj(&mut [
             ("protocol", some_str(&self.protocol)),
             ("frontendPort", num_of(self.frontend_port)),
             ("backendPort", num_of(self.backend_port)),
@@ -940,7 +941,7 @@ impl ToJson for RuleProperties {
 
 impl ToJson for HealthResult {
     fn to_json(&self) -> Json {
-        obj([
+        obj(&mut [
             ("up", num_of(self.up)),
             ("down", num_of(self.down)),
             ("loadBalancerBackendAddresses", list_of(&self.load_balancer_backend_addresses)),
@@ -950,7 +951,7 @@ impl ToJson for HealthResult {
 
 impl ToJson for BackendHealth {
     fn to_json(&self) -> Json {
-        obj([
+        obj(&mut [
             ("ipAddress", some_str(&self.ip_address)),
             ("networkInterfaceIPConfigurationId", some_str(&self.network_interface_ip_configuration_id)),
             ("state", some_str(&self.state)),

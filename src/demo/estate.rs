@@ -105,6 +105,14 @@ fn backend(sub: &str, rg: &str, vm: &str, ip: &str, cycle: &[(&'static str, &'st
     }
 }
 
+type Cycle = &'static [(&'static str, &'static str)];
+
+/// NIC backends `(vm, ip, cycle)` of one resource group: a table and a loop rather than
+/// a call per backend, which kept the whole estate as code in the wasm.
+fn nics(sub: &str, rg: &str, specs: &[(&str, &str, Cycle)]) -> Vec<DemoBackend> {
+    specs.iter().map(|&(vm, ip, cycle)| backend(sub, rg, vm, ip, cycle)).collect()
+}
+
 /// A backend of a Global LB: a regional LB's frontend, not a NIC.
 fn regional(sub: &str, rg: &str, lb: &str, ip: &str, cycle: &[(&'static str, &'static str)]) -> DemoBackend {
     DemoBackend {
@@ -227,7 +235,6 @@ pub fn estate() -> Estate {
         load_balancers: Vec::new(),
         rules: Vec::new(),
     };
-    let web = |vm: &str, ip: &str, c: &[(&'static str, &'static str)]| backend(PROD, "rg-web", vm, ip, c);
     e.add(Lb {
         sub: PROD,
         rg: "rg-web",
@@ -239,38 +246,45 @@ pub fn estate() -> Estate {
         backends: vec![
             (
                 "rule-http",
-                vec![
-                    web("vm-web-1", "10.0.2.4", &[("Up", "Up_Probe_Success")]),
-                    web("vm-web-2", "10.0.2.5", &[("Up", "Up_Admin")]),
-                    web("vm-web-3", "10.0.2.6", &[("Down", "Down_Probe_HttpStatusCodeError")]),
-                    web("vm-web-4", "10.0.2.7", &[("Down", "Down_Probe_HttpEndpointUnreachable")]),
-                    web("vm-web-5", "10.0.2.8", &[("Down", "Down_Probe_HttpNoResponse")]),
-                    web(
-                        "vm-web-6",
-                        "10.0.2.9",
-                        &[
-                            ("Up", "Up_Probe_Success"),
-                            ("Up", "Up_Probe_ApproachingUnhealthyThreshold"),
-                            ("Down", "Down_Probe_HttpStatusCodeError"),
-                            ("Down", "Down_Probe_ApproachingHealthyThreshold"),
-                        ],
-                    ),
-                    web("vm-web-7", "10.0.2.10", &[("Down", "NA")]),
-                    web("vm-web-8", "10.0.2.11", &[("", "")]),
-                    web("vm-web-9", "10.0.2.12", &[("Up", "Up_Probe_SomeFutureCode")]),
-                ],
+                nics(
+                    PROD,
+                    "rg-web",
+                    &[
+                        ("vm-web-1", "10.0.2.4", &[("Up", "Up_Probe_Success")]),
+                        ("vm-web-2", "10.0.2.5", &[("Up", "Up_Admin")]),
+                        ("vm-web-3", "10.0.2.6", &[("Down", "Down_Probe_HttpStatusCodeError")]),
+                        ("vm-web-4", "10.0.2.7", &[("Down", "Down_Probe_HttpEndpointUnreachable")]),
+                        ("vm-web-5", "10.0.2.8", &[("Down", "Down_Probe_HttpNoResponse")]),
+                        (
+                            "vm-web-6",
+                            "10.0.2.9",
+                            &[
+                                ("Up", "Up_Probe_Success"),
+                                ("Up", "Up_Probe_ApproachingUnhealthyThreshold"),
+                                ("Down", "Down_Probe_HttpStatusCodeError"),
+                                ("Down", "Down_Probe_ApproachingHealthyThreshold"),
+                            ],
+                        ),
+                        ("vm-web-7", "10.0.2.10", &[("Down", "NA")]),
+                        ("vm-web-8", "10.0.2.11", &[("", "")]),
+                        ("vm-web-9", "10.0.2.12", &[("Up", "Up_Probe_SomeFutureCode")]),
+                    ],
+                ),
             ),
             (
                 "rule-https",
-                vec![
-                    web("vm-web-1", "10.0.2.4", &[("Up", "Up_Probe_Success")]),
-                    web("vm-web-2", "10.0.2.5", &[("Up", "Up_Admin")]),
-                    web("vm-web-3", "10.0.2.6", &[("Up", "Up_Probe_Success"), ("Up", "Up_Probe_Success"), ("Down", "Down_Probe_HttpNoResponse")]),
-                ],
+                nics(
+                    PROD,
+                    "rg-web",
+                    &[
+                        ("vm-web-1", "10.0.2.4", &[("Up", "Up_Probe_Success")]),
+                        ("vm-web-2", "10.0.2.5", &[("Up", "Up_Admin")]),
+                        ("vm-web-3", "10.0.2.6", &[("Up", "Up_Probe_Success"), ("Up", "Up_Probe_Success"), ("Down", "Down_Probe_HttpNoResponse")]),
+                    ],
+                ),
             ),
         ],
     });
-    let sql = |vm: &str, ip: &str, c: &[(&'static str, &'static str)]| backend(PROD, "rg-data", vm, ip, c);
     e.add(Lb {
         sub: PROD,
         rg: "rg-data",
@@ -281,15 +295,18 @@ pub fn estate() -> Estate {
         rules: &[("rule-sql", "Tcp", 1433, 1433, Some("probe-tcp-1433"))],
         backends: vec![(
             "rule-sql",
-            vec![
-                sql("vm-sql-1", "10.1.0.4", &[("Up", "Up_Probe_Success")]),
-                sql("vm-sql-2", "10.1.0.5", &[("Down", "Down_Probe_TcpProbeTimeout")]),
-                sql("vm-sql-3", "10.1.0.6", &[("Down", "Down_Admin")]),
-                sql("vm-sql-4", "10.1.0.7", &[("Down", "Down_Probe_ApproachingHealthyThreshold"), ("Up", "Up_Probe_Success")]),
-            ],
+            nics(
+                PROD,
+                "rg-data",
+                &[
+                    ("vm-sql-1", "10.1.0.4", &[("Up", "Up_Probe_Success")]),
+                    ("vm-sql-2", "10.1.0.5", &[("Down", "Down_Probe_TcpProbeTimeout")]),
+                    ("vm-sql-3", "10.1.0.6", &[("Down", "Down_Admin")]),
+                    ("vm-sql-4", "10.1.0.7", &[("Down", "Down_Probe_ApproachingHealthyThreshold"), ("Up", "Up_Probe_Success")]),
+                ],
+            ),
         )],
     });
-    let batch = |vm: &str, ip: &str| backend(PROD, "rg-batch", vm, ip, &[("Up", "Up_Probe_AllDownIsUp")]);
     e.add(Lb {
         sub: PROD,
         rg: "rg-batch",
@@ -298,7 +315,10 @@ pub fn estate() -> Estate {
         sku: ("Standard", "Regional"),
         probes: &[("probe-tcp-8080", "Tcp", 8080, None, 10, "AllProbedUp")],
         rules: &[("rule-workers", "Tcp", 8080, 8080, Some("probe-tcp-8080"))],
-        backends: vec![("rule-workers", vec![batch("vm-batch-1", "10.2.0.4"), batch("vm-batch-2", "10.2.0.5")])],
+        backends: vec![(
+            "rule-workers",
+            nics(PROD, "rg-batch", &[("vm-batch-1", "10.2.0.4", &[("Up", "Up_Probe_AllDownIsUp")]), ("vm-batch-2", "10.2.0.5", &[("Up", "Up_Probe_AllDownIsUp")])]),
+        )],
     });
     e.add(Lb {
         sub: STAGING,
@@ -328,7 +348,6 @@ pub fn estate() -> Estate {
         rules: &[("rule-nva", "All", 0, 0, Some("probe-nva"))],
         backends: vec![],
     });
-    let api = |vm: &str, ip: &str, c: &[(&'static str, &'static str)]| backend(STAGING, "rg-api", vm, ip, c);
     e.add(Lb {
         sub: STAGING,
         rg: "rg-api",
@@ -338,7 +357,10 @@ pub fn estate() -> Estate {
         probes: &[("probe-api", "Http", 8080, Some("/health/live"), 5, "AllProbedDown")],
         rules: &[("rule-api", "Tcp", 80, 8080, Some("probe-api")), ("rule-empty", "Tcp", 81, 8081, Some("probe-api"))],
         backends: vec![
-            ("rule-api", vec![api("vm-api-1", "10.3.0.4", &[("Up", "Up_Probe_Success")]), api("vm-api-2", "10.3.0.5", &[("Up", "Up_Probe_ApproachingUnhealthyThreshold")])]),
+            (
+                "rule-api",
+                nics(STAGING, "rg-api", &[("vm-api-1", "10.3.0.4", &[("Up", "Up_Probe_Success")]), ("vm-api-2", "10.3.0.5", &[("Up", "Up_Probe_ApproachingUnhealthyThreshold")])]),
+            ),
             ("rule-empty", vec![]),
         ],
     });

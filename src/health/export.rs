@@ -2,51 +2,37 @@
 //! as a PowerShell command and as the two REST calls. Commands carry a placeholder,
 //! never the token.
 
-use serde::Serialize;
-
+use super::catalog::State;
 use super::summary::Row;
 use crate::arm::client::NETWORK_API;
 use crate::arm::id::RuleId;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonExport<'a> {
-    rule_id: String,
-    checked_at: &'a str,
-    up: usize,
-    down: usize,
-    backends: Vec<JsonRow<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonRow<'a> {
-    instance: &'a str,
-    ip_address: &'a str,
-    state: &'a str,
-    reason_code: &'a str,
-    reason: &'a str,
-}
+use crate::arm::model::Json;
 
 /// `checked_at` is an ISO-8601 time. Rows in the order given (the table's current view).
+/// `{ruleId, checkedAt, up, down, backends: [{instance, ipAddress, state, reasonCode, reason}]}`,
+/// written with the model's JSON writer (no serde `Serialize` code in the wasm).
 pub fn to_json(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
-    let export = JsonExport {
-        rule_id: rule.path(),
-        checked_at,
-        up: rows.iter().filter(|r| r.state == super::catalog::State::Up).count(),
-        down: rows.iter().filter(|r| r.state == super::catalog::State::Down).count(),
-        backends: rows
-            .iter()
-            .map(|r| JsonRow {
-                instance: &r.instance,
-                ip_address: &r.ip,
-                state: r.state.label(),
-                reason_code: &r.reason.code,
-                reason: &r.reason.portal_text,
-            })
-            .collect(),
-    };
-    serde_json::to_string(&export).unwrap_or_default()
+    let count = |s: State| Json::Num(rows.iter().filter(|r| r.state == s).count() as u64);
+    let backends = rows
+        .iter()
+        .map(|r| {
+            Json::Obj(vec![
+                ("instance", Json::str(&r.instance)),
+                ("ipAddress", Json::str(&r.ip)),
+                ("state", Json::str(r.state.label())),
+                ("reasonCode", Json::str(&r.reason.code)),
+                ("reason", Json::str(&r.reason.portal_text)),
+            ])
+        })
+        .collect();
+    Json::Obj(vec![
+        ("ruleId", Json::Str(rule.path())),
+        ("checkedAt", Json::str(checked_at)),
+        ("up", count(State::Up)),
+        ("down", count(State::Down)),
+        ("backends", Json::Arr(backends)),
+    ])
+    .to_text()
 }
 
 pub fn to_csv(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
@@ -139,6 +125,9 @@ mod tests {
         assert_eq!(v["up"], 2);
         assert_eq!(v["down"], 3);
         assert_eq!(v["backends"][5]["reasonCode"], "Up_Probe_SomeFutureCode");
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 5);
+        assert!(to_json(&rule(), "t", &refs).starts_with(r#"{"ruleId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web/loadBalancingRules/rule-http","checkedAt":"t","up":2,"down":3,"backends":[{"instance":"#));
     }
 
     #[test]
