@@ -29,8 +29,11 @@ pub fn headline(e: &ArmError) -> (&'static str, String) {
 #[component]
 pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
     let (title, next) = headline(&error);
-    let live = use_context::<super::AppCtx>().is_some_and(|c| !c.is_demo());
+    let ctx = use_context::<super::AppCtx>();
+    let live = ctx.is_some_and(|c| !c.is_demo());
     let reauth = live && matches!(error.kind, ErrorKind::Unauthorized { .. });
+    // Signed in with Entra: one click signs in again (a redirect comes back to this page).
+    let sign_in = ctx.filter(|c| reauth && c.entra.with_value(Option::is_some));
     let details = [
         error.status.map(|s| format!("HTTP status: {s}")),
         error.code.clone().map(|c| format!("Error code: {c}")),
@@ -43,8 +46,11 @@ pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback
             <p>{next}</p>
             <p class="error-message">{error.message.clone()}</p>
             <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            {sign_in.map(|c| view! {
+                <button type="button" class="primary" on:click=move |_| super::account::start(c, None, false)>"Sign in again"</button>
+            })}
             {reauth.then(|| view! {
-                <p>"Paste a fresh token to carry on from here:"</p>
+                <p>{if sign_in.is_some() { "Or paste a fresh token to carry on from here:" } else { "Paste a fresh token to carry on from here:" }}</p>
                 <super::signin::TokenPaste on_done=move |_| { if let Some(r) = retry { r.run(()) } }/>
             })}
             {(!reauth).then(|| retry.map(|r| view! { <button type="button" class="primary" on:click=move |_| r.run(())>"Retry"</button> }))}

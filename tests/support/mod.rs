@@ -90,6 +90,34 @@ impl Drop for ConfiguredApp {
     }
 }
 
+/// A folder of files for a test (a page that embeds the app, say), removed on drop.
+pub struct TempSite(PathBuf);
+
+impl TempSite {
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempSite {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn temp_site(files: &[(&str, &str)]) -> TempSite {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/e2e-sites")
+        .join(format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    std::fs::create_dir_all(&dir).expect("create site dir");
+    for (name, body) in files {
+        std::fs::write(dir.join(name), body).expect("write site file");
+    }
+    TempSite(dir)
+}
+
 /// Copies a folder tree (the built app) for a test to alter.
 pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).expect("create app dir");

@@ -442,6 +442,8 @@ fn temp_dir() -> PathBuf {
 fn selector_for(role: &str) -> String {
     let native = match role {
         "button" => "button, input[type=button], input[type=submit], input[type=reset], input[type=image], summary",
+        // Chromium computes this (non-ARIA) role for <summary>, the toggle of a <details>.
+        "DisclosureTriangle" => "summary",
         "link" => "a[href], area[href]",
         "dialog" => "dialog, [role=alertdialog]",
         "alertdialog" => "dialog",
@@ -626,6 +628,11 @@ impl Browser {
     }
 
     pub fn start_with_size(w: u32, h: u32) -> Browser {
+        Browser::start_with(w, h, &[])
+    }
+
+    /// With extra Chromium flags.
+    pub fn start_with(w: u32, h: u32, extra_flags: &[&str]) -> Browser {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -689,6 +696,7 @@ impl Browser {
 
         let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
         args.push(format!("--window-size={w},{h}"));
+        args.extend(extra_flags.iter().map(|f| f.to_string()));
         args.push(format!("--user-data-dir={}", profile.display()));
         let caps = json!({
             "capabilities": {
@@ -736,6 +744,21 @@ impl Browser {
 
     pub fn current_url(&self) -> String {
         self.s.current_url()
+    }
+
+    /// Runs the next commands inside this iframe (WebDriver "switch to frame").
+    pub fn enter_frame(&self, frame: &Element) {
+        self.s.cmd("POST", "/frame", Some(json!({ "id": frame.json() })));
+    }
+
+    /// Back to the top-level document.
+    pub fn leave_frames(&self) {
+        self.s.cmd("POST", "/frame", Some(json!({ "id": Value::Null })));
+    }
+
+    /// Open windows and tabs, pop-ups included.
+    pub fn window_count(&self) -> usize {
+        self.s.cmd("GET", "/window/handles", None).as_array().map_or(0, Vec::len)
     }
 
     /// Waits until an element with this ARIA role and accessible name is present and displayed.
