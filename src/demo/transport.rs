@@ -1,7 +1,6 @@
 //! Routes ARM requests to the demo estate.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::estate::{estate, Estate};
@@ -16,10 +15,11 @@ pub struct DemoTransport {
     clock: Rc<dyn Clock>,
     latency_ms: u64,
     retry_after_s: u64,
-    /// Health checks made per rule: each one moves the flapping backends on.
-    generations: RefCell<HashMap<String, usize>>,
-    /// Pending operations: id -> (rule key, generation, polls still to answer 202).
-    operations: RefCell<HashMap<String, (String, usize, u32)>>,
+    /// Health checks made per rule: each one moves the flapping backends on. (Short
+    /// lists, scanned: a HashMap's hashing code cost wasm size.)
+    generations: RefCell<Vec<(String, usize)>>,
+    /// Pending operations: (id, rule key, generation, polls still to answer 202).
+    operations: RefCell<Vec<(String, String, usize, u32)>>,
     next_op: Cell<u64>,
 }
 
@@ -96,15 +96,22 @@ impl DemoTransport {
         };
         let generation = {
             let mut g = self.generations.borrow_mut();
-            let n = g.entry(rule.key.clone()).or_insert(0);
-            *n += 1;
-            *n - 1
+            match g.iter_mut().find(|(k, _)| *k == rule.key) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n - 1
+                }
+                None => {
+                    g.push((rule.key.clone(), 1));
+                    0
+                }
+            }
         };
         let n = self.next_op.get() + 1;
         self.next_op.set(n);
         let op = format!("6d6a8f3e-2f2c-4b0e-9c3a-{n:012x}");
         let pending = 1 + (n % 3) as u32;
-        self.operations.borrow_mut().insert(op.clone(), (rule.key.clone(), generation, pending));
+        self.operations.borrow_mut().push((op.clone(), rule.key.clone(), generation, pending));
         let origin = url.split("/subscriptions/").next().unwrap_or("");
         let sub = lb_id.split('/').nth(2).unwrap_or("");
         let location = format!(
@@ -117,15 +124,15 @@ impl DemoTransport {
 
     fn poll(&self, op: &str, url: &str) -> Response {
         let mut ops = self.operations.borrow_mut();
-        let Some((key, generation, pending)) = ops.get_mut(op) else {
+        let Some(i) = ops.iter().position(|o| o.0 == op) else {
             return error(404, "OperationNotFound", "The operation result could not be found; it may have expired.");
         };
+        let pending = &mut ops[i].3;
         if *pending > 0 {
             *pending -= 1;
             return Response::new(202, "").with_header("Location", url).with_header("Retry-After", self.retry_after_s.to_string());
         }
-        let (key, generation) = (key.clone(), *generation);
-        ops.remove(op);
+        let (_, key, generation, _) = ops.swap_remove(i);
         match self.estate.rule(&key) {
             Some(rule) => json(200, &self.estate.health(rule, generation)),
             None => not_found(&key),

@@ -53,14 +53,20 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
     let down = rows.iter().filter(|r| r.state == State::Down).count();
     let reported = (result.up, result.down);
     let mismatch = (reported != (up as u32, down as u32) && reported != (0, 0)).then_some(reported);
-    // A set, not a scan: 60,000 rows must stay linear.
-    let mut seen = std::collections::HashSet::with_capacity(rows.len());
-    let duplicates = result
+    // Sorted, not scanned pairwise: 60,000 rows must not go quadratic. Through the table's
+    // key type and unstable sort rather than a HashSet, whose hashing code cost wasm size.
+    // The key `(nic length, nic + ip)` is equal exactly when both parts are.
+    let mut keys: Vec<((u64, String), usize)> = result
         .load_balancer_backend_addresses
         .iter()
-        .map(|b| (b.network_interface_ip_configuration_id.as_str(), b.ip_address.as_str()))
-        .filter(|key| *key != ("", "") && !seen.insert(*key))
-        .count();
+        .filter(|b| !(b.network_interface_ip_configuration_id.is_empty() && b.ip_address.is_empty()))
+        .map(|b| {
+            let nic = &b.network_interface_ip_configuration_id;
+            ((nic.len() as u64, format!("{nic}{}", b.ip_address)), 0)
+        })
+        .collect();
+    keys.sort_unstable();
+    let duplicates = keys.windows(2).filter(|w| w[0].0 == w[1].0).count();
     Summary { up, down, unknown: rows.len() - up - down, rows, reported_mismatch: mismatch, duplicates }
 }
 
