@@ -13,12 +13,11 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use base64::Engine;
-use fake_azure::{FakeAzure, Fault, Options};
+use fake_azure::{EntraFault, FakeAzure, Fault, Options};
 use serde_json::Value;
 use support::{dist_dir, Browser, ConfiguredApp, StaticServer};
 
@@ -223,49 +222,6 @@ fn sign_in_view_has_no_axe_violations() {
     check_both_schemes(&b, "the sign-in view with a paste error");
 }
 
-/// The app, configured for a fake ARM on another origin, with that origin added to the
-/// served copy's CSP `connect-src` (as a deployment with such an `armEndpoint` must).
-struct LiveApp {
-    dir: PathBuf,
-    server: StaticServer,
-}
-
-impl LiveApp {
-    fn start(arm: &str) -> LiveApp {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("target/e2e-apps")
-            .join(format!("a11y-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
-        copy_dir(&dist_dir(), &dir);
-        std::fs::write(dir.join("config.json"), format!(r#"{{"armEndpoint":"{arm}"}}"#)).unwrap();
-        let index = dir.join("index.html");
-        let html = std::fs::read_to_string(&index).unwrap();
-        let html = html.replacen("connect-src 'self'", &format!("connect-src 'self' {arm}"), 1);
-        std::fs::write(&index, html).unwrap();
-        let server = StaticServer::start(&dir);
-        LiveApp { dir, server }
-    }
-}
-
-impl Drop for LiveApp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn jwt() -> String {
     let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     format!(
@@ -280,9 +236,9 @@ fn error_view_has_no_axe_violations() {
     let azure = FakeAzure::start(Options::default());
     let token = jwt();
     azure.set_token(&token);
-    let app = LiveApp::start(&azure.arm_url());
+    let app = ConfiguredApp::start(&format!(r#"{{"armEndpoint":"{}"}}"#, azure.arm_url()));
     let b = Browser::start();
-    b.goto(&app.server.url());
+    b.goto(&app.url());
     b.by_role("textbox", "Access token for Azure Resource Manager").send_keys(&token);
     b.by_role("button", "Use this token").click();
     b.by_role("heading", "Subscriptions");
@@ -292,6 +248,30 @@ fn error_view_has_no_axe_violations() {
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     b.wait_until("the permission message", || dialog.text().contains("You don't have permission"));
     check_both_schemes(&b, "an error view (403 on the health operation)");
+}
+
+#[test]
+fn entra_sign_in_and_the_account_menu_have_no_axe_violations() {
+    let azure = FakeAzure::start(Options::default());
+    let app = ConfiguredApp::start(&format!(
+        r#"{{"armEndpoint":"{}","loginEndpoint":"{}","clientId":"{}"}}"#,
+        azure.arm_url(),
+        azure.login_url(),
+        fake_azure::CLIENT_ID
+    ));
+    let b = Browser::start();
+    azure.set_entra_fault(EntraFault::AccessDenied);
+    b.goto(&app.url());
+    b.by_role("button", "Sign in with Microsoft").click();
+    b.wait_until("the refusal", || b.all_by_role("alert").iter().any(|a| a.text().contains("Sign-in was declined")));
+    check_both_schemes(&b, "the sign-in view with Entra's refusal");
+    azure.set_entra_fault(EntraFault::None);
+    b.by_role("button", "Sign in with Microsoft").click();
+    let menu = b.by_role("DisclosureTriangle", "Account: ana@contoso.com");
+    menu.click();
+    let tenants = b.by_role("combobox", "Switch tenant");
+    b.wait_until("the tenant list", || tenants.text().contains("Fabrikam"));
+    check_both_schemes(&b, "the account menu, open, with the tenant list");
 }
 
 // ------------------------------------------------------------------ keyboard only

@@ -143,6 +143,7 @@ fn leaving_the_load_balancer_or_closing_the_panel_stops_polling() {
 fn sign_out_forgets_the_token() {
     let live = signed_in(Options::default());
     let b = &live.b;
+    b.by_role("DisclosureTriangle", "Account: ana@contoso.com").click();
     b.by_role("button", "Sign out").click();
     b.by_role("heading", "Sign in to Azure");
     let stored = b.exec("return localStorage.length + sessionStorage.length", vec![]);

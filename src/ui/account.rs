@@ -291,7 +291,7 @@ fn expiry_text(exp: Option<i64>) -> String {
 pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
     let ctx = use_app();
     let signed_in = ctx.account.with_value(Option::is_some);
-    let who = claims.name.clone().or(claims.user.clone()).unwrap_or_else(|| "Pasted token".into());
+    let who = claims.user.clone().or(claims.name.clone()).unwrap_or_else(|| "Pasted token".into());
     let user = claims.user.clone().unwrap_or_default();
     let tenant_id = claims.tenant.clone().unwrap_or_default();
     let tenants = RwSignal::new(None::<Result<Vec<Tenant>, String>>);
@@ -313,9 +313,13 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
         _ => tid.clone(),
     };
     let current = tenant_id.clone();
+    let expiry = expiry_text(claims.expires_at);
     view! {
+        <div class="account-chip">
         <details class="account-menu" on:toggle=move |_| load_tenants()>
-            <summary aria-label=format!("Account: {who}")>{who.clone()}<span class="muted">{format!(" · {}", expiry_text(claims.expires_at))}</span></summary>
+            // The accessible name is the visible text plus a prefix for screen readers
+            // (axe: label-content-name-mismatch); the expiry sits beside the toggle.
+            <summary><span class="sr-only">"Account: "</span>{who.clone()}</summary>
             <div class="menu">
                 <dl>
                     <dt>"User"</dt><dd>{if user.is_empty() { "not in the token".to_owned() } else { user }}</dd>
@@ -350,6 +354,8 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                 <button type="button" class="chip-action" on:click=move |_| ctx.sign_out()>"Sign out"</button>
             </div>
         </details>
+        <span class="muted expiry">{expiry}</span>
+        </div>
     }
 }
 
