@@ -319,7 +319,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
         <details class="account-menu" on:toggle=move |_| load_tenants()>
             // The accessible name is the visible text plus a prefix for screen readers
             // (axe: label-content-name-mismatch); the expiry sits beside the toggle.
-            <summary><span class="sr-only">"Account: "</span>{who.clone()}</summary>
+            <summary><span class="sr-only">"Account: "</span>{who.clone()}<span class="muted" aria-hidden="true">" ▾"</span></summary>
             <div class="menu">
                 <dl>
                     <dt>"User"</dt><dd>{if user.is_empty() { "not in the token".to_owned() } else { user }}</dd>

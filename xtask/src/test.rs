@@ -1,6 +1,7 @@
 //! `cargo xtask test`: the whole test suite, as CI runs it.
 //!
-//! 1. `trunk build --release --offline` (dist/ for the end-to-end tests)
+//! 1. `trunk build --release --offline` (dist/ for the end-to-end tests), and the same
+//!    build for a sub-path (`--public-url /lb-health/`, as GitHub Pages serves a project)
 //! 2. `cargo test --workspace` on the host (unit tests + tests/e2e_*.rs)
 //! 3. `cargo test -p lb-health --target wasm32-unknown-unknown --test components`
 //!    (component tests in headless Chromium through wasm-bindgen-test-runner)
@@ -11,6 +12,9 @@ use crate::tools::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
 use crate::{cargo, root, show, trunk_build_cmd};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
+
+/// The sub-path of the second build (`tests/e2e_subpath.rs` serves it there).
+const SUBPATH: &str = "/lb-health/";
 
 #[derive(Default, Debug, PartialEq)]
 pub struct Tally {
@@ -23,6 +27,7 @@ pub fn run() -> i32 {
     tools::setup(tools::Need::All);
     let root = root();
     let dist = root.join("dist");
+    let subpath_dist = root.join("target/dist-subpath");
     let mut tally = Tally::default();
 
     let failure = 'steps: {
@@ -34,11 +39,20 @@ pub fn run() -> i32 {
             Ok(s) => break 'steps Some(format!("trunk build failed ({s})")),
             Err(e) => break 'steps Some(format!("cannot run trunk: {e}")),
         }
+        let mut sub = trunk_build_cmd(Some(SUBPATH));
+        sub.arg("--dist").arg(&subpath_dist);
+        println!("[test 1/3] {}", show(&sub));
+        match sub.status() {
+            Ok(s) if s.success() => {}
+            Ok(s) => break 'steps Some(format!("trunk build --public-url failed ({s})")),
+            Err(e) => break 'steps Some(format!("cannot run trunk: {e}")),
+        }
 
         // 2. Host: unit tests and end-to-end tests.
         let mut host = cargo();
         host.args(["test", "--workspace", "--no-fail-fast"])
             .env("LBH_DIST", &dist)
+            .env("LBH_DIST_SUBPATH", &subpath_dist)
             .env("LBH_AUTOREST_CLI", tools::autorest_cli())
             .env("LBH_AXE", tools::axe_js())
             .env("CHROMEDRIVER", CHROMEDRIVER)
