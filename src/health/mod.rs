@@ -2,5 +2,6 @@
 
 pub mod catalog;
 pub mod export;
+pub mod history;
 pub mod summary;
 pub mod table;
