@@ -10,4 +10,5 @@ pub mod config;
 pub mod demo;
 pub mod health;
 pub mod link;
+pub mod query;
 pub mod ui;

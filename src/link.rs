@@ -24,9 +24,7 @@ pub fn parse(query: &str) -> (Link, Vec<String>) {
     let mut link = Link::default();
     let mut notices = Vec::new();
     let mut rule = None;
-    for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (k, v) = (decode(k), decode(v));
+    for (k, v) in crate::query::pairs(query) {
         match k.as_str() {
             "sub" => match SubscriptionId::parse(&v) {
                 Ok(s) => link.sub = Some(s),
@@ -134,28 +132,6 @@ fn encode(s: &str) -> String {
         }
     }
     out
-}
-
-fn decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

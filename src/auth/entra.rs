@@ -160,12 +160,12 @@ pub fn parse_callback(query: &str) -> Option<Callback> {
     let mut code = None;
     let mut error = None;
     let mut description = String::new();
-    for (k, v) in url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+    for (k, v) in crate::query::pairs(query) {
         match &*k {
-            "state" => state = Some(v.into_owned()),
-            "code" => code = Some(v.into_owned()),
-            "error" => error = Some(v.into_owned()),
-            "error_description" => description = v.into_owned(),
+            "state" => state = Some(v),
+            "code" => code = Some(v),
+            "error" => error = Some(v),
+            "error_description" => description = v,
             _ => {}
         }
     }
