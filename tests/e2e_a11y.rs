@@ -184,6 +184,15 @@ fn health_panel_with_a_tooltip_open_has_no_axe_violations() {
         assert!(worst >= 4.5, "tooltip text contrast {worst:.2}:1 < 4.5:1 in {scheme} ({r})");
         let _ = writeln!(std::io::stderr(), "e2e_a11y: tooltip text contrast in {scheme}: at least {worst:.1}:1 ({})", r["where"]);
     }
+    // Watch mode after a second check: the changes line, highlighted rows and the runs.
+    b.prefer_color_scheme("light");
+    b.press("Escape");
+    b.wait_until("the tooltip closes", || b.all_by_role("tooltip").is_empty());
+    let select = dialog.by_role("combobox", "Auto-refresh");
+    b.exec("const s = arguments[0]; s.value = '300'; s.dispatchEvent(new Event('change', {bubbles: true}));", vec![select.json()]);
+    dialog.by_role("button", "Refresh").click();
+    dialog.by_role("columnheader", "Recent checks");
+    check_both_schemes(&b, "the health panel watching, after two checks");
 }
 
 /// The lowest WCAG contrast ratio of any text in the open tooltip, opacity included.

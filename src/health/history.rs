@@ -208,6 +208,16 @@ impl Backend {
     }
 }
 
+/// Watch mode's choices, in seconds (0: off).
+pub const WATCH_CHOICES: [(u32, &str); 4] = [(0, "Off"), (30, "Every 30 s"), (60, "Every minute"), (300, "Every 5 minutes")];
+
+/// Whether watch mode should check again now: on, idle, visible, and the interval has
+/// passed since the last answer. A hidden tab waits: nobody is looking, and Azure's
+/// throttling budget is shared with the user's other tools.
+pub fn watch_due(every_s: u32, busy: bool, hidden: bool, since_last_ms: f64) -> bool {
+    every_s > 0 && !busy && !hidden && since_last_ms >= every_s as f64 * 1000.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +286,15 @@ mod tests {
             h.record(&n.to_string(), &[row("vm-b", "Up_ProbeSuccess")]);
         }
         assert!(h.backends.iter().all(|b| b.instance != "vm-a"));
+    }
+
+    #[test]
+    fn watch_waits_for_its_interval_and_pauses_when_hidden_or_busy() {
+        assert!(watch_due(30, false, false, 30_000.0));
+        assert!(!watch_due(30, false, false, 29_999.0));
+        assert!(!watch_due(0, false, false, 1e9), "off");
+        assert!(!watch_due(30, true, false, 1e9), "a check is running");
+        assert!(!watch_due(30, false, true, 1e9), "the tab is hidden");
     }
 
     #[test]

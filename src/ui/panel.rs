@@ -1,9 +1,12 @@
 //! The "Load balancing rule health status" panel: a modal dialog that runs the health
 //! operation for one rule, shows progress while Azure works, then the counts and one
 //! row per backend. Closing it cancels the operation: nothing polls in the background.
+//! Watch mode checks again on an interval while the panel is open and the tab visible,
+//! and marks what changed between checks.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::{use_app, ErrorView};
 use crate::arm::client::{ArmClient, Cancel, Progress};
@@ -13,6 +16,7 @@ use crate::arm::id::{IdError, RuleId};
 use crate::arm::lro::WaitReason;
 use crate::health::catalog::State;
 use crate::health::export;
+use crate::health::history::{watch_due, Change, Delta, History, WATCH_CHOICES};
 use crate::health::summary::{summarise, Row, RuleContext, Summary};
 use crate::health::table::{reason_groups, SortKey, View};
 use super::ReasonTip;
@@ -80,6 +84,24 @@ pub fn HealthPanel(
     let now = RwSignal::new(0.0f64);
     let open_tip = RwSignal::new(None::<String>);
     let cancel = StoredValue::new_local(Cancel::default());
+    // Watch mode: every result goes into the history; `watch` is the interval (0: off).
+    let history = StoredValue::new(History::default());
+    let delta = RwSignal::new(Delta::default());
+    let watch = RwSignal::new(0u32);
+    let hidden = RwSignal::new(false);
+    let last_answer = RwSignal::new(0.0f64);
+    let notify = RwSignal::new(false);
+    let rule_name = StoredValue::new(rule.name.clone());
+    let record = move |c: &Checked| {
+        let d = history.try_update_value(|h| h.record(&c.at, &c.summary.rows)).unwrap_or_default();
+        if notify.get_untracked() && !d.went_down.is_empty() {
+            if let Some(line) = d.sentence() {
+                notify_user(&format!("LB Health: {}", rule_name.get_value()), &line);
+            }
+        }
+        delta.try_set(d);
+        last_answer.try_set(ctx.client().now_ms());
+    };
 
     let rule_id_error = rule_id.clone().err();
     let rule_id_ok = rule_id.clone().ok();
@@ -110,10 +132,12 @@ pub fn HealthPanel(
             }
             match outcome {
                 Ok(checked) => {
+                    record(&checked);
                     on_result.run(checked.clone());
                     result.try_set(Some(checked));
                 }
                 Err(e) => {
+                    last_answer.try_set(client.now_ms());
                     error.try_set(Some(e));
                 }
             }
@@ -126,6 +150,7 @@ pub fn HealthPanel(
         }
         match list_result.get() {
             Some(Ok(c)) => {
+                record(&c);
                 result.set(Some(c));
                 error.set(None);
                 busy.set(false);
@@ -144,7 +169,21 @@ pub fn HealthPanel(
     });
     // Elapsed time and countdowns tick once a second while the panel is open (the
     // bench measured the 500 ms tick as most of the page's CPU while polling).
-    let ticker = set_interval_with_handle(move || { now.try_set(ctx.client().now_ms()); }, std::time::Duration::from_millis(1000)).ok();
+    let auto_run = run.clone();
+    let ticker = set_interval_with_handle(
+        move || {
+            let t = ctx.client().now_ms();
+            now.try_set(t);
+            let is_hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
+            hidden.try_set(is_hidden);
+            let (Some(every), Some(idle), Some(since)) = (watch.try_get_untracked(), busy.try_get_untracked().map(|b| !b), last_answer.try_get_untracked()) else { return };
+            if watch_due(every, !idle, is_hidden, t - since) {
+                auto_run();
+            }
+        },
+        std::time::Duration::from_millis(1000),
+    )
+    .ok();
     on_cleanup(move || {
         cancel.get_value().cancel();
         if let Some(t) = ticker {
@@ -186,6 +225,16 @@ pub fn HealthPanel(
             <div class="panel-head">
                 <h2 id="panel-title">"Load balancing rule health status"</h2>
                 <div class="toolbar">
+                    <label class="watch">"Auto-refresh "
+                        <select on:change=move |ev| {
+                            let every = event_target_value(&ev).parse().unwrap_or(0);
+                            watch.set(every);
+                            // Count the interval from now, not from the last answer.
+                            last_answer.set(ctx.client().now_ms());
+                        }>
+                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }).collect_view()}
+                        </select>
+                    </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
                         on:click=move |_| if !busy.get_untracked() { run_again() }>
                         <span aria-hidden="true">"⟳ "</span>"Refresh"
@@ -196,6 +245,36 @@ pub fn HealthPanel(
             <p class="rule-name">{format!("Rule {}", rule.name)}</p>
             <dl class="facts">{context.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}</dl>
             {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> })}
+            {move || (watch.get() > 0).then(|| view! {
+                <div class="watching">
+                    <p>{move || match (hidden.get(), busy.get()) {
+                        (true, _) => "Watching: paused while this tab is hidden.".to_owned(),
+                        (false, true) => "Watching: checking now.".to_owned(),
+                        (false, false) => format!(
+                            "Watching: next check in {} s.",
+                            secs_left(watch.get() as u64 * 1000, now.get() - last_answer.get())
+                        ),
+                    }}</p>
+                    {notifications_available().then(|| view! {
+                        <label class="check"><input type="checkbox" prop:checked=move || notify.get()
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                notify.set(on);
+                                if on { ask_notification_permission() }
+                            }/>" Notify me when a backend goes Down"</label>
+                    })}
+                </div>
+            })}
+            {move || {
+                let d = delta.get();
+                let checks = history.with_value(History::checks);
+                (checks > 1).then(|| view! {
+                    <p class="changes" role="status">{match d.sentence() {
+                        Some(line) => format!("Since the previous check: {line}."),
+                        None => "No change since the previous check.".to_owned(),
+                    }}</p>
+                })
+            }}
             {move || busy.get().then(|| {
                 let elapsed = whole_secs(now.get() - started.get());
                 let phase = match progress.get() {
@@ -221,7 +300,7 @@ pub fn HealthPanel(
                 }
             })}
             {move || error.get().map(|e| view! { <ErrorView error=e retry=Callback::new({ let r = run.clone(); move |_| r() })/> })}
-            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone()/> })}
+            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> })}
         </dialog>
     }
 }
@@ -229,7 +308,7 @@ pub fn HealthPanel(
 const PAGE: usize = 100;
 
 #[component]
-fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option<RuleId>) -> impl IntoView {
+fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option<RuleId>, history: StoredValue<History>) -> impl IntoView {
     let ctx = use_app();
     let view_state = ctx.view;
     let s = checked.summary;
@@ -316,11 +395,12 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                         {sort_header("IP address", SortKey::Ip)}
                         {sort_header("State", SortKey::State)}
                         {sort_header("Reason", SortKey::Reason)}
+                        {move || (history.with_value(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> })}
                     </tr></thead>
                     <tbody>{move || {
                         let p = page.get();
                         shown.with(|idx| rows.with_value(|all| {
-                            idx.iter().skip(p * PAGE).take(PAGE).map(|&i| row_view(i, &all[i], open_tip)).collect_view()
+                            history.with_value(|h| idx.iter().skip(p * PAGE).take(PAGE).map(|&i| row_view(i, &all[i], open_tip, h)).collect_view())
                         }))
                     }}</tbody>
                 </table>
@@ -340,22 +420,55 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
     }
 }
 
-fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>) -> impl IntoView {
+/// Checks shown in a row's run of recent states.
+const STRIP: usize = 10;
+
+fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> impl IntoView {
     let (icon, class) = match row.state {
         State::Up => ("✔", "state up"),
         State::Down => ("✖", "state down"),
         State::Unknown => ("?", "state unknown"),
     };
     let label = format!("Explain reason for {}", row.instance);
+    // Said in words, not only by the row's highlight.
+    let change = history.change(row).map(|c| match c {
+        Change::State { from, .. } => format!("changed, was {}", from.label()),
+        Change::Reason { .. } => "reason changed".to_owned(),
+        Change::Appeared => "new".to_owned(),
+        Change::Gone => String::new(),
+    });
+    let strip = (history.checks() > 1).then(|| {
+        let states = history.strip(row);
+        let recent = &states[states.len().saturating_sub(STRIP)..];
+        let glyphs: String = recent.iter().map(|s| match s {
+            Some(State::Up) => '✔',
+            Some(State::Down) => '✖',
+            Some(State::Unknown) => '?',
+            None => '·',
+        }).collect();
+        let words: Vec<&str> = recent.iter().map(|s| s.map_or("absent", |s| s.label())).collect();
+        let since = history.since(row).map(|t| format!(" since {t}")).unwrap_or_default();
+        view! {
+            <td class="strip">
+                <span role="img" aria-label=format!("Last {} checks, oldest first: {}", recent.len(), words.join(", "))>{glyphs}</span>
+                <span class="muted">{since}</span>
+            </td>
+        }
+    });
+    let changed = change.is_some();
     view! {
-        <tr>
+        <tr class:changed=changed>
             <td>{row.instance.clone()}</td>
             <td class="mono">{if row.ip.is_empty() { "—".to_owned() } else { row.ip.clone() }}</td>
-            <td><span class=class><span aria-hidden="true">{icon}" "</span>{row.state.label()}</span></td>
+            <td>
+                <span class=class><span aria-hidden="true">{icon}" "</span>{row.state.label()}</span>
+                {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> })}
+            </td>
             <td class="reason">
                 <span>{row.reason.portal_text.clone()}</span>
                 <ReasonTip id=format!("reason-tip-{i}") label=label reason=row.reason.clone() open_tip=open_tip/>
             </td>
+            {strip}
         </tr>
     }
 }
@@ -389,8 +502,39 @@ fn Export(rule_id: Option<RuleId>, iso: String, rows: StoredValue<Vec<Row>>, sho
     .into_any()
 }
 
+/// The browser's Notification API, reached by name: a web-sys feature for one call
+/// would cost more than these few lines.
+fn notification_class() -> Option<js_sys::Function> {
+    let w = web_sys::window()?;
+    js_sys::Reflect::get(&w, &"Notification".into()).ok().and_then(|c| c.dyn_into().ok())
+}
+
+fn notifications_available() -> bool {
+    notification_class().is_some()
+}
+
+fn ask_notification_permission() {
+    if let Some(n) = notification_class() {
+        if let Ok(ask) = js_sys::Reflect::get(&n, &"requestPermission".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into)) {
+            let _ = ask.call0(&n);
+        }
+    }
+}
+
+/// Shows a system notification if the user allowed them; says nothing otherwise (the
+/// panel's own status line carries the same sentence).
+fn notify_user(title: &str, body: &str) {
+    let Some(n) = notification_class() else { return };
+    let granted = js_sys::Reflect::get(&n, &"permission".into()).ok().and_then(|p| p.as_string()).is_some_and(|p| p == "granted");
+    if !granted {
+        return;
+    }
+    let opts = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&opts, &"body".into(), &body.into());
+    let _ = js_sys::Reflect::construct(&n, &js_sys::Array::of2(&title.into(), &opts));
+}
+
 fn download(name: &str, mime: &str, text: &str) {
-    use wasm_bindgen::JsCast;
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);

@@ -482,7 +482,7 @@ fn selector_for(role: &str) -> String {
         "form" => "form",
         "search" => "search",
         "article" => "article",
-        "img" | "image" => "img, svg",
+        "img" | "image" => "img, svg, [role~=img], [role~=image]",
         "figure" => "figure",
         "separator" => "hr",
         "paragraph" => "p",
