@@ -11,13 +11,29 @@ use super::cloud::{ArmBase, Cloud};
 use super::error::{ArmError, ErrorKind};
 use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
-use super::model::{HealthResult, LoadBalancer, Page, Subscription, Tenant};
+use super::model::{GraphAnswer, HealthResult, LoadBalancer, Page, Subscription, Tenant};
 use super::transport::{Clock, LocalBoxFuture, Request, Transport};
 
 /// The api-version of Microsoft.Network calls; the health operation exists from 2024-05-01.
 pub const NETWORK_API: &str = "2024-05-01";
 pub const SUBSCRIPTIONS_API: &str = "2022-12-01";
 pub const TENANTS_API: &str = "2022-12-01";
+pub const GRAPH_API: &str = "2022-10-01";
+/// Resource Graph answers at most this many rows per search; the UI says when it is cut.
+pub const GRAPH_TOP: u64 = 50;
+
+/// The Resource Graph query for load balancers whose name contains `text`, or `None`
+/// when `text` is not part of a possible name (letters, digits, `.`, `_`, `-`): the text
+/// goes into a KQL string, so nothing that could end it is let through.
+pub fn graph_query(text: &str) -> Option<String> {
+    let text = text.trim();
+    let ok = (1..=80).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    ok.then(|| {
+        format!(
+            "Resources | where type =~ 'microsoft.network/loadbalancers' | where name contains '{text}' | project id, name, resourceGroup, subscriptionId, location | order by name asc | limit {GRAPH_TOP}"
+        )
+    })
+}
 /// A listing that pages forever is a bug on the other side; stop there.
 const MAX_PAGES: usize = 200;
 
@@ -119,6 +135,19 @@ impl ArmClient {
         let mut tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel).await?;
         tenants.sort_unstable_by_key(|t| t.display_name.to_ascii_lowercase());
         Ok(tenants)
+    }
+
+    /// Load balancers whose name contains `text`, across every subscription the user can
+    /// read, in one Azure Resource Graph query. `None`: `text` cannot be part of a name.
+    pub async fn find_load_balancers(&self, text: &str, cancel: &Cancel) -> Option<Result<GraphAnswer, ArmError>> {
+        let query = graph_query(text)?;
+        let body = format!(r#"{{"query":{},"options":{{"$top":{GRAPH_TOP}}}}}"#, serde_json::to_string(&query).unwrap_or_default());
+        let url = self.base.url(&format!("/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API}"));
+        Some(async {
+            let resp = self.drive(Request::post(url, Some(body)), cancel, &|_| {}).await?;
+            serde_json::from_str(&resp.body)
+                .map_err(|e| ArmError::malformed(&resp, &format!("Resource Graph's answer is not of the expected shape ({e})")))
+        }.await)
     }
 
     pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel) -> Result<Vec<LoadBalancer>, ArmError> {

@@ -1012,6 +1012,32 @@ pub struct Tenant {
     pub default_domain: String,
 }
 
+/// Azure Resource Graph's answer (`resultFormat: objectArray`, its default).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphAnswer {
+    #[serde(default)]
+    pub total_records: u64,
+    #[serde(default)]
+    pub data: Vec<GraphLoadBalancer>,
+}
+
+/// One load balancer found by Resource Graph, from any subscription the user can read.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphLoadBalancer {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub resource_group: String,
+    #[serde(default)]
+    pub subscription_id: String,
+    #[serde(default)]
+    pub location: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

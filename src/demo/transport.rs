@@ -63,9 +63,44 @@ impl DemoTransport {
             }
             (Method::Post, [.., "loadbalancingrules", _, "health"]) => self.start_health(path.trim_end_matches("/health"), &req.url),
             (Method::Get, [.., "operationresults", op]) => self.poll(op, &req.url),
+            (Method::Post, ["providers", "microsoft.resourcegraph", "resources"]) => self.graph(req.body.as_deref().unwrap_or("")),
             _ => not_found(path),
         };
         answer.with_header("x-ms-request-id", request_id)
+    }
+
+    /// Resource Graph, for the one query the app sends: load balancers whose name
+    /// contains a text (case-insensitive, as KQL's `contains`), across subscriptions.
+    fn graph(&self, body: &str) -> Response {
+        const MARK: &str = "where name contains '";
+        let Some(text) = body.find(MARK).map(|i| &body[i + MARK.len()..]).and_then(|rest| rest.split('\'').next()) else {
+            return error(400, "BadRequest", "Please provide a valid query.");
+        };
+        let text = text.to_ascii_lowercase();
+        let mut found: Vec<_> = self.estate.load_balancers.iter().filter(|lb| lb.name.to_ascii_lowercase().contains(&text)).collect();
+        found.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let rows: Vec<Json> = found
+            .iter()
+            .map(|lb| {
+                let part = |n: usize| lb.id.split('/').nth(n).unwrap_or("").to_owned();
+                Json::Obj(vec![
+                    ("id", Json::str(&lb.id)),
+                    ("name", Json::str(&lb.name)),
+                    ("resourceGroup", Json::Str(part(4))),
+                    ("subscriptionId", Json::Str(part(2))),
+                    ("location", Json::str(&lb.location)),
+                ])
+            })
+            .collect();
+        let n = rows.len() as u64;
+        let body = Json::Obj(vec![
+            ("totalRecords", Json::Num(n)),
+            ("count", Json::Num(n)),
+            ("data", Json::Arr(rows)),
+            ("facets", Json::Arr(Vec::new())),
+            ("resultTruncated", Json::str("false")),
+        ]);
+        Response::new(200, body.to_text()).with_header("Content-Type", "application/json")
     }
 
     fn list(&self, sub: &str, query: &str, url: &str) -> Response {
@@ -255,6 +290,18 @@ mod tests {
             })
             .collect();
         assert_eq!(reasons.len(), 4);
+    }
+
+    #[test]
+    fn resource_graph_finds_load_balancers_across_subscriptions() {
+        let (client, _) = demo();
+        let found = pollster::block_on(client.find_load_balancers("LB-", &Cancel::default())).unwrap().unwrap();
+        let subs: BTreeSet<&str> = found.data.iter().map(|lb| lb.subscription_id.as_str()).collect();
+        assert!(subs.len() >= 2, "{found:?}");
+        assert_eq!(found.total_records as usize, found.data.len());
+        let web = pollster::block_on(client.find_load_balancers("web", &Cancel::default())).unwrap().unwrap();
+        assert!(web.data.iter().all(|lb| lb.name.contains("web")) && !web.data.is_empty());
+        assert!(web.data.iter().all(|lb| LoadBalancerId::parse(&lb.id).is_ok()));
     }
 
     #[test]

@@ -2,17 +2,32 @@
 
 use leptos::prelude::*;
 
+pub(super) mod recent;
+
 use super::load::load;
 use super::{use_app, ErrorView, Loading, Screen};
+use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
+use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
+use crate::arm::model::GraphAnswer;
 
 #[component]
 pub fn Subscriptions() -> impl IntoView {
     let ctx = use_app();
     let (data, reload) = load(|client, cancel| async move { client.subscriptions(&cancel).await });
     let query = RwSignal::new(String::new());
+    let sub_name = move |id: &str| -> String {
+        data.with_untracked(|d| match d {
+            Some(Ok(subs)) => subs.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(id)).map(|s| s.display_name.clone()),
+            _ => None,
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| id.to_owned())
+    };
     view! {
         <h1>"Subscriptions"</h1>
+        <RecentLoadBalancers/>
+        <FindLoadBalancer sub_name=Callback::new(move |id: String| sub_name(&id))/>
         <p class="filter">
             <label for="sub-filter">"Filter by name or ID "</label>
             <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
@@ -55,6 +70,98 @@ pub fn Subscriptions() -> impl IntoView {
                 }.into_any()
             }
         }}
+    }
+}
+
+/// Load balancers opened before in this browser, newest first.
+#[component]
+fn RecentLoadBalancers() -> impl IntoView {
+    let ctx = use_app();
+    let list = recent::load(ctx.is_demo());
+    (!list.is_empty()).then(|| view! {
+        <section class="recent" aria-labelledby="recent-heading">
+            <h2 id="recent-heading">"Recently opened"</h2>
+            <ul>{list.into_iter().map(|r| {
+                let label = r.lb.name.clone();
+                let detail = format!(" {} · {}", r.sub_name, r.lb.resource_group);
+                view! { <li>
+                    <button type="button" class="linklike" on:click=move |_| ctx.screen.set(Screen::Rules { sub_name: r.sub_name.clone(), lb: r.lb.clone() })>{label}</button>
+                    <span class="muted">{detail}</span>
+                </li> }
+            }).collect_view()}</ul>
+        </section>
+    })
+}
+
+/// One Azure Resource Graph query across every subscription the user can read: the way
+/// to a load balancer when its subscription is not known.
+#[component]
+fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
+    let ctx = use_app();
+    let text = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<GraphAnswer, ArmError>>);
+    let problem = RwSignal::new(None::<&'static str>);
+    let busy = RwSignal::new(false);
+    let cancel = StoredValue::new_local(Cancel::default());
+    on_cleanup(move || cancel.get_value().cancel());
+    let search = move || {
+        let t = text.get_untracked();
+        if graph_query(&t).is_none() {
+            problem.set(Some("Type part of a load balancer name: letters, digits, '.', '_' and '-' only."));
+            return;
+        }
+        problem.set(None);
+        busy.set(true);
+        cancel.get_value().cancel();
+        let c = Cancel::default();
+        cancel.set_value(c.clone());
+        let client = ctx.client();
+        leptos::task::spawn_local(async move {
+            let got = client.find_load_balancers(&t, &c).await;
+            if !c.is_cancelled() {
+                outcome.try_set(got);
+                busy.try_set(false);
+            }
+        });
+    };
+    view! {
+        <form class="find" role="search" aria-label="Find a load balancer" on:submit=move |ev| { ev.prevent_default(); search(); }>
+            <label for="lb-find">"Find a load balancer in every subscription "</label>
+            <input id="lb-find" type="search" autocomplete="off" spellcheck="false" placeholder="Part of its name"
+                prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+            <button type="submit">"Search"</button>
+        </form>
+        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+        {move || busy.get().then(|| view! { <Loading what="matching load balancers"/> })}
+        {move || (!busy.get()).then(|| outcome.get()).flatten().map(|o| match o {
+            Err(e) => view! { <ErrorView error=e/> }.into_any(),
+            Ok(found) if found.data.is_empty() => view! {
+                <p class="empty" role="status">"No load balancer with that in its name, in the subscriptions this account can read."</p>
+            }.into_any(),
+            Ok(found) => {
+                let cut = (found.total_records > found.data.len() as u64).then(|| format!(
+                    "Showing the first {} of {}; type more of the name to narrow it.", found.data.len().min(GRAPH_TOP as usize), found.total_records
+                ));
+                view! {
+                    <p class="muted" role="status">{format!("{} found. ", found.data.len())}{cut}</p>
+                    <table class="grid">
+                        <caption class="sr-only">"Load balancers found"</caption>
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Resource group"</th><th scope="col">"Subscription"</th><th scope="col">"Location"</th></tr></thead>
+                        <tbody>{found.data.into_iter().map(|lb| {
+                            let sub = sub_name.run(lb.subscription_id.clone());
+                            let cell = match LoadBalancerId::parse(&lb.id) {
+                                Ok(id) => {
+                                    let s = sub.clone();
+                                    view! { <button type="button" class="linklike" on:click=move |_| ctx.screen.set(Screen::Rules { sub_name: s.clone(), lb: id.clone() })>{lb.name.clone()}</button> }.into_any()
+                                }
+                                Err(_) => view! { <span>{lb.name.clone()}" (malformed id)"</span> }.into_any(),
+                            };
+                            view! { <tr><td>{cell}</td><td>{lb.resource_group}</td><td>{sub}</td><td>{lb.location}</td></tr> }
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            }
+        })}
     }
 }
 

@@ -45,6 +45,11 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     let lb_for_checks = lb.clone();
     Effect::new(move |_| {
         if let Some(Ok(desc)) = data.get() {
+            let sub_name = ctx.screen.with_untracked(|s| match s {
+                super::Screen::Rules { sub_name, .. } => sub_name.clone(),
+                _ => String::new(),
+            });
+            super::navigator::recent::remember(ctx.is_demo(), &lb_for_checks, &sub_name);
             check_all(&desc, &lb_for_checks, statuses, checks);
         }
     });

@@ -139,3 +139,22 @@ fn a_second_401_or_a_failed_renewal_is_reported() {
     assert_eq!(e.status, Some(401));
     assert_eq!(t.sent.borrow().len(), 1, "nothing to retry with");
 }
+
+#[test]
+fn graph_search_posts_one_kql_query_with_only_name_characters() {
+    assert!(graph_query("web").unwrap().contains("where name contains 'web'"));
+    for bad in ["", " ", "a'b", "x' | project secret", "lb web", &"a".repeat(81)] {
+        assert_eq!(graph_query(bad), None, "{bad:?}");
+    }
+    let answer = r#"{"totalRecords":1,"count":1,"data":[{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb-web","name":"lb-web","resourceGroup":"rg","subscriptionId":"s","location":"eastus"}],"facets":[],"resultTruncated":"false"}"#;
+    let (c, t, _) = client(vec![Ok(Response::new(200, answer))]);
+    let found = pollster::block_on(c.find_load_balancers("web", &Cancel::default())).unwrap().unwrap();
+    assert_eq!(found.total_records, 1);
+    assert_eq!(found.data[0].name, "lb-web");
+    let sent = t.sent.borrow();
+    assert_eq!(sent[0].method, crate::arm::transport::Method::Post);
+    assert_eq!(sent[0].url, "https://management.azure.com/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01");
+    let body: serde_json::Value = serde_json::from_str(sent[0].body.as_deref().unwrap()).unwrap();
+    assert!(body["query"].as_str().unwrap().contains("microsoft.network/loadbalancers"));
+    assert!(pollster::block_on(c.find_load_balancers("a'b", &Cancel::default())).is_none());
+}
