@@ -193,6 +193,9 @@ fn health_panel_with_a_tooltip_open_has_no_axe_violations() {
     dialog.by_role("button", "Refresh").click();
     dialog.by_role("columnheader", "Recent checks");
     check_both_schemes(&b, "the health panel watching, after two checks");
+    dialog.by_role("checkbox", "Group by reason").click();
+    dialog.by_role("table", "Backends by reason");
+    check_both_schemes(&b, "the health panel grouped by reason");
 }
 
 /// The lowest WCAG contrast ratio of any text in the open tooltip, opacity included.

@@ -146,3 +146,37 @@ fn embed_mode_is_compact_and_links_to_the_full_app() {
     let overflow = b.exec("return document.documentElement.scrollWidth - window.innerWidth", vec![]);
     assert!(overflow.as_i64().unwrap_or(999) <= 0, "fits 360 px, overflow {overflow}");
 }
+
+#[test]
+fn grouping_by_reason_counts_every_backend_and_picks_a_group() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    b.goto(&format!("{}?lb={LB_WEB}&rule=rule-http", server.url()));
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    let total = rows_text(&b).len();
+    dialog.by_role("checkbox", "Group by reason").click();
+    let groups = dialog.by_role("table", "Backends by reason");
+    let counts: Vec<u64> = b
+        .exec(
+            "return [...arguments[0].querySelectorAll('tbody tr')].map(r => Number(r.cells[2].textContent))",
+            vec![groups.json()],
+        )
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_u64())
+        .collect();
+    assert!(counts.len() > 1, "{counts:?}");
+    assert_eq!(counts.iter().sum::<u64>() as usize, total, "every backend is in one group");
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most common first: {counts:?}");
+    // Picking a group goes back to the table, filtered to that reason.
+    let pick = groups.all_by_role("button").into_iter().find(|e| e.name().contains("Down_ProbeFailure") || e.name().contains("ProbeFailure")).unwrap_or_else(|| groups.all_by_role("button").remove(0));
+    let want = pick.name();
+    pick.click();
+    dialog.by_role("table", "Backend instances");
+    let rows = rows_text(&b);
+    let n: usize = want.split(' ').nth(2).and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert_eq!(rows.len(), n, "{want}: {rows:?}");
+    assert!(dialog.text().contains("filtered from"), "{}", dialog.text());
+}

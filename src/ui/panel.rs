@@ -324,6 +324,7 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
     let rows = StoredValue::new(s.rows);
     let shown = Memo::new(move |_| view_state.with(|v| rows.with_value(|r| v.apply(r))));
     let page = RwSignal::new(0usize);
+    let grouped = RwSignal::new(false);
     let iso = checked.iso.clone();
     let set_view = move |f: &dyn Fn(&mut View)| {
         view_state.update(|v| f(v));
@@ -368,6 +369,8 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                         prop:checked=move || view_state.with(|v| v.state == Some(State::Down))
                         on:change=move |ev| { let on = event_target_checked(&ev); set_view(&|v: &mut View| v.state = on.then_some(State::Down)) }/>
                         " Only Down"</label>
+                    <label class="check"><input type="checkbox" prop:checked=move || grouped.get()
+                        on:change=move |ev| grouped.set(event_target_checked(&ev))/>" Group by reason"</label>
                     <select aria-label="Reason" on:change=move |ev| {
                         let code = event_target_value(&ev);
                         set_view(&|v: &mut View| v.reason = (!code.is_empty()).then(|| code.clone()))
@@ -381,6 +384,12 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                     </select>
                     <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>
                 </div>
+                {move || match grouped.get() {
+                    true => view! { <ReasonGroups rows=rows shown=shown on_pick=Callback::new(move |code: String| {
+                        grouped.set(false);
+                        set_view(&|v: &mut View| v.reason = Some(code.clone()));
+                    })/> }.into_any(),
+                    false => view! {
                 <p class="muted" role="status">{move || {
                     let n = shown.with(|s| s.len());
                     let p = page.get();
@@ -415,9 +424,59 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                         </nav>
                     }
                 })}
+                    }.into_any(),
+                }}
             }.into_any()
         }}
     }
+}
+
+/// The filtered rows grouped by reason, most common first: what is wrong, how often,
+/// and where. Picking a group filters the table to it.
+#[component]
+fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: Callback<String>) -> impl IntoView {
+    const NAMES: usize = 8;
+    let groups = shown.with(|idx| rows.with_value(|all| {
+        let subset: Vec<Row> = idx.iter().map(|&i| all[i].clone()).collect();
+        reason_groups(&subset)
+            .into_iter()
+            .map(|(code, portal, state, n)| {
+                let names: Vec<String> = subset.iter().filter(|r| r.reason.code.eq_ignore_ascii_case(&code)).take(NAMES).map(|r| r.instance.clone()).collect();
+                (code, portal, state, n, names)
+            })
+            .collect::<Vec<_>>()
+    }));
+    if groups.is_empty() {
+        return view! { <p class="empty" role="status">"No backend matches the filters."</p> }.into_any();
+    }
+    view! {
+        <table class="grid groups">
+            <caption class="sr-only">"Backends by reason"</caption>
+            <thead><tr><th scope="col">"Reason"</th><th scope="col">"State"</th><th scope="col">"Backends"</th><th scope="col">"Instances"</th></tr></thead>
+            <tbody>{groups.into_iter().map(|(code, portal, state, n, names)| {
+                let (icon, class) = match state {
+                    State::Up => ("✔", "state up"),
+                    State::Down => ("✖", "state down"),
+                    State::Unknown => ("?", "state unknown"),
+                };
+                let more = n.saturating_sub(names.len());
+                let shown_names = if more > 0 { format!("{} and {more} more", names.join(", ")) } else { names.join(", ") };
+                let label = if code.is_empty() { "Not retrievable".to_owned() } else { code.clone() };
+                view! {
+                    <tr>
+                        <td><span>{if portal.is_empty() { label.clone() } else { portal }}</span><br/><span class="muted mono">{label.clone()}</span></td>
+                        <td><span class=class><span aria-hidden="true">{icon}" "</span>{state.label()}</span></td>
+                        <td>{n}</td>
+                        <td>{shown_names}" "
+                            <button type="button" class="linklike" aria-label=format!("Show these: {n} backends with {label}")
+                                on:click=move |_| on_pick.run(code.clone())>"Show these"</button>
+                        </td>
+                    </tr>
+                }
+            }).collect_view()}</tbody>
+        </table>
+    }
+    .into_any()
 }
 
 /// Checks shown in a row's run of recent states.
