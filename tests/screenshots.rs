@@ -1,0 +1,81 @@
+//! The README's screenshots, taken from the release build on the demo estate and against
+//! the fake Azure (for sign-in). Not part of the suite (`#[ignore]`): run
+//! `cargo xtask build && cargo test --test screenshots -- --ignored` to refresh docs/*.png.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::path::PathBuf;
+
+use fake_azure::{FakeAzure, Options, CLIENT_ID};
+use support::{Browser, ConfiguredApp};
+
+const LB_WEB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web";
+
+fn docs(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs").join(name)
+}
+
+fn select(b: &Browser, el: &support::Element, value: &str) {
+    b.exec("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", vec![el.json(), value.into()]);
+}
+
+#[test]
+#[ignore = "writes docs/*.png; run by hand"]
+fn readme_screenshots() {
+    let app = ConfiguredApp::start(r#"{"demo":{"instant":true}}"#);
+    let b = Browser::start_with_size(1180, 820);
+
+    // All rules at a glance.
+    b.goto(&format!("{}?lb={LB_WEB}", app.url()));
+    b.wait_until("both rules checked", || b.all_by_role("row").iter().filter(|r| r.text().contains("Up,")).count() == 2);
+    b.screenshot(&docs("rules.png"));
+
+    // Watch mode after two checks, with the changed backend marked.
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    select(&b, &dialog.by_role("combobox", "Auto-refresh"), "60");
+    dialog.by_role("button", "Refresh").click();
+    dialog.by_role("columnheader", "Recent checks");
+    dialog.by_role("button", "Refresh").click();
+    b.wait_until("three checks", || b.all_by_role("image").iter().any(|i| i.name().starts_with("Last 3 checks")));
+    b.screenshot(&docs("watch.png"));
+
+    // Grouped by reason.
+    dialog.by_role("checkbox", "Group by reason").click();
+    dialog.by_role("table", "Backends by reason");
+    b.screenshot(&docs("groups.png"));
+    dialog.by_role("button", "Close").click();
+
+    // Finding a load balancer across subscriptions, with recently opened ones above.
+    b.goto(&app.url());
+    let search = b.by_role("search", "Find a load balancer");
+    search.by_role("searchbox", "Find a load balancer in every subscription").send_keys("lb-");
+    search.by_role("button", "Search").click();
+    b.by_role("table", "Load balancers found");
+    b.screenshot(&docs("find.png"));
+
+    // Embed mode, as a wiki column shows it.
+    let narrow = Browser::start_with_size(400, 720);
+    narrow.goto(&format!("{}?lb={LB_WEB}&embed=1", app.url()));
+    narrow.wait_until("both rules checked", || narrow.all_by_role("row").iter().filter(|r| r.text().contains("Up,")).count() == 2);
+    narrow.screenshot(&docs("embed.png"));
+
+    // Sign-in, then the account menu with the tenant switch.
+    let azure = FakeAzure::start(Options::default());
+    let live = ConfiguredApp::start(&format!(
+        r#"{{"armEndpoint":"{}","loginEndpoint":"{}","clientId":"{CLIENT_ID}"}}"#,
+        azure.arm_url(),
+        azure.login_url()
+    ));
+    let s = Browser::start_with_size(1180, 820);
+    s.goto(&live.url());
+    s.by_role("button", "Sign in with Microsoft");
+    s.screenshot(&docs("signin.png"));
+    s.by_role("button", "Sign in with Microsoft").click();
+    s.by_role("DisclosureTriangle", "Account: ana@contoso.com").click();
+    let tenants = s.by_role("combobox", "Switch tenant");
+    s.wait_until("tenants", || tenants.text().contains("Fabrikam"));
+    s.screenshot(&docs("account.png"));
+}
