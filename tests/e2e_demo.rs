@@ -80,6 +80,9 @@ fn portal_path_from_landing_page_to_reason_tooltip_refresh_and_close() {
     b.wait_gone("dialog", "Load balancing rule health status");
     assert_eq!(b.active().name(), "View details for rule-http", "focus returns to the opener");
     assert!(b.console_errors().is_empty(), "{:?}", b.console_errors());
+    // The demo has no clientId: the sign-in worker (oauth2) is never downloaded.
+    let served = server.served();
+    assert!(!served.iter().any(|p| p.contains("signin-worker")), "{served:?}");
 }
 
 #[test]

@@ -42,6 +42,9 @@ fn pasted_token_health_check_after_pending_polls() {
     // Nothing in storage.
     let stored = b.exec("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)", vec![]);
     assert!(!stored.as_str().unwrap_or("").contains(&live.token[..20]));
+    // No clientId in this deployment: the sign-in worker (oauth2) is never downloaded.
+    let served = live._app.server.served();
+    assert!(!served.iter().any(|p| p.contains("signin-worker")), "{served:?}");
     no_panic(b);
 }
 

@@ -123,6 +123,40 @@ fn redirect_sign_in_returns_to_the_deep_link_and_checks_health() {
     let posts = live.azure.requests().iter().filter(|r| r.method == "POST" && r.path_and_query.to_ascii_lowercase().contains(HEALTH)).count();
     assert!(posts >= 1, "a live health check ran");
     assert_tokens_stayed_in_memory(&live);
+    // The PKCE pair and the exchange came from the sign-in worker, under the page's CSP.
+    let served = live.app.server.served();
+    assert!(served.iter().any(|p| p == "/signin-worker_bg.wasm"), "{served:?}");
+}
+
+#[test]
+fn the_sign_in_worker_obeys_the_pages_connect_src() {
+    let live = deployment();
+    let b = &live.b;
+    // This deployment forgot to add its login host to connect-src. The authorize step
+    // is a navigation and passes; the code exchange runs in the worker, which must be
+    // held to the page's policy like the page itself.
+    live.app.replace_in_index(&format!(" {}", live.azure.login_url()), "");
+    b.goto(&live.app.url());
+    b.by_role("button", "Sign in with Microsoft").click();
+    alert_saying(b, "Entra ID could not be reached");
+    assert!(live.azure.token_grants().is_empty(), "the token request left the page's policy: {:?}", live.azure.token_grants());
+    assert!(live.azure.requests().iter().any(|r| r.path_and_query.contains("/authorize")));
+}
+
+#[test]
+fn a_sign_in_worker_that_does_not_load_is_named_and_paste_still_works() {
+    let live = deployment();
+    let b = &live.b;
+    // The script loads but its wasm does not: the worker never says it is ready, and
+    // that must still end in words rather than a spinner.
+    live.app.remove("signin-worker_bg.wasm");
+    b.goto(&live.app.url());
+    b.by_role("button", "Sign in with Microsoft").click();
+    let alert = alert_saying(b, "The sign-in component did not start");
+    assert!(alert.text().contains("signin-worker_bg.wasm"), "{}", alert.text());
+    b.by_role("button", "Sign in with Microsoft");
+    b.by_role("textbox", "Access token for Azure Resource Manager");
+    assert!(live.azure.requests().iter().all(|r| r.listener != Listener::Login), "nothing reached Entra");
 }
 
 #[test]

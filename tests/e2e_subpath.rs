@@ -1,13 +1,14 @@
 //! End to end: the build for a sub-path (`cargo xtask dist --public-url /lb-health/`, how
 //! GitHub Pages serves a project site), served under `/lb-health/` next to other content.
-//! Every asset must load from under the sub-path, deep links must work there, and the
-//! embed mode's "Open full app" link must stay inside it.
+//! Every asset must load from under the sub-path, deep links must work there, the
+//! embed mode's "Open full app" link must stay inside it, and so must the sign-in worker.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 
 use std::path::PathBuf;
 
+use fake_azure::{FakeAzure, Options, CLIENT_ID};
 use support::{copy_dir, temp_site, Browser, StaticServer};
 
 const LB_WEB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web";
@@ -75,4 +76,28 @@ fn embed_mode_links_to_the_full_app_inside_the_sub_path() {
     let absolute = b.exec("return new URL(arguments[0], location.href).pathname", vec![href.clone().into()]);
     assert_eq!(absolute.as_str(), Some("/lb-health/"), "{href}");
     assert!(href.contains("lb=") && !href.contains("embed=1"), "{href}");
+}
+
+#[test]
+fn sign_in_loads_its_worker_from_the_sub_path() {
+    let azure = FakeAzure::start(Options::default());
+    let (site, server) = site();
+    let app = site.path().join("lb-health");
+    let config = format!(r#"{{"armEndpoint":"{}","loginEndpoint":"{}","clientId":"{CLIENT_ID}"}}"#, azure.arm_url(), azure.login_url());
+    std::fs::write(app.join("config.json"), config).expect("write config.json");
+    let index = app.join("index.html");
+    let html = std::fs::read_to_string(&index).expect("read index.html");
+    let csp = format!("connect-src 'self' {} {}", azure.arm_url(), azure.login_url());
+    std::fs::write(&index, html.replacen("connect-src 'self'", &csp, 1)).expect("write index.html");
+    let app_url = format!("{}lb-health/", server.url());
+    azure.set_redirect_uris(&[&app_url]);
+    let b = Browser::start();
+    b.goto(&app_url);
+    b.by_role("button", "Sign in with Microsoft").click();
+    b.wait_until("signed in", || b.exec("return !!document.querySelector('.account-menu')", vec![]).as_bool() == Some(true));
+    let served = server.served();
+    assert!(served.iter().any(|p| p == "/lb-health/signin-worker_bg.wasm"), "{served:?}");
+    for p in &served {
+        assert!(p.starts_with("/lb-health/"), "{p} was fetched outside the sub-path: {served:?}");
+    }
 }

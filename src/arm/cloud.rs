@@ -1,6 +1,7 @@
 //! Azure clouds and the one check that decides where the token may go.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+// Serde: the sign-in worker receives it in `auth::entra::Settings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Cloud {
     #[default]
     Public,

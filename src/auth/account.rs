@@ -7,10 +7,22 @@ use std::rc::Rc;
 
 use super::entra::{Entra, SignInError, Tokens};
 use super::Token;
-use crate::arm::transport::Clock;
+use crate::arm::transport::{Clock, LocalBoxFuture};
+
+/// Trades a refresh token for a new token set: in the browser the sign-in worker
+/// (`auth::signin::SignIn`), in host tests `Entra` itself over a scripted transport.
+pub trait Refresher {
+    fn refresh<'a>(&'a self, tenant: &'a str, refresh: &'a str) -> LocalBoxFuture<'a, Result<Tokens, SignInError>>;
+}
+
+impl Refresher for Entra {
+    fn refresh<'a>(&'a self, tenant: &'a str, refresh: &'a str) -> LocalBoxFuture<'a, Result<Tokens, SignInError>> {
+        Box::pin(Entra::refresh(self, tenant, refresh))
+    }
+}
 
 pub struct Account {
-    entra: Rc<Entra>,
+    refresher: Rc<dyn Refresher>,
     tenant: String,
     access: RefCell<Token>,
     refresh: RefCell<Option<String>>,
@@ -28,9 +40,9 @@ pub enum Renewed {
 }
 
 impl Account {
-    pub fn new(entra: Rc<Entra>, tenant: String, tokens: &Tokens, clock: Rc<dyn Clock>) -> Self {
+    pub fn new(refresher: Rc<dyn Refresher>, tenant: String, tokens: &Tokens, clock: Rc<dyn Clock>) -> Self {
         Account {
-            entra,
+            refresher,
             tenant,
             access: RefCell::new(tokens.access.clone()),
             refresh: RefCell::new(tokens.refresh.clone()),
@@ -41,10 +53,6 @@ impl Account {
 
     pub fn tenant(&self) -> &str {
         &self.tenant
-    }
-
-    pub fn entra(&self) -> &Rc<Entra> {
-        &self.entra
     }
 
     /// Renews unless the token the caller holds was already replaced. Callers that
@@ -64,7 +72,7 @@ impl Account {
             }));
         };
         self.busy.set(true);
-        let answer = self.entra.refresh(&self.tenant, &refresh).await;
+        let answer = self.refresher.refresh(&self.tenant, &refresh).await;
         self.busy.set(false);
         let tokens = answer?;
         *self.access.borrow_mut() = tokens.access.clone();

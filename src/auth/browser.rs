@@ -110,14 +110,20 @@ pub fn hand_to_opener() -> Result<(), SignInError> {
     Ok(())
 }
 
-/// Opens the pop-up on `url` and waits for its answer. Must run in a click handler, or
-/// the browser blocks the pop-up.
-pub fn open_popup(url: &str) -> Result<web_sys::Window, SignInError> {
+/// Opens the sign-in pop-up, blank: Entra's address comes from the sign-in worker a
+/// moment later (`send_popup`). Must run in the click handler itself, or the browser
+/// blocks the pop-up.
+pub fn open_popup() -> Result<web_sys::Window, SignInError> {
     window()
-        .open_with_url_and_target_and_features(url, "lbh-signin", "popup,width=520,height=680")
+        .open_with_url_and_target_and_features("about:blank", "lbh-signin", "popup,width=520,height=680")
         .ok()
         .flatten()
         .ok_or(SignInError::PopupBlocked)
+}
+
+/// Sends the open pop-up to `url`; it is still ours (about:blank) until then.
+pub fn send_popup(popup: &web_sys::Window, url: &str) -> Result<(), SignInError> {
+    popup.location().set_href(url).map_err(|_| SignInError::PopupClosed)
 }
 
 /// The pop-up's answer, accepted only from that pop-up and from our own origin.

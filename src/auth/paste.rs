@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::Token;
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, Deserialize)]
 pub struct Claims {
     pub name: Option<String>,
     pub user: Option<String>,

@@ -11,6 +11,11 @@ impl Token {
     pub(crate) fn bearer(&self) -> String {
         format!("Bearer {}", self.0)
     }
+    /// The raw token, for the one message that carries it from the sign-in worker
+    /// (`auth::worker`).
+    pub(crate) fn secret(&self) -> &str {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for Token {

@@ -27,50 +27,57 @@ fn now_unix() -> i64 {
 }
 
 /// Starts a sign-in to `tenant` (the configured one when `None`). Runs in a click
-/// handler: a pop-up opened later would be blocked.
+/// handler: a pop-up opened later would be blocked, so it opens here, blank, and goes
+/// to Entra once the sign-in worker has made the authorize URL.
 pub fn start(ctx: AppCtx, tenant: Option<String>, popup: bool) {
-    let Some(entra) = ctx.entra.get_value() else { return };
-    let tenant = tenant.unwrap_or_else(|| entra.settings().tenant.clone());
+    let Some(signin) = ctx.entra.get_value() else { return };
+    let tenant = tenant.unwrap_or_else(|| signin.settings().tenant.clone());
     let mode = if popup || browser::in_iframe() { Mode::Popup } else { Mode::Redirect };
     let fail = move |e| ctx.signin.set(SignInStatus::Failed(e));
-    let started = match entra.begin(&tenant, mode, browser::here()) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    match mode {
-        Mode::Redirect => match browser::save_pending(&started.pending) {
-            Ok(()) => {
-                ctx.signin.set(SignInStatus::Working);
-                browser::go(&started.url);
-            }
-            Err(e) => fail(e),
+    let popup = match mode {
+        Mode::Popup => match browser::open_popup() {
+            Ok(p) => Some(p),
+            Err(e) => return fail(e),
         },
-        Mode::Popup => {
-            let popup = match browser::open_popup(&started.url) {
-                Ok(p) => p,
-                Err(e) => return fail(e),
-            };
-            ctx.signin.set(SignInStatus::Working);
-            let pending = started.pending;
-            leptos::task::spawn_local(async move {
-                let outcome = async {
-                    let answer = browser::popup_answer(popup).await?;
-                    let code = accept(answer, Some(&pending))?;
-                    entra.redeem(code, &pending).await
+        Mode::Redirect => None,
+    };
+    let return_to = browser::here();
+    ctx.signin.set(SignInStatus::Working);
+    leptos::task::spawn_local(async move {
+        let started = match signin.begin(&tenant, mode, return_to).await {
+            Ok(s) => s,
+            Err(e) => {
+                if let Some(p) = popup {
+                    let _ = p.close();
                 }
-                .await;
-                match outcome {
-                    Ok(tokens) => adopt(ctx, pending.tenant, tokens),
-                    Err(e) => fail(e),
-                }
-            });
+                return fail(e);
+            }
+        };
+        let Some(popup) = popup else {
+            match browser::save_pending(&started.pending) {
+                Ok(()) => browser::go(&started.url),
+                Err(e) => fail(e),
+            }
+            return;
+        };
+        let pending = started.pending;
+        let outcome = async {
+            browser::send_popup(&popup, &started.url)?;
+            let answer = browser::popup_answer(popup).await?;
+            let code = accept(answer, Some(&pending))?;
+            signin.redeem(code, &pending).await
         }
-    }
+        .await;
+        match outcome {
+            Ok(tokens) => adopt(ctx, pending.tenant, tokens),
+            Err(e) => fail(e),
+        }
+    });
 }
 
 /// Finishes a redirect sign-in whose answer this page load carries.
 pub fn finish(ctx: AppCtx, answer: Callback, pending: Option<Pending>) {
-    let Some(entra) = ctx.entra.get_value() else { return };
+    let Some(signin) = ctx.entra.get_value() else { return };
     let code = match accept(answer, pending.as_ref()) {
         Ok(code) => code,
         Err(e) => return ctx.signin.set(SignInStatus::Failed(e)),
@@ -78,7 +85,7 @@ pub fn finish(ctx: AppCtx, answer: Callback, pending: Option<Pending>) {
     let Some(pending) = pending else { return };
     ctx.signin.set(SignInStatus::Working);
     leptos::task::spawn_local(async move {
-        match entra.redeem(code, &pending).await {
+        match signin.redeem(code, &pending).await {
             Ok(tokens) => adopt(ctx, pending.tenant, tokens),
             Err(e) => ctx.signin.set(SignInStatus::Failed(e)),
         }
@@ -87,9 +94,9 @@ pub fn finish(ctx: AppCtx, answer: Callback, pending: Option<Pending>) {
 
 /// Signed in: the tokens go to memory (the account and the live client), never storage.
 fn adopt(ctx: AppCtx, tenant: String, tokens: Tokens) {
-    let Some(entra) = ctx.entra.get_value() else { return };
+    let Some(signin) = ctx.entra.get_value() else { return };
     let live = ctx.live_client.get_value();
-    let account = Rc::new(Account::new(entra, tenant, &tokens, live.clock()));
+    let account = Rc::new(Account::new(signin, tenant, &tokens, live.clock()));
     ctx.account.set_value(Some(account.clone()));
     live.set_renewer(Some(renewer(ctx, account.clone())));
     ctx.client.set_value(live);
@@ -196,6 +203,10 @@ pub fn words(e: &SignInError) -> (&'static str, String) {
             "The browser cut the link to the page that opened this window (a Cross-Origin-Opener-Policy on the sign-in pages), so the sign-in cannot be handed back. Close this window; in LB Health, open the app in a new tab and sign in there, or paste a token.".into(),
         ),
         SignInError::Settings(_) => ("Sign-in is not set up correctly", "This deployment's config.json has a problem with its sign-in fields; see the README.".into()),
+        SignInError::Worker(_) => (
+            "The sign-in component did not start",
+            "LB Health signs in from a separate script (signin-worker.js and signin-worker_bg.wasm next to index.html), which did not load or stopped. Reload the page; if it repeats, check that the deployment includes both files and that its Content-Security-Policy keeps worker-src blob:. Meanwhile you can paste a token.".into(),
+        ),
     }
 }
 
@@ -209,7 +220,7 @@ fn details(e: &SignInError) -> Vec<String> {
             }
             v
         }
-        SignInError::Network(m) | SignInError::Unexpected(m) | SignInError::Settings(m) => vec![m.clone()],
+        SignInError::Network(m) | SignInError::Unexpected(m) | SignInError::Settings(m) | SignInError::Worker(m) => vec![m.clone()],
         _ => Vec::new(),
     }
 }
@@ -238,6 +249,8 @@ pub fn SignInProblem(error: SignInError, #[prop(optional)] offer_retry: bool) ->
 pub fn SignInWithMicrosoft() -> impl IntoView {
     let ctx = use_app();
     let framed = browser::in_iframe();
+    // The sign-in worker loads while the user reads the page, not after the click.
+    ctx.entra.with_value(|s| s.as_ref().map(|s| s.warm()));
     view! {
         <section class="signin" aria-labelledby="entra-heading">
             <h2 id="entra-heading">"Your organisation's account"</h2>

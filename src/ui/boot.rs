@@ -9,7 +9,8 @@ use super::{App, Session};
 use crate::arm::browser::{BrowserClock, FetchTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
-use crate::auth::entra::{Entra, Settings};
+use crate::auth::entra::Settings;
+use crate::auth::signin::SignIn;
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoTransport;
 
@@ -29,9 +30,8 @@ async fn load_config() -> Result<Option<Config>, ConfigError> {
     Config::parse(&text, &origin).map(Some)
 }
 
-/// Sign-in, when the deployment names a client id. The token endpoint is reached with
-/// the same fetch transport as ARM (no cookies).
-fn entra(config: &Config) -> Option<Rc<Entra>> {
+/// Sign-in, when the deployment names a client id. Its worker starts on first use.
+fn entra(config: &Config) -> Option<Rc<SignIn>> {
     let settings = Settings {
         client_id: config.client_id.clone()?,
         tenant: config.tenant.clone(),
@@ -39,7 +39,7 @@ fn entra(config: &Config) -> Option<Rc<Entra>> {
         redirect_uri: config.redirect_uri.clone().unwrap_or_else(browser::app_url),
         cloud: config.cloud,
     };
-    Some(Rc::new(Entra::new(settings, Rc::new(FetchTransport))))
+    Some(Rc::new(SignIn::new(settings)))
 }
 
 fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {

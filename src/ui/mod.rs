@@ -19,7 +19,8 @@ use leptos::prelude::*;
 
 use crate::arm::client::ArmClient;
 use crate::auth::account::Account;
-use crate::auth::entra::{Callback, Entra, Pending, SignInError};
+use crate::auth::entra::{Callback, Pending, SignInError};
+use crate::auth::signin::SignIn;
 use crate::auth::paste::{Claims, Pasted};
 use crate::config::Config;
 use crate::health::table::View;
@@ -67,8 +68,8 @@ pub struct AppCtx {
     pub embed: bool,
     /// What was dropped from the link the page was opened with.
     pub notices: RwSignal<Vec<String>>,
-    /// Entra ID sign-in, when config.json names a client id.
-    pub entra: StoredValue<Option<Rc<Entra>>, LocalStorage>,
+    /// Entra ID sign-in (through the sign-in worker), when config.json names a client id.
+    pub entra: StoredValue<Option<Rc<SignIn>>, LocalStorage>,
     /// The signed-in account (refresh token inside), in memory only.
     pub account: StoredValue<Option<Rc<Account>>, LocalStorage>,
     pub signin: RwSignal<account::SignInStatus>,
@@ -136,7 +137,7 @@ pub fn App(
     start: Session,
     #[prop(optional)] link: Link,
     #[prop(optional)] notices: Vec<String>,
-    #[prop(default = None)] entra: Option<Rc<Entra>>,
+    #[prop(default = None)] entra: Option<Rc<SignIn>>,
     /// A redirect sign-in's answer to finish, and what this tab kept for it.
     #[prop(default = None)] answer: Option<(Callback, Option<Pending>)>,
 ) -> impl IntoView {

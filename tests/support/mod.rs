@@ -82,6 +82,19 @@ impl ConfiguredApp {
     pub fn url(&self) -> String {
         self.server.url()
     }
+
+    /// Takes a built file out of this deployment (a broken or partial upload).
+    pub fn remove(&self, name: &str) {
+        std::fs::remove_file(self.dir.join(name)).unwrap_or_else(|e| panic!("remove {name}: {e}"));
+    }
+
+    /// Edits this deployment's index.html (its Content-Security-Policy, say).
+    pub fn replace_in_index(&self, from: &str, to: &str) {
+        let index = self.dir.join("index.html");
+        let html = std::fs::read_to_string(&index).expect("read index.html");
+        assert!(html.contains(from), "index.html has no {from:?}");
+        std::fs::write(&index, html.replacen(from, to, 1)).expect("write index.html");
+    }
 }
 
 impl Drop for ConfiguredApp {

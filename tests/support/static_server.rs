@@ -6,13 +6,14 @@
 //! - a missing `/favicon.ico` answers 204 so browsers log no console error;
 //! - every response has `Cache-Control: no-store` and `Connection: close`.
 //!
-//! The server stops when dropped; its threads never outlive the test process.
+//! The server stops when dropped; its threads never outlive the test process. It keeps
+//! the path of every request, so a test can say which files the page loaded.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ pub struct StaticServer {
     port: u16,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    served: Arc<Mutex<Vec<String>>>,
 }
 
 impl StaticServer {
@@ -35,6 +37,8 @@ impl StaticServer {
             .port();
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
+        let served: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = served.clone();
         let thread = std::thread::Builder::new()
             .name(format!("static-server-{port}"))
             .spawn(move || {
@@ -44,10 +48,11 @@ impl StaticServer {
                     }
                     let Ok(stream) = conn else { continue };
                     let dir = dir.clone();
+                    let log = log.clone();
                     let _ = std::thread::Builder::new()
                         .name("static-server-conn".into())
                         .spawn(move || {
-                            let _ = handle(stream, &dir);
+                            let _ = handle(stream, &dir, &log);
                         });
                 }
             })
@@ -56,7 +61,13 @@ impl StaticServer {
             port,
             stop,
             thread: Some(thread),
+            served,
         }
+    }
+
+    /// The path (without query) of every request so far, in arrival order.
+    pub fn served(&self) -> Vec<String> {
+        self.served.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// `http://127.0.0.1:PORT/`
@@ -81,7 +92,7 @@ impl Drop for StaticServer {
     }
 }
 
-fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+fn handle(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -99,6 +110,9 @@ fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or("");
     let target = parts.next().unwrap_or("/");
+    if let Ok(mut log) = log.lock() {
+        log.push(target.split(['?', '#']).next().unwrap_or("").to_owned());
+    }
     let head_only = method == "HEAD";
     if method != "GET" && !head_only {
         return respond(

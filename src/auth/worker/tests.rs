@@ -1,0 +1,121 @@
+use std::rc::Rc;
+
+use super::*;
+use crate::arm::cloud::Cloud;
+use crate::arm::testing::Scripted;
+use crate::arm::transport::Response;
+use crate::auth::entra::{parse_callback, Denied};
+
+fn settings() -> Settings {
+    Settings {
+        client_id: "6a1f0c2e-8b3d-4f5a-9e7c-1d2b3c4d5e6f".into(),
+        tenant: "organizations".into(),
+        login: "https://login.microsoftonline.us".into(),
+        redirect_uri: "https://lbh.example/app/".into(),
+        cloud: Cloud::UsGov,
+    }
+}
+
+fn pending() -> Pending {
+    Pending { state: "s1".into(), verifier: "v".repeat(43), return_to: "/app/?lb=x".into(), tenant: "organizations".into() }
+}
+
+fn entra(answers: Vec<Response>) -> (Entra, Rc<Scripted>) {
+    let t = Rc::new(Scripted::new(answers.into_iter().map(Ok).collect()));
+    (Entra::new(settings(), t.clone()), t)
+}
+
+fn token_answer() -> Response {
+    Response::new(200, r#"{"token_type":"Bearer","expires_in":30,"access_token":"at-secret","refresh_token":"rt-secret"}"#)
+        .with_header("Content-Type", "application/json")
+}
+
+/// What the other side reads back from what this side sent.
+fn across<T: Serialize + for<'a> Deserialize<'a>>(m: &T) -> T {
+    decode(&encode(m)).expect("the other side reads it")
+}
+
+#[test]
+fn every_message_survives_the_trip_through_post_message() {
+    let tokens = Tokens {
+        access: Token::new("at"),
+        refresh: Some("rt".into()),
+        lifetime_s: 30,
+        claims: Claims { name: Some("Ana".into()), tenant: Some("t".into()), expires_at: Some(1), ..Claims::default() },
+    };
+    let to = [
+        ToWorker::Settings(settings()),
+        ToWorker::Ask { id: 1, ask: Ask::Begin { tenant: "contoso.com".into(), mode: Mode::Popup, return_to: "/app/?lb=a%2Fb".into() } },
+        ToWorker::Ask { id: 2, ask: Ask::Redeem { code: "c".into(), pending: pending() } },
+        ToWorker::Ask { id: u32::MAX, ask: Ask::Refresh { tenant: "t".into(), refresh: "rt".into() } },
+    ];
+    for m in to {
+        assert_eq!(across(&m), m);
+    }
+    let from = [
+        FromWorker::Ready,
+        FromWorker::Answer { id: 1, answer: Answer::Started(Started { url: "https://login/x?state=s1".into(), pending: pending() }) },
+        FromWorker::Answer { id: 2, answer: Answer::Tokens(tokens.clone().into()) },
+        FromWorker::Answer { id: 3, answer: Answer::Failed(SignInError::Refused(Denied { error: "invalid_grant".into(), description: "AADSTS700082: x".into() })) },
+        FromWorker::Answer { id: 4, answer: Answer::Failed(SignInError::PopupClosed) },
+    ];
+    for m in from {
+        assert_eq!(across(&m), m);
+    }
+    let FromWorker::Answer { answer, .. } = across(&FromWorker::Answer { id: 2, answer: Answer::Tokens(tokens.clone().into()) }) else { unreachable!() };
+    assert_eq!(answer.into_tokens(), Ok(tokens));
+}
+
+#[test]
+fn what_is_not_a_message_is_ignored() {
+    assert_eq!(decode::<FromWorker>("lbh-signin:?code=x"), None);
+    assert_eq!(decode::<FromWorker>(r#"{"Answer":{"id":1}}"#), None);
+    assert_eq!(decode::<ToWorker>(""), None);
+}
+
+#[test]
+fn begin_answers_the_authorize_url_and_what_to_keep() {
+    let (e, t) = entra(vec![]);
+    let answer = pollster::block_on(serve(&e, Ask::Begin { tenant: "contoso.onmicrosoft.us".into(), mode: Mode::Popup, return_to: "/app/".into() }));
+    let started = answer.into_started().unwrap();
+    assert!(started.url.starts_with("https://login.microsoftonline.us/contoso.onmicrosoft.us/oauth2/v2.0/authorize?"), "{}", started.url);
+    assert!(parse_callback(&format!("?code=c&state={}", started.pending.state)).unwrap().is_popup());
+    assert_eq!(started.pending.return_to, "/app/");
+    assert!(t.sent.borrow().is_empty(), "starting a sign-in sends nothing");
+}
+
+#[test]
+fn redeem_and_refresh_answer_tokens_or_a_typed_failure() {
+    let refused = Response::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS700082: expired"}"#)
+        .with_header("Content-Type", "application/json");
+    let (e, t) = entra(vec![token_answer(), refused]);
+    let tokens = pollster::block_on(serve(&e, Ask::Redeem { code: "the-code".into(), pending: pending() })).into_tokens().unwrap();
+    assert_eq!(tokens.access, Token::new("at-secret"));
+    assert_eq!(tokens.refresh.as_deref(), Some("rt-secret"));
+    assert!(t.sent.borrow()[0].body.as_deref().unwrap().contains("code=the-code"));
+    let failed = pollster::block_on(serve(&e, Ask::Refresh { tenant: "organizations".into(), refresh: "rt-secret".into() }));
+    assert_eq!(failed.into_tokens().unwrap_err().aadsts(), Some("AADSTS700082"));
+}
+
+#[test]
+fn a_crossed_answer_is_a_worker_error() {
+    let started = Answer::Started(Started { url: "u".into(), pending: pending() });
+    assert!(matches!(started.into_tokens(), Err(SignInError::Worker(_))));
+    let tokens = Answer::Tokens(Tokens { access: Token::new("a"), refresh: None, lifetime_s: 1, claims: Claims::default() }.into());
+    assert!(matches!(tokens.into_started(), Err(SignInError::Worker(_))));
+}
+
+#[test]
+fn debug_never_prints_a_code_verifier_or_token() {
+    let tokens = Tokens { access: Token::new("at-secret"), refresh: Some("rt-secret".into()), lifetime_s: 30, claims: Claims::default() };
+    let printed = [
+        format!("{:?}", ToWorker::Ask { id: 1, ask: Ask::Redeem { code: "code-secret".into(), pending: pending() } }),
+        format!("{:?}", ToWorker::Ask { id: 2, ask: Ask::Refresh { tenant: "t".into(), refresh: "rt-secret".into() } }),
+        format!("{:?}", FromWorker::Answer { id: 3, answer: Answer::Tokens(tokens.into()) }),
+    ];
+    for p in printed {
+        for secret in ["code-secret", "rt-secret", "at-secret", "vvvv"] {
+            assert!(!p.contains(secret), "{p}");
+        }
+    }
+}
