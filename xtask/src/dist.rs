@@ -1,4 +1,6 @@
-//! `cargo xtask dist`: raw and gzip sizes of everything in dist/.
+//! `cargo xtask dist`: raw and gzip sizes of everything in dist/. The bundle (what every
+//! visitor loads) and the sign-in worker (only loaded by a deployment with a `clientId`,
+//! src/auth/worker.rs) are summed apart.
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -63,10 +65,24 @@ pub fn gzip_len(bytes: &[u8]) -> u64 {
     enc.finish().expect("gzip into memory").len() as u64
 }
 
-fn is_bundle(path: &str) -> bool {
+/// The prefix of the sign-in worker's files (`signin-worker_loader.js`,
+/// `signin-worker.js`, `signin-worker_bg.wasm`): the `data-bin` of its Trunk link.
+pub const SIGNIN_WORKER: &str = "signin-worker";
+
+fn is_code(path: &str) -> bool {
     [".wasm", ".js", ".css"]
         .iter()
         .any(|ext| path.ends_with(ext))
+}
+
+/// One of the sign-in worker's files.
+pub fn is_signin_worker(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    is_code(name) && name.starts_with(SIGNIN_WORKER)
+}
+
+fn is_bundle(path: &str) -> bool {
+    is_code(path) && !is_signin_worker(path)
 }
 
 fn kb(bytes: u64) -> String {
@@ -87,6 +103,7 @@ fn table(entries: &[Entry]) -> String {
     ));
     s.push_str(&format!("{}\n", "-".repeat(width + 28)));
     let (mut raw, mut gzip, mut bundle_raw, mut bundle_gzip) = (0, 0, 0, 0);
+    let (mut worker_raw, mut worker_gzip) = (0, 0);
     for e in entries {
         s.push_str(&format!(
             "{:<width$}  {:>12}  {:>12}\n",
@@ -97,12 +114,17 @@ fn table(entries: &[Entry]) -> String {
         if is_bundle(&e.path) {
             bundle_raw += e.raw;
             bundle_gzip += e.gzip;
+        } else if is_signin_worker(&e.path) {
+            worker_raw += e.raw;
+            worker_gzip += e.gzip;
         }
     }
     s.push_str(&format!("{}\n", "-".repeat(width + 28)));
     s.push_str(&format!("{:<width$}  {:>12}  {:>12}\n", "total", raw, gzip));
     s.push_str(&format!("bundle (wasm+js+css) raw: {}\n", kb(bundle_raw)));
     s.push_str(&format!("bundle (wasm+js+css) gzip: {}\n", kb(bundle_gzip)));
+    s.push_str(&format!("sign-in worker (signin-worker*, with a clientId only) raw: {}\n", kb(worker_raw)));
+    s.push_str(&format!("sign-in worker (signin-worker*, with a clientId only) gzip: {}\n", kb(worker_gzip)));
     s
 }
 
@@ -135,11 +157,22 @@ mod tests {
                 raw: 500,
                 gzip: 300,
             },
+            Entry {
+                path: "signin-worker_bg.wasm".into(),
+                raw: 4096,
+                gzip: 2048,
+            },
+            Entry {
+                path: "signin-worker_loader.js".into(),
+                raw: 100,
+                gzip: 100,
+            },
         ]);
         assert!(t.contains("bundle (wasm+js+css) gzip: 1.5 KB"), "{t}");
+        assert!(t.contains("sign-in worker (signin-worker*, with a clientId only) gzip: 2.1 KB"), "{t}");
         assert!(
             t.lines()
-                .any(|l| l.starts_with("total") && l.ends_with("1836")),
+                .any(|l| l.starts_with("total") && l.ends_with("3984")),
             "{t}"
         );
     }
