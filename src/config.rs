@@ -31,6 +31,9 @@ pub struct DemoOptions {
     pub instant: bool,
     /// Adds `lb-scale` with one rule of this many backends (capped at 50,000).
     pub large_rule: Option<usize>,
+    /// The demo's clock runs this many times faster (2 to 600): watch mode's intervals
+    /// pass in seconds, for tests and for showing the feature.
+    pub clock_rate: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -172,7 +175,11 @@ impl Config {
             Some(u) => return Err(ConfigError::BadRedirectUri(u.chars().take(80).collect())),
             None => None,
         };
-        let demo = DemoOptions { large_rule: raw.demo.large_rule.map(|n| n.min(50_000)), ..raw.demo };
+        let demo = DemoOptions {
+            large_rule: raw.demo.large_rule.map(|n| n.min(50_000)),
+            clock_rate: raw.demo.clock_rate.filter(|r| *r > 1).map(|r| r.min(600)),
+            ..raw.demo
+        };
         Ok(Config { cloud, arm, client_id, tenant, login, redirect_uri, names_azure, demo })
     }
 }
@@ -207,6 +214,9 @@ mod tests {
         let c = Config::parse(r#"{"demo":{"instant":true,"largeRule":999999}}"#, "x").unwrap();
         assert!(c.demo.instant);
         assert_eq!(c.demo.large_rule, Some(50_000));
+        let c = Config::parse(r#"{"demo":{"clockRate":100000}}"#, "x").unwrap();
+        assert_eq!(c.demo.clock_rate, Some(600));
+        assert_eq!(Config::parse(r#"{"demo":{"clockRate":1}}"#, "x").unwrap().demo.clock_rate, None);
         assert!(!c.names_azure);
     }
 

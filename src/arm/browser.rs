@@ -60,3 +60,16 @@ impl Clock for BrowserClock {
         Box::pin(gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32))
     }
 }
+
+/// The browser clock, faster: the demo's `clockRate` knob, so watch mode's intervals
+/// pass in seconds. Only ever given to the demo's client.
+pub struct ScaledClock(pub f64);
+
+impl Clock for ScaledClock {
+    fn now_ms(&self) -> f64 {
+        BrowserClock.now_ms() * self.0
+    }
+    fn sleep(&self, ms: u64) -> LocalBoxFuture<'_, ()> {
+        BrowserClock.sleep((ms as f64 / self.0) as u64)
+    }
+}

@@ -181,6 +181,19 @@ impl History {
         (0..self.labels.len() as u32).map(|n| b.at(self.first + n).and_then(|e| e.state)).collect()
     }
 
+    /// Every state or reason of the backend in the window, with the check it began at,
+    /// oldest first (`None`: absent from that check).
+    pub fn changes(&self, row: &Row) -> Vec<(&str, Option<State>, &str)> {
+        let k = key(row);
+        let Ok(i) = self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)) else { return Vec::new() };
+        self.backends[i]
+            .entries
+            .iter()
+            .filter(|e| e.check >= self.first)
+            .filter_map(|e| Some((self.labels.get((e.check - self.first) as usize)?.as_str(), e.state, e.code.as_str())))
+            .collect()
+    }
+
     /// When the backend's current state began, as a check label, if within the window.
     pub fn since(&self, row: &Row) -> Option<&str> {
         let k = key(row);
@@ -258,6 +271,10 @@ mod tests {
         assert_eq!(h.change(&row("vm-a", "")), Some(Change::Gone));
         assert_eq!(h.strip(&row("vm-a", "")), vec![Some(State::Up), Some(State::Down), None]);
         assert_eq!(h.since(&row("vm-b", "")), Some("10:01"));
+        assert_eq!(
+            h.changes(&row("vm-a", "")),
+            vec![("10:00", Some(State::Up), "Up_ProbeSuccess"), ("10:01", Some(State::Down), "Down_ProbeFailure"), ("10:02", None, "")]
+        );
     }
 
     #[test]

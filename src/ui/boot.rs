@@ -44,12 +44,16 @@ fn entra(config: &Config) -> Option<Rc<SignIn>> {
 
 fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
     let clock = Rc::new(BrowserClock);
+    let demo_clock: Rc<dyn crate::arm::transport::Clock> = match config.demo.clock_rate {
+        Some(rate) => Rc::new(crate::arm::browser::ScaledClock(rate as f64)),
+        None => clock.clone(),
+    };
     let demo_base = crate::arm::cloud::ArmBase::parse(crate::arm::cloud::Cloud::Public.arm_origin()).expect("constant origin");
     let mut estate = crate::demo::estate::estate();
     if let Some(n) = config.demo.large_rule {
         estate = estate.with_large_rule(n);
     }
-    let mut transport = DemoTransport::with_estate(estate, clock.clone());
+    let mut transport = DemoTransport::with_estate(estate, demo_clock.clone());
     let mut policy = crate::arm::lro::Policy::default();
     if config.demo.instant {
         transport = transport.instant();
@@ -57,7 +61,7 @@ fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
         // that protects real ARM from a busy loop.
         policy.min_wait_ms = 0;
     }
-    let demo = ArmClient::new(Rc::new(transport), clock.clone(), demo_base, crate::arm::cloud::Cloud::Public).with_policy(policy);
+    let demo = ArmClient::new(Rc::new(transport), demo_clock, demo_base, crate::arm::cloud::Cloud::Public).with_policy(policy);
     let live = ArmClient::new(Rc::new(FetchTransport), clock, config.arm.clone(), config.cloud);
     (Rc::new(demo), Rc::new(live))
 }

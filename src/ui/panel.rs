@@ -507,10 +507,27 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
         }).collect();
         let words: Vec<&str> = recent.iter().map(|s| s.map_or("absent", |s| s.label())).collect();
         let since = history.since(row).map(|t| format!(" since {t}")).unwrap_or_default();
+        let changes = history.changes(row);
+        let list = (changes.len() > 1).then(|| {
+            let items: Vec<String> = changes
+                .iter()
+                .map(|(at, state, code)| match state {
+                    Some(s) => format!("{at}: {} ({})", s.label(), if code.is_empty() { "no reason" } else { code }),
+                    None => format!("{at}: not in Azure's answer"),
+                })
+                .collect();
+            view! {
+                <details class="changes-list">
+                    <summary>{format!("{} changes", changes.len() - 1)}</summary>
+                    <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ol>
+                </details>
+            }
+        });
         view! {
             <td class="strip">
                 <span role="img" aria-label=format!("Last {} checks, oldest first: {}", recent.len(), words.join(", "))>{glyphs}</span>
                 <span class="muted">{since}</span>
+                {list}
             </td>
         }
     });
