@@ -46,3 +46,20 @@ fn recently_opened_load_balancers_survive_a_reload() {
     let stored = b.exec("return localStorage.getItem('lbh.recent.demo') || ''", vec![]);
     assert!(stored.as_str().unwrap_or("").contains("/loadBalancers/lb-web"), "{stored}");
 }
+
+#[test]
+fn when_resource_graph_fails_each_subscription_is_listed_instead() {
+    // The fake ARM has no Resource Graph: it answers 404, as a proxy that does not pass
+    // it would, or a tenant where the provider is not registered.
+    let live = support::live::signed_in(fake_azure::Options::default());
+    let b = &live.b;
+    let search = b.by_role("search", "Find a load balancer");
+    search.by_role("searchbox", "Find a load balancer in every subscription").send_keys("web");
+    search.by_role("button", "Search").click();
+    let found = b.by_role("table", "Load balancers found");
+    assert!(found.text().contains("lb-web"), "{}", found.text());
+    let note = b.exec("return document.querySelector('.note') ? document.querySelector('.note').textContent : ''", vec![]);
+    assert!(note.as_str().unwrap_or("").contains("Resource Graph answered with an error (NotFound, HTTP 404)"), "{note}");
+    let graph = live.azure.requests().iter().filter(|r| r.path_and_query.to_ascii_lowercase().contains("microsoft.resourcegraph")).count();
+    assert!(graph >= 1, "Resource Graph was asked first");
+}

@@ -11,7 +11,7 @@ use super::cloud::{ArmBase, Cloud};
 use super::error::{ArmError, ErrorKind};
 use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
-use super::model::{GraphAnswer, HealthResult, LoadBalancer, Page, Subscription, Tenant};
+use super::model::{GraphAnswer, GraphLoadBalancer, HealthResult, LoadBalancer, Page, Subscription, Tenant};
 use super::transport::{Clock, LocalBoxFuture, Request, Transport};
 
 /// The api-version of Microsoft.Network calls; the health operation exists from 2024-05-01.
@@ -148,6 +148,25 @@ impl ArmClient {
             serde_json::from_str(&resp.body)
                 .map_err(|e| ArmError::malformed(&resp, &format!("Resource Graph's answer is not of the expected shape ({e})")))
         }.await)
+    }
+
+    /// What search falls back to when Resource Graph answers with an error (not
+    /// registered, not allowed, or a proxy that does not pass it): every subscription's
+    /// list, filtered here. One call per subscription, with only the permissions the rest
+    /// of the app needs. Subscriptions that cannot be listed are skipped.
+    pub async fn find_by_listing(&self, text: &str, cancel: &Cancel) -> Result<GraphAnswer, ArmError> {
+        let needle = text.trim().to_ascii_lowercase();
+        let mut data = Vec::new();
+        for sub in self.subscriptions(cancel).await? {
+            let Ok(id) = SubscriptionId::parse(&sub.subscription_id) else { continue };
+            let Ok(lbs) = self.load_balancers(&id, cancel).await else { continue };
+            for lb in lbs.into_iter().filter(|lb| lb.name.to_ascii_lowercase().contains(&needle)) {
+                let resource_group = LoadBalancerId::parse(&lb.id).map(|i| i.resource_group).unwrap_or_default();
+                data.push(GraphLoadBalancer { id: lb.id, name: lb.name, resource_group, subscription_id: sub.subscription_id.clone(), location: lb.location });
+            }
+        }
+        data.sort_unstable_by_key(|lb| lb.name.to_ascii_lowercase());
+        Ok(GraphAnswer { total_records: data.len() as u64, data })
     }
 
     pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel) -> Result<Vec<LoadBalancer>, ArmError> {

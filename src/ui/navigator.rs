@@ -100,6 +100,8 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
     let ctx = use_app();
     let text = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<Result<GraphAnswer, ArmError>>);
+    // Resource Graph's error, when the results came from listing each subscription instead.
+    let fell_back = RwSignal::new(None::<ArmError>);
     let problem = RwSignal::new(None::<&'static str>);
     let busy = RwSignal::new(false);
     let cancel = StoredValue::new_local(Cancel::default());
@@ -117,8 +119,12 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
         cancel.set_value(c.clone());
         let client = ctx.client();
         leptos::task::spawn_local(async move {
-            let got = client.find_load_balancers(&t, &c).await;
+            let (got, graph_error) = match client.find_load_balancers(&t, &c).await {
+                Some(Err(e)) if e.status.is_some() => (Some(client.find_by_listing(&t, &c).await), Some(e)),
+                other => (other, None),
+            };
             if !c.is_cancelled() {
+                fell_back.try_set(graph_error);
                 outcome.try_set(got);
                 busy.try_set(false);
             }
@@ -133,6 +139,13 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
         </form>
         {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
         {move || busy.get().then(|| view! { <Loading what="matching load balancers"/> })}
+        {move || (!busy.get()).then(|| fell_back.get()).flatten().map(|e| view! {
+            <p class="note">{format!(
+                "Azure Resource Graph answered with an error ({}{}), so each subscription was listed instead.",
+                e.code.clone().unwrap_or_else(|| "no code".into()),
+                e.status.map(|s| format!(", HTTP {s}")).unwrap_or_default()
+            )}</p>
+        })}
         {move || (!busy.get()).then(|| outcome.get()).flatten().map(|o| match o {
             Err(e) => view! { <ErrorView error=e/> }.into_any(),
             Ok(found) if found.data.is_empty() => view! {

@@ -158,3 +158,18 @@ fn graph_search_posts_one_kql_query_with_only_name_characters() {
     assert!(body["query"].as_str().unwrap().contains("microsoft.network/loadbalancers"));
     assert!(pollster::block_on(c.find_load_balancers("a'b", &Cancel::default())).is_none());
 }
+
+#[test]
+fn search_by_listing_filters_every_subscription() {
+    let subs = r#"{"value":[{"subscriptionId":"00000000-0000-0000-0000-000000000001","displayName":"A"},{"subscriptionId":"00000000-0000-0000-0000-000000000002","displayName":"B"}]}"#;
+    let lb = |sub: &str, name: &str| format!(r#"{{"id":"/subscriptions/{sub}/resourceGroups/rg-{name}/providers/Microsoft.Network/loadBalancers/{name}","name":"{name}","location":"westeurope"}}"#);
+    let page1 = format!(r#"{{"value":[{},{}]}}"#, lb("00000000-0000-0000-0000-000000000001", "lb-web"), lb("00000000-0000-0000-0000-000000000001", "lb-dns"));
+    let page2 = format!(r#"{{"value":[{}]}}"#, lb("00000000-0000-0000-0000-000000000002", "LB-Web-2"));
+    let (c, t, _) = client(vec![Ok(Response::new(200, subs)), Ok(Response::new(200, page1)), Ok(Response::new(200, page2))]);
+    let found = pollster::block_on(c.find_by_listing("web", &Cancel::default())).unwrap();
+    let names: Vec<&str> = found.data.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["lb-web", "LB-Web-2"]);
+    assert_eq!(found.data[1].subscription_id, "00000000-0000-0000-0000-000000000002");
+    assert_eq!(found.data[0].resource_group, "rg-lb-web");
+    assert_eq!(t.sent.borrow().len(), 3);
+}
