@@ -80,7 +80,8 @@ fn storage(b: &Browser) -> String {
     .to_owned()
 }
 
-/// Tokens went to ARM only, never into a URL, and nothing of ours is in storage.
+/// Tokens went to ARM only, never into a URL, and storage holds none: at most the list
+/// of recently opened load balancers (resource ids), nothing of the sign-in.
 fn assert_tokens_stayed_in_memory(live: &Live) {
     for r in live.azure.requests() {
         if r.authorization.is_some() {
@@ -88,7 +89,10 @@ fn assert_tokens_stayed_in_memory(live: &Live) {
         }
         assert!(!r.path_and_query.contains("eyJ"), "a token was in a URL: {}", r.path_and_query);
     }
-    assert_eq!(storage(&live.b), "", "session and local storage must hold nothing after sign-in");
+    let stored = storage(&live.b);
+    for line in stored.lines().filter(|l| !l.is_empty()) {
+        assert!(line.starts_with("lbh.recent.live=") && !line.contains("eyJ") && !line.contains("token"), "storage holds {line}");
+    }
     assert!(!live.b.current_url().contains("code="), "{}", live.b.current_url());
 }
 
@@ -328,6 +332,13 @@ fn tenant_switch_and_sign_out() {
     let grants = code_grants(&live.azure);
     assert_eq!(grants.last().map(|g| g.tenant.as_str()), Some(FABRIKAM.id), "{grants:?}");
 
+    // Open a load balancer, so the live list of recent ones exists; sign-out forgets it.
+    b.by_role("DisclosureTriangle", "Account: ana@contoso.com").click();
+    b.by_role("button", "Contoso Production").click();
+    b.by_role("button", "lb-web").click();
+    b.by_role("heading", "Load balancing rules");
+    assert!(storage(b).contains("lbh.recent.live="), "{}", storage(b));
+    b.by_role("DisclosureTriangle", "Account: ana@contoso.com").click();
     b.by_role("button", "Sign out").click();
     b.by_role("heading", "Sign in to Azure");
     assert!(b.try_by_role("DisclosureTriangle", "Account: ana@contoso.com").is_none());
@@ -336,4 +347,21 @@ fn tenant_switch_and_sign_out() {
     std::thread::sleep(Duration::from_millis(1500));
     assert!(live.azure.requests().iter().all(|r| r.authorization.is_none()), "nothing is sent with a token after sign-out");
     assert_tokens_stayed_in_memory(&live);
+}
+
+#[test]
+fn without_a_client_id_the_landing_offers_paste_the_demo_and_the_set_up_steps() {
+    let azure = FakeAzure::start(Options::default());
+    let app = ConfiguredApp::start(&format!(r#"{{"armEndpoint":"{}"}}"#, azure.arm_url()));
+    let b = Browser::start();
+    b.goto(&app.url());
+    b.by_role("heading", "Sign in to Azure");
+    assert!(b.try_by_role("button", "Sign in with Microsoft").is_none());
+    let steps = b.by_role("link", "The set-up steps");
+    let href = steps.attr("href").unwrap_or_default();
+    assert!(href.starts_with("README.md#sign-in-with-microsoft-entra-id"), "{href}");
+    let status = b.exec("return fetch(arguments[0]).then(r => r.status)", vec![href.into()]);
+    assert_eq!(status.as_u64(), Some(200), "the README ships with the app");
+    b.by_role("textbox", "Access token for Azure Resource Manager");
+    b.by_role("button", "Open the demo estate");
 }

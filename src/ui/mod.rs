@@ -103,8 +103,9 @@ impl AppCtx {
         self.session.set(Session::Live { claims: pasted.claims });
     }
 
-    /// Forgets the tokens (memory is the only place they ever were) and anything of ours
-    /// in session storage, and goes back to the landing page.
+    /// Forgets the tokens (memory is the only place they ever were), anything of ours in
+    /// session storage and the live list of recent load balancers, and goes back to the
+    /// landing page.
     pub fn sign_out(&self) {
         let live = self.live_client.get_value();
         live.set_token(None);
@@ -114,6 +115,7 @@ impl AppCtx {
         self.reauth.set(None);
         self.signin.set(account::SignInStatus::Idle);
         crate::auth::browser::clear_storage();
+        navigator::recent::forget_live();
         self.client.set_value(self.live_client.get_value());
         self.session.set(Session::SignedOut);
         self.panel.set(None);
