@@ -54,6 +54,15 @@ fn refresh_marks_what_changed_and_keeps_each_backends_recent_run() {
     assert!(row.contains("(changed") || row.contains("(reason changed)"), "the flapping backend says it changed: {row}");
     let strips: Vec<String> = b.all_by_role("image").iter().map(|i| i.name()).filter(|n| n.starts_with("Last 3 checks")).collect();
     assert!(strips.iter().any(|s| s.contains("Up") || s.contains("Down")), "{strips:?}");
+    // Closed and opened again, the panel goes on with the same history.
+    dialog.by_role("button", "Close").click();
+    b.wait_gone("dialog", "Load balancing rule health status");
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("columnheader", "Recent checks");
+    assert!(b.all_by_role("image").iter().any(|i| i.name().starts_with("Last 3 checks")), "reopening is not a new check");
+    dialog.by_role("button", "Refresh").click();
+    b.wait_until("the fourth check", || b.all_by_role("image").iter().any(|i| i.name().starts_with("Last 4 checks")));
     // A steady backend is not marked.
     let steady = b.exec(
         "return [...document.querySelectorAll('dialog tbody tr')].filter(r => !r.textContent.includes('(')).length",

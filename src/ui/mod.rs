@@ -68,6 +68,9 @@ pub struct AppCtx {
     pub embed: bool,
     /// What was dropped from the link the page was opened with.
     pub notices: RwSignal<Vec<String>>,
+    /// Watch mode's history per rule (by rule id), kept while the session lasts so a
+    /// reopened panel goes on where it left off: (rule, last check's ISO time, history).
+    pub histories: StoredValue<Vec<(String, String, crate::health::history::History)>>,
     /// Entra ID sign-in (through the sign-in worker), when config.json names a client id.
     pub entra: StoredValue<Option<Rc<SignIn>>, LocalStorage>,
     /// The signed-in account (refresh token inside), in memory only.
@@ -89,6 +92,7 @@ impl AppCtx {
     pub fn use_demo(&self) {
         self.live_client.get_value().set_token(None);
         self.client.set_value(self.demo_client.get_value());
+        self.histories.set_value(Vec::new());
         self.session.set(Session::Demo);
         self.panel.set(None);
         self.screen.set(Screen::Subscriptions);
@@ -116,6 +120,7 @@ impl AppCtx {
         self.signin.set(account::SignInStatus::Idle);
         crate::auth::browser::clear_storage();
         navigator::recent::forget_live();
+        self.histories.set_value(Vec::new());
         self.client.set_value(self.live_client.get_value());
         self.session.set(Session::SignedOut);
         self.panel.set(None);
@@ -153,6 +158,7 @@ pub fn App(
         view: RwSignal::new(link.view.clone()),
         embed: link.embed,
         notices: RwSignal::new(notices),
+        histories: StoredValue::new(Vec::new()),
         entra: StoredValue::new_local(entra),
         account: StoredValue::new_local(None),
         signin: RwSignal::new(account::SignInStatus::Idle),

@@ -85,7 +85,15 @@ pub fn HealthPanel(
     let open_tip = RwSignal::new(None::<String>);
     let cancel = StoredValue::new_local(Cancel::default());
     // Watch mode: every result goes into the history; `watch` is the interval (0: off).
-    let history = StoredValue::new(History::default());
+    // This rule's history from earlier in the session, if the panel was open before.
+    let key = rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default();
+    let (last_iso, earlier) = ctx
+        .histories
+        .with_value(|all| all.iter().find(|(k, _, _)| *k == key).map(|(_, iso, h)| (iso.clone(), h.clone())))
+        .unwrap_or_default();
+    let history = StoredValue::new(earlier);
+    let last_iso = StoredValue::new(last_iso);
+    let key = StoredValue::new(key);
     let delta = RwSignal::new(Delta::default());
     let watch = RwSignal::new(0u32);
     let hidden = RwSignal::new(false);
@@ -93,7 +101,17 @@ pub fn HealthPanel(
     let notify = RwSignal::new(false);
     let rule_name = StoredValue::new(rule.name.clone());
     let record = move |c: &Checked| {
+        // The list's result, shown again when the panel reopens, is not a new check.
+        if last_iso.try_with_value(|l| *l == c.iso) != Some(false) {
+            return;
+        }
+        last_iso.set_value(c.iso.clone());
         let d = history.try_update_value(|h| h.record(&c.at, &c.summary.rows)).unwrap_or_default();
+        let (k, iso, h) = (key.get_value(), c.iso.clone(), history.get_value());
+        ctx.histories.update_value(|all| match all.iter_mut().find(|(rule, _, _)| *rule == k) {
+            Some(entry) => *entry = (k, iso, h),
+            None => all.push((k, iso, h)),
+        });
         if notify.get_untracked() && !d.went_down.is_empty() {
             if let Some(line) = d.sentence() {
                 notify_user(&format!("LB Health: {}", rule_name.get_value()), &line);
