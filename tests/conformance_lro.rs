@@ -533,7 +533,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     // 202 with `Location: /foo` and `Retry-After: /bar`. The SDKs must fail this one;
     // we fail at once, without polling: a relative Location is refused as
-    // `LocationMissing` (ARM always sends an absolute URL, and guessing a base for a
+    // `LocationUnusable` (ARM always sends an absolute URL, and guessing a base for a
     // URL that will carry the token is what the machine must not do). The junk
     // Retry-After is never reached (and would fall back to our backoff if it were).
     Scenario {
@@ -542,7 +542,7 @@ const SCENARIOS: &[Scenario] = &[
         trace: &["POST /lro/error/post/202/retry/invalidheader -> 202"],
         check: |run| {
             let e = failed(run);
-            assert_eq!(e.kind, ErrorKind::LocationMissing);
+            assert_eq!(e.kind, ErrorKind::LocationUnusable);
             assert_eq!(e.status, Some(202));
             assert!(
                 e.message.contains("not an absolute URL: /foo"),

@@ -25,6 +25,9 @@ pub enum ErrorKind {
     HtmlPage,
     /// The 202 had no readable Location: CORS did not expose it, or ARM sent none.
     LocationMissing,
+    /// The 202's Location is there but not an absolute http(s) URL; following it would
+    /// mean guessing where the token goes, so it is not followed.
+    LocationUnusable,
     /// ARM named a URL on another host; the token was not sent there.
     ForeignHost { url: String },
     /// The operation did not finish before the deadline.

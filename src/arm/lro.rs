@@ -162,7 +162,7 @@ impl Lro {
         };
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             let mut e = ArmError::malformed(r, "");
-            e.kind = ErrorKind::LocationMissing;
+            e.kind = ErrorKind::LocationUnusable;
             e.message = format!("the Location header is not an absolute URL: {}", truncate(&url, 200));
             return self.fail(e);
         }
@@ -318,7 +318,7 @@ mod tests {
     fn relative_or_junk_location_is_refused() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
         let s = m.on_answer(0.0, Ok(Response::new(202, "").with_header("Location", "javascript:alert(1)")));
-        assert!(matches!(s, Step::Failed(ArmError { kind: ErrorKind::LocationMissing, .. })));
+        assert!(matches!(s, Step::Failed(ArmError { kind: ErrorKind::LocationUnusable, .. })));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub fn headline(e: &ArmError) -> (&'static str, String) {
         ErrorKind::Malformed => ("Azure's answer could not be read", "The answer was cut off or not in the expected shape. Retry; if it repeats, report it with the request id below.".into()),
         ErrorKind::HtmlPage => ("A web page came back instead of Azure's answer", "A proxy, firewall or captive portal answered in Azure's place. Check your network, then retry.".into()),
         ErrorKind::LocationMissing => ("The operation's status URL could not be read", "Azure accepted the request, but the browser could not read its Location header (a CORS exposure problem). Set armEndpoint in config.json to a same-origin reverse proxy; see the README.".into()),
+        ErrorKind::LocationUnusable => ("The operation's status URL is not usable", "Azure accepted the request, but its Location header is not an absolute URL, so LB Health did not guess where to send your token. A proxy between you and Azure may be rewriting it; report this with the details below.".into()),
         ErrorKind::ForeignHost { .. } => ("Refused to follow a link to another host", "Azure named a URL outside the configured ARM endpoint, so the request was not sent and your token stayed here. Report this with the details below.".into()),
         ErrorKind::Timeout => ("Azure took too long", "The health operation did not finish in time. It may still be running: retry to ask again.".into()),
         ErrorKind::Cancelled => ("Cancelled", "Nothing more was sent.".into()),

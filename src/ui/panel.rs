@@ -609,7 +609,7 @@ fn notifications_available() -> bool {
 
 fn ask_notification_permission() {
     if let Some(n) = notification_class() {
-        if let Ok(ask) = js_sys::Reflect::get(&n, &"requestPermission".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into)) {
+        if let Ok(ask) = js_sys::Reflect::get(&n, &"requestPermission".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
             let _ = ask.call0(&n);
         }
     }
