@@ -503,17 +503,10 @@ fn selector_for(role: &str) -> String {
 const OVERVIEW_SELECTOR: &str = "button, a[href], h1, h2, h3, h4, h5, h6, dialog, [role], input, select, textarea, \
      table, nav, main, header, footer, aside, section, form, summary, progress, output, fieldset, ul, ol";
 
-/// arguments: [root element or null, selector, name hint]. Returns the
-/// displayed matches in document order. To save round trips, the hint drops
-/// elements whose text, `<label>`s, `aria-labelledby` targets and label-like
-/// attributes (also on descendants) cannot contain the name (whitespace and
-/// case ignored); the exact name comes from Chromium afterwards. (A name made
-/// only of CSS generated content would be missed.)
-const FIND_JS: &str = r#"
-const root = arguments[0] || document;
-const sel = arguments[1];
-const squash = s => (s || '').replace(/\s+/g, '').toLowerCase();
-const hint = squash(arguments[2]);
+/// Whether an element is displayed (what a user could see), shared by the two scripts.
+macro_rules! visible_js {
+    () => {
+        r#"
 const visible = el => {
   if (!el.isConnected) return false;
   if (el.tagName === 'OPTION') { const s = el.closest('select, datalist'); return !s || visible(s); }
@@ -521,6 +514,23 @@ const visible = el => {
   if (el.getClientRects().length > 0) return true;
   return getComputedStyle(el).display === 'contents';
 };
+"#
+    };
+}
+
+/// arguments: [root element or null, selector, name hint]. Returns the
+/// displayed matches in document order. To save round trips, the hint drops
+/// elements whose text, `<label>`s, `aria-labelledby` targets and label-like
+/// attributes (also on descendants) cannot contain the name (whitespace and
+/// case ignored); the exact name comes from Chromium afterwards. (A name made
+/// only of CSS generated content would be missed.)
+const FIND_JS: &str = concat!(
+    visible_js!(),
+    r#"
+const root = arguments[0] || document;
+const sel = arguments[1];
+const squash = s => (s || '').replace(/\s+/g, '').toLowerCase();
+const hint = squash(arguments[2]);
 const mayBeNamed = el => {
   if (!hint) return true;
   let text = (el.textContent || '') + ' ' + (typeof el.value === 'string' ? el.value : '');
@@ -540,18 +550,10 @@ for (const el of root.querySelectorAll(sel)) {
   if (visible(el) && mayBeNamed(el)) out.push(el);
 }
 return out;
-"#;
+"#
+);
 
-const VISIBLE_JS: &str = r#"
-const visible = el => {
-  if (!el.isConnected) return false;
-  if (el.tagName === 'OPTION') { const s = el.closest('select, datalist'); return !s || visible(s); }
-  if (el.checkVisibility && !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) return false;
-  if (el.getClientRects().length > 0) return true;
-  return getComputedStyle(el).display === 'contents';
-};
-return visible(arguments[0]);
-"#;
+const VISIBLE_JS: &str = concat!(visible_js!(), "return visible(arguments[0]);");
 
 // ------------------------------------------------------------------ keys
 
