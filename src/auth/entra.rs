@@ -216,10 +216,6 @@ impl Entra {
         Entra { settings, transport }
     }
 
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
     fn endpoint(&self, tenant: &str, what: &str) -> String {
         format!("{}/{tenant}/oauth2/v2.0/{what}", self.settings.login)
     }

@@ -22,7 +22,7 @@ pub enum SignInStatus {
     Failed(SignInError),
 }
 
-fn now_unix() -> i64 {
+pub(super) fn now_unix() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
 
@@ -227,8 +227,7 @@ fn details(e: &SignInError) -> Vec<String> {
 
 /// A sign-in problem, with a way forward.
 #[component]
-pub fn SignInProblem(error: SignInError, #[prop(optional)] offer_retry: bool) -> impl IntoView {
-    let ctx = use_context::<AppCtx>();
+pub fn SignInProblem(error: SignInError) -> impl IntoView {
     let (title, next) = words(&error);
     let new_tab = matches!(error, SignInError::PopupBlocked | SignInError::PopupClosed | SignInError::Storage);
     view! {
@@ -237,9 +236,6 @@ pub fn SignInProblem(error: SignInError, #[prop(optional)] offer_retry: bool) ->
             <p>{next}</p>
             <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
             {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> })}
-            {ctx.filter(|_| offer_retry).map(|ctx| view! {
-                <button type="button" class="primary" on:click=move |_| start(ctx, None, false)>"Sign in again"</button>
-            })}
         </div>
     }
 }

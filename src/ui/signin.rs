@@ -4,13 +4,10 @@
 
 use leptos::prelude::*;
 
-use super::account::{AccountMenu, SignInWithMicrosoft};
+use super::account::{now_unix, AccountMenu, SignInWithMicrosoft};
 use super::{use_app, Session};
 use crate::auth::paste::{parse, Pasted, Warning};
 
-fn now_unix() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
 
 #[component]
 pub fn SignIn() -> impl IntoView {
