@@ -84,16 +84,12 @@ pub fn HealthPanel(
     let now = RwSignal::new(0.0f64);
     let open_tip = RwSignal::new(None::<String>);
     let cancel = StoredValue::new_local(Cancel::default());
-    // Watch mode: every result goes into the history; `watch` is the interval (0: off).
-    // This rule's history from earlier in the session, if the panel was open before.
-    let key = rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default();
-    let (last_iso, earlier) = ctx
-        .histories
-        .with_value(|all| all.iter().find(|(k, _, _)| *k == key).map(|(_, iso, h)| (iso.clone(), h.clone())))
-        .unwrap_or_default();
-    let history = StoredValue::new(earlier);
-    let last_iso = StoredValue::new(last_iso);
-    let key = StoredValue::new(key);
+    // Watch mode: every result goes into the rule's history (kept in the session, so a
+    // reopened panel goes on); `watch` is the interval (0: off).
+    let history = RuleHistory {
+        all: ctx.histories,
+        key: StoredValue::new(rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default()),
+    };
     let delta = RwSignal::new(Delta::default());
     let watch = RwSignal::new(0u32);
     let hidden = RwSignal::new(false);
@@ -101,17 +97,7 @@ pub fn HealthPanel(
     let notify = RwSignal::new(false);
     let rule_name = StoredValue::new(rule.name.clone());
     let record = move |c: &Checked| {
-        // The list's result, shown again when the panel reopens, is not a new check.
-        if last_iso.try_with_value(|l| *l == c.iso) != Some(false) {
-            return;
-        }
-        last_iso.set_value(c.iso.clone());
-        let d = history.try_update_value(|h| h.record(&c.at, &c.summary.rows)).unwrap_or_default();
-        let (k, iso, h) = (key.get_value(), c.iso.clone(), history.get_value());
-        ctx.histories.update_value(|all| match all.iter_mut().find(|(rule, _, _)| *rule == k) {
-            Some(entry) => *entry = (k, iso, h),
-            None => all.push((k, iso, h)),
-        });
+        let Some(d) = history.record(c) else { return };
         if notify.get_untracked() && !d.went_down.is_empty() {
             if let Some(line) = d.sentence() {
                 notify_user(&format!("LB Health: {}", rule_name.get_value()), &line);
@@ -285,7 +271,7 @@ pub fn HealthPanel(
             })}
             {move || {
                 let d = delta.get();
-                let checks = history.with_value(History::checks);
+                let checks = history.with(History::checks);
                 (checks > 1).then(|| view! {
                     <p class="changes" role="status">{match d.sentence() {
                         Some(line) => format!("Since the previous check: {line}."),
@@ -325,8 +311,48 @@ pub fn HealthPanel(
 
 const PAGE: usize = 100;
 
+/// One rule's watch history, in the session's store (`AppCtx::histories`): the panel
+/// reads and records there, so there is one copy, whichever panel is open.
+#[derive(Clone, Copy)]
+struct RuleHistory {
+    all: StoredValue<Vec<(String, String, History)>>,
+    /// The rule id, lower-cased.
+    key: StoredValue<String>,
+}
+
+impl RuleHistory {
+    fn with<R>(&self, f: impl FnOnce(&History) -> R) -> R {
+        self.key.with_value(|key| {
+            self.all.with_value(|all| match all.iter().find(|(k, _, _)| k == key) {
+                Some((_, _, h)) => f(h),
+                None => f(&History::default()),
+            })
+        })
+    }
+
+    /// Adds a check and says what changed; `None` for a check already recorded (the
+    /// list's result, shown again when the panel reopens, is not a new check).
+    fn record(&self, c: &Checked) -> Option<Delta> {
+        let key = self.key.get_value();
+        self.all
+            .try_update_value(|all| {
+                let i = all.iter().position(|(k, _, _)| *k == key).unwrap_or_else(|| {
+                    all.push((key.clone(), String::new(), History::default()));
+                    all.len() - 1
+                });
+                let (_, last_iso, h) = &mut all[i];
+                if *last_iso == c.iso {
+                    return None;
+                }
+                last_iso.clone_from(&c.iso);
+                Some(h.record(&c.at, &c.summary.rows))
+            })
+            .flatten()
+    }
+}
+
 #[component]
-fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option<RuleId>, history: StoredValue<History>) -> impl IntoView {
+fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option<RuleId>, history: RuleHistory) -> impl IntoView {
     let ctx = use_app();
     let view_state = ctx.view;
     let s = checked.summary;
@@ -422,12 +448,12 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                         {sort_header("IP address", SortKey::Ip)}
                         {sort_header("State", SortKey::State)}
                         {sort_header("Reason", SortKey::Reason)}
-                        {move || (history.with_value(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> })}
+                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> })}
                     </tr></thead>
                     <tbody>{move || {
                         let p = page.get();
                         shown.with(|idx| rows.with_value(|all| {
-                            history.with_value(|h| idx.iter().skip(p * PAGE).take(PAGE).map(|&i| row_view(i, &all[i], open_tip, h)).collect_view())
+                            history.with(|h| idx.iter().skip(p * PAGE).take(PAGE).map(|&i| row_view(i, &all[i], open_tip, h)).collect_view())
                         }))
                     }}</tbody>
                 </table>
