@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use base64::Engine;
 use fake_azure::{EntraFault, FakeAzure, Fault, Options};
 use serde_json::Value;
-use support::{dist_dir, Browser, ConfiguredApp, StaticServer};
+use support::{dist_dir, open_lb_web, Browser, ConfiguredApp, StaticServer};
 
 // ------------------------------------------------------------------ axe
 
@@ -125,12 +125,6 @@ fn demo(b: &Browser, server: &StaticServer) {
     b.goto(&server.url());
     b.by_role("heading", "Subscriptions");
     b.by_role("button", "Contoso Production");
-}
-
-fn open_lb_web(b: &Browser) {
-    b.by_role("button", "Contoso Production").click();
-    b.by_role("button", "lb-web").click();
-    b.by_role("heading", "Load balancing rules");
 }
 
 #[test]

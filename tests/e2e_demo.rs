@@ -102,9 +102,7 @@ fn unsupported_rules_explain_instead_of_calling() {
     let server = StaticServer::start(&dist_dir());
     let b = Browser::start();
     b.goto(&server.url());
-    b.by_role("button", "Contoso Production").click();
-    b.by_role("button", "lb-web").click();
-    b.by_role("heading", "Load balancing rules");
+    support::open_lb_web(&b);
     let rule_dns = b.all_by_role("row").into_iter().find(|r| r.text().contains("rule-dns")).expect("rule-dns row");
     assert!(rule_dns.text().contains("No health probe"), "{}", rule_dns.text());
     // The reason is one keyboard action away, not hidden in a title attribute.

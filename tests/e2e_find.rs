@@ -35,9 +35,7 @@ fn recently_opened_load_balancers_survive_a_reload() {
     let b = Browser::start();
     b.goto(&app.url());
     assert!(b.try_by_role("region", "Recently opened").is_none(), "nothing opened yet");
-    b.by_role("button", "Contoso Production").click();
-    b.by_role("button", "lb-web").click();
-    b.by_role("heading", "Load balancing rules");
+    support::open_lb_web(&b);
     b.goto(&app.url());
     let recent = b.by_role("region", "Recently opened");
     assert!(recent.text().contains("Contoso Production"), "{}", recent.text());

@@ -151,9 +151,7 @@ fn demo_runs_end_to_end_under_the_csp_without_violations() {
     let inline = b.exec("return [...document.scripts].filter(s => !s.src && s.textContent.trim()).length;", vec![]);
     assert_eq!(inline.as_i64(), Some(0), "inline scripts left in the page");
 
-    b.by_role("button", "Contoso Production").click();
-    b.by_role("button", "lb-web").click();
-    b.by_role("heading", "Load balancing rules");
+    support::open_lb_web(&b);
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
@@ -450,9 +448,7 @@ fn the_token_reaches_only_the_arm_listener_and_is_never_stored() {
     paste(&b, &token);
     b.by_role("heading", "Subscriptions");
 
-    b.by_role("button", "Contoso Production").click();
-    b.by_role("button", "lb-web").click();
-    b.by_role("heading", "Load balancing rules");
+    support::open_lb_web(&b);
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");

@@ -334,9 +334,7 @@ fn tenant_switch_and_sign_out() {
 
     // Open a load balancer, so the live list of recent ones exists; sign-out forgets it.
     b.by_role("DisclosureTriangle", "Account: ana@contoso.com").click();
-    b.by_role("button", "Contoso Production").click();
-    b.by_role("button", "lb-web").click();
-    b.by_role("heading", "Load balancing rules");
+    support::open_lb_web(b);
     assert!(storage(b).contains("lbh.recent.live="), "{}", storage(b));
     b.by_role("DisclosureTriangle", "Account: ana@contoso.com").click();
     b.by_role("button", "Sign out").click();

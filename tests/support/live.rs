@@ -4,6 +4,7 @@
 use base64::Engine;
 use fake_azure::{FakeAzure, Fault, Options};
 
+pub use super::open_lb_web;
 use super::{Browser, ConfiguredApp, Element};
 
 /// Any rule's health operation.
@@ -45,11 +46,6 @@ pub fn paste(b: &Browser, token: &str) {
     b.by_role("button", "Use this token").click();
 }
 
-pub fn open_lb_web(b: &Browser) {
-    b.by_role("button", "Contoso Production").click();
-    b.by_role("button", "lb-web").click();
-    b.by_role("heading", "Load balancing rules");
-}
 
 /// Opens rule-http's panel (showing the rules list's own check), then sets `fault`
 /// and presses Refresh, so the fault meets the panel's own health operation.

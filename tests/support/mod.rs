@@ -103,6 +103,14 @@ impl Drop for ConfiguredApp {
     }
 }
 
+/// From the subscriptions list (demo estate or the fake ARM): Contoso Production, then
+/// lb-web, until its rules are on screen.
+pub fn open_lb_web(b: &Browser) {
+    b.by_role("button", "Contoso Production").click();
+    b.by_role("button", "lb-web").click();
+    b.by_role("heading", "Load balancing rules");
+}
+
 /// A folder of files for a test (a page that embeds the app, say), removed on drop.
 pub struct TempSite(PathBuf);
 

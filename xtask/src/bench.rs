@@ -45,18 +45,9 @@ const SIZES: [usize; 3] = [1_000, 5_000, 20_000];
 const BASELINE_N: usize = 5_000;
 const PENDING_POLLS: u32 = 10;
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
-const CHROME_ARGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    "--enable-precise-memory-info",
-    "--window-size=1280,900",
-];
+include!("../../tests/support/chrome_flags.rs");
+/// The bench's own flags on top: memory figures need precise memory info.
+const BENCH_CHROME_ARGS: &[&str] = &["--enable-precise-memory-info", "--window-size=1280,900"];
 
 pub fn run() -> i32 {
     let t0 = Instant::now();
@@ -1997,7 +1988,7 @@ impl Driver {
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile)
             .map_err(|e| format!("cannot create {}: {e}", profile.display()))?;
-        let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
+        let mut args: Vec<String> = CHROME_ARGS.iter().chain(BENCH_CHROME_ARGS).map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
         let mut caps = json!({
             "browserName": "chrome",
