@@ -47,8 +47,17 @@ impl fmt::Display for WdError {
 }
 
 impl WdError {
+    /// The element went away between being found and being asked about.
+    /// Chromedriver usually says "stale element reference", but when the
+    /// document is replaced mid-command (a navigation, a sign-in redirect) the
+    /// accessibility queries can fail with an inspector error instead.
     fn is_stale(&self) -> bool {
-        self.error == "stale element reference" || self.error == "no such element"
+        self.error == "stale element reference"
+            || self.error == "no such element"
+            || self.message.contains("does not belong to the document")
+            || self.message.contains("No node with given id")
+            || self.message.contains("Cannot find context with specified id")
+            || self.message.contains("Execution context was destroyed")
     }
 }
 
@@ -236,10 +245,15 @@ impl Session {
     ) -> Vec<Element> {
         let root_arg = root.map(Element::json).unwrap_or(Value::Null);
         let hint = name.unwrap_or("");
-        let found = self.exec(
+        let found = match self.try_exec(
             FIND_JS,
             vec![root_arg, json!(selector_for(role)), json!(hint)],
-        );
+        ) {
+            Ok(v) => v,
+            // The document was replaced while the script ran: nothing found yet.
+            Err(e) if e.is_stale() => return Vec::new(),
+            Err(e) => panic!("webdriver execute failed: {e}\nscript: FIND_JS"),
+        };
         let mut out = Vec::new();
         for v in found.as_array().into_iter().flatten() {
             let Some(el) = self.element(v) else { continue };
