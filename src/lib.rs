@@ -1,6 +1,7 @@
 //! LB Health: Azure Load Balancer backend health in the browser.
 //!
-//! Layers, lower never importing higher: `config` -> `arm` -> `health` -> `demo` -> `ui`.
+//! Layers, lower never importing higher: `config` -> `arm` -> `health` -> `demo` -> `ui`
+//! (`order` and `query` are leaves any layer may use).
 //! Everything except `ui`, the browser transport and the browser clock is plain Rust
 //! that tests on the host.
 
@@ -10,5 +11,6 @@ pub mod config;
 pub mod demo;
 pub mod health;
 pub mod link;
+pub mod order;
 pub mod query;
 pub mod ui;

@@ -13,6 +13,7 @@ use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
 use super::model::{GraphAnswer, GraphLoadBalancer, HealthResult, LoadBalancer, Page, Subscription, Tenant};
 use super::transport::{Clock, LocalBoxFuture, Request, Transport};
+use crate::order;
 
 /// The api-version of Microsoft.Network calls; the health operation exists from 2024-05-01.
 pub const NETWORK_API: &str = "2024-05-01";
@@ -123,18 +124,14 @@ impl ArmClient {
     }
 
     pub async fn subscriptions(&self, cancel: &Cancel) -> Result<Vec<Subscription>, ArmError> {
-        let mut subs: Vec<Subscription> =
-            self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel).await?;
-        // ASCII folding: Unicode case tables cost wasm size, and names sort fine without them.
-        subs.sort_unstable_by_key(|s| s.display_name.to_ascii_lowercase());
-        Ok(subs)
+        let subs: Vec<Subscription> = self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel).await?;
+        Ok(order::by_name(subs, |s| &s.display_name))
     }
 
     /// The directories the signed-in user belongs to, for switching tenant.
     pub async fn tenants(&self, cancel: &Cancel) -> Result<Vec<Tenant>, ArmError> {
-        let mut tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel).await?;
-        tenants.sort_unstable_by_key(|t| t.display_name.to_ascii_lowercase());
-        Ok(tenants)
+        let tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel).await?;
+        Ok(order::by_name(tenants, |t| &t.display_name))
     }
 
     /// Load balancers whose name contains `text`, across every subscription the user can
@@ -165,15 +162,14 @@ impl ArmClient {
                 data.push(GraphLoadBalancer { id: lb.id, name: lb.name, resource_group, subscription_id: sub.subscription_id.clone(), location: lb.location });
             }
         }
-        data.sort_unstable_by_key(|lb| lb.name.to_ascii_lowercase());
+        let data = order::by_name(data, |lb| &lb.name);
         Ok(GraphAnswer { total_records: data.len() as u64, data })
     }
 
     pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel) -> Result<Vec<LoadBalancer>, ArmError> {
         let path = format!("{}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", sub.path());
-        let mut lbs: Vec<LoadBalancer> = self.get_all(&path, cancel).await?;
-        lbs.sort_unstable_by_key(|lb| lb.name.to_ascii_lowercase());
-        Ok(lbs)
+        let lbs: Vec<LoadBalancer> = self.get_all(&path, cancel).await?;
+        Ok(order::by_name(lbs, |lb| &lb.name))
     }
 
     pub async fn load_balancer(&self, id: &LoadBalancerId, cancel: &Cancel) -> Result<LoadBalancer, ArmError> {

@@ -77,8 +77,10 @@ impl DemoTransport {
             return error(400, "BadRequest", "Please provide a valid query.");
         };
         let text = text.to_ascii_lowercase();
-        let mut found: Vec<_> = self.estate.load_balancers.iter().filter(|lb| lb.name.to_ascii_lowercase().contains(&text)).collect();
-        found.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let found = crate::order::by_key(
+            self.estate.load_balancers.iter().filter(|lb| lb.name.to_ascii_lowercase().contains(&text)).collect(),
+            |lb| (0, lb.name.clone()),
+        );
         let rows: Vec<Json> = found
             .iter()
             .map(|lb| {

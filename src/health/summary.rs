@@ -56,7 +56,7 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
     // Sorted, not scanned pairwise: 60,000 rows must not go quadratic. Through the table's
     // key type and unstable sort rather than a HashSet, whose hashing code cost wasm size.
     // The key `(nic length, nic + ip)` is equal exactly when both parts are.
-    let mut keys: Vec<((u64, String), usize)> = result
+    let mut keys: Vec<(crate::order::Key, usize)> = result
         .load_balancer_backend_addresses
         .iter()
         .filter(|b| !(b.network_interface_ip_configuration_id.is_empty() && b.ip_address.is_empty()))
@@ -65,7 +65,7 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
             ((nic.len() as u64, format!("{nic}{}", b.ip_address)), 0)
         })
         .collect();
-    keys.sort_unstable();
+    crate::order::sort_keyed(&mut keys);
     let duplicates = keys.windows(2).filter(|w| w[0].0 == w[1].0).count();
     Summary { up, down, unknown: rows.len() - up - down, rows, reported_mismatch: mismatch, duplicates }
 }

@@ -3,6 +3,7 @@
 
 use super::catalog::State;
 use super::summary::Row;
+use crate::order;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -71,8 +72,8 @@ impl View {
         if self.sort != SortKey::Original {
             // One key type and one unstable sort (index as the tie-break keeps it
             // deterministic): every extra `sort_by_key` instantiation costs wasm size.
-            let mut keyed: Vec<((u64, String), usize)> = idx.into_iter().map(|i| (self.key(&rows[i]), i)).collect();
-            keyed.sort_unstable();
+            let mut keyed: Vec<(order::Key, usize)> = idx.into_iter().map(|i| (self.key(&rows[i]), i)).collect();
+            order::sort_keyed(&mut keyed);
             idx = keyed.into_iter().map(|(_, i)| i).collect();
         }
         if self.descending {
@@ -107,11 +108,7 @@ pub fn reason_groups(rows: &[Row]) -> Vec<(String, String, State, usize)> {
     // Most rows first, then by code (codes are distinct). Through the same key type and
     // unstable sort as `View::apply`: a stable `sort_by` here linked a second sort
     // implementation into the wasm.
-    let mut keyed: Vec<((u64, String), usize)> =
-        groups.iter().enumerate().map(|(i, g)| ((u64::MAX - g.3 as u64, g.0.clone()), i)).collect();
-    keyed.sort_unstable();
-    let mut slots: Vec<Option<(String, String, State, usize)>> = groups.into_iter().map(Some).collect();
-    keyed.into_iter().filter_map(|(_, i)| slots[i].take()).collect()
+    order::by_key(groups, |g| (u64::MAX - g.3 as u64, g.0.clone()))
 }
 
 /// Down first, so an incident's rows lead when sorting by state.
