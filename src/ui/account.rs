@@ -285,12 +285,19 @@ pub fn ReauthPrompt() -> impl IntoView {
 }
 
 fn expiry_text(exp: Option<i64>) -> String {
-    match exp {
-        Some(e) => {
-            let mins = (e - now_unix()) / 60;
-            if mins < 0 { "expired".into() } else { format!("expires in {mins} min") }
-        }
-        None => "expiry unknown".into(),
+    exp.map_or_else(|| "expiry unknown".into(), |e| expires_in(e - now_unix()))
+}
+
+/// Entra's tokens last about an hour; a pasted test token may last years, which in
+/// minutes is an unreadable number.
+fn expires_in(secs: i64) -> String {
+    if secs < 0 {
+        return "expired".into();
+    }
+    match secs / 60 {
+        m if m < 120 => format!("expires in {m} min"),
+        m if m < 48 * 60 => format!("expires in {} h", m / 60),
+        m => format!("expires in {} days", m / (24 * 60)),
     }
 }
 
@@ -374,5 +381,19 @@ pub fn PopupLanding() -> impl IntoView {
     match browser::hand_to_opener() {
         Ok(()) => view! { <main id="main"><p role="status">"Signed in. This window closes by itself."</p></main> }.into_any(),
         Err(e) => view! { <main id="main"><h1>"LB Health sign-in"</h1><SignInProblem error=e/></main> }.into_any(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expires_in;
+
+    #[test]
+    fn expiry_reads_in_the_largest_sensible_unit() {
+        assert_eq!(expires_in(-1), "expired");
+        assert_eq!(expires_in(59 * 60 + 30), "expires in 59 min");
+        assert_eq!(expires_in(119 * 60), "expires in 119 min");
+        assert_eq!(expires_in(5 * 3600), "expires in 5 h");
+        assert_eq!(expires_in(400 * 86400), "expires in 400 days");
     }
 }

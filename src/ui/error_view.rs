@@ -13,7 +13,12 @@ pub fn headline(e: &ArmError) -> (&'static str, String) {
         ErrorKind::Forbidden { action: None } => ("You don't have permission", "Ask an owner of the resource for a role that can read load balancers and run their health action.".into()),
         ErrorKind::NotFound => ("Not found", "The resource may have been deleted or moved. Go back and pick it again.".into()),
         ErrorKind::Conflict => ("Azure reported a conflict", "Another operation is changing this resource. Wait a moment and retry.".into()),
-        ErrorKind::Throttled => ("Azure is throttling requests", "Too many requests were made in a short time. Wait for the time Azure asked, then retry.".into()),
+        ErrorKind::Throttled => ("Azure is throttling requests", match e.retry_after_s {
+            // The client waits out pauses itself (lro); a 429 reaches here only once the
+            // operation's deadline is spent, so the way forward is a later retry.
+            Some(s) => format!("LB Health waited and tried again until its deadline, and Azure still asked for a pause, of {s} s in its last answer (Retry-After). Retry after that pause."),
+            None => "LB Health waited and tried again until its deadline, and Azure still refused. Wait a minute, then retry.".into(),
+        }),
         ErrorKind::Server => ("Azure had a server error", "This is usually temporary. Retry in a minute; if it persists, check Azure Service Health.".into()),
         ErrorKind::Rejected => ("Azure rejected the request", "Read Azure's message below; it names what to change.".into()),
         ErrorKind::Network => ("Azure could not be reached", "Check your network connection or VPN, then retry. A browser extension or proxy blocking the request has the same effect.".into()),
@@ -56,5 +61,21 @@ pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback
             })}
             {(!reauth).then(|| retry.map(|r| view! { <button type="button" class="primary" on:click=move |_| r.run(())>"Retry"</button> }))}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_names_the_pause_azure_asked_for() {
+        let mut e = ArmError::new(ErrorKind::Throttled, "Too many requests");
+        e.retry_after_s = Some(17);
+        let (title, next) = headline(&e);
+        assert_eq!(title, "Azure is throttling requests");
+        assert!(next.contains("a pause, of 17 s"), "{next}");
+        e.retry_after_s = None;
+        assert!(headline(&e).1.contains("Wait a minute"), "{}", headline(&e).1);
     }
 }
