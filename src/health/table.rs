@@ -120,8 +120,11 @@ fn state_rank(s: State) -> u8 {
     }
 }
 
+/// ASCII case-insensitive `contains` without lowering a copy of `hay`: a keystroke in
+/// the filter runs this four times per row, 20,000 times on a 5,000-row rule.
 fn contains(hay: &str, needle_lower: &str) -> bool {
-    hay.to_ascii_lowercase().contains(needle_lower)
+    let (h, n) = (hay.as_bytes(), needle_lower.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// `vm-10` after `vm-9`: digit runs are zero-padded so text order is number order.
@@ -181,6 +184,17 @@ mod tests {
                 .collect(),
         };
         summarise(&result, None).rows
+    }
+
+    #[test]
+    fn contains_folds_ascii_case_only() {
+        assert!(contains("VM-Web-10", "web-1"));
+        assert!(contains("anything", ""));
+        assert!(!contains("vm", "vm-1"));
+        assert!(contains("Ünïcode VM", "vm"));
+        // Like `to_ascii_lowercase`, non-ASCII letters are compared as they are.
+        assert!(!contains("Ü", "ü"));
+        assert!(contains("aü", "ü"));
     }
 
     #[test]
