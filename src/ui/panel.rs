@@ -297,7 +297,7 @@ pub fn HealthPanel(
                 };
                 view! {
                     <div class="progress" role="status">
-                        <progress aria-label="Checking backend health"></progress>
+                        <div class="busy" role="progressbar" aria-label="Checking backend health"><span></span></div>
                         <p>{phase}<span class="elapsed">{format!(" {elapsed} s elapsed.")}</span></p>
                         <p class="muted">"Azure can take a few minutes to gather backend health; this panel keeps checking until it answers."</p>
                     </div>
