@@ -52,12 +52,16 @@ impl WdError {
     /// document is replaced mid-command (a navigation, a sign-in redirect) the
     /// accessibility queries can fail with an inspector error instead.
     fn is_stale(&self) -> bool {
-        self.error == "stale element reference"
-            || self.error == "no such element"
-            || self.message.contains("does not belong to the document")
+        self.error == "stale element reference" || self.error == "no such element" || self.is_navigation()
+    }
+
+    /// The document went away while chromedriver was working in it.
+    fn is_navigation(&self) -> bool {
+        self.message.contains("does not belong to the document")
             || self.message.contains("No node with given id")
             || self.message.contains("Cannot find context with specified id")
             || self.message.contains("Execution context was destroyed")
+            || self.message.contains("Inspected target navigated or closed")
     }
 }
 
@@ -162,11 +166,20 @@ impl Session {
         )
     }
 
+    /// Runs a script; if the document was being replaced under it (a redirect, a
+    /// reload), runs it again in the new one, for up to 3 s.
     fn exec(&self, js: &str, args: Vec<Value>) -> Value {
-        self.try_exec(js, args).unwrap_or_else(|e| {
-            let short: String = js.trim().chars().take(120).collect();
-            panic!("webdriver execute failed: {e}\nscript: {short}")
-        })
+        let start = Instant::now();
+        loop {
+            match self.try_exec(js, args.clone()) {
+                Ok(v) => return v,
+                Err(e) if e.is_navigation() && start.elapsed() < Duration::from_secs(3) => std::thread::sleep(POLL),
+                Err(e) => {
+                    let short: String = js.trim().chars().take(120).collect();
+                    panic!("webdriver execute failed: {e}\nscript: {short}")
+                }
+            }
+        }
     }
 
     fn current_url(&self) -> String {
