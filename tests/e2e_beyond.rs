@@ -84,6 +84,24 @@ fn a_copied_link_reopens_the_same_panel_and_filters() {
 }
 
 #[test]
+fn a_link_names_the_subscription_once_this_browser_has_seen_it() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    let link = format!("{}?lb={LB_WEB}", server.url());
+    b.goto(&link);
+    b.by_role("heading", "Load balancing rules");
+    let crumbs = b.by_role("navigation", "Breadcrumb");
+    // A link carries only the id, and this browser has not seen the subscription yet.
+    crumbs.by_role("button", "0b1f6471-1bf0-4dda-aec3-cb9272f09590");
+    crumbs.by_role("button", "Subscriptions").click();
+    support::open_lb_web(&b);
+    b.goto(&link);
+    b.by_role("heading", "Load balancing rules");
+    b.by_role("navigation", "Breadcrumb").by_role("button", "Contoso Production").click();
+    b.by_role("heading", "Load balancers in Contoso Production");
+}
+
+#[test]
 fn bad_link_parameters_are_ignored_with_a_notice() {
     let server = StaticServer::start(&dist_dir());
     let b = Browser::start();

@@ -151,7 +151,7 @@ pub fn App(
     let first = if start == Session::Demo { demo.clone() } else { live.clone() };
     let ctx = AppCtx {
         client: StoredValue::new_local(first),
-        screen: RwSignal::new(Screen::from_link(&link)),
+        screen: RwSignal::new(Screen::from_link(&link, start == Session::Demo)),
         session: RwSignal::new(start),
         config: StoredValue::new(config),
         panel: RwSignal::new(link.rule.clone()),
@@ -235,10 +235,13 @@ fn Breadcrumbs() -> impl IntoView {
 }
 
 impl Screen {
-    fn from_link(link: &Link) -> Screen {
+    /// A link names the subscription by id only; the name comes from the recently
+    /// opened list when this browser has seen it (no request is made for it).
+    fn from_link(link: &Link, demo: bool) -> Screen {
+        let name = |sub: &SubscriptionId| navigator::recent::sub_name(&navigator::recent::load(demo), sub).unwrap_or_else(|| sub.as_str().to_owned());
         match (&link.lb, &link.sub) {
-            (Some(lb), _) => Screen::Rules { sub_name: lb.subscription.as_str().to_owned(), lb: lb.clone() },
-            (None, Some(sub)) => Screen::LoadBalancers { sub: sub.clone(), sub_name: sub.as_str().to_owned() },
+            (Some(lb), _) => Screen::Rules { sub_name: name(&lb.subscription), lb: lb.clone() },
+            (None, Some(sub)) => Screen::LoadBalancers { sub: sub.clone(), sub_name: name(sub) },
             _ => Screen::Subscriptions,
         }
     }

@@ -53,7 +53,7 @@ pub fn sync(ctx: AppCtx) {
     });
     let _ = window_event_listener(leptos::ev::popstate, move |_| {
         let (link, _) = current();
-        let screen = Screen::from_link(&link);
+        let screen = Screen::from_link(&link, ctx.is_demo());
         if ctx.screen.get_untracked() != screen {
             ctx.screen.set(screen);
         }

@@ -2,7 +2,7 @@
 //! user goes straight back. Only resource ids and subscription names, never a token;
 //! the demo and live Azure keep separate lists, and sign-out forgets the live one.
 
-use crate::arm::id::LoadBalancerId;
+use crate::arm::id::{LoadBalancerId, SubscriptionId};
 
 const KEEP: usize = 6;
 
@@ -39,6 +39,16 @@ pub fn push(list: Vec<Recent>, r: Recent) -> Vec<Recent> {
     out.insert(0, r);
     out.truncate(KEEP);
     out
+}
+
+/// The name this browser last saw for `sub`, if any entry has one (an entry made from a
+/// link may hold just the id).
+pub fn sub_name(list: &[Recent], sub: &SubscriptionId) -> Option<String> {
+    list.iter()
+        .filter(|r| r.lb.subscription.as_str().eq_ignore_ascii_case(sub.as_str()))
+        .map(|r| r.sub_name.trim())
+        .find(|n| !n.is_empty() && !n.eq_ignore_ascii_case(sub.as_str()))
+        .map(str::to_owned)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -79,6 +89,17 @@ mod tests {
         list = push(list, Recent { lb: lb("lb-7"), sub_name: "Prod".into() });
         let names: Vec<&str> = list.iter().map(|r| r.lb.name.as_str()).collect();
         assert_eq!(names, ["lb-7", "lb-9", "lb-8", "lb-6", "lb-5", "lb-4"]);
+    }
+
+    #[test]
+    fn a_subscription_name_comes_from_an_entry_that_has_one() {
+        let sub = lb("x").subscription;
+        let id = sub.as_str().to_owned();
+        let list = vec![Recent { lb: lb("a"), sub_name: id.clone() }, Recent { lb: lb("b"), sub_name: "Contoso Production".into() }];
+        assert_eq!(sub_name(&list, &sub).as_deref(), Some("Contoso Production"));
+        assert_eq!(sub_name(&list[..1], &sub), None, "an id is not a name");
+        let other = SubscriptionId::parse("11111111-2222-3333-4444-555555555555").unwrap();
+        assert_eq!(sub_name(&list, &other), None);
     }
 
     #[test]
