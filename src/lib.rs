@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod health;
+pub mod json;
 pub mod link;
 pub mod query;
 pub mod ui;
