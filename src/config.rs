@@ -124,7 +124,7 @@ impl Config {
         let mut raw = Fields::of(read_json(json, &RAW).map_err(config_error)?);
         let (cloud, arm_endpoint, client_id) = (raw.opt_string(), raw.opt_string(), raw.opt_string());
         let (tenant, login_endpoint, redirect_uri) = (raw.opt_string(), raw.opt_string(), raw.opt_string());
-        let mut demo = Fields::of(raw.next());
+        let mut demo = Fields::of(raw.value());
         let demo = DemoOptions {
             instant: demo.bool(),
             large_rule: demo.opt_num().map(|n| n.min(50_000) as usize),

@@ -838,59 +838,60 @@ impl Fields {
             _ => Vec::new().into_iter(),
         })
     }
-    pub fn next(&mut self) -> Json {
+    /// The next field as it was read.
+    pub fn value(&mut self) -> Json {
         self.0.next().unwrap_or(Json::Null)
     }
     /// A string field, or a lenient one: a number reads as its digits, anything else as "".
     pub fn string(&mut self) -> String {
-        match self.next() {
+        match self.value() {
             Json::Str(s) => s,
             Json::Num(n) => n.to_string(),
             _ => String::new(),
         }
     }
     pub fn opt_string(&mut self) -> Option<String> {
-        match self.next() {
+        match self.value() {
             Json::Str(s) => Some(s),
             _ => None,
         }
     }
     pub fn num(&mut self) -> u64 {
-        match self.next() {
+        match self.value() {
             Json::Num(n) => n,
             _ => 0,
         }
     }
     pub fn opt_num(&mut self) -> Option<u64> {
-        match self.next() {
+        match self.value() {
             Json::Num(n) => Some(n),
             _ => None,
         }
     }
     pub fn opt_i64(&mut self) -> Option<i64> {
-        match self.next() {
+        match self.value() {
             Json::Num(n) => Some(n as i64),
             Json::Neg(n) => Some(n),
             _ => None,
         }
     }
     pub fn bool(&mut self) -> bool {
-        matches!(self.next(), Json::Bool(true))
+        matches!(self.value(), Json::Bool(true))
     }
     pub fn list<T: FromJson>(&mut self) -> Vec<T> {
-        match self.next() {
+        match self.value() {
             Json::Arr(v) => v.into_iter().map(T::from_json).collect(),
             _ => Vec::new(),
         }
     }
     pub fn opt<T: FromJson>(&mut self) -> Option<T> {
-        match self.next() {
+        match self.value() {
             Json::Null => None,
             j => Some(T::from_json(j)),
         }
     }
     pub fn get<T: FromJson>(&mut self) -> T {
-        T::from_json(self.next())
+        T::from_json(self.value())
     }
 }
 

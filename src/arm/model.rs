@@ -350,7 +350,7 @@ impl FromJson for HealthResult {
     const SHAPE: &'static Shape = &HEALTH_RESULT;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
-        HealthResult { up: lenient_count(f.next()), down: lenient_count(f.next()), load_balancer_backend_addresses: f.list() }
+        HealthResult { up: lenient_count(f.value()), down: lenient_count(f.value()), load_balancer_backend_addresses: f.list() }
     }
 }
 
@@ -749,6 +749,39 @@ mod tests {
             pub reason: String,
         }
 
+        #[derive(Debug, Deserialize, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct Tenant {
+            #[serde(default)]
+            pub tenant_id: String,
+            #[serde(default)]
+            pub display_name: String,
+            #[serde(default)]
+            pub default_domain: String,
+        }
+        #[derive(Debug, Deserialize, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct GraphAnswer {
+            #[serde(default)]
+            pub total_records: u64,
+            #[serde(default)]
+            pub data: Vec<GraphLoadBalancer>,
+        }
+        #[derive(Debug, Deserialize, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct GraphLoadBalancer {
+            #[serde(default)]
+            pub id: String,
+            #[serde(default)]
+            pub name: String,
+            #[serde(default)]
+            pub resource_group: String,
+            #[serde(default)]
+            pub subscription_id: String,
+            #[serde(default)]
+            pub location: String,
+        }
+
         fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
             Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
         }
@@ -828,6 +861,33 @@ mod tests {
         }
     }
 
+    // Written only to compare with the derive; the app never writes these.
+    impl ToJson for Tenant {
+        fn to_json(&self) -> Json {
+            obj(&mut [
+                ("tenantId", some_str(&self.tenant_id)),
+                ("displayName", some_str(&self.display_name)),
+                ("defaultDomain", some_str(&self.default_domain)),
+            ])
+        }
+    }
+    impl ToJson for GraphAnswer {
+        fn to_json(&self) -> Json {
+            obj(&mut [("totalRecords", num_of(self.total_records)), ("data", list_of(&self.data))])
+        }
+    }
+    impl ToJson for GraphLoadBalancer {
+        fn to_json(&self) -> Json {
+            obj(&mut [
+                ("id", some_str(&self.id)),
+                ("name", some_str(&self.name)),
+                ("resourceGroup", some_str(&self.resource_group)),
+                ("subscriptionId", some_str(&self.subscription_id)),
+                ("location", some_str(&self.location)),
+            ])
+        }
+    }
+
     /// Same outcome from the shapes and from the derive: both refuse, or both accept and
     /// write the same JSON (each through its own writer). Error texts differ on purpose.
     fn same<New, Old>(text: &str) -> Result<(), String>
@@ -854,6 +914,8 @@ mod tests {
         same::<BackendAddressProperties, derived::BackendAddressProperties>(text)?;
         same::<FrontendProperties, derived::FrontendProperties>(text)?;
         same::<Named<PoolProperties>, derived::Named<derived::PoolProperties>>(text)?;
+        same::<Page<Tenant>, derived::Page<derived::Tenant>>(text)?;
+        same::<GraphAnswer, derived::GraphAnswer>(text)?;
         same::<BackendHealth, derived::BackendHealth>(text)
     }
 
@@ -919,7 +981,8 @@ mod tests {
             "frontendIPConfigurations", "backendAddressPools", "probes", "loadBalancingRules", "privateIPAddress",
             "publicIPAddress", "loadBalancerBackendAddresses", "adminState", "ipAddress", "networkInterfaceIPConfiguration",
             "protocol", "port", "requestPath", "intervalInSeconds", "frontendPort", "backendPort", "probe", "up", "down",
-            "networkInterfaceIPConfigurationId", "state", "reason", "other",
+            "networkInterfaceIPConfigurationId", "state", "reason", "other", "tenantId", "defaultDomain", "totalRecords",
+            "data", "resourceGroup",
         ];
         let leaf = prop_oneof![
             Just(Value::Null),
@@ -942,10 +1005,20 @@ mod tests {
             failure_persistence: None,
             ..Default::default()
         });
-        runner
-            .run(&value, |v| {
-                all_same(&v.to_string()).map_err(proptest::test_runner::TestCaseError::fail)
-            })
-            .unwrap();
+        // As written, cut short, and with a byte of JSON syntax spliced in: the shapes
+        // and the derive refuse the same broken texts too. No `e` or `.`: spliced into a
+        // big integer they make a decimal above 2^53, which serde_json rounds to an f64
+        // and the shapes truncate exactly (crate::json says why).
+        let junk = prop::sample::select(&[",", "]", "}", "[", "{", ":", "\"", "\\", "-", "0", "1", " ", "n", "\u{1}"][..]);
+        let text = (value, any::<prop::sample::Index>(), 0..3u8, junk).prop_map(|(v, at, how, junk)| {
+            let text = v.to_string();
+            let cut = (0..=at.index(text.len() + 1)).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            match how {
+                0 => text,
+                1 => text[..cut].to_owned(),
+                _ => format!("{}{junk}{}", &text[..cut], &text[cut..]),
+            }
+        });
+        runner.run(&text, |t| all_same(&t).map_err(proptest::test_runner::TestCaseError::fail)).unwrap();
     }
 }

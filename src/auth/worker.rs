@@ -251,7 +251,7 @@ impl Message for ToWorker {
     }
     fn from_json(j: Json) -> Option<Self> {
         let mut f = Fields::of(j);
-        let settings = f.next();
+        let settings = f.value();
         if settings != Json::Null {
             let mut s = Fields::of(settings);
             return Some(ToWorker::Settings(Settings {
@@ -263,7 +263,7 @@ impl Message for ToWorker {
             }));
         }
         let id = f.opt_num()? as u32;
-        let mut a = Fields::of(f.next());
+        let mut a = Fields::of(f.value());
         let kind = a.string();
         let (tenant, mode, return_to, code) = (a.string(), a.string(), a.string(), a.string());
         let ask = match kind.as_str() {
@@ -276,9 +276,9 @@ impl Message for ToWorker {
                 },
                 return_to,
             },
-            "redeem" => Ask::Redeem { code, pending: pending_from(a.next()) },
+            "redeem" => Ask::Redeem { code, pending: pending_from(a.value()) },
             "refresh" => {
-                a.next();
+                a.value();
                 Ask::Refresh { tenant, refresh: a.string() }
             }
             _ => return None,
@@ -363,15 +363,15 @@ fn answer_json(a: &Answer) -> Json {
 
 fn answer_from(j: Json) -> Option<Answer> {
     let mut f = Fields::of(j);
-    let (started, tokens, failed) = (f.next(), f.next(), f.next());
+    let (started, tokens, failed) = (f.value(), f.value(), f.value());
     if started != Json::Null {
         let mut s = Fields::of(started);
-        return Some(Answer::Started(Started { url: s.string(), pending: pending_from(s.next()) }));
+        return Some(Answer::Started(Started { url: s.string(), pending: pending_from(s.value()) }));
     }
     if tokens != Json::Null {
         let mut t = Fields::of(tokens);
         let (access, refresh, lifetime_s) = (t.string(), t.opt_string(), t.num());
-        let mut c = Fields::of(t.next());
+        let mut c = Fields::of(t.value());
         let claims = Claims { name: c.opt_string(), user: c.opt_string(), tenant: c.opt_string(), audience: c.opt_string(), expires_at: c.opt_i64() };
         return Some(Answer::Tokens(WireTokens { access, refresh, lifetime_s, claims }));
     }
@@ -392,7 +392,7 @@ impl Message for FromWorker {
             return Some(FromWorker::Ready);
         }
         let id = f.opt_num()? as u32;
-        Some(FromWorker::Answer { id, answer: answer_from(f.next())? })
+        Some(FromWorker::Answer { id, answer: answer_from(f.value())? })
     }
 }
 
