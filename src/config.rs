@@ -2,9 +2,8 @@
 //! come only from here, never from URL parameters, so a crafted link cannot send the
 //! token elsewhere.
 
-use serde::Deserialize;
-
 use crate::arm::cloud::{ArmBase, BaseError, Cloud};
+use crate::json::{read_json, Fields, JsonError, JsonErrorKind, Shape};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -24,8 +23,7 @@ pub struct Config {
 
 /// Knobs for the demo estate, for benchmarks and for showing a big estate. They change
 /// only the simulation, never where a request goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DemoOptions {
     /// No simulated latency and no waits between polls.
     pub instant: bool,
@@ -38,7 +36,7 @@ pub struct DemoOptions {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConfigError {
-    NotJson(String),
+    NotJson(JsonError),
     UnknownCloud(String),
     BadArmEndpoint(BaseError),
     BadClientId(String),
@@ -50,6 +48,8 @@ pub enum ConfigError {
     WrongType(String),
     /// The file is JSON but not an object.
     NotAnObject,
+    /// A field given twice (`demo.instant` inside `demo`): which one wins is not ours to guess.
+    Repeated(String),
 }
 
 impl std::fmt::Display for ConfigError {
@@ -60,6 +60,7 @@ impl std::fmt::Display for ConfigError {
             ConfigError::BadArmEndpoint(e) => write!(f, "config.json field \"armEndpoint\": {e}"),
             ConfigError::BadClientId(c) => write!(f, "config.json field \"clientId\": '{c}' is not an application (client) id GUID"),
             ConfigError::WrongType(field) => write!(f, "config.json field \"{field}\" has the wrong type (see the README for each field's form)"),
+            ConfigError::Repeated(field) => write!(f, "config.json field \"{field}\" is given twice"),
             ConfigError::NotAnObject => write!(f, "config.json must be a JSON object, like {{ \"cloud\": \"public\" }}"),
             ConfigError::BadLoginEndpoint(e) => write!(f, "config.json field \"loginEndpoint\": {e}"),
             ConfigError::BadRedirectUri(u) => write!(f, "config.json field \"redirectUri\": '{u}' is not an absolute URL on this page's own origin"),
@@ -68,54 +69,34 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Raw {
-    #[serde(default, deserialize_with = "cloud")]
-    cloud: Option<String>,
-    #[serde(default, deserialize_with = "arm_endpoint")]
-    arm_endpoint: Option<String>,
-    #[serde(default, deserialize_with = "client_id")]
-    client_id: Option<String>,
-    #[serde(default, deserialize_with = "tenant")]
-    tenant: Option<String>,
-    #[serde(default, deserialize_with = "login_endpoint")]
-    login_endpoint: Option<String>,
-    #[serde(default, deserialize_with = "redirect_uri")]
-    redirect_uri: Option<String>,
-    #[serde(default, deserialize_with = "demo")]
-    demo: DemoOptions,
-}
+static OPT_STR: Shape = Shape::Opt(&Shape::Str);
+// `largeRule` reads as a u64 on every target (a usize would refuse more than u32::MAX
+// only in the browser); it is capped at 50,000 anyway.
+static DEMO: Shape = Shape::Struct(&[("instant", &Shape::Bool), ("largeRule", &Shape::Opt(&Shape::U64)), ("clockRate", &Shape::Opt(&Shape::U32))]);
+/// The fields in `Config::parse`'s order; unknown fields are skipped.
+static RAW: Shape = Shape::Struct(&[
+    ("cloud", &OPT_STR),
+    ("armEndpoint", &OPT_STR),
+    ("clientId", &OPT_STR),
+    ("tenant", &OPT_STR),
+    ("loginEndpoint", &OPT_STR),
+    ("redirectUri", &OPT_STR),
+    ("demo", &Shape::Opt(&DEMO)),
+]);
 
-/// Marks a type error with the field's name, which serde_json's own message lacks.
-const FIELD_MARK: char = '\u{1}';
-
-fn named<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Default>(d: D, name: &str) -> Result<T, D::Error> {
-    Option::<T>::deserialize(d)
-        .map(Option::unwrap_or_default)
-        .map_err(|_| serde::de::Error::custom(format_args!("{FIELD_MARK}{name} ")))
-}
-
-fn cloud<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    named(d, "cloud")
-}
-fn arm_endpoint<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    named(d, "armEndpoint")
-}
-fn client_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    named(d, "clientId")
-}
-fn tenant<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    named(d, "tenant")
-}
-fn login_endpoint<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    named(d, "loginEndpoint")
-}
-fn redirect_uri<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    named(d, "redirectUri")
-}
-fn demo<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DemoOptions, D::Error> {
-    named(d, "demo")
+/// A reader's error in config.json's words: a type error names the top-level field it
+/// is in, which is what the README documents.
+fn config_error(e: JsonError) -> ConfigError {
+    match (&e.kind, e.path.first()) {
+        (JsonErrorKind::Duplicate(name), _) => {
+            let mut full: Vec<&str> = e.path.clone();
+            full.push(name);
+            ConfigError::Repeated(full.join("."))
+        }
+        (_, Some(field)) if e.is_type() => ConfigError::WrongType((*field).to_owned()),
+        (_, None) if e.is_type() => ConfigError::NotAnObject,
+        _ => ConfigError::NotJson(e),
+    }
 }
 
 impl Default for Config {
@@ -136,49 +117,45 @@ impl Default for Config {
 impl Config {
     /// `page_origin` resolves a relative `armEndpoint` such as `/arm` (a same-origin proxy).
     pub fn parse(json: &str, page_origin: &str) -> Result<Config, ConfigError> {
-        // serde would read an array as the struct's fields in order.
+        // A struct shape also reads an array of its fields in order; config.json is an object.
         if json.trim_start().starts_with('[') {
             return Err(ConfigError::NotAnObject);
         }
-        let raw: Raw = serde_json::from_str(json).map_err(|e| {
-            let msg = e.to_string();
-            match msg.strip_prefix(FIELD_MARK) {
-                Some(rest) => ConfigError::WrongType(rest.split(' ').next().unwrap_or("").to_owned()),
-                None if e.is_data() => ConfigError::NotAnObject,
-                None => ConfigError::NotJson(msg),
-            }
-        })?;
-        let names_azure = raw.cloud.is_some() || raw.arm_endpoint.is_some() || raw.client_id.is_some();
-        let cloud_name = raw.cloud.unwrap_or_default();
+        let mut raw = Fields::of(read_json(json, &RAW).map_err(config_error)?);
+        let (cloud, arm_endpoint, client_id) = (raw.opt_string(), raw.opt_string(), raw.opt_string());
+        let (tenant, login_endpoint, redirect_uri) = (raw.opt_string(), raw.opt_string(), raw.opt_string());
+        let mut demo = Fields::of(raw.value());
+        let demo = DemoOptions {
+            instant: demo.bool(),
+            large_rule: demo.opt_num().map(|n| n.min(50_000) as usize),
+            clock_rate: demo.opt_num().map(|r| r as u32).filter(|r| *r > 1).map(|r| r.min(600)),
+        };
+        let names_azure = cloud.is_some() || arm_endpoint.is_some() || client_id.is_some();
+        let cloud_name = cloud.unwrap_or_default();
         let cloud = Cloud::parse(&cloud_name).ok_or(ConfigError::UnknownCloud(cloud_name.chars().take(40).collect()))?;
-        let arm = match raw.arm_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let arm = match arm_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(p) if p.starts_with('/') => ArmBase::parse(&format!("{}{}", page_origin.trim_end_matches('/'), p)),
             Some(abs) => ArmBase::parse(abs),
             None => ArmBase::parse(cloud.arm_origin()),
         }
         .map_err(ConfigError::BadArmEndpoint)?;
-        let client_id = match raw.client_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {
+        let client_id = match client_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {
             Some(c) if crate::arm::id::SubscriptionId::parse(&c).is_ok() => Some(c),
             Some(c) => return Err(ConfigError::BadClientId(c.chars().take(40).collect())),
             None => None,
         };
-        let tenant = raw.tenant.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| "organizations".into());
+        let tenant = tenant.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| "organizations".into());
         if !tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') || tenant.len() > 100 {
             return Err(ConfigError::BadTenant(tenant.chars().take(40).collect()));
         }
-        let login = match raw.login_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let login = match login_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(l) => ArmBase::parse(l).map_err(ConfigError::BadLoginEndpoint)?.as_str().to_owned(),
             None => cloud.login_origin().to_owned(),
         };
-        let redirect_uri = match raw.redirect_uri.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let redirect_uri = match redirect_uri.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(u) if same_origin_url(u, page_origin) => Some(u.to_owned()),
             Some(u) => return Err(ConfigError::BadRedirectUri(u.chars().take(80).collect())),
             None => None,
-        };
-        let demo = DemoOptions {
-            large_rule: raw.demo.large_rule.map(|n| n.min(50_000)),
-            clock_rate: raw.demo.clock_rate.filter(|r| *r > 1).map(|r| r.min(600)),
-            ..raw.demo
         };
         Ok(Config { cloud, arm, client_id, tenant, login, redirect_uri, names_azure, demo })
     }
@@ -240,6 +217,34 @@ mod tests {
         assert!(matches!(Config::parse(r#"{"tenant":"a/b"}"#, "x"), Err(ConfigError::BadTenant(_))));
         assert!(matches!(Config::parse(r#"{"loginEndpoint":"http://login.evil"}"#, "x"), Err(ConfigError::BadLoginEndpoint(_))));
         assert_eq!(Config::parse(r#"{"redirectUri":7}"#, "x"), Err(ConfigError::WrongType("redirectUri".into())));
+    }
+
+    #[test]
+    fn type_errors_name_the_top_level_field() {
+        assert_eq!(Config::parse(r#"{"demo":{"instant":"yes"}}"#, "x"), Err(ConfigError::WrongType("demo".into())));
+        assert_eq!(Config::parse(r#"{"demo":{"clockRate":1.5}}"#, "x"), Err(ConfigError::WrongType("demo".into())));
+        assert_eq!(Config::parse(r#"{"tenant":["a"]}"#, "x"), Err(ConfigError::WrongType("tenant".into())));
+        assert_eq!(Config::parse("5", "x"), Err(ConfigError::NotAnObject));
+        assert_eq!(Config::parse("null", "x"), Err(ConfigError::NotAnObject));
+        let e = Config::parse(r#"{"cloud":"public"} x"#, "x").unwrap_err();
+        assert!(matches!(e, ConfigError::NotJson(_)));
+        assert_eq!(e.to_string(), "config.json is not valid JSON: unexpected text after the end at line 1 column 20");
+    }
+
+    #[test]
+    fn a_field_given_twice_is_named() {
+        assert_eq!(Config::parse(r#"{"cloud":"public","cloud":"china"}"#, "x"), Err(ConfigError::Repeated("cloud".into())));
+        let e = Config::parse(r#"{"demo":{"instant":true,"instant":false}}"#, "x").unwrap_err();
+        assert_eq!(e, ConfigError::Repeated("demo.instant".into()));
+        assert!(e.to_string().contains("\"demo.instant\""));
+    }
+
+    #[test]
+    fn unknown_fields_and_nulls_are_ignored() {
+        let c = Config::parse(r#"{"cloud":null,"comment":{"any":[1,{"x":null}]},"demo":null}"#, "https://app.example").unwrap();
+        assert_eq!(c, Config::default());
+        let c = Config::parse(r#"{"demo":{"largeRule":5000000000,"other":true}}"#, "x").unwrap();
+        assert_eq!(c.demo.large_rule, Some(50_000));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod health;
+pub mod json;
 pub mod link;
 pub mod order;
 pub mod query;

@@ -5,13 +5,11 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use serde::de::DeserializeOwned;
-
 use super::cloud::{ArmBase, Cloud};
 use super::error::{ArmError, ErrorKind};
 use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
-use super::model::{GraphAnswer, GraphLoadBalancer, HealthResult, LoadBalancer, Page, Subscription, Tenant};
+use super::model::{parse, FromJson, GraphAnswer, GraphLoadBalancer, HealthResult, LoadBalancer, Page, Subscription, Tenant};
 use super::transport::{Clock, LocalBoxFuture, Request, Transport};
 use crate::order;
 
@@ -138,11 +136,11 @@ impl ArmClient {
     /// read, in one Azure Resource Graph query. `None`: `text` cannot be part of a name.
     pub async fn find_load_balancers(&self, text: &str, cancel: &Cancel) -> Option<Result<GraphAnswer, ArmError>> {
         let query = graph_query(text)?;
-        let body = format!(r#"{{"query":{},"options":{{"$top":{GRAPH_TOP}}}}}"#, serde_json::to_string(&query).unwrap_or_default());
+        let body = format!(r#"{{"query":{},"options":{{"$top":{GRAPH_TOP}}}}}"#, crate::json::quote(&query));
         let url = self.base.url(&format!("/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API}"));
         Some(async {
             let resp = self.drive(Request::post(url, Some(body)), cancel, &|_| {}).await?;
-            serde_json::from_str(&resp.body)
+            parse(&resp.body)
                 .map_err(|e| ArmError::malformed(&resp, &format!("Resource Graph's answer is not of the expected shape ({e})")))
         }.await)
     }
@@ -189,11 +187,11 @@ impl ArmClient {
         if resp.body.trim().is_empty() {
             return Err(ArmError::malformed(&resp, "Azure finished the health operation but sent an empty result"));
         }
-        serde_json::from_str(&resp.body)
+        parse(&resp.body)
             .map_err(|e| ArmError::malformed(&resp, &format!("the health result is not valid JSON of the expected shape ({e})")))
     }
 
-    async fn get_all<T: DeserializeOwned>(&self, path: &str, cancel: &Cancel) -> Result<Vec<T>, ArmError> {
+    async fn get_all<T: FromJson>(&self, path: &str, cancel: &Cancel) -> Result<Vec<T>, ArmError> {
         let mut out = Vec::new();
         let mut next = Some(self.base.url(path));
         let mut pages = 0;
@@ -209,14 +207,14 @@ impl ArmClient {
         Ok(out)
     }
 
-    async fn get_json<T: DeserializeOwned>(
+    async fn get_json<T: FromJson>(
         &self,
         url: &str,
         cancel: &Cancel,
         progress: &dyn Fn(Progress),
     ) -> Result<T, ArmError> {
         let resp = self.drive(Request::get(url), cancel, progress).await?;
-        serde_json::from_str(&resp.body)
+        parse(&resp.body)
             .map_err(|e| ArmError::malformed(&resp, &format!("the answer is not valid JSON of the expected shape ({e})")))
     }
 

@@ -1,7 +1,6 @@
 //! Azure clouds and the one check that decides where the token may go.
 
-// Serde: the sign-in worker receives it in `auth::entra::Settings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Cloud {
     #[default]
     Public,
@@ -16,6 +15,14 @@ impl Cloud {
             "china" | "azurechinacloud" => Some(Cloud::China),
             "usgov" | "azureusgovernment" => Some(Cloud::UsGov),
             _ => None,
+        }
+    }
+    /// The name `parse` reads back (the sign-in worker receives the cloud by it).
+    pub fn key(self) -> &'static str {
+        match self {
+            Cloud::Public => "public",
+            Cloud::China => "china",
+            Cloud::UsGov => "usgov",
         }
     }
     pub fn arm_origin(self) -> &'static str {

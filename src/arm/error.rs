@@ -50,8 +50,8 @@ pub struct ArmError {
 static OPT_STR: Shape = Shape::Opt(&Shape::Str);
 /// `{"error": {"code", "message"}}`; some gateways (and the Azure SDK test server)
 /// answer `{"message": ...}`.
-static ENVELOPE: Shape = Shape::Struct("Envelope", &[("error", &Shape::Opt(&BODY)), ("message", &OPT_STR)]);
-static BODY: Shape = Shape::Struct("Body", &[("code", &OPT_STR), ("message", &OPT_STR)]);
+static ENVELOPE: Shape = Shape::Struct(&[("error", &Shape::Opt(&BODY)), ("message", &OPT_STR)]);
+static BODY: Shape = Shape::Struct(&[("code", &OPT_STR), ("message", &OPT_STR)]);
 
 /// A record's field `i` (in its shape's order), if it is a string.
 fn field(record: &Json, i: usize) -> Option<String> {

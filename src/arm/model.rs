@@ -3,17 +3,15 @@
 //! fail a whole page.
 //!
 //! Reading is table-driven rather than `#[derive(Deserialize)]`: each type has a
-//! [`Shape`] (field names and kinds), one generic reader walks any shape into a
-//! [`Json`] tree, and plain functions move the tree into the structs. The derive gave
-//! every struct, option and list its own copy of the parsing code, about a sixth of the
-//! wasm; the shapes ask serde_json for each value the way the derive did
-//! (`deserialize_string`, `deserialize_option`, ...), so what parses, what fails and
-//! the error messages (with line and column) are the same. The demo and the exports
-//! write JSON from the same tree ([`Json::write`]); `Serialize` is implemented through
-//! it for the test server.
+//! [`Shape`] (field names and kinds), the one reader in `crate::json` walks any shape
+//! into a [`Json`] tree, and plain functions move the tree into the structs. The derive
+//! gave every struct, option and list its own copy of the parsing code, about a sixth
+//! of the wasm; the shapes accept and refuse what the derive did (the tests below hold
+//! them to it). The demo, the exports and the test server write JSON from the same
+//! tree ([`Json::write`]).
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Unexpected, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+pub use crate::json::{parse, read_json, FromJson, Json, JsonError, Shape, ToJson};
+use crate::json::{obj, opt_str, Fields};
 
 /// `GET /subscriptions` and the load balancer list share this paged envelope.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -137,60 +135,61 @@ pub struct BackendHealth {
     pub reason: String,
 }
 
+
+/// One entry of `GET /tenants`: the directories the signed-in user can switch to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tenant {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub default_domain: String,
+}
+
+/// Azure Resource Graph's answer (`resultFormat: objectArray`, its default).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GraphAnswer {
+    pub total_records: u64,
+    pub data: Vec<GraphLoadBalancer>,
+}
+
+/// One load balancer found by Resource Graph, from any subscription the user can read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GraphLoadBalancer {
+    pub id: String,
+    pub name: String,
+    pub resource_group: String,
+    pub subscription_id: String,
+    pub location: String,
+}
+
 // ------------------------------------------------------------------ shapes
 
-/// What a value must look like, mirroring what the derive asked serde_json for.
-#[derive(Debug)]
-pub enum Shape {
-    /// `String`: a string; null and anything else fail.
-    Str,
-    /// `u16` / `u32`: an integer in range.
-    U16,
-    U32,
-    /// `Option<_>`: null, or the inner shape.
-    Opt(&'static Shape),
-    /// `Vec<_>`: an array of the inner shape.
-    Seq(&'static Shape),
-    /// A struct: an object whose known fields have these shapes (unknown ones are
-    /// skipped, a repeated one fails), or, as serde allows, an array of them in order.
-    Struct(&'static str, &'static [(&'static str, &'static Shape)]),
-    /// A string, a number, null, or an object carrying `id` (the last string one wins);
-    /// anything else reads as empty, which is `Json::Null`.
-    Lenient,
-}
+// What the derive asked serde_json for, field by field: `String` is `STR`, `Option<_>`
+// is `Opt`, a lenient field is `LENIENT`.
 
 static STR: Shape = Shape::Str;
 static U16: Shape = Shape::U16;
 static OPT_STR: Shape = Shape::Opt(&STR);
 static OPT_U32: Shape = Shape::Opt(&Shape::U32);
 static LENIENT: Shape = Shape::Lenient;
-static SUB: Shape = Shape::Struct("SubResource", &[("id", &STR)]);
+static SUB: Shape = Shape::Struct(&[("id", &STR)]);
 static OPT_SUB: Shape = Shape::Opt(&SUB);
-static SKU: Shape = Shape::Struct("Sku", &[("name", &STR), ("tier", &STR)]);
+static SKU: Shape = Shape::Struct(&[("name", &STR), ("tier", &STR)]);
 static SUBSCRIPTION: Shape =
-    Shape::Struct("Subscription", &[("subscriptionId", &STR), ("displayName", &STR), ("state", &STR), ("tenantId", &STR)]);
-static LOAD_BALANCER: Shape = Shape::Struct(
-    "LoadBalancer",
-    &[("id", &STR), ("name", &STR), ("location", &STR), ("sku", &SKU), ("properties", &LB_PROPERTIES)],
+    Shape::Struct(&[("subscriptionId", &STR), ("displayName", &STR), ("state", &STR), ("tenantId", &STR)]);
+static LOAD_BALANCER: Shape = Shape::Struct(&[("id", &STR), ("name", &STR), ("location", &STR), ("sku", &SKU), ("properties", &LB_PROPERTIES)],
 );
-static LB_PROPERTIES: Shape = Shape::Struct(
-    "LoadBalancerProperties",
-    &[
-        ("frontendIPConfigurations", &Shape::Seq(&named::FRONTEND)),
-        ("backendAddressPools", &Shape::Seq(&named::POOL)),
-        ("probes", &Shape::Seq(&named::PROBE)),
-        ("loadBalancingRules", &Shape::Seq(&named::RULE)),
+static LB_PROPERTIES: Shape = Shape::Struct(&[
+        ("frontendIPConfigurations", &Shape::Seq(<Named<FrontendProperties> as FromJson>::SHAPE)),
+        ("backendAddressPools", &Shape::Seq(<Named<PoolProperties> as FromJson>::SHAPE)),
+        ("probes", &Shape::Seq(<Named<ProbeProperties> as FromJson>::SHAPE)),
+        ("loadBalancingRules", &Shape::Seq(<Named<RuleProperties> as FromJson>::SHAPE)),
     ],
 );
-static FRONTEND: Shape = Shape::Struct("FrontendProperties", &[("privateIPAddress", &OPT_STR), ("publicIPAddress", &OPT_SUB)]);
-static POOL: Shape = Shape::Struct("PoolProperties", &[("loadBalancerBackendAddresses", &Shape::Seq(&named::BACKEND_ADDRESS))]);
-static BACKEND_ADDRESS: Shape = Shape::Struct(
-    "BackendAddressProperties",
-    &[("adminState", &OPT_STR), ("ipAddress", &OPT_STR), ("networkInterfaceIPConfiguration", &OPT_SUB)],
+static FRONTEND: Shape = Shape::Struct(&[("privateIPAddress", &OPT_STR), ("publicIPAddress", &OPT_SUB)]);
+static POOL: Shape = Shape::Struct(&[("loadBalancerBackendAddresses", &Shape::Seq(<Named<BackendAddressProperties> as FromJson>::SHAPE))]);
+static BACKEND_ADDRESS: Shape = Shape::Struct(&[("adminState", &OPT_STR), ("ipAddress", &OPT_STR), ("networkInterfaceIPConfiguration", &OPT_SUB)],
 );
-static PROBE: Shape = Shape::Struct(
-    "ProbeProperties",
-    &[
+static PROBE: Shape = Shape::Struct(&[
         ("protocol", &STR),
         ("port", &U16),
         ("requestPath", &OPT_STR),
@@ -200,9 +199,7 @@ static PROBE: Shape = Shape::Struct(
         ("noHealthyBackendsBehavior", &OPT_STR),
     ],
 );
-static RULE: Shape = Shape::Struct(
-    "RuleProperties",
-    &[
+static RULE: Shape = Shape::Struct(&[
         ("protocol", &STR),
         ("frontendPort", &U16),
         ("backendPort", &U16),
@@ -211,331 +208,16 @@ static RULE: Shape = Shape::Struct(
         ("probe", &OPT_SUB),
     ],
 );
-static HEALTH_RESULT: Shape = Shape::Struct(
-    "HealthResult",
-    &[("up", &LENIENT), ("down", &LENIENT), ("loadBalancerBackendAddresses", &Shape::Opt(&Shape::Seq(&BACKEND_HEALTH)))],
+static HEALTH_RESULT: Shape = Shape::Struct(&[("up", &LENIENT), ("down", &LENIENT), ("loadBalancerBackendAddresses", &Shape::Opt(&Shape::Seq(&BACKEND_HEALTH)))],
 );
-static BACKEND_HEALTH: Shape = Shape::Struct(
-    "BackendHealth",
-    &[("ipAddress", &LENIENT), ("networkInterfaceIPConfigurationId", &LENIENT), ("state", &LENIENT), ("reason", &LENIENT)],
+static BACKEND_HEALTH: Shape = Shape::Struct(&[("ipAddress", &LENIENT), ("networkInterfaceIPConfigurationId", &LENIENT), ("state", &LENIENT), ("reason", &LENIENT)],
 );
-/// Only `nextLink`: `value` is read by `T`'s own `Deserialize`.
-static PAGE_FIELDS: &[(&str, &Shape)] = &[("value", &LENIENT), ("nextLink", &OPT_STR)];
-static ID_ONLY: &[(&str, &Shape)] = &[("id", &LENIENT)];
-
-/// `Named<P>` for each `P`: the derive called them all "struct Named".
-mod named {
-    use super::{Shape, STR};
-    pub static FRONTEND: Shape = Shape::Struct("Named", &[("name", &STR), ("id", &STR), ("properties", &super::FRONTEND)]);
-    pub static POOL: Shape = Shape::Struct("Named", &[("name", &STR), ("id", &STR), ("properties", &super::POOL)]);
-    pub static BACKEND_ADDRESS: Shape = Shape::Struct("Named", &[("name", &STR), ("id", &STR), ("properties", &super::BACKEND_ADDRESS)]);
-    pub static PROBE: Shape = Shape::Struct("Named", &[("name", &STR), ("id", &STR), ("properties", &super::PROBE)]);
-    pub static RULE: Shape = Shape::Struct("Named", &[("name", &STR), ("id", &STR), ("properties", &super::RULE)]);
-}
-
-// ------------------------------------------------------------------ reading
-
-/// A JSON value as far as LB Health reads or writes one: what a [`Shape`] lets through.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Json {
-    Null,
-    /// A non-negative integer; a lenient field reads a negative one as 0.
-    Num(u64),
-    Str(String),
-    Arr(Vec<Json>),
-    /// An object to write, its fields in order.
-    Obj(Vec<(&'static str, Json)>),
-    /// An object as read: one value per field of its shape, in the shape's order, `Null`
-    /// where the field was absent.
-    Record(Vec<Json>),
-}
-
-/// Parses `text` (the whole of it, as `serde_json::from_str` does) into the tree of `shape`.
-pub fn read_json(text: &str, shape: &'static Shape) -> Result<Json, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let v = Read(shape).deserialize(&mut de)?;
-    de.end()?;
-    Ok(v)
-}
-
-/// The one reader: a seed and visitor for any shape.
-#[derive(Clone, Copy)]
-struct Read(&'static Shape);
-
-impl<'de> DeserializeSeed<'de> for Read {
-    type Value = Json;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
-        match self.0 {
-            Shape::Str => d.deserialize_string(self),
-            Shape::U16 => d.deserialize_u16(self),
-            Shape::U32 => d.deserialize_u32(self),
-            Shape::Opt(_) => d.deserialize_option(self),
-            Shape::Seq(_) => d.deserialize_seq(self),
-            Shape::Struct(name, _) => d.deserialize_struct(name, &[], self),
-            Shape::Lenient => d.deserialize_any(self),
-        }
-    }
-}
-
-impl Read {
-    fn max(self) -> Option<u64> {
-        match self.0 {
-            Shape::U16 => Some(u16::MAX as u64),
-            Shape::U32 => Some(u32::MAX as u64),
-            _ => None,
-        }
-    }
-}
-
-impl<'de> Visitor<'de> for Read {
-    type Value = Json;
-
-    /// The words serde's own visitors use, so error messages read as before.
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        match self.0 {
-            Shape::Str => f.write_str("a string"),
-            Shape::U16 => f.write_str("u16"),
-            Shape::U32 => f.write_str("u32"),
-            Shape::Opt(_) => f.write_str("option"),
-            Shape::Seq(_) => f.write_str("a sequence"),
-            Shape::Struct(name, _) => {
-                f.write_str("struct ")?;
-                f.write_str(name)
-            }
-            Shape::Lenient => f.write_str("a string, number, null or object"),
-        }
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
-        match self.0 {
-            Shape::Str | Shape::Lenient => Ok(Json::Str(v.to_owned())),
-            _ => Err(E::invalid_type(Unexpected::Str(v), &self)),
-        }
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
-        match self.max() {
-            Some(max) if v > max => Err(E::invalid_value(Unexpected::Unsigned(v), &self)),
-            Some(_) => Ok(Json::Num(v)),
-            None if matches!(self.0, Shape::Lenient) => Ok(Json::Num(v)),
-            None => Err(E::invalid_type(Unexpected::Unsigned(v), &self)),
-        }
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
-        match self.max() {
-            Some(max) if v < 0 || v as u64 > max => Err(E::invalid_value(Unexpected::Signed(v), &self)),
-            Some(_) => Ok(Json::Num(v as u64)),
-            None if matches!(self.0, Shape::Lenient) => Ok(Json::Num(v.max(0) as u64)),
-            None => Err(E::invalid_type(Unexpected::Signed(v), &self)),
-        }
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-        match self.0 {
-            Shape::Lenient => Ok(Json::Num(if v.is_finite() && v > 0.0 { v as u64 } else { 0 })),
-            _ => Err(E::invalid_type(Unexpected::Float(v), &self)),
-        }
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
-        match self.0 {
-            Shape::Lenient => Ok(Json::Null),
-            _ => Err(E::invalid_type(Unexpected::Bool(v), &self)),
-        }
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
-        match self.0 {
-            Shape::Opt(_) | Shape::Lenient => Ok(Json::Null),
-            _ => Err(E::invalid_type(Unexpected::Unit, &self)),
-        }
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Json, E> {
-        match self.0 {
-            Shape::Opt(_) | Shape::Lenient => Ok(Json::Null),
-            _ => Err(E::invalid_type(Unexpected::Option, &self)),
-        }
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
-        match self.0 {
-            Shape::Opt(inner) => Read(inner).deserialize(d),
-            Shape::Lenient => d.deserialize_any(self),
-            _ => Err(de::Error::invalid_type(Unexpected::Option, &self)),
-        }
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        match self.0 {
-            Shape::Seq(inner) => {
-                let mut out = Vec::new();
-                while let Some(v) = seq.next_element_seed(Read(inner))? {
-                    out.push(v);
-                }
-                Ok(Json::Arr(out))
-            }
-            // serde reads a struct from an array of its fields, in order.
-            Shape::Struct(_, fields) => {
-                let mut out = Vec::with_capacity(fields.len());
-                for &(_, shape) in fields.iter() {
-                    match seq.next_element_seed(Read(shape))? {
-                        Some(v) => out.push(v),
-                        None => break,
-                    }
-                }
-                out.resize(fields.len(), Json::Null);
-                Ok(Json::Record(out))
-            }
-            Shape::Lenient => {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Json::Null)
-            }
-            _ => Err(de::Error::invalid_type(Unexpected::Seq, &self)),
-        }
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        match self.0 {
-            Shape::Struct(_, fields) => {
-                let mut out = vec![Json::Null; fields.len()];
-                let mut seen = 0u32;
-                while let Some(key) = map.next_key_seed(Key(fields))? {
-                    match key {
-                        Some(i) => {
-                            let (name, shape) = fields[i];
-                            if seen & (1 << i) != 0 {
-                                return Err(de::Error::duplicate_field(name));
-                            }
-                            seen |= 1 << i;
-                            out[i] = map.next_value_seed(Read(shape))?;
-                        }
-                        None => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(Json::Record(out))
-            }
-            // `{"id": ...}`: the object shape one spec version gave the NIC id.
-            Shape::Lenient => {
-                let mut found = Json::Null;
-                while let Some(key) = map.next_key_seed(Key(ID_ONLY))? {
-                    if key.is_some() {
-                        if let v @ Json::Str(_) = map.next_value_seed(Read(&LENIENT))? {
-                            found = v;
-                        }
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-                Ok(found)
-            }
-            _ => Err(de::Error::invalid_type(Unexpected::Map, &self)),
-        }
-    }
-}
-
-/// An object key: the index of the field it names, or `None` for one to skip.
-#[derive(Clone, Copy)]
-struct Key(&'static [(&'static str, &'static Shape)]);
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = Option<usize>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
-        d.deserialize_identifier(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key {
-    type Value = Option<usize>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("field identifier")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok(self.0.iter().position(|(name, _)| *name == v))
-    }
-}
+static TENANT: Shape = Shape::Struct(&[("tenantId", &STR), ("displayName", &STR), ("defaultDomain", &STR)]);
+static GRAPH_ANSWER: Shape = Shape::Struct(&[("totalRecords", &Shape::U64), ("data", &Shape::Seq(&GRAPH_LB))]);
+static GRAPH_LB: Shape =
+    Shape::Struct(&[("id", &STR), ("name", &STR), ("resourceGroup", &STR), ("subscriptionId", &STR), ("location", &STR)]);
 
 // ------------------------------------------------------------------ tree to structs
-
-/// Builds a value from the tree its shape read (or wrote). Never fails: the shape
-/// already rejected what does not fit, and a missing field is the default.
-pub trait FromJson: Sized {
-    fn from_json(j: Json) -> Self;
-}
-
-/// The tree to write a value as JSON.
-pub trait ToJson {
-    fn to_json(&self) -> Json;
-}
-
-/// A record's fields in its shape's order (all `Null` if it is not one).
-struct Fields(std::vec::IntoIter<Json>);
-
-impl Fields {
-    fn of(j: Json) -> Fields {
-        Fields(match j {
-            Json::Record(v) => v.into_iter(),
-            _ => Vec::new().into_iter(),
-        })
-    }
-    fn next(&mut self) -> Json {
-        self.0.next().unwrap_or(Json::Null)
-    }
-    fn string(&mut self) -> String {
-        string(self.next())
-    }
-    fn opt_string(&mut self) -> Option<String> {
-        opt_string(self.next())
-    }
-    fn port(&mut self) -> u16 {
-        num(&self.next()) as u16
-    }
-    fn opt_u32(&mut self) -> Option<u32> {
-        opt_u32(self.next())
-    }
-    fn list<T: FromJson>(&mut self) -> Vec<T> {
-        list(self.next())
-    }
-    fn opt<T: FromJson>(&mut self) -> Option<T> {
-        opt(self.next())
-    }
-    fn get<T: FromJson>(&mut self) -> T {
-        T::from_json(self.next())
-    }
-}
-
-/// A string field, or a lenient one: a number reads as its digits, anything else as "".
-fn string(j: Json) -> String {
-    match j {
-        Json::Str(s) => s,
-        Json::Num(n) => n.to_string(),
-        _ => String::new(),
-    }
-}
-
-fn opt_string(j: Json) -> Option<String> {
-    match j {
-        Json::Str(s) => Some(s),
-        _ => None,
-    }
-}
-
-fn num(j: &Json) -> u64 {
-    match j {
-        Json::Num(n) => *n,
-        _ => 0,
-    }
-}
-
-fn opt_u32(j: Json) -> Option<u32> {
-    match j {
-        Json::Num(n) => Some(n as u32),
-        _ => None,
-    }
-}
 
 /// ARM's counts are integers, but a null or a stringified number must not fail the panel.
 fn lenient_count(j: Json) -> u32 {
@@ -546,23 +228,20 @@ fn lenient_count(j: Json) -> u32 {
     }
 }
 
-fn list<T: FromJson>(j: Json) -> Vec<T> {
-    match j {
-        Json::Arr(v) => v.into_iter().map(T::from_json).collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn opt<T: FromJson>(j: Json) -> Option<T> {
-    match j {
-        Json::Null => None,
-        j => Some(T::from_json(j)),
-    }
-}
-
 // Each reads its fields in the order of its shape.
 
+/// Generic over any `T`, as the client's listing is.
+impl<T: FromJson> FromJson for Page<T> {
+    const SHAPE: &'static Shape = &Shape::Struct(&[("value", &Shape::Seq(T::SHAPE)), ("nextLink", &Shape::Opt(&Shape::Str))]);
+    fn from_json(j: Json) -> Self {
+        let mut f = Fields::of(j);
+        Page { value: f.list(), next_link: f.opt_string() }
+    }
+}
+
+
 impl FromJson for Subscription {
+    const SHAPE: &'static Shape = &SUBSCRIPTION;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         Subscription { subscription_id: f.string(), display_name: f.string(), state: f.string(), tenant_id: f.string() }
@@ -570,6 +249,7 @@ impl FromJson for Subscription {
 }
 
 impl FromJson for Sku {
+    const SHAPE: &'static Shape = &SKU;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         Sku { name: f.string(), tier: f.string() }
@@ -577,12 +257,14 @@ impl FromJson for Sku {
 }
 
 impl FromJson for SubResource {
+    const SHAPE: &'static Shape = &SUB;
     fn from_json(j: Json) -> Self {
         SubResource { id: Fields::of(j).string() }
     }
 }
 
 impl FromJson for LoadBalancer {
+    const SHAPE: &'static Shape = &LOAD_BALANCER;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         LoadBalancer { id: f.string(), name: f.string(), location: f.string(), sku: f.get(), properties: f.get() }
@@ -590,6 +272,7 @@ impl FromJson for LoadBalancer {
 }
 
 impl FromJson for LoadBalancerProperties {
+    const SHAPE: &'static Shape = &LB_PROPERTIES;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         LoadBalancerProperties {
@@ -602,6 +285,7 @@ impl FromJson for LoadBalancerProperties {
 }
 
 impl<P: FromJson> FromJson for Named<P> {
+    const SHAPE: &'static Shape = &Shape::Struct(&[("name", &Shape::Str), ("id", &Shape::Str), ("properties", P::SHAPE)]);
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         Named { name: f.string(), id: f.string(), properties: f.get() }
@@ -609,6 +293,7 @@ impl<P: FromJson> FromJson for Named<P> {
 }
 
 impl FromJson for FrontendProperties {
+    const SHAPE: &'static Shape = &FRONTEND;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         FrontendProperties { private_ip_address: f.opt_string(), public_ip_address: f.opt() }
@@ -616,12 +301,14 @@ impl FromJson for FrontendProperties {
 }
 
 impl FromJson for PoolProperties {
+    const SHAPE: &'static Shape = &POOL;
     fn from_json(j: Json) -> Self {
         PoolProperties { load_balancer_backend_addresses: Fields::of(j).list() }
     }
 }
 
 impl FromJson for BackendAddressProperties {
+    const SHAPE: &'static Shape = &BACKEND_ADDRESS;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         BackendAddressProperties { admin_state: f.opt_string(), ip_address: f.opt_string(), network_interface_ip_configuration: f.opt() }
@@ -629,27 +316,29 @@ impl FromJson for BackendAddressProperties {
 }
 
 impl FromJson for ProbeProperties {
+    const SHAPE: &'static Shape = &PROBE;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         ProbeProperties {
             protocol: f.string(),
-            port: f.port(),
+            port: f.num() as u16,
             request_path: f.opt_string(),
-            interval_in_seconds: f.opt_u32(),
-            number_of_probes: f.opt_u32(),
-            probe_threshold: f.opt_u32(),
+            interval_in_seconds: f.opt_num().map(|n| n as u32),
+            number_of_probes: f.opt_num().map(|n| n as u32),
+            probe_threshold: f.opt_num().map(|n| n as u32),
             no_healthy_backends_behavior: f.opt_string(),
         }
     }
 }
 
 impl FromJson for RuleProperties {
+    const SHAPE: &'static Shape = &RULE;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         RuleProperties {
             protocol: f.string(),
-            frontend_port: f.port(),
-            backend_port: f.port(),
+            frontend_port: f.num() as u16,
+            backend_port: f.num() as u16,
             frontend_ip_configuration: f.opt(),
             backend_address_pool: f.opt(),
             probe: f.opt(),
@@ -658,166 +347,50 @@ impl FromJson for RuleProperties {
 }
 
 impl FromJson for HealthResult {
+    const SHAPE: &'static Shape = &HEALTH_RESULT;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
-        HealthResult { up: lenient_count(f.next()), down: lenient_count(f.next()), load_balancer_backend_addresses: f.list() }
+        HealthResult { up: lenient_count(f.value()), down: lenient_count(f.value()), load_balancer_backend_addresses: f.list() }
     }
 }
 
 impl FromJson for BackendHealth {
+    const SHAPE: &'static Shape = &BACKEND_HEALTH;
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         BackendHealth { ip_address: f.string(), network_interface_ip_configuration_id: f.string(), state: f.string(), reason: f.string() }
     }
 }
 
-macro_rules! deserialize_by_shape {
-    ($($t:ty => $shape:expr;)*) => {$(
-        impl<'de> Deserialize<'de> for $t {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                Read(&$shape).deserialize(d).map(<$t>::from_json)
-            }
-        }
-    )*};
-}
-
-deserialize_by_shape! {
-    Subscription => SUBSCRIPTION;
-    Sku => SKU;
-    SubResource => SUB;
-    LoadBalancer => LOAD_BALANCER;
-    LoadBalancerProperties => LB_PROPERTIES;
-    Named<FrontendProperties> => named::FRONTEND;
-    Named<PoolProperties> => named::POOL;
-    Named<BackendAddressProperties> => named::BACKEND_ADDRESS;
-    Named<ProbeProperties> => named::PROBE;
-    Named<RuleProperties> => named::RULE;
-    FrontendProperties => FRONTEND;
-    PoolProperties => POOL;
-    BackendAddressProperties => BACKEND_ADDRESS;
-    ProbeProperties => PROBE;
-    RuleProperties => RULE;
-    HealthResult => HEALTH_RESULT;
-    BackendHealth => BACKEND_HEALTH;
-}
-
-/// Generic over any `T`, as the client's listing is: `value` is read by `T` itself.
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_struct("Page", &[], PageVisitor(std::marker::PhantomData))
+impl FromJson for Tenant {
+    const SHAPE: &'static Shape = &TENANT;
+    fn from_json(j: Json) -> Self {
+        let mut f = Fields::of(j);
+        Tenant { tenant_id: f.string(), display_name: f.string(), default_domain: f.string() }
     }
 }
 
-struct PageVisitor<T>(std::marker::PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
-    type Value = Page<T>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("struct Page")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Page<T>, A::Error> {
-        let value = seq.next_element::<Vec<T>>()?.unwrap_or_default();
-        let next_link = seq.next_element_seed(Read(&OPT_STR))?.and_then(opt_string);
-        Ok(Page { value, next_link })
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<T>, A::Error> {
-        let (mut value, mut next_link) = (None, None);
-        while let Some(key) = map.next_key_seed(Key(PAGE_FIELDS))? {
-            match key {
-                Some(0) if value.is_some() => return Err(de::Error::duplicate_field("value")),
-                Some(0) => value = Some(map.next_value::<Vec<T>>()?),
-                Some(_) if next_link.is_some() => return Err(de::Error::duplicate_field("nextLink")),
-                Some(_) => next_link = Some(map.next_value_seed(Read(&OPT_STR))?),
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Page { value: value.unwrap_or_default(), next_link: next_link.and_then(opt_string) })
+impl FromJson for GraphAnswer {
+    const SHAPE: &'static Shape = &GRAPH_ANSWER;
+    fn from_json(j: Json) -> Self {
+        let mut f = Fields::of(j);
+        GraphAnswer { total_records: f.num(), data: f.list() }
     }
 }
+
+impl FromJson for GraphLoadBalancer {
+    const SHAPE: &'static Shape = &GRAPH_LB;
+    fn from_json(j: Json) -> Self {
+        let mut f = Fields::of(j);
+        GraphLoadBalancer { id: f.string(), name: f.string(), resource_group: f.string(), subscription_id: f.string(), location: f.string() }
+    }
+}
+
 
 // ------------------------------------------------------------------ writing
 
-impl Json {
-    /// Compact JSON, byte for byte what `serde_json::to_string` writes for the same value.
-    pub fn write(&self, out: &mut String) {
-        match self {
-            Json::Null => out.push_str("null"),
-            Json::Num(n) => out.push_str(&n.to_string()),
-            Json::Str(s) => write_str(out, s),
-            // A record has no names: written as the array serde would also read it from.
-            Json::Arr(items) | Json::Record(items) => {
-                out.push('[');
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    v.write(out);
-                }
-                out.push(']');
-            }
-            Json::Obj(fields) => {
-                out.push('{');
-                for (i, (k, v)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_str(out, k);
-                    out.push(':');
-                    v.write(out);
-                }
-                out.push('}');
-            }
-        }
-    }
-
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out);
-        out
-    }
-
-    pub fn str(s: &str) -> Json {
-        Json::Str(s.to_owned())
-    }
-}
-
-fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c < ' ' => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-/// An object's fields; `None` leaves the field out, as `skip_serializing_if` did.
-/// A slice rather than an array: one copy of this code for every object size.
-fn obj(fields: &mut [(&'static str, Option<Json>)]) -> Json {
-    Json::Obj(fields.iter_mut().filter_map(|(k, v)| Some((*k, v.take()?))).collect())
-}
-
 fn some_str(s: &str) -> Option<Json> {
     Some(Json::str(s))
-}
-
-fn opt_str(s: &Option<String>) -> Option<Json> {
-    s.as_deref().map(Json::str)
 }
 
 fn opt_json<T: ToJson>(v: &Option<T>) -> Option<Json> {
@@ -960,94 +533,18 @@ impl ToJson for BackendHealth {
     }
 }
 
-impl Serialize for Json {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Json::Null => s.serialize_unit(),
-            Json::Num(n) => s.serialize_u64(*n),
-            Json::Str(v) => s.serialize_str(v),
-            Json::Arr(items) | Json::Record(items) => s.collect_seq(items),
-            Json::Obj(fields) => s.collect_map(fields.iter().map(|(k, v)| (k, v))),
-        }
-    }
-}
-
-/// `Serialize` (for the test server) writes the same tree as the demo does.
-macro_rules! serialize_as_json {
-    ($([$($g:tt)*] $t:ty;)*) => {$(
-        impl<$($g)*> Serialize for $t {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                self.to_json().serialize(s)
-            }
-        }
-    )*};
-}
-
-serialize_as_json! {
-    [T: ToJson] Page<T>;
-    [] Subscription;
-    [] Sku;
-    [] SubResource;
-    [] LoadBalancer;
-    [] LoadBalancerProperties;
-    [P: ToJson] Named<P>;
-    [] FrontendProperties;
-    [] PoolProperties;
-    [] BackendAddressProperties;
-    [] ProbeProperties;
-    [] RuleProperties;
-    [] HealthResult;
-    [] BackendHealth;
-}
-
-/// One entry of `GET /tenants`: the directories the signed-in user can switch to.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Tenant {
-    #[serde(default)]
-    pub tenant_id: String,
-    #[serde(default)]
-    pub display_name: String,
-    #[serde(default)]
-    pub default_domain: String,
-}
-
-/// Azure Resource Graph's answer (`resultFormat: objectArray`, its default).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct GraphAnswer {
-    #[serde(default)]
-    pub total_records: u64,
-    #[serde(default)]
-    pub data: Vec<GraphLoadBalancer>,
-}
-
-/// One load balancer found by Resource Graph, from any subscription the user can read.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct GraphLoadBalancer {
-    #[serde(default)]
-    pub id: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub resource_group: String,
-    #[serde(default)]
-    pub subscription_id: String,
-    #[serde(default)]
-    pub location: String,
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::{Deserialize, Serialize};
 
     const MIXED: &str = include_str!("../../tests/fixtures/health-result-mixed.json");
     const LB: &str = include_str!("../../tests/fixtures/loadbalancer.json");
 
     #[test]
     fn mixed_health_result_keeps_every_row() {
-        let r: HealthResult = serde_json::from_str(MIXED).unwrap();
+        let r: HealthResult = parse(MIXED).unwrap();
         assert_eq!(r.load_balancer_backend_addresses.len(), 6);
         assert_eq!(r.load_balancer_backend_addresses[4].state, "");
         assert_eq!(r.load_balancer_backend_addresses[5].reason, "Up_Probe_SomeFutureCode");
@@ -1055,7 +552,7 @@ mod tests {
 
     #[test]
     fn nic_id_given_as_object_is_read() {
-        let r: HealthResult = serde_json::from_str(
+        let r: HealthResult = parse(
             r#"{"loadBalancerBackendAddresses":[{"networkInterfaceIPConfigurationId":{"id":"/x/ipConfigurations/a"},"state":null}]}"#,
         )
         .unwrap();
@@ -1075,14 +572,14 @@ mod tests {
 
     #[test]
     fn null_backend_list_is_empty() {
-        let r: HealthResult = serde_json::from_str(r#"{"up":null,"down":"2","loadBalancerBackendAddresses":null}"#).unwrap();
+        let r: HealthResult = parse(r#"{"up":null,"down":"2","loadBalancerBackendAddresses":null}"#).unwrap();
         assert!(r.load_balancer_backend_addresses.is_empty());
         assert_eq!(r.down, 2);
     }
 
     #[test]
     fn load_balancer_description_parses() {
-        let lb: LoadBalancer = serde_json::from_str(LB).unwrap();
+        let lb: LoadBalancer = parse(LB).unwrap();
         assert_eq!(lb.properties.load_balancing_rules.len(), 2);
         assert_eq!(lb.properties.probes[0].properties.request_path.as_deref(), Some("/healthz"));
         assert!(lb.properties.load_balancing_rules[1].properties.probe.is_none());
@@ -1090,12 +587,13 @@ mod tests {
 
     #[test]
     fn written_json_reads_back_the_same() {
-        let lb: LoadBalancer = serde_json::from_str(LB).unwrap();
-        assert_eq!(serde_json::from_str::<LoadBalancer>(&lb.to_json().to_text()).unwrap(), lb);
-        let h: HealthResult = serde_json::from_str(MIXED).unwrap();
-        assert_eq!(serde_json::from_str::<HealthResult>(&h.to_json().to_text()).unwrap(), h);
-        let odd = Json::str("q\"b\\s/\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}é😀");
-        assert_eq!(odd.to_text(), serde_json::to_string(&odd).unwrap());
+        let lb: LoadBalancer = parse(LB).unwrap();
+        assert_eq!(parse::<LoadBalancer>(&lb.to_json().to_text()).unwrap(), lb);
+        let h: HealthResult = parse(MIXED).unwrap();
+        assert_eq!(parse::<HealthResult>(&h.to_json().to_text()).unwrap(), h);
+        let text = "q\"b\\s/\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}é😀";
+        let odd = Json::str(text);
+        assert_eq!(odd.to_text(), serde_json::to_string(text).unwrap());
         assert_eq!(serde_json::from_str::<String>(&odd.to_text()).unwrap(), "q\"b\\s/\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}é😀");
     }
 
@@ -1251,6 +749,39 @@ mod tests {
             pub reason: String,
         }
 
+        #[derive(Debug, Deserialize, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct Tenant {
+            #[serde(default)]
+            pub tenant_id: String,
+            #[serde(default)]
+            pub display_name: String,
+            #[serde(default)]
+            pub default_domain: String,
+        }
+        #[derive(Debug, Deserialize, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct GraphAnswer {
+            #[serde(default)]
+            pub total_records: u64,
+            #[serde(default)]
+            pub data: Vec<GraphLoadBalancer>,
+        }
+        #[derive(Debug, Deserialize, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct GraphLoadBalancer {
+            #[serde(default)]
+            pub id: String,
+            #[serde(default)]
+            pub name: String,
+            #[serde(default)]
+            pub resource_group: String,
+            #[serde(default)]
+            pub subscription_id: String,
+            #[serde(default)]
+            pub location: String,
+        }
+
         fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
             Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
         }
@@ -1330,16 +861,43 @@ mod tests {
         }
     }
 
-    /// Same outcome from the shapes and from the derive: equal values (compared through
-    /// what each writes) or the very same error message.
+    // Written only to compare with the derive; the app never writes these.
+    impl ToJson for Tenant {
+        fn to_json(&self) -> Json {
+            obj(&mut [
+                ("tenantId", some_str(&self.tenant_id)),
+                ("displayName", some_str(&self.display_name)),
+                ("defaultDomain", some_str(&self.default_domain)),
+            ])
+        }
+    }
+    impl ToJson for GraphAnswer {
+        fn to_json(&self) -> Json {
+            obj(&mut [("totalRecords", num_of(self.total_records)), ("data", list_of(&self.data))])
+        }
+    }
+    impl ToJson for GraphLoadBalancer {
+        fn to_json(&self) -> Json {
+            obj(&mut [
+                ("id", some_str(&self.id)),
+                ("name", some_str(&self.name)),
+                ("resourceGroup", some_str(&self.resource_group)),
+                ("subscriptionId", some_str(&self.subscription_id)),
+                ("location", some_str(&self.location)),
+            ])
+        }
+    }
+
+    /// Same outcome from the shapes and from the derive: both refuse, or both accept and
+    /// write the same JSON (each through its own writer). Error texts differ on purpose.
     fn same<New, Old>(text: &str) -> Result<(), String>
     where
-        New: for<'de> Deserialize<'de> + Serialize,
+        New: FromJson + ToJson,
         Old: for<'de> Deserialize<'de> + Serialize,
     {
-        let new = serde_json::from_str::<New>(text).map(|v| serde_json::to_string(&v).unwrap()).map_err(|e| e.to_string());
+        let new = parse::<New>(text).map(|v| v.to_json().to_text()).map_err(|e| e.to_string());
         let old = serde_json::from_str::<Old>(text).map(|v| serde_json::to_string(&v).unwrap()).map_err(|e| e.to_string());
-        if new == old {
+        if new.as_ref().ok() == old.as_ref().ok() {
             Ok(())
         } else {
             Err(format!("{text}\n  shapes: {new:?}\n  derive: {old:?}"))
@@ -1356,6 +914,8 @@ mod tests {
         same::<BackendAddressProperties, derived::BackendAddressProperties>(text)?;
         same::<FrontendProperties, derived::FrontendProperties>(text)?;
         same::<Named<PoolProperties>, derived::Named<derived::PoolProperties>>(text)?;
+        same::<Page<Tenant>, derived::Page<derived::Tenant>>(text)?;
+        same::<GraphAnswer, derived::GraphAnswer>(text)?;
         same::<BackendHealth, derived::BackendHealth>(text)
     }
 
@@ -1421,7 +981,8 @@ mod tests {
             "frontendIPConfigurations", "backendAddressPools", "probes", "loadBalancingRules", "privateIPAddress",
             "publicIPAddress", "loadBalancerBackendAddresses", "adminState", "ipAddress", "networkInterfaceIPConfiguration",
             "protocol", "port", "requestPath", "intervalInSeconds", "frontendPort", "backendPort", "probe", "up", "down",
-            "networkInterfaceIPConfigurationId", "state", "reason", "other",
+            "networkInterfaceIPConfigurationId", "state", "reason", "other", "tenantId", "defaultDomain", "totalRecords",
+            "data", "resourceGroup",
         ];
         let leaf = prop_oneof![
             Just(Value::Null),
@@ -1444,10 +1005,20 @@ mod tests {
             failure_persistence: None,
             ..Default::default()
         });
-        runner
-            .run(&value, |v| {
-                all_same(&v.to_string()).map_err(proptest::test_runner::TestCaseError::fail)
-            })
-            .unwrap();
+        // As written, cut short, and with a byte of JSON syntax spliced in: the shapes
+        // and the derive refuse the same broken texts too. No `e` or `.`: spliced into a
+        // big integer they make a decimal above 2^53, which serde_json rounds to an f64
+        // and the shapes truncate exactly (crate::json says why).
+        let junk = prop::sample::select(&[",", "]", "}", "[", "{", ":", "\"", "\\", "-", "0", "1", " ", "n", "\u{1}"][..]);
+        let text = (value, any::<prop::sample::Index>(), 0..3u8, junk).prop_map(|(v, at, how, junk)| {
+            let text = v.to_string();
+            let cut = (0..=at.index(text.len() + 1)).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            match how {
+                0 => text,
+                1 => text[..cut].to_owned(),
+                _ => format!("{}{junk}{}", &text[..cut], &text[cut..]),
+            }
+        });
+        runner.run(&text, |t| all_same(&t).map_err(proptest::test_runner::TestCaseError::fail)).unwrap();
     }
 }

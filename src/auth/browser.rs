@@ -73,8 +73,7 @@ fn storage() -> Result<web_sys::Storage, SignInError> {
 }
 
 pub fn save_pending(p: &Pending) -> Result<(), SignInError> {
-    let json = serde_json::to_string(p).map_err(|_| SignInError::Storage)?;
-    storage()?.set_item(PENDING_KEY, &json).map_err(|_| SignInError::Storage)
+    storage()?.set_item(PENDING_KEY, &super::worker::encode(p)).map_err(|_| SignInError::Storage)
 }
 
 /// Reads and removes the pending sign-in: it is good for one answer only.
@@ -82,7 +81,7 @@ pub fn take_pending() -> Option<Pending> {
     let s = storage().ok()?;
     let json = s.get_item(PENDING_KEY).ok().flatten();
     let _ = s.remove_item(PENDING_KEY);
-    serde_json::from_str(&json?).ok()
+    super::worker::decode(&json?)
 }
 
 /// Sign-out: nothing of ours stays in this tab's session storage.

@@ -21,7 +21,7 @@ use crate::arm::transport::{Request, Transport, TransportError};
 const POPUP_MARK: &str = "p.";
 
 /// Everything a deployment configures for sign-in (from `config.json`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub client_id: String,
     /// The tenant the deployment signs in to first: an id, a domain, `organizations`...
@@ -45,7 +45,7 @@ impl Settings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// The whole tab goes to Entra and comes back.
     Redirect,
@@ -54,7 +54,7 @@ pub enum Mode {
 }
 
 /// What a sign-in round trip must remember: only until the answer comes back.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub state: String,
     pub verifier: String,
@@ -77,13 +77,13 @@ impl Callback {
 }
 
 /// Entra's `error` and `error_description` (or the token endpoint's).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Denied {
     pub error: String,
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SignInError {
     /// The authorize step came back with an error (`access_denied`, `consent_required`...).
     Denied(Denied),
@@ -126,7 +126,7 @@ impl SignInError {
 }
 
 /// A started sign-in: where to send the browser, and what to keep for the answer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Started {
     pub url: String,
     pub pending: Pending,

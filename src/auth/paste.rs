@@ -1,11 +1,10 @@
 //! Parses what a user pastes into a token plus the claims we show. Claims are decoded
 //! for display only: ARM validates the token, we never trust it for anything.
 
-use serde::Deserialize;
-
 use super::Token;
+use crate::json::{read_json, Fields, Json, Shape};
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Claims {
     pub name: Option<String>,
     pub user: Option<String>,
@@ -50,28 +49,22 @@ pub struct Pasted {
     pub warnings: Vec<Warning>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CliJson {
-    access_token: Option<String>,
-    #[serde(rename = "Token")]
-    ps_token: Option<String>,
-    token: Option<String>,
-    tenant: Option<String>,
-    #[serde(rename = "TenantId")]
-    ps_tenant: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct JwtClaims {
-    name: Option<String>,
-    upn: Option<String>,
-    preferred_username: Option<String>,
-    unique_name: Option<String>,
-    tid: Option<String>,
-    aud: Option<String>,
-    exp: Option<i64>,
-}
+static OPT_STR: Shape = Shape::Opt(&Shape::Str);
+/// `az account get-access-token` (`accessToken`, `tenant`), `Get-AzAccessToken | ConvertTo-Json`
+/// (`Token`, `TenantId`), and a bare `token`.
+static CLI_JSON: Shape =
+    Shape::Struct(&[("accessToken", &OPT_STR), ("Token", &OPT_STR), ("token", &OPT_STR), ("tenant", &OPT_STR), ("TenantId", &OPT_STR)]);
+/// The claims shown: `name`, the user (`upn`, `preferred_username` or `unique_name`),
+/// `tid`, `aud`, `exp`.
+static JWT_CLAIMS: Shape = Shape::Struct(&[
+    ("name", &OPT_STR),
+    ("upn", &OPT_STR),
+    ("preferred_username", &OPT_STR),
+    ("unique_name", &OPT_STR),
+    ("tid", &OPT_STR),
+    ("aud", &OPT_STR),
+    ("exp", &Shape::Opt(&Shape::I64)),
+]);
 
 /// `arm_audiences` are the audiences ARM accepts in the configured cloud.
 pub fn parse(input: &str, now_unix: i64, arm_audiences: &[&str]) -> Result<Pasted, PasteError> {
@@ -80,9 +73,11 @@ pub fn parse(input: &str, now_unix: i64, arm_audiences: &[&str]) -> Result<Paste
         return Err(PasteError::Empty);
     }
     let (raw, tenant_hint) = if input.starts_with('{') {
-        let j: CliJson = serde_json::from_str(input).map_err(|_| PasteError::NotAToken)?;
-        let t = j.access_token.or(j.ps_token).or(j.token).ok_or(PasteError::JsonWithoutToken)?;
-        (t, j.tenant.or(j.ps_tenant))
+        let mut j = Fields::of(read_json(input, &CLI_JSON).map_err(|_| PasteError::NotAToken)?);
+        let (access_token, ps_token, token) = (j.opt_string(), j.opt_string(), j.opt_string());
+        let (tenant, ps_tenant) = (j.opt_string(), j.opt_string());
+        let t = access_token.or(ps_token).or(token).ok_or(PasteError::JsonWithoutToken)?;
+        (t, tenant.or(ps_tenant))
     } else {
         (from_text(input), None)
     };
@@ -92,13 +87,17 @@ pub fn parse(input: &str, now_unix: i64, arm_audiences: &[&str]) -> Result<Paste
     }
     let mut warnings = Vec::new();
     let claims = match decode_claims(&raw) {
-        Some(c) => Claims {
-            name: c.name,
-            user: c.upn.or(c.preferred_username).or(c.unique_name),
-            tenant: c.tid.or(tenant_hint),
-            audience: c.aud,
-            expires_at: c.exp,
-        },
+        Some(c) => {
+            let mut c = Fields::of(c);
+            let (name, upn, preferred_username, unique_name) = (c.opt_string(), c.opt_string(), c.opt_string(), c.opt_string());
+            Claims {
+                name,
+                user: upn.or(preferred_username).or(unique_name),
+                tenant: c.opt_string().or(tenant_hint),
+                audience: c.opt_string(),
+                expires_at: c.opt_i64(),
+            }
+        }
         None => {
             warnings.push(Warning::Opaque);
             Claims { tenant: tenant_hint, ..Claims::default() }
@@ -130,14 +129,15 @@ fn from_text(input: &str) -> String {
     input.to_owned()
 }
 
-fn decode_claims(jwt: &str) -> Option<JwtClaims> {
+/// The JWT's payload, read by `JWT_CLAIMS`.
+fn decode_claims(jwt: &str) -> Option<Json> {
     let mut parts = jwt.split('.');
     let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
-    let bytes = base64url(payload)?;
-    serde_json::from_slice(&bytes).ok()
+    let text = String::from_utf8(base64url(payload)?).ok()?;
+    read_json(&text, &JWT_CLAIMS).ok()
 }
 
 /// RFC 4648 base64url without padding, as JWTs use it. Hand-written: the `base64`
@@ -206,6 +206,20 @@ mod tests {
         assert_eq!(p.token, Token::new(t));
         assert_eq!(p.claims.tenant.as_deref(), Some("t9"));
         assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn powershell_json_and_odd_claims_are_read() {
+        let t = jwt(r#"{"aud":"https://management.azure.com/","exp":-5,"unique_name":"\u0061na","other":[{"deep":null}],"tid":null}"#);
+        let p = parse(&format!(r#"{{"Token":"{t}","TenantId":"t2","ExpiresOn":{{"DateTime":"x"}}}}"#), 0, ARM).unwrap();
+        assert_eq!(p.claims.tenant.as_deref(), Some("t2"));
+        assert_eq!(p.claims.user.as_deref(), Some("ana"));
+        assert_eq!(p.claims.expires_at, Some(-5));
+        assert!(p.warnings.contains(&Warning::Expired));
+        // A claim of the wrong type: nothing can be shown, the token still goes to ARM.
+        let p = parse(&jwt(r#"{"exp":"soon"}"#), 0, ARM).unwrap();
+        assert_eq!(p.warnings, vec![Warning::Opaque]);
+        assert_eq!(parse(r#"{"accessToken":"a","accessToken":"b"}"#, 0, ARM), Err(PasteError::NotAToken));
     }
 
     #[test]

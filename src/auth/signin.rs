@@ -120,8 +120,8 @@ impl Link {
         // unhandled rejection.
         let script = format!(
             "importScripts({js});wasm_bindgen({wasm}).catch(e=>setTimeout(()=>{{throw e}}));",
-            js = serde_json::to_string(&js).unwrap_or_default(),
-            wasm = serde_json::to_string(&wasm).unwrap_or_default(),
+            js = crate::json::quote(&js),
+            wasm = crate::json::quote(&wasm),
         );
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/javascript");

@@ -95,7 +95,7 @@ mod tests {
     }
 
     fn rows() -> Vec<Row> {
-        let r: HealthResult = serde_json::from_str(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap();
+        let r: HealthResult = crate::json::parse(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap();
         summarise(&r, None).rows
     }
 

@@ -178,7 +178,7 @@ mod tests {
     use crate::health::catalog::Category;
 
     fn mixed() -> HealthResult {
-        serde_json::from_str(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap()
+        crate::json::parse(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap()
     }
 
     #[test]
@@ -233,7 +233,7 @@ mod tests {
 
     #[test]
     fn rule_context_reads_probe_and_limits() {
-        let lb: LoadBalancer = serde_json::from_str(include_str!("../../tests/fixtures/loadbalancer.json")).unwrap();
+        let lb: LoadBalancer = crate::json::parse(include_str!("../../tests/fixtures/loadbalancer.json")).unwrap();
         let rules = RuleContext::all(&lb);
         assert_eq!(rules[0].probe_text(), "HTTP :80 /healthz, every 5 s, threshold 1");
         assert_eq!(rules[0].backend_pool, "pool-web");

@@ -31,7 +31,7 @@ fn token_answer() -> Response {
 }
 
 /// What the other side reads back from what this side sent.
-fn across<T: Serialize + for<'a> Deserialize<'a>>(m: &T) -> T {
+fn across<T: Message>(m: &T) -> T {
     decode(&encode(m)).expect("the other side reads it")
 }
 
@@ -67,7 +67,45 @@ fn every_message_survives_the_trip_through_post_message() {
 }
 
 #[test]
+fn every_failure_and_odd_claims_survive_the_trip() {
+    let d = || Denied { error: "e\"\n".into(), description: "AADSTS1: \u{1}é😀".into() };
+    let failures = [
+        SignInError::Denied(d()),
+        SignInError::Refused(d()),
+        SignInError::StateMismatch,
+        SignInError::NothingPending,
+        SignInError::Network("n".into()),
+        SignInError::Unexpected("u".into()),
+        SignInError::Storage,
+        SignInError::PopupBlocked,
+        SignInError::PopupClosed,
+        SignInError::OpenerLost,
+        SignInError::Settings("s".into()),
+        SignInError::Worker("w".into()),
+    ];
+    for (id, e) in failures.into_iter().enumerate() {
+        let m = FromWorker::Answer { id: id as u32, answer: Answer::Failed(e) };
+        assert_eq!(across(&m), m);
+    }
+    for expires_at in [None, Some(i64::MIN), Some(-1), Some(0), Some(i64::MAX)] {
+        let claims = Claims { expires_at, audience: Some("a".into()), user: Some("u".into()), ..Claims::default() };
+        let tokens = Tokens { access: Token::new("at"), refresh: None, lifetime_s: u64::MAX, claims };
+        let m = FromWorker::Answer { id: 0, answer: Answer::Tokens(tokens.into()) };
+        assert_eq!(across(&m), m);
+    }
+    for cloud in [Cloud::Public, Cloud::China, Cloud::UsGov] {
+        let m = ToWorker::Settings(Settings { cloud, ..settings() });
+        assert_eq!(across(&m), m);
+    }
+    assert_eq!(across(&pending()), pending());
+}
+
+#[test]
 fn what_is_not_a_message_is_ignored() {
+    assert_eq!(decode::<FromWorker>(r#"{"id":1,"answer":{"failed":{"kind":"someNewKind"}}}"#), None);
+    assert_eq!(decode::<ToWorker>(r#"{"id":1,"ask":{"kind":"begin","mode":"sideways"}}"#), None);
+    assert_eq!(decode::<ToWorker>(r#"{"settings":{"cloud":"mars"}}"#), None);
+    assert_eq!(decode::<ToWorker>(r#"{"id":-1,"ask":{"kind":"refresh"}}"#), None);
     assert_eq!(decode::<FromWorker>("lbh-signin:?code=x"), None);
     assert_eq!(decode::<FromWorker>(r#"{"Answer":{"id":1}}"#), None);
     assert_eq!(decode::<ToWorker>(""), None);
