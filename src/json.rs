@@ -193,15 +193,15 @@ impl std::fmt::Display for JsonError {
             JsonErrorKind::TooDeep => write!(f, "more than {MAX_DEPTH} lists and objects inside each other")?,
             JsonErrorKind::Trailing => f.write_str("unexpected text after the end")?,
         }
-        write!(f, " at line {} column {}", self.line, self.column)?;
+        // No parentheses: callers quote this message inside their own.
         if let Some((first, rest)) = self.path.split_first() {
-            write!(f, " (in \"{first}")?;
+            write!(f, " in \"{first}")?;
             for p in rest {
                 write!(f, ".{p}")?;
             }
-            f.write_str("\")")?;
+            f.write_str("\"")?;
         }
-        Ok(())
+        write!(f, " at line {} column {}", self.line, self.column)
     }
 }
 
