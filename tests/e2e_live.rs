@@ -60,6 +60,21 @@ fn throttling_shows_a_countdown_then_succeeds() {
 }
 
 #[test]
+fn a_throttled_list_says_why_it_is_still_loading_then_shows() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    let sub = b.by_role("button", "Contoso Production");
+    live.azure.set_fault(Fault::Throttle { times: 1, retry_after: 3 });
+    sub.click();
+    b.wait_until("the throttling wait named", || {
+        b.all_by_role("status").iter().any(|s| s.text().contains("Loading load balancers: Azure is throttling requests, so LB Health waits 3 s"))
+    });
+    b.by_role("button", "lb-web");
+    assert!(!b.exec("return document.body.innerText", vec![]).as_str().unwrap_or("").contains("throttling"), "the wait's words go with it");
+    no_panic(b);
+}
+
+#[test]
 fn expired_token_asks_to_sign_in_again_and_keeps_the_place() {
     let live = signed_in(Options::default());
     let b = &live.b;

@@ -121,14 +121,16 @@ impl ArmClient {
         self.clock.clone()
     }
 
-    pub async fn subscriptions(&self, cancel: &Cancel) -> Result<Vec<Subscription>, ArmError> {
-        let subs: Vec<Subscription> = self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel).await?;
+    /// `progress` hears of waits (throttling, retries), as for a health check, so a
+    /// list screen can say why it is still loading.
+    pub async fn subscriptions(&self, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<Subscription>, ArmError> {
+        let subs: Vec<Subscription> = self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel, progress).await?;
         Ok(order::by_name(subs, |s| &s.display_name))
     }
 
     /// The directories the signed-in user belongs to, for switching tenant.
     pub async fn tenants(&self, cancel: &Cancel) -> Result<Vec<Tenant>, ArmError> {
-        let tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel).await?;
+        let tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel, &|_| {}).await?;
         Ok(order::by_name(tenants, |t| &t.display_name))
     }
 
@@ -152,9 +154,9 @@ impl ArmClient {
     pub async fn find_by_listing(&self, text: &str, cancel: &Cancel) -> Result<GraphAnswer, ArmError> {
         let needle = text.trim().to_ascii_lowercase();
         let mut data = Vec::new();
-        for sub in self.subscriptions(cancel).await? {
+        for sub in self.subscriptions(cancel, &|_| {}).await? {
             let Ok(id) = SubscriptionId::parse(&sub.subscription_id) else { continue };
-            let Ok(lbs) = self.load_balancers(&id, cancel).await else { continue };
+            let Ok(lbs) = self.load_balancers(&id, cancel, &|_| {}).await else { continue };
             for lb in lbs.into_iter().filter(|lb| lb.name.to_ascii_lowercase().contains(&needle)) {
                 let resource_group = LoadBalancerId::parse(&lb.id).map(|i| i.resource_group).unwrap_or_default();
                 data.push(GraphLoadBalancer { id: lb.id, name: lb.name, resource_group, subscription_id: sub.subscription_id.clone(), location: lb.location });
@@ -164,15 +166,15 @@ impl ArmClient {
         Ok(GraphAnswer { total_records: data.len() as u64, data })
     }
 
-    pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel) -> Result<Vec<LoadBalancer>, ArmError> {
+    pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<LoadBalancer>, ArmError> {
         let path = format!("{}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", sub.path());
-        let lbs: Vec<LoadBalancer> = self.get_all(&path, cancel).await?;
+        let lbs: Vec<LoadBalancer> = self.get_all(&path, cancel, progress).await?;
         Ok(order::by_name(lbs, |lb| &lb.name))
     }
 
-    pub async fn load_balancer(&self, id: &LoadBalancerId, cancel: &Cancel) -> Result<LoadBalancer, ArmError> {
+    pub async fn load_balancer(&self, id: &LoadBalancerId, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<LoadBalancer, ArmError> {
         let url = self.base.url(&format!("{}?api-version={NETWORK_API}", id.path()));
-        self.get_json(&url, cancel, &|_| {}).await
+        self.get_json(&url, cancel, progress).await
     }
 
     /// POST `.../health`, then follow Location until the result is ready.
@@ -191,7 +193,7 @@ impl ArmClient {
             .map_err(|e| ArmError::malformed(&resp, &format!("the health result is not valid JSON of the expected shape ({e})")))
     }
 
-    async fn get_all<T: FromJson>(&self, path: &str, cancel: &Cancel) -> Result<Vec<T>, ArmError> {
+    async fn get_all<T: FromJson>(&self, path: &str, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<T>, ArmError> {
         let mut out = Vec::new();
         let mut next = Some(self.base.url(path));
         let mut pages = 0;
@@ -200,7 +202,7 @@ impl ArmClient {
             if pages > MAX_PAGES {
                 return Err(ArmError::new(ErrorKind::Malformed, format!("the listing did not end after {MAX_PAGES} pages")));
             }
-            let page: Page<T> = self.get_json(&url, cancel, &|_| {}).await?;
+            let page: Page<T> = self.get_json(&url, cancel, progress).await?;
             out.extend(page.value);
             next = page.next_link.filter(|l| !l.is_empty()).map(|l| self.base.adopt(&l, self.cloud));
         }

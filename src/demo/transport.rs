@@ -236,11 +236,11 @@ mod tests {
     fn all_rows(client: &ArmClient) -> Vec<(String, String)> {
         let cancel = Cancel::default();
         let mut rows = Vec::new();
-        for sub in pollster::block_on(client.subscriptions(&cancel)).unwrap() {
+        for sub in pollster::block_on(client.subscriptions(&cancel, &|_| {})).unwrap() {
             let sub = SubscriptionId::parse(&sub.subscription_id).unwrap();
-            for lb in pollster::block_on(client.load_balancers(&sub, &cancel)).unwrap() {
+            for lb in pollster::block_on(client.load_balancers(&sub, &cancel, &|_| {})).unwrap() {
                 let id = LoadBalancerId::parse(&lb.id).unwrap();
-                let lb = pollster::block_on(client.load_balancer(&id, &cancel)).unwrap();
+                let lb = pollster::block_on(client.load_balancer(&id, &cancel, &|_| {})).unwrap();
                 for rule in &lb.properties.load_balancing_rules {
                     if rule.properties.probe.is_none() || lb.sku.name == "Gateway" {
                         continue;
@@ -310,12 +310,12 @@ mod tests {
     fn load_balancer_listing_pages() {
         let (client, _) = demo();
         let sub = SubscriptionId::parse(super::super::estate::PROD).unwrap();
-        let all = pollster::block_on(client.load_balancers(&sub, &Cancel::default())).unwrap();
+        let all = pollster::block_on(client.load_balancers(&sub, &Cancel::default(), &|_| {})).unwrap();
         assert_eq!(all.len(), 3);
         let big = Estate::with_large_rule(estate(), 10);
         let clock = Rc::new(FakeClock::default());
         let c = ArmClient::new(Rc::new(DemoTransport::with_estate(big, clock.clone())), clock, ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public);
-        assert_eq!(pollster::block_on(c.load_balancers(&sub, &Cancel::default())).unwrap().len(), 4, "second page read");
+        assert_eq!(pollster::block_on(c.load_balancers(&sub, &Cancel::default(), &|_| {})).unwrap().len(), 4, "second page read");
     }
 
     #[test]

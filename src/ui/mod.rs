@@ -17,7 +17,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::arm::client::ArmClient;
+use crate::arm::client::{ArmClient, Progress};
+use crate::arm::lro::WaitReason;
 use crate::auth::account::Account;
 use crate::auth::entra::{Callback, Pending, SignInError};
 use crate::auth::signin::SignIn;
@@ -265,8 +266,15 @@ fn Notices() -> impl IntoView {
 
 /// Shown while a screen's data loads; announced politely.
 #[component]
-pub fn Loading(#[prop(into)] what: String) -> impl IntoView {
-    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{format!("Loading {what}…")}</p> }
+pub fn Loading(#[prop(into)] what: String, #[prop(optional)] waiting: Option<load::Waiting>) -> impl IntoView {
+    let text = move || match waiting.and_then(|w| w.get()) {
+        Some(Progress::Waiting { ms, reason: WaitReason::Throttled, .. }) => {
+            format!("Loading {what}: Azure is throttling requests, so LB Health waits {} s, as Azure asked, then tries again.", ms.div_ceil(1000))
+        }
+        Some(Progress::Waiting { reason: WaitReason::Transient, .. }) => format!("Loading {what}: a request failed; trying again shortly."),
+        _ => format!("Loading {what}…"),
+    };
+    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{text}</p> }
 }
 
 /// Replaces a blank page after a panic with a message and a way forward. Plain DOM,

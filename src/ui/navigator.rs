@@ -14,7 +14,7 @@ use crate::arm::model::GraphAnswer;
 #[component]
 pub fn Subscriptions() -> impl IntoView {
     let ctx = use_app();
-    let (data, reload) = load(|client, cancel| async move { client.subscriptions(&cancel).await });
+    let (data, waiting, reload) = load(|client, cancel, progress| async move { client.subscriptions(&cancel, &*progress).await });
     let query = RwSignal::new(String::new());
     let sub_name = move |id: &str| -> String {
         data.with_untracked(|d| match d {
@@ -34,7 +34,7 @@ pub fn Subscriptions() -> impl IntoView {
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
         </p>
         {move || match data.get() {
-            None => view! { <Loading what="subscriptions"/> }.into_any(),
+            None => view! { <Loading what="subscriptions" waiting=waiting/> }.into_any(),
             Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
             Some(Ok(subs)) if subs.is_empty() => view! {
                 <p class="empty">"This account can see no subscriptions. Check that you signed in to the right tenant."</p>
@@ -181,15 +181,15 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
 #[component]
 pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
     let ctx = use_app();
-    let (data, reload) = load(move |client, cancel| {
+    let (data, waiting, reload) = load(move |client, cancel, progress| {
         let sub = sub.clone();
-        async move { client.load_balancers(&sub, &cancel).await }
+        async move { client.load_balancers(&sub, &cancel, &*progress).await }
     });
     let heading = format!("Load balancers in {sub_name}");
     view! {
         <h1>{heading}</h1>
         {move || match data.get() {
-            None => view! { <Loading what="load balancers"/> }.into_any(),
+            None => view! { <Loading what="load balancers" waiting=waiting/> }.into_any(),
             Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
             Some(Ok(lbs)) if lbs.is_empty() => view! { <p class="empty">"No load balancers in this subscription."</p> }.into_any(),
             Some(Ok(lbs)) => {

@@ -35,9 +35,9 @@ enum RuleStatus {
 pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     let ctx = use_app();
     let lb_for_load = lb.clone();
-    let (data, reload) = load(move |client, cancel| {
+    let (data, waiting, reload) = load(move |client, cancel, progress| {
         let id = lb_for_load.clone();
-        async move { client.load_balancer(&id, &cancel).await }
+        async move { client.load_balancer(&id, &cancel, &*progress).await }
     });
     let statuses = RwSignal::new(Vec::<RuleStatus>::new());
     let checks = StoredValue::new_local(Cancel::default());
@@ -72,7 +72,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     view! {
         <h1>{lb_name}</h1>
         {move || match data.get() {
-            None => view! { <Loading what="the load balancer"/> }.into_any(),
+            None => view! { <Loading what="the load balancer" waiting=waiting/> }.into_any(),
             Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
             Some(Ok(desc)) => {
                 let rules = RuleContext::all(&desc);

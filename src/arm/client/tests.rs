@@ -52,7 +52,7 @@ fn foreign_location_is_refused_without_sending_the_token() {
 fn foreign_next_link_is_refused() {
     let page = r#"{"value":[{"subscriptionId":"a","displayName":"A"}],"nextLink":"https://evil.example/next"}"#;
     let (c, t, _) = client(vec![Ok(Response::new(200, page))]);
-    let e = pollster::block_on(c.subscriptions(&Cancel::default())).unwrap_err();
+    let e = pollster::block_on(c.subscriptions(&Cancel::default(), &|_| {})).unwrap_err();
     assert!(matches!(e.kind, ErrorKind::ForeignHost { .. }));
     assert_eq!(t.sent.borrow().len(), 1);
 }
@@ -63,7 +63,7 @@ fn paging_follows_next_link_to_the_end() {
     let p2 = r#"{"value":[{"name":"a"}]}"#;
     let (c, t, _) = client(vec![Ok(Response::new(200, p1)), Ok(Response::new(200, p2))]);
     let sub = SubscriptionId::parse("00000000-0000-0000-0000-000000000000").unwrap();
-    let lbs = pollster::block_on(c.load_balancers(&sub, &Cancel::default())).unwrap();
+    let lbs = pollster::block_on(c.load_balancers(&sub, &Cancel::default(), &|_| {})).unwrap();
     assert_eq!(lbs.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
     assert_eq!(t.sent.borrow()[1].url, "https://management.azure.com/next?x=1");
 }
@@ -116,7 +116,7 @@ fn a_401_gets_one_renewal_and_one_retry_with_the_new_token() {
         seen.borrow_mut().push(old);
         Box::pin(async { Some(Token::new("fresh-token")) })
     })));
-    let subs = pollster::block_on(c.subscriptions(&Cancel::default())).unwrap();
+    let subs = pollster::block_on(c.subscriptions(&Cancel::default(), &|_| {})).unwrap();
     assert!(subs.is_empty());
     assert_eq!(*refused.borrow(), vec![Some(Token::new("secret-token"))]);
     let sent = t.sent.borrow();
@@ -129,13 +129,13 @@ fn a_401_gets_one_renewal_and_one_retry_with_the_new_token() {
 fn a_second_401_or_a_failed_renewal_is_reported() {
     let (c, t, _) = client(vec![unauthorized(), unauthorized()]);
     c.set_renewer(Some(Rc::new(|_| Box::pin(async { Some(Token::new("fresh-token")) }))));
-    let e = pollster::block_on(c.subscriptions(&Cancel::default())).unwrap_err();
+    let e = pollster::block_on(c.subscriptions(&Cancel::default(), &|_| {})).unwrap_err();
     assert_eq!(e.status, Some(401));
     assert_eq!(t.sent.borrow().len(), 2, "one retry, not a loop");
 
     let (c, t, _) = client(vec![unauthorized()]);
     c.set_renewer(Some(Rc::new(|_| Box::pin(async { None }))));
-    let e = pollster::block_on(c.subscriptions(&Cancel::default())).unwrap_err();
+    let e = pollster::block_on(c.subscriptions(&Cancel::default(), &|_| {})).unwrap_err();
     assert_eq!(e.status, Some(401));
     assert_eq!(t.sent.borrow().len(), 1, "nothing to retry with");
 }
