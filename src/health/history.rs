@@ -5,6 +5,7 @@
 
 use super::catalog::State;
 use super::summary::Row;
+use crate::order;
 
 /// Checks remembered per rule: an hour at one check a minute.
 pub const KEEP: usize = 60;
@@ -105,27 +106,41 @@ impl History {
             self.labels.remove(0);
             self.first += 1;
         }
+        // Known backends are found by binary search; new ones are gathered and merged in
+        // with one sort. Inserting each in place moved half the list per row: quadratic
+        // for a 5,000-backend rule whose rows come in no particular order.
         let mut seen = vec![false; self.backends.len()];
+        let mut fresh: Vec<(String, &Row)> = Vec::new();
         for row in rows {
             let k = key(row);
-            let i = match self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)) {
-                Ok(i) => i,
-                Err(i) => {
-                    self.backends.insert(i, Backend { key: k, instance: row.instance.clone(), entries: Vec::new() });
-                    seen.insert(i, false);
-                    i
+            match self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)) {
+                // A second row for the same backend (Azure listed it twice): the first counts.
+                Ok(i) if seen[i] => {}
+                Ok(i) => {
+                    seen[i] = true;
+                    self.backends[i].set(check, Some(row.state), &row.reason.code);
                 }
-            };
-            if seen[i] {
-                continue; // a duplicate row: Azure listed the backend twice
+                Err(_) => fresh.push((k, row)),
             }
-            seen[i] = true;
-            self.backends[i].set(check, Some(row.state), &row.reason.code);
         }
         for (b, seen) in self.backends.iter_mut().zip(seen) {
             if !seen {
                 b.set(check, None, "");
             }
+        }
+        if !fresh.is_empty() {
+            let mut added: Vec<Backend> = Vec::with_capacity(fresh.len());
+            for (k, row) in order::by_key(fresh, |(k, _)| (0, k.clone())) {
+                if added.last().is_some_and(|b: &Backend| b.key == k) {
+                    continue;
+                }
+                let mut b = Backend { key: k, instance: row.instance.clone(), entries: Vec::new() };
+                b.set(check, Some(row.state), &row.reason.code);
+                added.push(b);
+            }
+            self.backends.append(&mut added);
+            let all = std::mem::take(&mut self.backends);
+            self.backends = order::by_key(all, |b| (0, b.key.clone()));
         }
         // Forget backends absent for the whole kept window.
         let first = self.first;
@@ -238,7 +253,7 @@ mod tests {
 
     fn row(instance: &str, code: &str) -> Row {
         let reason = explain(code, "", None);
-        Row { instance: instance.into(), ip: format!("10.0.0.{}", instance.len()), state: reason.state, reason }
+        Row { instance: instance.into(), ip: format!("10.0.0.{}", instance.len()), state: reason.state, reason: reason.into() }
     }
 
     #[test]
@@ -275,6 +290,27 @@ mod tests {
             h.changes(&row("vm-a", "")),
             vec![("10:00", Some(State::Up), "Up_ProbeSuccess"), ("10:01", Some(State::Down), "Down_ProbeFailure"), ("10:02", None, "")]
         );
+    }
+
+    #[test]
+    fn rows_in_any_order_with_repeats_are_tracked_once_each() {
+        let mut h = History::default();
+        // Descending and interleaved, with a repeated backend whose first row counts.
+        let first: Vec<Row> = (0..300).rev().map(|n| row(&format!("vm-{n:03}"), "Up_ProbeSuccess")).chain([row("vm-150", "Down_ProbeFailure")]).collect();
+        h.record("10:00", &first);
+        assert_eq!(h.backends.len(), 300);
+        assert!(h.backends.windows(2).all(|w| w[0].key < w[1].key), "kept sorted for binary search");
+        assert_eq!(h.strip(&row("vm-150", "")), vec![Some(State::Up)]);
+        // The next check: some new, in mixed order; one goes Down.
+        let mut second: Vec<Row> = (0..300).map(|n| row(&format!("vm-{n:03}"), if n == 7 { "Down_ProbeFailure" } else { "Up_ProbeSuccess" })).collect();
+        second.insert(10, row("vm-new-b", "Up_ProbeSuccess"));
+        second.insert(3, row("vm-new-a", "Up_ProbeSuccess"));
+        let d = h.record("10:01", &second);
+        assert_eq!(d.went_down, vec!["vm-007".to_owned()]);
+        assert_eq!(d.other, 2, "two arrivals");
+        assert_eq!(h.change(&row("vm-new-a", "")), Some(Change::Appeared));
+        assert_eq!(h.backends.len(), 302);
+        assert!(h.backends.windows(2).all(|w| w[0].key < w[1].key));
     }
 
     #[test]

@@ -5,14 +5,22 @@
 use crate::arm::id::{instance_name, last_segment};
 use crate::arm::model::{HealthResult, LoadBalancer, ProbeProperties};
 
+use std::sync::Arc;
+
 use super::catalog::{explain, Reason, State};
+
+/// Distinct (code, state) pairs explained once per result; past this many (a hostile
+/// or very odd answer), each further row is explained on its own.
+const SHARED_REASONS: usize = 64;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub instance: String,
     pub ip: String,
     pub state: State,
-    pub reason: Reason,
+    /// Shared by the rows with the same code: a 5,000-row rule has a handful of
+    /// distinct reasons, and the panel and the rules list each hold the rows.
+    pub reason: Arc<Reason>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,11 +37,21 @@ pub struct Summary {
 }
 
 pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summary {
+    let mut shared: Vec<(&str, &str, Arc<Reason>)> = Vec::new();
     let rows: Vec<Row> = result
         .load_balancer_backend_addresses
         .iter()
         .map(|b| {
-            let reason = explain(&b.reason, &b.state, probe);
+            let reason = match shared.iter().find(|(c, s, _)| *c == b.reason && *s == b.state) {
+                Some((_, _, r)) => r.clone(),
+                None => {
+                    let r = Arc::new(explain(&b.reason, &b.state, probe));
+                    if shared.len() < SHARED_REASONS {
+                        shared.push((&b.reason, &b.state, r.clone()));
+                    }
+                    r
+                }
+            };
             let state = match State::parse(&b.state) {
                 State::Unknown => reason.state,
                 s => s,

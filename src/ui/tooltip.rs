@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use std::sync::Arc;
+
 use crate::health::catalog::Reason;
 
 #[component]
@@ -12,7 +14,8 @@ pub fn ReasonTip(
     id: String,
     /// The info button's accessible name, e.g. "Explain reason for vm-web-3".
     label: String,
-    reason: Reason,
+    #[prop(into)]
+    reason: Arc<Reason>,
     /// Which tooltip is open, shared by the panel so only one is, and so Escape
     /// anywhere in the panel closes it before it closes the panel.
     open_tip: RwSignal<Option<String>>,
