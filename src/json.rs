@@ -379,41 +379,25 @@ impl<'a> Reader<'a> {
             b'[' => {
                 match shape {
                     Shape::Seq(inner) => {
-                        self.enter()?;
                         let mut out = Vec::new();
-                        if self.peek() == Some(b']') {
-                            self.at += 1;
-                        } else {
-                            loop {
-                                out.push(self.value(inner)?);
-                                if !self.more(b']')? {
-                                    break;
-                                }
-                            }
-                        }
-                        self.depth -= 1;
+                        self.nested(b']', |r| {
+                            out.push(r.value(inner)?);
+                            Ok(())
+                        })?;
                         return Ok(Json::Arr(out));
                     }
                     // serde reads a struct from an array of its fields, in order; more
                     // elements than fields fail.
                     Shape::Struct(fields) => {
-                        self.enter()?;
                         let mut out = Vec::with_capacity(fields.len());
-                        if self.peek() == Some(b']') {
-                            self.at += 1;
-                        } else {
-                            loop {
-                                let Some(&(name, shape)) = fields.get(out.len()) else {
-                                    return Err(self.error(JsonErrorKind::Trailing));
-                                };
-                                out.push(self.value(shape).map_err(|e| within(e, name))?);
-                                if !self.more(b']')? {
-                                    break;
-                                }
-                            }
-                        }
+                        self.nested(b']', |r| {
+                            let Some(&(name, shape)) = fields.get(out.len()) else {
+                                return Err(r.error(JsonErrorKind::Trailing));
+                            };
+                            out.push(r.value(shape).map_err(|e| within(e, name))?);
+                            Ok(())
+                        })?;
                         out.resize(fields.len(), Json::Null);
-                        self.depth -= 1;
                         return Ok(Json::Record(out));
                     }
                     Shape::Lenient => {
@@ -430,25 +414,16 @@ impl<'a> Reader<'a> {
                 Shape::Struct(fields) => return self.object(fields).map(Json::Record),
                 // `{"id": ...}`: the object shape one spec version gave the NIC id.
                 Shape::Lenient => {
-                    self.enter()?;
                     let mut found = Json::Null;
-                    if self.peek() == Some(b'}') {
-                        self.at += 1;
-                    } else {
-                        loop {
-                            if self.key()? == "id" {
-                                if let v @ Json::Str(_) = self.value(&Shape::Lenient)? {
-                                    found = v;
-                                }
-                            } else {
-                                self.skip()?;
-                            }
-                            if !self.more(b'}')? {
-                                break;
-                            }
+                    self.nested(b'}', |r| {
+                        if r.key()? != "id" {
+                            return r.skip();
                         }
-                    }
-                    self.depth -= 1;
+                        if let v @ Json::Str(_) = r.value(&Shape::Lenient)? {
+                            found = v;
+                        }
+                        Ok(())
+                    })?;
                     return Ok(found);
                 }
                 _ => Found::Object,
@@ -459,35 +434,41 @@ impl<'a> Reader<'a> {
     }
 
     fn object(&mut self, fields: &'static [(&'static str, &'static Shape)]) -> Result<Vec<Json>, JsonError> {
-        self.enter()?;
         let mut out = vec![Json::Null; fields.len()];
         let mut seen = 0u64;
-        if self.peek() == Some(b'}') {
+        self.nested(b'}', |r| {
+            r.peek();
+            let key_at = r.at;
+            let key = r.key()?;
+            let Some(i) = fields.iter().position(|(name, _)| *name == key) else { return r.skip() };
+            let (name, shape) = fields[i];
+            if seen & (1 << i) != 0 {
+                r.at = key_at;
+                return Err(r.error(JsonErrorKind::Duplicate(name)));
+            }
+            seen |= 1 << i;
+            out[i] = r.value(shape).map_err(|e| within(e, name))?;
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// A list or object, `at` on its opening bracket: `item` reads each element (an
+    /// object's item reads its key too) until `close`.
+    fn nested(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Result<(), JsonError>) -> Result<(), JsonError> {
+        self.enter()?;
+        if self.peek() == Some(close) {
             self.at += 1;
         } else {
             loop {
-                self.peek();
-                let key_at = self.at;
-                let key = self.key()?;
-                match fields.iter().position(|(name, _)| *name == key) {
-                    Some(i) => {
-                        let (name, shape) = fields[i];
-                        if seen & (1 << i) != 0 {
-                            self.at = key_at;
-                            return Err(self.error(JsonErrorKind::Duplicate(name)));
-                        }
-                        seen |= 1 << i;
-                        out[i] = self.value(shape).map_err(|e| within(e, name))?;
-                    }
-                    None => self.skip()?,
-                }
-                if !self.more(b'}')? {
+                item(self)?;
+                if !self.more(close)? {
                     break;
                 }
             }
         }
         self.depth -= 1;
-        Ok(out)
+        Ok(())
     }
 
     fn wrong(&self, shape: &Shape, found: Found) -> JsonError {
