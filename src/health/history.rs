@@ -106,21 +106,25 @@ impl History {
             self.labels.remove(0);
             self.first += 1;
         }
-        // Known backends are found by binary search; new ones are gathered and merged in
-        // with one sort. Inserting each in place moved half the list per row: quadratic
+        // Known backends are found by binary search; new ones are appended and the list
+        // sorted once. Inserting each in place moved half the list per row: quadratic
         // for a 5,000-backend rule whose rows come in no particular order.
         let mut seen = vec![false; self.backends.len()];
-        let mut fresh: Vec<(String, &Row)> = Vec::new();
+        let known = self.backends.len();
         for row in rows {
             let k = key(row);
-            match self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)) {
+            match self.backends[..known].binary_search_by(|b| b.key.as_str().cmp(&k)) {
                 // A second row for the same backend (Azure listed it twice): the first counts.
                 Ok(i) if seen[i] => {}
                 Ok(i) => {
                     seen[i] = true;
                     self.backends[i].set(check, Some(row.state), &row.reason.code);
                 }
-                Err(_) => fresh.push((k, row)),
+                Err(_) => {
+                    let mut b = Backend { key: k, instance: row.instance.clone(), entries: Vec::new() };
+                    b.set(check, Some(row.state), &row.reason.code);
+                    self.backends.push(b);
+                }
             }
         }
         for (b, seen) in self.backends.iter_mut().zip(seen) {
@@ -128,19 +132,11 @@ impl History {
                 b.set(check, None, "");
             }
         }
-        if !fresh.is_empty() {
-            let mut added: Vec<Backend> = Vec::with_capacity(fresh.len());
-            for (k, row) in order::by_key(fresh, |(k, _)| (0, k.clone())) {
-                if added.last().is_some_and(|b: &Backend| b.key == k) {
-                    continue;
-                }
-                let mut b = Backend { key: k, instance: row.instance.clone(), entries: Vec::new() };
-                b.set(check, Some(row.state), &row.reason.code);
-                added.push(b);
-            }
-            self.backends.append(&mut added);
+        if self.backends.len() > known {
             let all = std::mem::take(&mut self.backends);
+            // Equal keys keep their order, so a new backend listed twice keeps its first row.
             self.backends = order::by_key(all, |b| (0, b.key.clone()));
+            self.backends.dedup_by(|later, earlier| later.key == earlier.key);
         }
         // Forget backends absent for the whole kept window.
         let first = self.first;
