@@ -192,6 +192,29 @@ fn health_panel_with_a_tooltip_open_has_no_axe_violations() {
     check_both_schemes(&b, "the health panel grouped by reason");
 }
 
+/// At a phone's width the tables turn into cards (style/app.css): axe checks that they
+/// are still tables with headers, and the panel with a tooltip open.
+#[test]
+fn phone_layout_has_no_axe_violations() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start_with_size(360, 740);
+    demo(&b, &server);
+    open_lb_web(&b);
+    b.by_role("button", "View details for rule-http");
+    check_both_schemes(&b, "the rules list at 360 px");
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    dialog.by_role("button", "Explain reason for vm-web-3").focus();
+    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    check_both_schemes(&b, "the health panel at 360 px with a tooltip open");
+    b.press("Escape");
+    b.wait_until("the tooltip closes", || b.all_by_role("tooltip").is_empty());
+    dialog.by_role("checkbox", "Group by reason").click();
+    dialog.by_role("table", "Backends by reason");
+    check_both_schemes(&b, "the health panel at 360 px, grouped by reason");
+}
+
 /// The lowest WCAG contrast ratio of any text in the open tooltip, opacity included.
 const TOOLTIP_CONTRAST_JS: &str = r#"
 const tip = [...document.querySelectorAll('[role=tooltip]')].find(t => !t.hidden);

@@ -123,6 +123,7 @@ fn unsupported_rules_explain_instead_of_calling() {
 fn panel_fits_a_narrow_screen() {
     let server = StaticServer::start(&dist_dir());
     let b = Browser::start_with_size(360, 740);
+    assert_eq!(b.exec("return window.innerWidth", vec![]).as_i64(), Some(360), "the test runs at a phone's width");
     open_rule_http(&b, &server);
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
@@ -132,6 +133,21 @@ fn panel_fits_a_narrow_screen() {
         vec![],
     );
     assert!(overflow.as_i64().unwrap_or(999) <= 0, "page scrolls sideways by {overflow}px at 360 px: {wide}");
+    // Nor does the panel itself: its buttons and every backend stay in view.
+    let inside = b.exec("const d = document.querySelector('dialog'); return d.scrollWidth - d.clientWidth", vec![]);
+    assert!(inside.as_i64().unwrap_or(999) <= 0, "the panel scrolls sideways by {inside}px at 360 px");
+    let within = |e: &support::Element| {
+        b.exec("const r = arguments[0].getBoundingClientRect(); return r.left >= 0 && r.right <= window.innerWidth", vec![e.json()]).as_bool() == Some(true)
+    };
+    assert!(within(&dialog.by_role("button", "Close")), "Close is in view");
+    // Cards on a phone, still a table to assistive technology.
+    let rows = dialog.all_by_role("row");
+    assert!(rows.len() >= 10, "header and 9 backends are rows: {}", rows.len());
+    let row = rows.iter().find(|r| r.text().contains("vm-web-3")).expect("vm-web-3 row");
+    assert!(row.all_by_role("cell").len() >= 4, "its cells keep their role");
+    row.by_role("button", "Explain reason for vm-web-3").focus();
+    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    assert!(within(&b.all_by_role("tooltip")[0]), "the tooltip is in view, not cut off at the edge");
 }
 
 /// Light and dark screenshots of the panel with a tooltip open, for the README and for

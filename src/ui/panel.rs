@@ -441,7 +441,7 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                     else { format!("Showing {}–{} of {n}{}", p * PAGE + 1, ((p + 1) * PAGE).min(n), if n < total { format!(" (filtered from {total})") } else { String::new() }) }
                 }}</p>
                 <div class="table-wrap">
-                <table class="grid health">
+                <table class="grid health cards">
                     <caption class="sr-only">"Backend instances"</caption>
                     <thead><tr>
                         {sort_header("Backend instance", SortKey::Instance)}
@@ -494,7 +494,7 @@ fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: C
         return view! { <p class="empty" role="status">"No backend matches the filters."</p> }.into_any();
     }
     view! {
-        <table class="grid groups">
+        <table class="grid groups cards">
             <caption class="sr-only">"Backends by reason"</caption>
             <thead><tr><th scope="col">"Reason"</th><th scope="col">"State"</th><th scope="col">"Backends"</th><th scope="col">"Instances"</th></tr></thead>
             <tbody>{groups.into_iter().map(|(code, portal, state, n, names)| {
@@ -510,8 +510,8 @@ fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: C
                     <tr>
                         <td><span>{if portal.is_empty() { label.clone() } else { portal }}</span><br/><span class="muted mono">{label.clone()}</span></td>
                         <td><span class=class><span aria-hidden="true">{icon}" "</span>{state.label()}</span></td>
-                        <td>{n}</td>
-                        <td>{shown_names}" "
+                        <td data-label="Backends">{n}</td>
+                        <td data-label="Instances">{shown_names}" "
                             <button type="button" class="linklike" aria-label=format!("Show these: {n} backends with {label}")
                                 on:click=move |_| on_pick.run(code.clone())>"Show these"</button>
                         </td>

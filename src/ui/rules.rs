@@ -99,7 +99,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                         view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_any()
                     } else {
                         view! {
-                            <div class="scroll-x"><table class="grid" aria-labelledby="rules-heading">
+                            <div class="scroll-x"><table class="grid cards" aria-labelledby="rules-heading">
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Protocol"</th><th scope="col">"Ports"</th>
                                     <th scope="col">"Backend pool"</th><th scope="col">"Health probe"</th><th scope="col">"Health status"</th>
@@ -124,11 +124,11 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                     view! {
                                         <tr>
                                             <td>{r.name.clone()}</td>
-                                            <td>{r.protocol.clone()}</td>
-                                            <td>{format!("{} → {}", r.frontend_port, r.backend_port)}</td>
-                                            <td>{r.backend_pool.clone()}</td>
-                                            <td>{r.probe_name.clone().unwrap_or_else(|| "None".into())}</td>
-                                            <td>{status}</td>
+                                            <td data-label="Protocol">{r.protocol.clone()}</td>
+                                            <td data-label="Ports">{format!("{} → {}", r.frontend_port, r.backend_port)}</td>
+                                            <td data-label="Backend pool">{r.backend_pool.clone()}</td>
+                                            <td data-label="Health probe">{r.probe_name.clone().unwrap_or_else(|| "None".into())}</td>
+                                            <td data-label="Health status">{status}</td>
                                         </tr>
                                     }
                                 }).collect_view()}</tbody>

@@ -640,6 +640,9 @@ pub struct Browser {
     s: Arc<Session>,
 }
 
+/// The narrowest window headless Chromium lays out at (seen with Chromium 156).
+const MIN_HEADLESS_WIDTH: u32 = 500;
+
 impl Browser {
     /// A 1280x900 window.
     pub fn start() -> Browser {
@@ -748,7 +751,21 @@ impl Browser {
             .and_then(Value::as_str)
             .unwrap_or_else(|| panic!("webdriver: new session without sessionId: {created}"));
         s.session_url = format!("{driver_url}/session/{id}");
-        Browser { s: Arc::new(s) }
+        let b = Browser { s: Arc::new(s) };
+        // Headless Chromium keeps a window at least 500 px wide whatever --window-size
+        // says, so a phone-sized test would quietly run at 500: narrower sizes are
+        // emulated through DevTools, which sets the layout viewport itself.
+        if w < MIN_HEADLESS_WIDTH {
+            b.s.cmd(
+                "POST",
+                "/goog/cdp/execute",
+                Some(json!({
+                    "cmd": "Emulation.setDeviceMetricsOverride",
+                    "params": { "width": w, "height": h, "deviceScaleFactor": 1, "mobile": false }
+                })),
+            );
+        }
+        b
     }
 
     /// Changes how long waits last (default 10 s).
@@ -916,6 +933,12 @@ impl Element {
                         || e.error == "element not interactable")
                         && start.elapsed() < self.s.timeout() =>
                 {
+                    // ChromeDriver scrolls an element just into view, where a sticky
+                    // header (the panel's) may cover it: a person would scroll a little
+                    // further, so bring it to the middle and try again.
+                    if e.error == "element click intercepted" {
+                        let _ = self.s.try_exec("arguments[0].scrollIntoView({block: 'center'})", vec![self.json()]);
+                    }
                     std::thread::sleep(POLL)
                 }
                 Err(e) => panic!(
