@@ -215,6 +215,34 @@ fn phone_layout_has_no_axe_violations() {
     check_both_schemes(&b, "the health panel at 360 px, grouped by reason");
 }
 
+/// Windows high contrast: forced colours drop backgrounds and shadows, so the open
+/// tooltip needs a border of its own to stand apart from the table under it, and each
+/// state still reads as a word.
+#[test]
+fn forced_colours_keep_the_tooltip_outlined_and_states_in_words() {
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    demo(&b, &server);
+    open_lb_web(&b);
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    dialog.by_role("button", "Explain reason for vm-web-3").focus();
+    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    b.emulate_media_feature("forced-colors", "active");
+    let r = b.exec(
+        "const t = [...document.querySelectorAll('[role=tooltip]')].find(t => !t.hidden); const s = getComputedStyle(t);
+         return { forced: matchMedia('(forced-colors: active)').matches, border: s.borderTopColor, width: s.borderTopWidth, bg: s.backgroundColor };",
+        vec![],
+    );
+    assert_eq!(r["forced"], true, "forced colours are emulated: {r}");
+    assert_eq!(r["width"], "1px", "{r}");
+    assert_ne!(r["border"], r["bg"], "the tooltip's border shows against its background: {r}");
+    assert_ne!(r["border"], "rgba(0, 0, 0, 0)", "the border is not transparent: {r}");
+    let row = dialog.all_by_role("row").into_iter().find(|r| r.text().contains("vm-web-3")).expect("vm-web-3 row");
+    assert!(row.text().contains("Down"), "the state is a word, not only a colour: {}", row.text());
+}
+
 /// The lowest WCAG contrast ratio of any text in the open tooltip, opacity included.
 const TOOLTIP_CONTRAST_JS: &str = r#"
 const tip = [...document.querySelectorAll('[role=tooltip]')].find(t => !t.hidden);

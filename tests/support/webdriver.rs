@@ -858,12 +858,18 @@ impl Browser {
     /// Emulates `prefers-color-scheme: dark` (or light) through Chromium's DevTools
     /// protocol, which ChromeDriver exposes as `goog/cdp/execute`.
     pub fn prefer_color_scheme(&self, scheme: &str) {
+        self.emulate_media_feature("prefers-color-scheme", scheme);
+    }
+
+    /// Emulates one media feature (e.g. `forced-colors: active`), replacing any other
+    /// emulated one.
+    pub fn emulate_media_feature(&self, name: &str, value: &str) {
         self.s.cmd(
             "POST",
             "/goog/cdp/execute",
             Some(serde_json::json!({
                 "cmd": "Emulation.setEmulatedMedia",
-                "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] }
+                "params": { "features": [{ "name": name, "value": value }] }
             })),
         );
     }
