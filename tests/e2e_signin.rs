@@ -314,6 +314,23 @@ fn access_denied_is_explained_with_a_way_forward() {
     assert!(!b.current_url().contains("error="), "{}", b.current_url());
 }
 
+/// On a phone the account menu opens within the screen, whatever sits beside the chip.
+#[test]
+fn the_account_menu_fits_a_phone() {
+    let live = deployment_in(Browser::start_with_size(360, 740));
+    let b = &live.b;
+    b.goto(&live.app.url());
+    sign_in(&live);
+    b.by_role("DisclosureTriangle", "Account: ana@contoso.com").click();
+    let tenants = b.by_role("combobox", "Switch tenant");
+    b.wait_until("tenants listed", || tenants.text().contains("Fabrikam"));
+    let r = b.exec("const r = document.querySelector('.account-menu .menu').getBoundingClientRect(); return [r.left, r.right, window.innerWidth];", vec![]);
+    let (left, right, width) = (r[0].as_f64().unwrap_or(-1.0), r[1].as_f64().unwrap_or(1e9), r[2].as_f64().unwrap_or(0.0));
+    assert_eq!(width, 360.0, "the test runs at a phone's width");
+    assert!(left >= 0.0 && right <= width, "the menu spans {left}..{right} of {width} px");
+    b.by_role("button", "Sign out");
+}
+
 #[test]
 fn tenant_switch_and_sign_out() {
     let live = deployment();
