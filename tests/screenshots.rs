@@ -57,7 +57,7 @@ fn readme_screenshots() {
     b.screenshot(&docs("find.png"));
 
     // Embed mode, as a wiki column shows it.
-    let narrow = Browser::start_with_size(400, 720);
+    let narrow = Browser::start_with_size(360, 720);
     narrow.goto(&format!("{}?lb={LB_WEB}&embed=1", app.url()));
     narrow.wait_until("both rules checked", || narrow.all_by_role("row").iter().filter(|r| r.text().contains("Up,")).count() == 2);
     narrow.screenshot(&docs("embed.png"));
