@@ -102,9 +102,17 @@ async fn tooltip_opens_on_focus_and_closes_on_escape() {
     button.focus().unwrap();
     tick().await;
     assert!(!tooltip_hidden(&root), "focus opens it");
+    let tip = q(&root, "[role=tooltip]").unwrap();
+    let open_text = tip.text_content().unwrap();
+    assert!(q(&root, "[role=tooltip] .tip-portal").is_some() && q(&root, "[role=tooltip] li").is_some(), "open, it has paragraphs and a list of steps");
     key(&button, "Escape");
     tick().await;
     assert!(tooltip_hidden(&root), "Escape closes it");
+    // Closed, the same words as one text (the button's description stays whole).
+    assert!(q(&root, "[role=tooltip] li").is_none(), "closed, no elements inside");
+    let closed_text = tip.text_content().unwrap();
+    let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    assert_eq!(squeeze(&closed_text), squeeze(&open_text));
     button.blur().unwrap();
     button.focus().unwrap();
     tick().await;

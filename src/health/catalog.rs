@@ -49,6 +49,25 @@ pub struct Reason {
     pub known: bool,
 }
 
+impl Reason {
+    /// The tooltip's heading: the code as sent, the state and who caused it.
+    pub fn heading(&self) -> String {
+        let code = if self.code.is_empty() { "(empty)" } else { self.code.as_str() };
+        format!("{code} · {} · {}", self.state.label(), self.category.label())
+    }
+
+    /// Everything the tooltip says, as one text: what a closed tooltip holds, so the
+    /// info button's description is complete before it opens (see ui::tooltip).
+    pub fn plain_text(&self) -> String {
+        let mut t = format!("{}\n{}\n{}\nWhat to do next:", self.heading(), self.portal_text, self.explanation);
+        for step in &self.next_steps {
+            t.push('\n');
+            t.push_str(step);
+        }
+        t
+    }
+}
+
 /// The 13 codes of the doc's three tables: 4 user success, 7 user failure, 2 platform.
 pub const DOCUMENTED_CODES: &[&str] = &[
     "Up_Probe_Success", "Up_Probe_AllDownIsUp", "Up_Probe_ApproachingUnhealthyThreshold", "Up_Admin",
@@ -409,5 +428,21 @@ mod tests {
         assert_eq!(explain("Down_", "", None).state, State::Down);
         let zeroed = ProbeProperties { interval_in_seconds: Some(u32::MAX), probe_threshold: Some(u32::MAX), ..probe() };
         let _ = explain("Down_Probe_ApproachingHealthyThreshold", "", Some(&zeroed));
+    }
+
+    #[test]
+    fn plain_text_says_everything_the_open_tooltip_says() {
+        for (code, state) in [("Down_Probe_HttpStatusCodeError", "Down"), ("", ""), ("Some_FutureCode", "Up")] {
+            let r = explain(code, state, Some(&probe()));
+            let text = r.plain_text();
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines[0], r.heading());
+            assert_eq!(lines[1], r.portal_text);
+            assert_eq!(lines[2], r.explanation);
+            assert_eq!(lines[3], "What to do next:");
+            assert_eq!(lines[4..], r.next_steps.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+        }
+        assert!(explain("", "", None).heading().starts_with("(empty) · "));
+        assert_eq!(explain("Down_Probe_HttpStatusCodeError", "Down", None).heading(), "Down_Probe_HttpStatusCodeError · Down · User-triggered failure");
     }
 }

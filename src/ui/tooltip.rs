@@ -34,8 +34,22 @@ pub fn ReasonTip(
     };
     let (show2, hide2, hide3) = (show.clone(), hide.clone(), hide.clone());
     let is_open2 = is_open.clone();
-    let code = if reason.code.is_empty() { "(empty)".to_owned() } else { reason.code.clone() };
-    let heading = format!("{code} · {} · {}", reason.state.label(), reason.category.label());
+    // One memo per tooltip, so opening one re-renders that one only.
+    let open = Memo::new(move |_| is_open());
+    // Closed, the tooltip holds its words as one text node; open, as paragraphs and a
+    // list. A page of 100 rows keeps about 800 fewer elements, and the info button's
+    // description (the tooltip's text) is the same words either way.
+    let body = move || match open.get() {
+        true => view! {
+            <p class="tip-code">{reason.heading()}</p>
+            <p class="tip-portal">{reason.portal_text.clone()}</p>
+            <p>{reason.explanation.clone()}</p>
+            <p class="tip-next">"What to do next:"</p>
+            <ul>{reason.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul>
+        }
+        .into_any(),
+        false => reason.plain_text().into_any(),
+    };
     view! {
         <span class="tip-wrap" on:mouseenter=move |_| show() on:mouseleave=move |_| hide()>
             <button type="button" class="info" aria-label=label aria-describedby=id.clone()
@@ -49,13 +63,7 @@ pub fn ReasonTip(
                 }>
                 <span aria-hidden="true">"i"</span>
             </button>
-            <div role="tooltip" id=id class="tooltip" hidden=move || !is_open()>
-                <p class="tip-code">{heading}</p>
-                <p class="tip-portal">{reason.portal_text.clone()}</p>
-                <p>{reason.explanation.clone()}</p>
-                <p class="tip-next">"What to do next:"</p>
-                <ul>{reason.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul>
-            </div>
+            <div role="tooltip" id=id class="tooltip" hidden=move || !open.get()>{body}</div>
         </span>
     }
 }
