@@ -48,7 +48,7 @@ fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
         Some(rate) => Rc::new(crate::arm::browser::ScaledClock(rate as f64)),
         None => clock.clone(),
     };
-    let demo_base = crate::arm::cloud::ArmBase::parse(crate::arm::cloud::Cloud::Public.arm_origin()).expect("constant origin");
+    let demo_base = crate::arm::cloud::Cloud::Public.arm_base();
     let mut estate = crate::demo::estate::estate();
     if let Some(n) = config.demo.large_rule {
         estate = estate.with_large_rule(n);
