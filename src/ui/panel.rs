@@ -207,15 +207,11 @@ pub fn HealthPanel(
     };
     let run_again = run.clone();
 
-    let context = [
-        ("Frontend IP", rule.frontend.clone()),
-        ("Backend pool", rule.backend_pool.clone()),
-        ("Rule", format!("{} {} → {}", rule.protocol, rule.frontend_port, rule.backend_port)),
-        ("Health probe", match &rule.probe_name {
-            Some(n) => format!("{n}: {}", rule.probe_text()),
-            None => rule.probe_text(),
-        }),
-    ];
+    let ports = format!("{} {} → {}", rule.protocol, rule.frontend_port, rule.backend_port);
+    let probe_text = match &rule.probe_name {
+        Some(n) => format!("{n}: {}", rule.probe_text()),
+        None => rule.probe_text(),
+    };
 
     view! {
         <dialog node_ref=dialog class="panel" aria-labelledby="panel-title"
@@ -247,7 +243,12 @@ pub fn HealthPanel(
                 </div>
             </div>
             <p class="rule-name">{format!("Rule {}", rule.name)}</p>
-            <dl class="facts">{context.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}</dl>
+            <dl class="facts">
+                <div><dt>"Frontend IP"</dt><dd>{rule.frontend.clone()}</dd></div>
+                <div><dt>"Backend pool"</dt><dd>{rule.backend_pool.clone()}</dd></div>
+                <div><dt>"Rule"</dt><dd>{ports}</dd></div>
+                <div><dt>"Health probe"</dt><dd>{probe_text}</dd></div>
+            </dl>
             {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> })}
             {move || (watch.get() > 0).then(|| view! {
                 <div class="watching">
@@ -268,7 +269,7 @@ pub fn HealthPanel(
                             }/>" Notify me when a backend goes Down"</label>
                     })}
                 </div>
-            })}
+            }.into_any())}
             {move || {
                 let d = delta.get();
                 let checks = history.with(History::checks);
@@ -277,7 +278,7 @@ pub fn HealthPanel(
                         Some(line) => format!("Since the previous check: {line}."),
                         None => "No change since the previous check.".to_owned(),
                     }}</p>
-                })
+                }.into_any())
             }}
             {move || busy.get().then(|| {
                 let elapsed = whole_secs(now.get() - started.get());
@@ -301,10 +302,10 @@ pub fn HealthPanel(
                         <p>{phase}<span class="elapsed">{format!(" {elapsed} s elapsed.")}</span></p>
                         <p class="muted">"Azure can take a few minutes to gather backend health; this panel keeps checking until it answers."</p>
                     </div>
-                }
+                }.into_any()
             })}
-            {move || error.get().map(|e| view! { <ErrorView error=e retry=Callback::new({ let r = run.clone(); move |_| r() })/> })}
-            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> })}
+            {move || error.get().map(|e| view! { <ErrorView error=e retry=Callback::new({ let r = run.clone(); move |_| r() })/> }.into_any())}
+            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_any())}
         </dialog>
     }
 }
@@ -390,9 +391,9 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
     };
     view! {
         <div class="counts" role="group" aria-label="Backend health summary">
-            <span class="count up"><span aria-hidden="true">"✔ "</span><strong>{s.up}</strong>" Up"</span>
-            <span class="count down"><span aria-hidden="true">"✖ "</span><strong>{s.down}</strong>" Down"</span>
-            {(s.unknown > 0).then(|| view! { <span class="count unknown"><span aria-hidden="true">"? "</span><strong>{s.unknown}</strong>" Unknown"</span> })}
+            {state_count(State::Up, s.up)}
+            {state_count(State::Down, s.down)}
+            {(s.unknown > 0).then(|| state_count(State::Unknown, s.unknown))}
         </div>
         <p class="muted">{meta}</p>
         {(s.duplicates > 0).then(|| view! {
@@ -498,18 +499,13 @@ fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: C
             <caption class="sr-only">"Backends by reason"</caption>
             <thead><tr><th scope="col">"Reason"</th><th scope="col">"State"</th><th scope="col">"Backends"</th><th scope="col">"Instances"</th></tr></thead>
             <tbody>{groups.into_iter().map(|(code, portal, state, n, names)| {
-                let (icon, class) = match state {
-                    State::Up => ("✔", "state up"),
-                    State::Down => ("✖", "state down"),
-                    State::Unknown => ("?", "state unknown"),
-                };
                 let more = n.saturating_sub(names.len());
                 let shown_names = if more > 0 { format!("{} and {more} more", names.join(", ")) } else { names.join(", ") };
                 let label = if code.is_empty() { "Not retrievable".to_owned() } else { code.clone() };
                 view! {
                     <tr>
                         <td><span>{if portal.is_empty() { label.clone() } else { portal }}</span><br/><span class="muted mono">{label.clone()}</span></td>
-                        <td><span class=class><span aria-hidden="true">{icon}" "</span>{state.label()}</span></td>
+                        <td>{state_badge(state)}</td>
                         <td>{n}</td>
                         <td>{shown_names}" "
                             <button type="button" class="linklike" aria-label=format!("Show these: {n} backends with {label}")
@@ -526,12 +522,36 @@ fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: C
 /// Checks shown in a row's run of recent states.
 const STRIP: usize = 10;
 
-fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> impl IntoView {
-    let (icon, class) = match row.state {
-        State::Up => ("✔", "state up"),
-        State::Down => ("✖", "state down"),
-        State::Unknown => ("?", "state unknown"),
+fn state_icon(state: State) -> &'static str {
+    match state {
+        State::Up => "✔ ",
+        State::Down => "✖ ",
+        State::Unknown => "? ",
+    }
+}
+
+/// A state as an icon and a word, as in the portal: the one place the table and the
+/// groups draw it.
+fn state_badge(state: State) -> impl IntoView {
+    let class = match state {
+        State::Up => "state up",
+        State::Down => "state down",
+        State::Unknown => "state unknown",
     };
+    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span>{state.label()}</span> }
+}
+
+/// One of the summary's counts: "✔ 3 Up".
+fn state_count(state: State, n: usize) -> impl IntoView {
+    let class = match state {
+        State::Up => "count up",
+        State::Down => "count down",
+        State::Unknown => "count unknown",
+    };
+    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n}</strong>" "{state.label()}</span> }
+}
+
+fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> impl IntoView {
     let label = format!("Explain reason for {}", row.instance);
     // Said in words, not only by the row's highlight.
     let change = history.change(row).map(|c| match c {
@@ -581,7 +601,7 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
             <td>{row.instance.clone()}</td>
             <td class="mono">{if row.ip.is_empty() { "—".to_owned() } else { row.ip.clone() }}</td>
             <td>
-                <span class=class><span aria-hidden="true">{icon}" "</span>{row.state.label()}</span>
+                {state_badge(row.state)}
                 {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> })}
             </td>
             <td class="reason">
