@@ -264,6 +264,13 @@ fn Notices() -> impl IntoView {
     }
 }
 
+/// `Effect::new` through one boxed closure type: each closure type given to
+/// `Effect::new` gets its own copy of the effect's async loop in the wasm.
+pub fn effect(f: impl FnMut() + 'static) {
+    let f: Box<dyn FnMut()> = Box::new(f);
+    Effect::new(f);
+}
+
 /// Shown while a screen's data loads; announced politely.
 #[component]
 pub fn Loading(#[prop(into)] what: String, #[prop(optional)] waiting: Option<load::Waiting>) -> impl IntoView {

@@ -148,7 +148,7 @@ pub fn HealthPanel(
             busy.try_set(false);
         });
     };
-    Effect::new(move |_| {
+    super::effect(move || {
         if own.get() {
             return;
         }
@@ -194,7 +194,7 @@ pub fn HealthPanel(
             t.clear();
         }
     });
-    Effect::new(move |_| {
+    super::effect(move || {
         if let Some(d) = dialog.get() {
             if !d.open() {
                 let _ = d.show_modal();

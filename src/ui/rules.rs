@@ -43,7 +43,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     let checks = StoredValue::new_local(Cancel::default());
     on_cleanup(move || checks.get_value().cancel());
     let lb_for_checks = lb.clone();
-    Effect::new(move |_| {
+    super::effect(move || {
         if let Some(Ok(desc)) = data.get() {
             let sub_name = ctx.screen.with_untracked(|s| match s {
                 super::Screen::Rules { sub_name, .. } => sub_name.clone(),
