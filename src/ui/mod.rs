@@ -213,7 +213,7 @@ fn Breadcrumbs() -> impl IntoView {
     let ctx = use_app();
     let crumb = move |label: String, to: Option<Screen>| match to {
         Some(screen) => view! {
-            <li><button type="button" class="linklike" on:click=move |_| ctx.screen.set(screen.clone())>{label}</button></li>
+            <li><button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(screen.clone()))>{label}</button></li>
         }
         .into_any(),
         None => view! { <li aria-current="page">{label}</li> }.into_any(),
@@ -258,7 +258,7 @@ fn Notices() -> impl IntoView {
             <div class="note notices" role="status">
                 <p><strong>"Part of this link was not used:"</strong></p>
                 <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                <button type="button" on:click=move |_| ctx.notices.set(Vec::new())>"Dismiss"</button>
+                <button type="button" on:click=handler(move |_| ctx.notices.set(Vec::new()))>"Dismiss"</button>
             </div>
         })
     }
@@ -269,6 +269,12 @@ fn Notices() -> impl IntoView {
 pub fn effect(f: impl FnMut() + 'static) {
     let f: Box<dyn FnMut()> = Box::new(f);
     Effect::new(f);
+}
+
+/// An event handler as one boxed type per event type: each closure type given to
+/// `on:click` and the like gets its own copy of the event wiring in the wasm.
+pub fn handler<E: 'static>(f: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
+    Box::new(f)
 }
 
 /// Shown while a screen's data loads; announced politely.

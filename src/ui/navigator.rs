@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::load;
-use super::{use_app, ErrorView, Loading, Screen};
+use super::{handler, use_app, ErrorView, Loading, Screen};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -31,7 +31,7 @@ pub fn Subscriptions() -> impl IntoView {
         <p class="filter">
             <label for="sub-filter">"Filter by name or ID "</label>
             <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
-                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+                prop:value=move || query.get() on:input=handler(move |ev| query.set(event_target_value(&ev)))/>
         </p>
         {move || match data.get() {
             None => view! { <Loading what="subscriptions" waiting=waiting/> }.into_any(),
@@ -58,7 +58,7 @@ pub fn Subscriptions() -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{match open {
-                                    Some(open) => view! { <button type="button" class="linklike" on:click=open>{name}</button> }.into_any(),
+                                    Some(open) => view! { <button type="button" class="linklike" on:click=handler(open)>{name}</button> }.into_any(),
                                     None => view! { <span>{name}" (malformed id)"</span> }.into_any(),
                                 }}</td>
                                 <td class="mono">{s.subscription_id}</td>
@@ -85,7 +85,7 @@ fn RecentLoadBalancers() -> impl IntoView {
                 let label = r.lb.name.clone();
                 let detail = format!(" {} · {}", r.sub_name, r.lb.resource_group);
                 view! { <li>
-                    <button type="button" class="linklike" on:click=move |_| ctx.screen.set(Screen::Rules { sub_name: r.sub_name.clone(), lb: r.lb.clone() })>{label}</button>
+                    <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(Screen::Rules { sub_name: r.sub_name.clone(), lb: r.lb.clone() }))>{label}</button>
                     <span class="muted">{detail}</span>
                 </li> }
             }).collect_view()}</ul>
@@ -131,10 +131,10 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
         });
     };
     view! {
-        <form class="find" role="search" aria-label="Find a load balancer" on:submit=move |ev| { ev.prevent_default(); search(); }>
+        <form class="find" role="search" aria-label="Find a load balancer" on:submit=handler(move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); search(); })>
             <label for="lb-find">"Find a load balancer in every subscription "</label>
             <input id="lb-find" type="search" autocomplete="off" spellcheck="false" placeholder="Part of its name"
-                prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                prop:value=move || text.get() on:input=handler(move |ev| text.set(event_target_value(&ev)))/>
             <button type="submit">"Search"</button>
         </form>
         {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
@@ -165,7 +165,7 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
                             let cell = match LoadBalancerId::parse(&lb.id) {
                                 Ok(id) => {
                                     let s = sub.clone();
-                                    view! { <button type="button" class="linklike" on:click=move |_| ctx.screen.set(Screen::Rules { sub_name: s.clone(), lb: id.clone() })>{lb.name.clone()}</button> }.into_any()
+                                    view! { <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(Screen::Rules { sub_name: s.clone(), lb: id.clone() }))>{lb.name.clone()}</button> }.into_any()
                                 }
                                 Err(_) => view! { <span>{lb.name.clone()}" (malformed id)"</span> }.into_any(),
                             };
@@ -208,7 +208,7 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
                             let sub_name = sub_name.clone();
                             let cell = match id {
                                 Ok(id) => view! {
-                                    <button type="button" class="linklike" on:click=move |_| ctx.screen.set(Screen::Rules { sub_name: sub_name.clone(), lb: id.clone() })>{name}</button>
+                                    <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(Screen::Rules { sub_name: sub_name.clone(), lb: id.clone() }))>{name}</button>
                                 }.into_any(),
                                 Err(e) => view! { <span title=e.to_string()>{name}" (malformed id)"</span> }.into_any(),
                             };

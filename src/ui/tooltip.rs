@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
+use super::handler;
 use crate::health::catalog::Reason;
 
 #[component]
@@ -37,16 +38,16 @@ pub fn ReasonTip(
     let code = if reason.code.is_empty() { "(empty)".to_owned() } else { reason.code.clone() };
     let heading = format!("{code} · {} · {}", reason.state.label(), reason.category.label());
     view! {
-        <span class="tip-wrap" on:mouseenter=move |_| show() on:mouseleave=move |_| hide()>
+        <span class="tip-wrap" on:mouseenter=handler(move |_| show()) on:mouseleave=handler(move |_| hide())>
             <button type="button" class="info" aria-label=label aria-describedby=id.clone()
-                on:focus=move |_| show2() on:blur=move |_| hide2()
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                on:focus=handler(move |_| show2()) on:blur=handler(move |_| hide2())
+                on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Escape" && is_open2() {
                         ev.prevent_default();
                         ev.stop_propagation();
                         hide3();
                     }
-                }>
+                })>
                 <span aria-hidden="true">"i"</span>
             </button>
             <div role="tooltip" id=id class="tooltip" hidden=move || !is_open()>
