@@ -279,7 +279,7 @@ pub fn ReauthPrompt() -> impl IntoView {
                     <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in again"</button>
                     <button type="button" on:click=handler(move |_| ctx.reauth.set(None))>"Dismiss"</button>
                 </div>
-            }
+            }.into_any()
         })
     }
 }

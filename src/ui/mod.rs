@@ -193,7 +193,7 @@ pub fn App(
             <aside class="banner" aria-label="Demo estate">
                 "You are looking at a built-in demo estate with simulated load balancers. It runs the same client code as a live session, including the 202-then-poll health operation."
             </aside>
-        })}
+        }.into_any())}
         {move || match signed_out.get() {
             true => view! { <main id="main"><signin::SignIn/></main> }.into_any(),
             false => view! {
@@ -260,7 +260,7 @@ fn Notices() -> impl IntoView {
                 <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                 <button type="button" on:click=handler(move |_| ctx.notices.set(Vec::new()))>"Dismiss"</button>
             </div>
-        })
+        }.into_any())
     }
 }
 

@@ -137,15 +137,15 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
                 prop:value=move || text.get() on:input=handler(move |ev| text.set(event_target_value(&ev)))/>
             <button type="submit">"Search"</button>
         </form>
-        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
-        {move || busy.get().then(|| view! { <Loading what="matching load balancers"/> })}
+        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_any())}
+        {move || busy.get().then(|| view! { <Loading what="matching load balancers"/> }.into_any())}
         {move || (!busy.get()).then(|| fell_back.get()).flatten().map(|e| view! {
             <p class="note">{format!(
                 "Azure Resource Graph answered with an error ({}{}), so each subscription was listed instead.",
                 e.code.clone().unwrap_or_else(|| "no code".into()),
                 e.status.map(|s| format!(", HTTP {s}")).unwrap_or_default()
             )}</p>
-        })}
+        }.into_any())}
         {move || (!busy.get()).then(|| outcome.get()).flatten().map(|o| match o {
             Err(e) => view! { <ErrorView error=e/> }.into_any(),
             Ok(found) if found.data.is_empty() => view! {

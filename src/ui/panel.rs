@@ -385,7 +385,7 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
             <th scope="col" aria-sort=aria>
                 <button type="button" class="sort" on:click=handler(move |_| set_view(&|v: &mut View| {
                     if v.sort == key { v.descending = !v.descending } else { v.sort = key; v.descending = false }
-                }))>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span></button>
+                }))>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
             </th>
         }
     };
@@ -449,7 +449,7 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                         {sort_header("IP address", SortKey::Ip)}
                         {sort_header("State", SortKey::State)}
                         {sort_header("Reason", SortKey::Reason)}
-                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> })}
+                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> }.into_any())}
                     </tr></thead>
                     <tbody>{move || {
                         let p = page.get();
@@ -467,7 +467,7 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                             <span>{move || format!("Page {} of {pages}", page.get() + 1)}</span>
                             <button type="button" aria-disabled=move || (page.get() + 1 >= pages).to_string() on:click=handler(move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))>"Next page"</button>
                         </nav>
-                    }
+                    }.into_any()
                 })}
                     }.into_any(),
                 }}
@@ -551,7 +551,7 @@ fn state_count(state: State, n: usize) -> impl IntoView {
     view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n}</strong>" "{state.label()}</span> }
 }
 
-fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> impl IntoView {
+fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> AnyView {
     let label = format!("Explain reason for {}", row.instance);
     // Said in words, not only by the row's highlight.
     let change = history.change(row).map(|c| match c {
@@ -611,6 +611,7 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
             {strip}
         </tr>
     }
+    .into_any()
 }
 
 /// Downloads and copyable commands for the current view of the table.

@@ -209,7 +209,7 @@ fn LbSummary(statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
                     down,
                     if pending > 0 { " · checking…" } else { "" }
                 );
-                view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }
+                view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }.into_any()
             })
         })
     }
