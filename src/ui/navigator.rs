@@ -102,14 +102,14 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<GraphAnswer, ArmError>>);
     // Resource Graph's error, when the results came from listing each subscription instead.
     let fell_back = RwSignal::new(None::<ArmError>);
-    let problem = RwSignal::new(None::<&'static str>);
+    let problem = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let cancel = StoredValue::new_local(Cancel::default());
     on_cleanup(move || cancel.get_value().cancel());
     let search = move || {
         let t = text.get_untracked();
         if graph_query(&t).is_none() {
-            problem.set(Some("Type part of a load balancer name: letters, digits, '.', '_' and '-' only."));
+            problem.set(Some("Type part of a load balancer name: letters, digits, '.', '_' and '-' only.".into()));
             return;
         }
         problem.set(None);
