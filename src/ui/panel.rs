@@ -85,13 +85,14 @@ pub fn HealthPanel(
     let open_tip = RwSignal::new(None::<String>);
     let cancel = StoredValue::new_local(Cancel::default());
     // Watch mode: every result goes into the rule's history (kept in the session, so a
-    // reopened panel goes on); `watch` is the interval (0: off).
+    // reopened panel goes on); `watch` is the interval in seconds (0: off), a usize like
+    // the table's page: each value type a signal holds brings its own code into the wasm.
     let history = RuleHistory {
         all: ctx.histories,
         key: StoredValue::new(rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default()),
     };
     let delta = RwSignal::new(Delta::default());
-    let watch = RwSignal::new(0u32);
+    let watch = RwSignal::new(0usize);
     let hidden = RwSignal::new(false);
     let last_answer = RwSignal::new(0.0f64);
     let notify = RwSignal::new(false);
