@@ -80,7 +80,10 @@ pub fn HealthPanel(
     let error = RwSignal::new(None::<ArmError>);
     let busy = RwSignal::new(false);
     let started = RwSignal::new(0.0f64);
-    let progress = RwSignal::new(None::<(Progress, f64)>);
+    // What the check is doing, and since when: two signals of value types the page
+    // already has (a list's `Waiting`, the clocks), not one of a new tuple type.
+    let progress = RwSignal::new(None::<Progress>);
+    let progress_at = RwSignal::new(0.0f64);
     let now = RwSignal::new(0.0f64);
     let open_tip = RwSignal::new(None::<String>);
     let cancel = StoredValue::new_local(Cancel::default());
@@ -128,7 +131,8 @@ pub fn HealthPanel(
         spawn_local(async move {
             let report = |p: Progress| {
                 if !c.is_cancelled() {
-                    progress.try_set(Some((p, client.now_ms())));
+                    progress_at.try_set(client.now_ms());
+                    progress.try_set(Some(p));
                 }
             };
             let outcome = check_rule(&client, &id, probe.as_ref(), &c, &report).await;
@@ -283,19 +287,20 @@ pub fn HealthPanel(
             }}
             {move || busy.get().then(|| {
                 let elapsed = whole_secs(now.get() - started.get());
+                let at = progress_at.get();
                 let phase = match progress.get() {
-                    Some((Progress::Waiting { ms, reason: WaitReason::Throttled, .. }, at)) => format!(
+                    Some(Progress::Waiting { ms, reason: WaitReason::Throttled, .. }) => format!(
                         "Azure is throttling requests; trying again in {} s.",
                         secs_left(ms, now.get() - at)
                     ),
-                    Some((Progress::Waiting { reason: WaitReason::Transient, .. }, _)) => "A request failed; trying again shortly.".to_owned(),
-                    Some((Progress::Waiting { poll, .. }, _)) => format!("Azure accepted the request and is gathering backend health (check {poll})."),
-                    Some((Progress::Sending { .. }, at)) if now.get() - at > STALL_MS => format!(
+                    Some(Progress::Waiting { reason: WaitReason::Transient, .. }) => "A request failed; trying again shortly.".to_owned(),
+                    Some(Progress::Waiting { poll, .. }) => format!("Azure accepted the request and is gathering backend health (check {poll})."),
+                    Some(Progress::Sending { .. }) if now.get() - at > STALL_MS => format!(
                         "Azure has not answered for {} s. The connection may be stuck: keep waiting, or Close and try again.",
                         whole_secs(now.get() - at)
                     ),
-                    Some((Progress::Sending { poll: 0 }, _)) | None => "Asking Azure for the health of this rule's backends.".to_owned(),
-                    Some((Progress::Sending { poll }, _)) => format!("Checking whether the result is ready (check {poll})."),
+                    Some(Progress::Sending { poll: 0 }) | None => "Asking Azure for the health of this rule's backends.".to_owned(),
+                    Some(Progress::Sending { poll }) => format!("Checking whether the result is ready (check {poll})."),
                 };
                 view! {
                     <div class="progress" role="status">
