@@ -213,7 +213,7 @@ fn Breadcrumbs() -> impl IntoView {
     let ctx = use_app();
     let crumb = move |label: String, to: Option<Screen>| match to {
         Some(screen) => view! {
-            <li><button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(screen.clone()))>{label}</button></li>
+            <li>{screen_link(label, screen)}</li>
         }
         .into_any(),
         None => view! { <li aria-current="page">{label}</li> }.into_any(),
@@ -246,6 +246,13 @@ impl Screen {
             _ => Screen::Subscriptions,
         }
     }
+}
+
+/// A button styled as a link that opens `screen`: how every list and the breadcrumbs
+/// lead on.
+pub fn screen_link(label: String, screen: Screen) -> impl IntoView {
+    let ctx = use_app();
+    view! { <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(screen.clone()))>{label}</button> }
 }
 
 /// What the link could not use, said once, dismissible.

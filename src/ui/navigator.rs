@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::load;
-use super::{handler, use_app, ErrorView, Loading, Screen};
+use super::{handler, screen_link, use_app, ErrorView, Loading, Screen};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -13,7 +13,6 @@ use crate::arm::model::GraphAnswer;
 
 #[component]
 pub fn Subscriptions() -> impl IntoView {
-    let ctx = use_app();
     let (data, waiting, reload) = load(|client, cancel, progress| async move { client.subscriptions(&cancel, &*progress).await });
     let query = RwSignal::new(String::new());
     let sub_name = move |id: &str| -> String {
@@ -51,15 +50,11 @@ pub fn Subscriptions() -> impl IntoView {
                     <tbody>{subs.into_iter().map(|s| {
                         let parsed = SubscriptionId::parse(&s.subscription_id);
                         let name = if s.display_name.is_empty() { s.subscription_id.clone() } else { s.display_name.clone() };
-                        let open = parsed.clone().ok().map(|sub| {
-                            let sub_name = name.clone();
-                            move |_| ctx.screen.set(Screen::LoadBalancers { sub: sub.clone(), sub_name: sub_name.clone() })
-                        });
                         view! {
                             <tr>
-                                <td>{match open {
-                                    Some(open) => view! { <button type="button" class="linklike" on:click=handler(open)>{name}</button> }.into_any(),
-                                    None => view! { <span>{name}" (malformed id)"</span> }.into_any(),
+                                <td>{match parsed {
+                                    Ok(sub) => screen_link(name.clone(), Screen::LoadBalancers { sub, sub_name: name }).into_any(),
+                                    Err(_) => view! { <span>{name}" (malformed id)"</span> }.into_any(),
                                 }}</td>
                                 <td class="mono">{s.subscription_id}</td>
                                 <td>{s.state}</td>
@@ -85,7 +80,7 @@ fn RecentLoadBalancers() -> impl IntoView {
                 let label = r.lb.name.clone();
                 let detail = format!(" {} · {}", r.sub_name, r.lb.resource_group);
                 view! { <li>
-                    <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(Screen::Rules { sub_name: r.sub_name.clone(), lb: r.lb.clone() }))>{label}</button>
+                    {screen_link(label, Screen::Rules { sub_name: r.sub_name, lb: r.lb })}
                     <span class="muted">{detail}</span>
                 </li> }
             }).collect_view()}</ul>
@@ -163,10 +158,7 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
                         <tbody>{found.data.into_iter().map(|lb| {
                             let sub = sub_name.run(lb.subscription_id.clone());
                             let cell = match LoadBalancerId::parse(&lb.id) {
-                                Ok(id) => {
-                                    let s = sub.clone();
-                                    view! { <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(Screen::Rules { sub_name: s.clone(), lb: id.clone() }))>{lb.name.clone()}</button> }.into_any()
-                                }
+                                Ok(id) => screen_link(lb.name.clone(), Screen::Rules { sub_name: sub.clone(), lb: id }).into_any(),
                                 Err(_) => view! { <span>{lb.name.clone()}" (malformed id)"</span> }.into_any(),
                             };
                             view! { <tr><td>{cell}</td><td>{lb.resource_group}</td><td>{sub}</td><td>{lb.location}</td></tr> }
@@ -180,7 +172,6 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
 
 #[component]
 pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
-    let ctx = use_app();
     let (data, waiting, reload) = load(move |client, cancel, progress| {
         let sub = sub.clone();
         async move { client.load_balancers(&sub, &cancel, &*progress).await }
@@ -207,9 +198,7 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
                             let name = lb.name.clone();
                             let sub_name = sub_name.clone();
                             let cell = match id {
-                                Ok(id) => view! {
-                                    <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(Screen::Rules { sub_name: sub_name.clone(), lb: id.clone() }))>{name}</button>
-                                }.into_any(),
+                                Ok(id) => screen_link(name.clone(), Screen::Rules { sub_name: sub_name.clone(), lb: id }).into_any(),
                                 Err(e) => view! { <span title=e.to_string()>{name}" (malformed id)"</span> }.into_any(),
                             };
                             view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }
