@@ -234,7 +234,7 @@ pub fn SignInProblem(error: SignInError) -> impl IntoView {
         <div class="error" role="alert">
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
-            <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_any()).collect_view()}</ul>
             {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> })}
         </div>
     }
@@ -357,7 +357,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                                         <option value="">"Choose a tenant"</option>
                                         {list.into_iter().filter(|t| t.tenant_id != current).map(|t| view! {
                                             <option value=t.tenant_id.clone()>{format!("{} ({})", t.display_name, t.default_domain)}</option>
-                                        }).collect_view()}
+                                        }.into_any()).collect_view()}
                                     </select>
                                     <button type="submit">"Sign in to this tenant"</button>
                                 }.into_any()

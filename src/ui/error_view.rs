@@ -52,7 +52,7 @@ pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
             <p class="error-message">{error.message.clone()}</p>
-            <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }.into_any()).collect_view()}</ul>
             {sign_in.map(|c| view! {
                 <button type="button" class="primary" on:click=handler(move |_| super::account::start(c, None, false))>"Sign in again"</button>
             })}

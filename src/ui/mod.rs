@@ -264,7 +264,7 @@ fn Notices() -> impl IntoView {
         (!notes.is_empty()).then(|| view! {
             <div class="note notices" role="status">
                 <p><strong>"Part of this link was not used:"</strong></p>
-                <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }.into_any()).collect_view()}</ul>
                 <button type="button" on:click=handler(move |_| ctx.notices.set(Vec::new()))>"Dismiss"</button>
             </div>
         }.into_any())

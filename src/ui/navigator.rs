@@ -59,7 +59,7 @@ pub fn Subscriptions() -> impl IntoView {
                                 <td class="mono">{s.subscription_id}</td>
                                 <td>{s.state}</td>
                             </tr>
-                        }
+                        }.into_any()
                     }).collect_view()}</tbody>
                 </table>
                 }.into_any()
@@ -82,7 +82,7 @@ fn RecentLoadBalancers() -> impl IntoView {
                 view! { <li>
                     {screen_link(label, Screen::Rules { sub_name: r.sub_name, lb: r.lb })}
                     <span class="muted">{detail}</span>
-                </li> }
+                </li> }.into_any()
             }).collect_view()}</ul>
         </section>
     })
@@ -161,7 +161,7 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
                                 Ok(id) => screen_link(lb.name.clone(), Screen::Rules { sub_name: sub.clone(), lb: id }).into_any(),
                                 Err(_) => view! { <span>{lb.name.clone()}" (malformed id)"</span> }.into_any(),
                             };
-                            view! { <tr><td>{cell}</td><td>{lb.resource_group}</td><td>{sub}</td><td>{lb.location}</td></tr> }
+                            view! { <tr><td>{cell}</td><td>{lb.resource_group}</td><td>{sub}</td><td>{lb.location}</td></tr> }.into_any()
                         }).collect_view()}</tbody>
                     </table>
                 }.into_any()
@@ -201,7 +201,7 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
                                 Ok(id) => screen_link(name.clone(), Screen::Rules { sub_name: sub_name.clone(), lb: id }).into_any(),
                                 Err(e) => view! { <span title=e.to_string()>{name}" (malformed id)"</span> }.into_any(),
                             };
-                            view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }
+                            view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }.into_any()
                         }).collect_view()}</tbody>
                     </table>
                 }.into_any()

@@ -237,7 +237,7 @@ pub fn HealthPanel(
                             // Count the interval from now, not from the last answer.
                             last_answer.set(ctx.client().now_ms());
                         })>
-                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }).collect_view()}
+                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }.into_any()).collect_view()}
                         </select>
                     </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
@@ -430,7 +430,7 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                         {groups.iter().map(|(code, _, _, n)| {
                             let c = code.clone();
                             let label = format!("{} ({n})", if code.is_empty() { "Not retrievable" } else { code.as_str() });
-                            view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }
+                            view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }.into_any()
                         }).collect_view()}
                     </select>
                     <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>
@@ -518,7 +518,7 @@ fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: C
                                 on:click=handler(move |_| on_pick.run(code.clone()))>"Show these"</button>
                         </td>
                     </tr>
-                }
+                }.into_any()
             }).collect_view()}</tbody>
         </table>
     }
@@ -589,7 +589,7 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
             view! {
                 <details class="changes-list">
                     <summary>{format!("{} changes", changes.len() - 1)}</summary>
-                    <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ol>
+                    <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }.into_any()).collect_view()}</ol>
                 </details>
             }
         });

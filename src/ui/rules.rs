@@ -130,7 +130,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                             <td>{r.probe_name.clone().unwrap_or_else(|| "None".into())}</td>
                                             <td>{status}</td>
                                         </tr>
-                                    }
+                                    }.into_any()
                                 }).collect_view()}</tbody>
                             </table></div>
                         }.into_any()

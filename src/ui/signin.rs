@@ -84,7 +84,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl
                 on:input=handler(move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })></textarea>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_any())}
             {move || pending.get().map(|(_, words)| view! {
-                <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}</div>
+                <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }.into_any()).collect_view()}</div>
             }.into_any())}
             <button type="submit" class="primary">{move || if pending.get().is_some() { "Use this token anyway".to_owned() } else { "Use this token".to_owned() }}</button>
         </form>
