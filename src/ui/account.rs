@@ -235,7 +235,7 @@ pub fn SignInProblem(error: SignInError) -> impl IntoView {
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
             <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_any()).collect_view()}</ul>
-            {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> })}
+            {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> }.into_any())}
         </div>
     }
 }
@@ -254,9 +254,9 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
                 <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in with Microsoft"</button>
                 {(!framed).then(|| view! {
                     <button type="button" on:click=handler(move |_| start(ctx, None, true))>"Sign in with a pop-up window"</button>
-                })}
+                }.into_any())}
             </p>
-            {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> })}
+            {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> }.into_any())}
             {move || match ctx.signin.get() {
                 SignInStatus::Idle => None,
                 SignInStatus::Working => Some(view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Signing in…"</p> }.into_any()),
@@ -366,7 +366,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                             _ => view! { <p class="muted">"Loading tenants…"</p> }.into_any(),
                         }}
                     </form>
-                })}
+                }.into_any())}
                 <button type="button" class="chip-action" on:click=handler(move |_| ctx.sign_out())>"Sign out"</button>
             </div>
         </details>

@@ -183,8 +183,8 @@ pub fn App(
         <header class="topbar" class:embed=embed>
             <span class="brand" aria-hidden="true">"◆"</span>
             <span class="title">"LB Health"</span>
-            {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> })}
-            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() target="_blank" rel="noopener">"Open full app"</a> })}
+            {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> }.into_any())}
+            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() target="_blank" rel="noopener">"Open full app"</a> }.into_any())}
             <signin::AccountChip/>
         </header>
         <Notices/>
@@ -197,7 +197,7 @@ pub fn App(
         {move || match signed_out.get() {
             true => view! { <main id="main"><signin::SignIn/></main> }.into_any(),
             false => view! {
-                {(!embed).then(|| view! { <Breadcrumbs/> })}
+                {(!embed).then(|| view! { <Breadcrumbs/> }.into_any())}
                 <main id="main">{move || match ctx.screen.get() {
                     Screen::Subscriptions => navigator::Subscriptions().into_any(),
                     Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any(),

@@ -85,7 +85,7 @@ fn RecentLoadBalancers() -> impl IntoView {
                 </li> }.into_any()
             }).collect_view()}</ul>
         </section>
-    })
+    }.into_any())
 }
 
 /// One Azure Resource Graph query across every subscription the user can read: the way

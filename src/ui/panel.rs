@@ -254,7 +254,7 @@ pub fn HealthPanel(
                 <div><dt>"Rule"</dt><dd>{ports}</dd></div>
                 <div><dt>"Health probe"</dt><dd>{probe_text}</dd></div>
             </dl>
-            {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> })}
+            {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> }.into_any())}
             {move || (watch.get() > 0).then(|| view! {
                 <div class="watching">
                     <p>{move || match (hidden.get(), busy.get()) {
@@ -272,7 +272,7 @@ pub fn HealthPanel(
                                 notify.set(on);
                                 if on { ask_notification_permission() }
                             })/>" Notify me when a backend goes Down"</label>
-                    })}
+                    }.into_any())}
                 </div>
             }.into_any())}
             {move || {
@@ -404,10 +404,10 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
         <p class="muted">{meta}</p>
         {(s.duplicates > 0).then(|| view! {
             <p class="note">{format!("Azure listed {} backend(s) more than once; the counts include every row as sent.", s.duplicates)}</p>
-        })}
+        }.into_any())}
         {s.reported_mismatch.map(|(u, d)| view! {
             <p class="note">{format!("Azure's own totals say {u} Up and {d} Down; the counts above are from the rows below.")}</p>
-        })}
+        }.into_any())}
         {if total == 0 {
             view! { <p class="empty">"Azure returned no backends for this rule. The backend pool may be empty."</p> }.into_any()
         } else {
@@ -592,6 +592,7 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
                     <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }.into_any()).collect_view()}</ol>
                 </details>
             }
+            .into_any()
         });
         view! {
             <td class="strip">
@@ -600,6 +601,7 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
                 {list}
             </td>
         }
+        .into_any()
     });
     let changed = change.is_some();
     view! {
@@ -608,7 +610,7 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
             <td class="mono">{if row.ip.is_empty() { "—".to_owned() } else { row.ip.clone() }}</td>
             <td>
                 {state_badge(row.state)}
-                {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> })}
+                {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> }.into_any())}
             </td>
             <td class="reason">
                 <span>{row.reason.portal_text.clone()}</span>

@@ -92,7 +92,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                         <div><dt>"Resource group"</dt><dd>{lb.resource_group.clone()}</dd></div>
                         <div><dt>"Rules"</dt><dd>{rule_count}</dd></div>
                     </dl>
-                    {note.map(|n| view! { <p class="note">{n}</p> })}
+                    {note.map(|n| view! { <p class="note">{n}</p> }.into_any())}
                     <LbSummary statuses=statuses/>
                     <h2 id="rules-heading">"Load balancing rules"</h2>
                     {if rules.is_empty() {
