@@ -68,7 +68,7 @@ pub fn HealthPanel(
     rule_id: Result<RuleId, IdError>,
     /// The rules list's own check of this rule: `None` while it runs. The panel shows
     /// its outcome rather than asking Azure a second time; Refresh asks again.
-    list_result: Signal<Option<Result<Checked, ArmError>>>,
+    list_result: Memo<Option<Result<Checked, ArmError>>>,
     on_result: Callback<Checked>,
     on_close: Callback<()>,
 ) -> impl IntoView {

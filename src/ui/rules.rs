@@ -149,11 +149,11 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             return None;
                         }
                         // A memo: other rules finishing must not re-deliver this rule's result.
-                        let list_result = Signal::from(Memo::new(move |_| statuses.with(|s| match s.get(i) {
+                        let list_result = Memo::new(move |_| statuses.with(|s| match s.get(i) {
                             Some(RuleStatus::Done(c)) => Some(Ok(c.clone())),
                             Some(RuleStatus::Failed(e)) => Some(Err(e.clone())),
                             _ => None,
-                        })));
+                        }));
                         let on_result = Callback::new(move |c: Checked| {
                             statuses.try_update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
                         });
