@@ -103,7 +103,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             cloud: Cloud::Public,
-            arm: ArmBase::parse(Cloud::Public.arm_origin()).expect("a constant https origin parses"),
+            arm: Cloud::Public.arm_base(),
             client_id: None,
             tenant: "organizations".into(),
             login: Cloud::Public.login_origin().into(),
@@ -136,7 +136,7 @@ impl Config {
         let arm = match arm_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(p) if p.starts_with('/') => ArmBase::parse(&format!("{}{}", page_origin.trim_end_matches('/'), p)),
             Some(abs) => ArmBase::parse(abs),
-            None => ArmBase::parse(cloud.arm_origin()),
+            None => Ok(cloud.arm_base()),
         }
         .map_err(ConfigError::BadArmEndpoint)?;
         let client_id = match client_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {

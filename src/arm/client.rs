@@ -9,7 +9,7 @@ use super::cloud::{ArmBase, Cloud};
 use super::error::{ArmError, ErrorKind};
 use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
-use super::model::{parse, FromJson, GraphAnswer, GraphLoadBalancer, HealthResult, LoadBalancer, Page, Subscription, Tenant};
+use super::model::{parse, FromJson, GraphAnswer, JsonError, GraphLoadBalancer, HealthResult, LoadBalancer, Page, Subscription, Tenant};
 use super::transport::{Clock, LocalBoxFuture, Request, Transport};
 use crate::order;
 
@@ -195,6 +195,25 @@ impl ArmClient {
 
     async fn get_all<T: FromJson>(&self, path: &str, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<T>, ArmError> {
         let mut out = Vec::new();
+        self.pages(path, cancel, progress, &mut |body| {
+            let page: Page<T> = parse(body)?;
+            out.extend(page.value);
+            Ok(page.next_link)
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Follows `nextLink` from page to page, handing each answer to `each`, which keeps
+    /// the page's items and returns its `nextLink`. Not generic, so every kind of listing
+    /// shares one copy of this loop's async machine in the wasm.
+    async fn pages(
+        &self,
+        path: &str,
+        cancel: &Cancel,
+        progress: &dyn Fn(Progress),
+        each: &mut dyn FnMut(&str) -> Result<Option<String>, JsonError>,
+    ) -> Result<(), ArmError> {
         let mut next = Some(self.base.url(path));
         let mut pages = 0;
         while let Some(url) = next.take() {
@@ -202,11 +221,10 @@ impl ArmClient {
             if pages > MAX_PAGES {
                 return Err(ArmError::new(ErrorKind::Malformed, format!("the listing did not end after {MAX_PAGES} pages")));
             }
-            let page: Page<T> = self.get_json(&url, cancel, progress).await?;
-            out.extend(page.value);
-            next = page.next_link.filter(|l| !l.is_empty()).map(|l| self.base.adopt(&l, self.cloud));
+            let resp = self.drive(Request::get(&url), cancel, progress).await?;
+            next = each(&resp.body).map_err(|e| unexpected_answer(&resp, e))?.filter(|l| !l.is_empty()).map(|l| self.base.adopt(&l, self.cloud));
         }
-        Ok(out)
+        Ok(())
     }
 
     async fn get_json<T: FromJson>(
@@ -216,8 +234,7 @@ impl ArmClient {
         progress: &dyn Fn(Progress),
     ) -> Result<T, ArmError> {
         let resp = self.drive(Request::get(url), cancel, progress).await?;
-        parse(&resp.body)
-            .map_err(|e| ArmError::malformed(&resp, &format!("the answer is not valid JSON of the expected shape ({e})")))
+        parse(&resp.body).map_err(|e| unexpected_answer(&resp, e))
     }
 
     /// Runs one call to its end through the `lro` machine.
@@ -301,6 +318,10 @@ impl ArmClient {
             b & 0xffff_ffff_ffff
         )
     }
+}
+
+fn unexpected_answer(resp: &super::transport::Response, e: JsonError) -> ArmError {
+    ArmError::malformed(resp, &format!("the answer is not valid JSON of the expected shape ({e})"))
 }
 
 fn origin_of(url: &str) -> &str {

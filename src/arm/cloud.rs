@@ -32,6 +32,11 @@ impl Cloud {
             Cloud::UsGov => "https://management.usgovcloudapi.net",
         }
     }
+    /// The cloud's own ARM origin as a base: a constant that `ArmBase::parse` accepts
+    /// (tested), so no parse and no error path (its `Debug` links `char` escaping).
+    pub fn arm_base(self) -> ArmBase {
+        ArmBase(self.arm_origin().to_owned())
+    }
     pub fn login_origin(self) -> &'static str {
         match self {
             Cloud::Public => "https://login.microsoftonline.com",
@@ -186,5 +191,12 @@ mod tests {
         assert_eq!(Cloud::UsGov.arm_origin(), "https://management.usgovcloudapi.net");
         assert_eq!(Cloud::China.login_origin(), "https://login.chinacloudapi.cn");
         assert_eq!(Cloud::parse("mars"), None);
+    }
+
+    #[test]
+    fn cloud_bases_are_what_parsing_their_origin_gives() {
+        for cloud in [Cloud::Public, Cloud::China, Cloud::UsGov] {
+            assert_eq!(ArmBase::parse(cloud.arm_origin()), Ok(cloud.arm_base()));
+        }
     }
 }

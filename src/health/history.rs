@@ -233,12 +233,12 @@ impl Backend {
 }
 
 /// Watch mode's choices, in seconds (0: off).
-pub const WATCH_CHOICES: [(u32, &str); 4] = [(0, "Off"), (30, "Every 30 s"), (60, "Every minute"), (300, "Every 5 minutes")];
+pub const WATCH_CHOICES: [(usize, &str); 4] = [(0, "Off"), (30, "Every 30 s"), (60, "Every minute"), (300, "Every 5 minutes")];
 
 /// Whether watch mode should check again now: on, idle, visible, and the interval has
 /// passed since the last answer. A hidden tab waits: nobody is looking, and Azure's
 /// throttling budget is shared with the user's other tools.
-pub fn watch_due(every_s: u32, busy: bool, hidden: bool, since_last_ms: f64) -> bool {
+pub fn watch_due(every_s: usize, busy: bool, hidden: bool, since_last_ms: f64) -> bool {
     every_s > 0 && !busy && !hidden && since_last_ms >= every_s as f64 * 1000.0
 }
 

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{use_app, AppCtx, Session};
+use super::{handler, use_app, AppCtx, Session};
 use crate::arm::client::{Cancel, Renewer};
 use crate::arm::model::Tenant;
 use crate::auth::account::{Account, Renewed};
@@ -234,8 +234,8 @@ pub fn SignInProblem(error: SignInError) -> impl IntoView {
         <div class="error" role="alert">
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
-            <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
-            {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> })}
+            <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_any()).collect_view()}</ul>
+            {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> }.into_any())}
         </div>
     }
 }
@@ -251,12 +251,12 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
         <section class="signin" aria-labelledby="entra-heading">
             <h2 id="entra-heading">"Your organisation's account"</h2>
             <p class="actions">
-                <button type="button" class="primary" on:click=move |_| start(ctx, None, false)>"Sign in with Microsoft"</button>
+                <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in with Microsoft"</button>
                 {(!framed).then(|| view! {
-                    <button type="button" on:click=move |_| start(ctx, None, true)>"Sign in with a pop-up window"</button>
-                })}
+                    <button type="button" on:click=handler(move |_| start(ctx, None, true))>"Sign in with a pop-up window"</button>
+                }.into_any())}
             </p>
-            {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> })}
+            {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> }.into_any())}
             {move || match ctx.signin.get() {
                 SignInStatus::Idle => None,
                 SignInStatus::Working => Some(view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Signing in…"</p> }.into_any()),
@@ -276,10 +276,10 @@ pub fn ReauthPrompt() -> impl IntoView {
             view! {
                 <div class="note reauth" role="status">
                     <p><strong>"Your session could not be renewed"</strong>{code}". What is on screen stays; sign in again to carry on."</p>
-                    <button type="button" class="primary" on:click=move |_| start(ctx, None, false)>"Sign in again"</button>
-                    <button type="button" on:click=move |_| ctx.reauth.set(None)>"Dismiss"</button>
+                    <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in again"</button>
+                    <button type="button" on:click=handler(move |_| ctx.reauth.set(None))>"Dismiss"</button>
                 </div>
-            }
+            }.into_any()
         })
     }
 }
@@ -332,7 +332,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
     let expiry = expiry_text(claims.expires_at);
     view! {
         <div class="account-chip">
-        <details class="account-menu" on:toggle=move |_| load_tenants()>
+        <details class="account-menu" on:toggle=handler(move |_| load_tenants())>
             // The accessible name is the visible text plus a prefix for screen readers
             // (axe: label-content-name-mismatch); the expiry sits beside the toggle.
             <summary><span class="sr-only">"Account: "</span>{who.clone()}<span class="muted" aria-hidden="true">" ▾"</span></summary>
@@ -343,21 +343,21 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                     <dt>"Token"</dt><dd>{expiry_text(claims.expires_at)}{signed_in.then_some(", renewed automatically")}</dd>
                 </dl>
                 {signed_in.then(|| view! {
-                    <form class="tenant-switch" on:submit=move |ev| {
+                    <form class="tenant-switch" on:submit=handler(move |ev: leptos::ev::SubmitEvent| {
                         ev.prevent_default();
                         let t = chosen.get_untracked();
                         if !t.is_empty() { start(ctx, Some(t), false) }
-                    }>
+                    })>
                         <label for="tenant-select">"Switch tenant"</label>
                         {move || match tenants.get() {
                             Some(Ok(list)) if !list.is_empty() => {
                                 let current = current.clone();
                                 view! {
-                                    <select id="tenant-select" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                    <select id="tenant-select" on:change=handler(move |ev| chosen.set(event_target_value(&ev)))>
                                         <option value="">"Choose a tenant"</option>
                                         {list.into_iter().filter(|t| t.tenant_id != current).map(|t| view! {
                                             <option value=t.tenant_id.clone()>{format!("{} ({})", t.display_name, t.default_domain)}</option>
-                                        }).collect_view()}
+                                        }.into_any()).collect_view()}
                                     </select>
                                     <button type="submit">"Sign in to this tenant"</button>
                                 }.into_any()
@@ -366,8 +366,8 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                             _ => view! { <p class="muted">"Loading tenants…"</p> }.into_any(),
                         }}
                     </form>
-                })}
-                <button type="button" class="chip-action" on:click=move |_| ctx.sign_out()>"Sign out"</button>
+                }.into_any())}
+                <button type="button" class="chip-action" on:click=handler(move |_| ctx.sign_out())>"Sign out"</button>
             </div>
         </details>
         <span class="muted expiry">{expiry}</span>

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{App, Session};
+use super::{handler, App, Session};
 use crate::arm::browser::{BrowserClock, FetchTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
@@ -48,7 +48,7 @@ fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
         Some(rate) => Rc::new(crate::arm::browser::ScaledClock(rate as f64)),
         None => clock.clone(),
     };
-    let demo_base = crate::arm::cloud::ArmBase::parse(crate::arm::cloud::Cloud::Public.arm_origin()).expect("constant origin");
+    let demo_base = crate::arm::cloud::Cloud::Public.arm_base();
     let mut estate = crate::demo::estate::estate();
     if let Some(n) = config.demo.large_rule {
         estate = estate.with_large_rule(n);
@@ -110,7 +110,7 @@ pub fn Boot() -> impl IntoView {
                         <p class="error-title">"This deployment's config.json has a problem"</p>
                         <p class="error-message">{e.to_string()}</p>
                         <p>"Fix config.json next to index.html (see the README's configuration section), then reload. The demo estate works without it."</p>
-                        <button type="button" class="primary" on:click=move |_| demo_anyway.set(true)>"Open the demo estate"</button>
+                        <button type="button" class="primary" on:click=handler(move |_| demo_anyway.set(true))>"Open the demo estate"</button>
                     </div>
                 </main>
             }

@@ -183,8 +183,8 @@ pub fn App(
         <header class="topbar" class:embed=embed>
             <span class="brand" aria-hidden="true">"◆"</span>
             <span class="title">"LB Health"</span>
-            {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> })}
-            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() target="_blank" rel="noopener">"Open full app"</a> })}
+            {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> }.into_any())}
+            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() target="_blank" rel="noopener">"Open full app"</a> }.into_any())}
             <signin::AccountChip/>
         </header>
         <Notices/>
@@ -193,11 +193,11 @@ pub fn App(
             <aside class="banner" aria-label="Demo estate">
                 "You are looking at a built-in demo estate with simulated load balancers. It runs the same client code as a live session, including the 202-then-poll health operation."
             </aside>
-        })}
+        }.into_any())}
         {move || match signed_out.get() {
             true => view! { <main id="main"><signin::SignIn/></main> }.into_any(),
             false => view! {
-                {(!embed).then(|| view! { <Breadcrumbs/> })}
+                {(!embed).then(|| view! { <Breadcrumbs/> }.into_any())}
                 <main id="main">{move || match ctx.screen.get() {
                     Screen::Subscriptions => navigator::Subscriptions().into_any(),
                     Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any(),
@@ -213,7 +213,7 @@ fn Breadcrumbs() -> impl IntoView {
     let ctx = use_app();
     let crumb = move |label: String, to: Option<Screen>| match to {
         Some(screen) => view! {
-            <li><button type="button" class="linklike" on:click=move |_| ctx.screen.set(screen.clone())>{label}</button></li>
+            <li>{screen_link(label, screen)}</li>
         }
         .into_any(),
         None => view! { <li aria-current="page">{label}</li> }.into_any(),
@@ -248,6 +248,13 @@ impl Screen {
     }
 }
 
+/// A button styled as a link that opens `screen`: how every list and the breadcrumbs
+/// lead on.
+pub fn screen_link(label: String, screen: Screen) -> impl IntoView {
+    let ctx = use_app();
+    view! { <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(screen.clone()))>{label}</button> }
+}
+
 /// What the link could not use, said once, dismissible.
 #[component]
 fn Notices() -> impl IntoView {
@@ -257,11 +264,24 @@ fn Notices() -> impl IntoView {
         (!notes.is_empty()).then(|| view! {
             <div class="note notices" role="status">
                 <p><strong>"Part of this link was not used:"</strong></p>
-                <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                <button type="button" on:click=move |_| ctx.notices.set(Vec::new())>"Dismiss"</button>
+                <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }.into_any()).collect_view()}</ul>
+                <button type="button" on:click=handler(move |_| ctx.notices.set(Vec::new()))>"Dismiss"</button>
             </div>
-        })
+        }.into_any())
     }
+}
+
+/// `Effect::new` through one boxed closure type: each closure type given to
+/// `Effect::new` gets its own copy of the effect's async loop in the wasm.
+pub fn effect(f: impl FnMut() + 'static) {
+    let f: Box<dyn FnMut()> = Box::new(f);
+    Effect::new(f);
+}
+
+/// An event handler as one boxed type per event type: each closure type given to
+/// `on:click` and the like gets its own copy of the event wiring in the wasm.
+pub fn handler<E: 'static>(f: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
+    Box::new(f)
 }
 
 /// Shown while a screen's data loads; announced politely.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::load;
-use super::{use_app, ErrorView, Loading, Screen};
+use super::{handler, screen_link, use_app, ErrorView, Loading, Screen};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -13,7 +13,6 @@ use crate::arm::model::GraphAnswer;
 
 #[component]
 pub fn Subscriptions() -> impl IntoView {
-    let ctx = use_app();
     let (data, waiting, reload) = load(|client, cancel, progress| async move { client.subscriptions(&cancel, &*progress).await });
     let query = RwSignal::new(String::new());
     let sub_name = move |id: &str| -> String {
@@ -31,7 +30,7 @@ pub fn Subscriptions() -> impl IntoView {
         <p class="filter">
             <label for="sub-filter">"Filter by name or ID "</label>
             <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
-                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+                prop:value=move || query.get() on:input=handler(move |ev| query.set(event_target_value(&ev)))/>
         </p>
         {move || match data.get() {
             None => view! { <Loading what="subscriptions" waiting=waiting/> }.into_any(),
@@ -51,20 +50,16 @@ pub fn Subscriptions() -> impl IntoView {
                     <tbody>{subs.into_iter().map(|s| {
                         let parsed = SubscriptionId::parse(&s.subscription_id);
                         let name = if s.display_name.is_empty() { s.subscription_id.clone() } else { s.display_name.clone() };
-                        let open = parsed.clone().ok().map(|sub| {
-                            let sub_name = name.clone();
-                            move |_| ctx.screen.set(Screen::LoadBalancers { sub: sub.clone(), sub_name: sub_name.clone() })
-                        });
                         view! {
                             <tr>
-                                <td>{match open {
-                                    Some(open) => view! { <button type="button" class="linklike" on:click=open>{name}</button> }.into_any(),
-                                    None => view! { <span>{name}" (malformed id)"</span> }.into_any(),
+                                <td>{match parsed {
+                                    Ok(sub) => screen_link(name.clone(), Screen::LoadBalancers { sub, sub_name: name }).into_any(),
+                                    Err(_) => view! { <span>{name}" (malformed id)"</span> }.into_any(),
                                 }}</td>
                                 <td class="mono">{s.subscription_id}</td>
                                 <td>{s.state}</td>
                             </tr>
-                        }
+                        }.into_any()
                     }).collect_view()}</tbody>
                 </table>
                 }.into_any()
@@ -85,12 +80,12 @@ fn RecentLoadBalancers() -> impl IntoView {
                 let label = r.lb.name.clone();
                 let detail = format!(" {} · {}", r.sub_name, r.lb.resource_group);
                 view! { <li>
-                    <button type="button" class="linklike" on:click=move |_| ctx.screen.set(Screen::Rules { sub_name: r.sub_name.clone(), lb: r.lb.clone() })>{label}</button>
+                    {screen_link(label, Screen::Rules { sub_name: r.sub_name, lb: r.lb })}
                     <span class="muted">{detail}</span>
-                </li> }
+                </li> }.into_any()
             }).collect_view()}</ul>
         </section>
-    })
+    }.into_any())
 }
 
 /// One Azure Resource Graph query across every subscription the user can read: the way
@@ -102,14 +97,14 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<GraphAnswer, ArmError>>);
     // Resource Graph's error, when the results came from listing each subscription instead.
     let fell_back = RwSignal::new(None::<ArmError>);
-    let problem = RwSignal::new(None::<&'static str>);
+    let problem = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let cancel = StoredValue::new_local(Cancel::default());
     on_cleanup(move || cancel.get_value().cancel());
     let search = move || {
         let t = text.get_untracked();
         if graph_query(&t).is_none() {
-            problem.set(Some("Type part of a load balancer name: letters, digits, '.', '_' and '-' only."));
+            problem.set(Some("Type part of a load balancer name: letters, digits, '.', '_' and '-' only.".into()));
             return;
         }
         problem.set(None);
@@ -131,21 +126,21 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
         });
     };
     view! {
-        <form class="find" role="search" aria-label="Find a load balancer" on:submit=move |ev| { ev.prevent_default(); search(); }>
+        <form class="find" role="search" aria-label="Find a load balancer" on:submit=handler(move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); search(); })>
             <label for="lb-find">"Find a load balancer in every subscription "</label>
             <input id="lb-find" type="search" autocomplete="off" spellcheck="false" placeholder="Part of its name"
-                prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                prop:value=move || text.get() on:input=handler(move |ev| text.set(event_target_value(&ev)))/>
             <button type="submit">"Search"</button>
         </form>
-        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
-        {move || busy.get().then(|| view! { <Loading what="matching load balancers"/> })}
+        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_any())}
+        {move || busy.get().then(|| view! { <Loading what="matching load balancers"/> }.into_any())}
         {move || (!busy.get()).then(|| fell_back.get()).flatten().map(|e| view! {
             <p class="note">{format!(
                 "Azure Resource Graph answered with an error ({}{}), so each subscription was listed instead.",
                 e.code.clone().unwrap_or_else(|| "no code".into()),
                 e.status.map(|s| format!(", HTTP {s}")).unwrap_or_default()
             )}</p>
-        })}
+        }.into_any())}
         {move || (!busy.get()).then(|| outcome.get()).flatten().map(|o| match o {
             Err(e) => view! { <ErrorView error=e/> }.into_any(),
             Ok(found) if found.data.is_empty() => view! {
@@ -163,13 +158,10 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
                         <tbody>{found.data.into_iter().map(|lb| {
                             let sub = sub_name.run(lb.subscription_id.clone());
                             let cell = match LoadBalancerId::parse(&lb.id) {
-                                Ok(id) => {
-                                    let s = sub.clone();
-                                    view! { <button type="button" class="linklike" on:click=move |_| ctx.screen.set(Screen::Rules { sub_name: s.clone(), lb: id.clone() })>{lb.name.clone()}</button> }.into_any()
-                                }
+                                Ok(id) => screen_link(lb.name.clone(), Screen::Rules { sub_name: sub.clone(), lb: id }).into_any(),
                                 Err(_) => view! { <span>{lb.name.clone()}" (malformed id)"</span> }.into_any(),
                             };
-                            view! { <tr><td>{cell}</td><td>{lb.resource_group}</td><td>{sub}</td><td>{lb.location}</td></tr> }
+                            view! { <tr><td>{cell}</td><td>{lb.resource_group}</td><td>{sub}</td><td>{lb.location}</td></tr> }.into_any()
                         }).collect_view()}</tbody>
                     </table>
                 }.into_any()
@@ -180,7 +172,6 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
 
 #[component]
 pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
-    let ctx = use_app();
     let (data, waiting, reload) = load(move |client, cancel, progress| {
         let sub = sub.clone();
         async move { client.load_balancers(&sub, &cancel, &*progress).await }
@@ -207,12 +198,10 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
                             let name = lb.name.clone();
                             let sub_name = sub_name.clone();
                             let cell = match id {
-                                Ok(id) => view! {
-                                    <button type="button" class="linklike" on:click=move |_| ctx.screen.set(Screen::Rules { sub_name: sub_name.clone(), lb: id.clone() })>{name}</button>
-                                }.into_any(),
+                                Ok(id) => screen_link(name.clone(), Screen::Rules { sub_name: sub_name.clone(), lb: id }).into_any(),
                                 Err(e) => view! { <span title=e.to_string()>{name}" (malformed id)"</span> }.into_any(),
                             };
-                            view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }
+                            view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }.into_any()
                         }).collect_view()}</tbody>
                     </table>
                 }.into_any()

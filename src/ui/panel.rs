@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::{use_app, ErrorView};
+use super::{handler, use_app, ErrorView};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -68,7 +68,7 @@ pub fn HealthPanel(
     rule_id: Result<RuleId, IdError>,
     /// The rules list's own check of this rule: `None` while it runs. The panel shows
     /// its outcome rather than asking Azure a second time; Refresh asks again.
-    list_result: Signal<Option<Result<Checked, ArmError>>>,
+    list_result: Memo<Option<Result<Checked, ArmError>>>,
     on_result: Callback<Checked>,
     on_close: Callback<()>,
 ) -> impl IntoView {
@@ -80,18 +80,22 @@ pub fn HealthPanel(
     let error = RwSignal::new(None::<ArmError>);
     let busy = RwSignal::new(false);
     let started = RwSignal::new(0.0f64);
-    let progress = RwSignal::new(None::<(Progress, f64)>);
+    // What the check is doing, and since when: two signals of value types the page
+    // already has (a list's `Waiting`, the clocks), not one of a new tuple type.
+    let progress = RwSignal::new(None::<Progress>);
+    let progress_at = RwSignal::new(0.0f64);
     let now = RwSignal::new(0.0f64);
     let open_tip = RwSignal::new(None::<String>);
     let cancel = StoredValue::new_local(Cancel::default());
     // Watch mode: every result goes into the rule's history (kept in the session, so a
-    // reopened panel goes on); `watch` is the interval (0: off).
+    // reopened panel goes on); `watch` is the interval in seconds (0: off), a usize like
+    // the table's page: each value type a signal holds brings its own code into the wasm.
     let history = RuleHistory {
         all: ctx.histories,
         key: StoredValue::new(rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default()),
     };
     let delta = RwSignal::new(Delta::default());
-    let watch = RwSignal::new(0u32);
+    let watch = RwSignal::new(0usize);
     let hidden = RwSignal::new(false);
     let last_answer = RwSignal::new(0.0f64);
     let notify = RwSignal::new(false);
@@ -127,7 +131,8 @@ pub fn HealthPanel(
         spawn_local(async move {
             let report = |p: Progress| {
                 if !c.is_cancelled() {
-                    progress.try_set(Some((p, client.now_ms())));
+                    progress_at.try_set(client.now_ms());
+                    progress.try_set(Some(p));
                 }
             };
             let outcome = check_rule(&client, &id, probe.as_ref(), &c, &report).await;
@@ -148,7 +153,7 @@ pub fn HealthPanel(
             busy.try_set(false);
         });
     };
-    Effect::new(move |_| {
+    super::effect(move || {
         if own.get() {
             return;
         }
@@ -194,7 +199,7 @@ pub fn HealthPanel(
             t.clear();
         }
     });
-    Effect::new(move |_| {
+    super::effect(move || {
         if let Some(d) = dialog.get() {
             if !d.open() {
                 let _ = d.show_modal();
@@ -207,48 +212,49 @@ pub fn HealthPanel(
     };
     let run_again = run.clone();
 
-    let context = [
-        ("Frontend IP", rule.frontend.clone()),
-        ("Backend pool", rule.backend_pool.clone()),
-        ("Rule", format!("{} {} → {}", rule.protocol, rule.frontend_port, rule.backend_port)),
-        ("Health probe", match &rule.probe_name {
-            Some(n) => format!("{n}: {}", rule.probe_text()),
-            None => rule.probe_text(),
-        }),
-    ];
+    let ports = format!("{} {} → {}", rule.protocol, rule.frontend_port, rule.backend_port);
+    let probe_text = match &rule.probe_name {
+        Some(n) => format!("{n}: {}", rule.probe_text()),
+        None => rule.probe_text(),
+    };
 
     view! {
         <dialog node_ref=dialog class="panel" aria-labelledby="panel-title"
-            on:close=move |_| on_close.run(())
-            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+            on:close=handler(move |_| on_close.run(()))
+            on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| {
                 if ev.key() == "Escape" && open_tip.get_untracked().is_some() {
                     ev.prevent_default();
                     open_tip.set(None);
                 }
-            }>
+            })>
             <div class="panel-head">
                 <h2 id="panel-title">"Load balancing rule health status"</h2>
                 <div class="toolbar">
                     <label class="watch">"Auto-refresh "
-                        <select on:change=move |ev| {
+                        <select on:change=handler(move |ev| {
                             let every = event_target_value(&ev).parse().unwrap_or(0);
                             watch.set(every);
                             // Count the interval from now, not from the last answer.
                             last_answer.set(ctx.client().now_ms());
-                        }>
-                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }).collect_view()}
+                        })>
+                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }.into_any()).collect_view()}
                         </select>
                     </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
-                        on:click=move |_| if !busy.get_untracked() { run_again() }>
+                        on:click=handler(move |_| if !busy.get_untracked() { run_again() })>
                         <span aria-hidden="true">"⟳ "</span>"Refresh"
                     </button>
-                    <button type="button" on:click=move |_| close_dialog()>"Close"</button>
+                    <button type="button" on:click=handler(move |_| close_dialog())>"Close"</button>
                 </div>
             </div>
             <p class="rule-name">{format!("Rule {}", rule.name)}</p>
-            <dl class="facts">{context.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}</dl>
-            {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> })}
+            <dl class="facts">
+                <div><dt>"Frontend IP"</dt><dd>{rule.frontend.clone()}</dd></div>
+                <div><dt>"Backend pool"</dt><dd>{rule.backend_pool.clone()}</dd></div>
+                <div><dt>"Rule"</dt><dd>{ports}</dd></div>
+                <div><dt>"Health probe"</dt><dd>{probe_text}</dd></div>
+            </dl>
+            {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> }.into_any())}
             {move || (watch.get() > 0).then(|| view! {
                 <div class="watching">
                     <p>{move || match (hidden.get(), busy.get()) {
@@ -261,14 +267,14 @@ pub fn HealthPanel(
                     }}</p>
                     {notifications_available().then(|| view! {
                         <label class="check"><input type="checkbox" prop:checked=move || notify.get()
-                            on:change=move |ev| {
+                            on:change=handler(move |ev| {
                                 let on = event_target_checked(&ev);
                                 notify.set(on);
                                 if on { ask_notification_permission() }
-                            }/>" Notify me when a backend goes Down"</label>
-                    })}
+                            })/>" Notify me when a backend goes Down"</label>
+                    }.into_any())}
                 </div>
-            })}
+            }.into_any())}
             {move || {
                 let d = delta.get();
                 let checks = history.with(History::checks);
@@ -277,23 +283,24 @@ pub fn HealthPanel(
                         Some(line) => format!("Since the previous check: {line}."),
                         None => "No change since the previous check.".to_owned(),
                     }}</p>
-                })
+                }.into_any())
             }}
             {move || busy.get().then(|| {
                 let elapsed = whole_secs(now.get() - started.get());
+                let at = progress_at.get();
                 let phase = match progress.get() {
-                    Some((Progress::Waiting { ms, reason: WaitReason::Throttled, .. }, at)) => format!(
+                    Some(Progress::Waiting { ms, reason: WaitReason::Throttled, .. }) => format!(
                         "Azure is throttling requests; trying again in {} s.",
                         secs_left(ms, now.get() - at)
                     ),
-                    Some((Progress::Waiting { reason: WaitReason::Transient, .. }, _)) => "A request failed; trying again shortly.".to_owned(),
-                    Some((Progress::Waiting { poll, .. }, _)) => format!("Azure accepted the request and is gathering backend health (check {poll})."),
-                    Some((Progress::Sending { .. }, at)) if now.get() - at > STALL_MS => format!(
+                    Some(Progress::Waiting { reason: WaitReason::Transient, .. }) => "A request failed; trying again shortly.".to_owned(),
+                    Some(Progress::Waiting { poll, .. }) => format!("Azure accepted the request and is gathering backend health (check {poll})."),
+                    Some(Progress::Sending { .. }) if now.get() - at > STALL_MS => format!(
                         "Azure has not answered for {} s. The connection may be stuck: keep waiting, or Close and try again.",
                         whole_secs(now.get() - at)
                     ),
-                    Some((Progress::Sending { poll: 0 }, _)) | None => "Asking Azure for the health of this rule's backends.".to_owned(),
-                    Some((Progress::Sending { poll }, _)) => format!("Checking whether the result is ready (check {poll})."),
+                    Some(Progress::Sending { poll: 0 }) | None => "Asking Azure for the health of this rule's backends.".to_owned(),
+                    Some(Progress::Sending { poll }) => format!("Checking whether the result is ready (check {poll})."),
                 };
                 view! {
                     <div class="progress" role="status">
@@ -301,10 +308,10 @@ pub fn HealthPanel(
                         <p>{phase}<span class="elapsed">{format!(" {elapsed} s elapsed.")}</span></p>
                         <p class="muted">"Azure can take a few minutes to gather backend health; this panel keeps checking until it answers."</p>
                     </div>
-                }
+                }.into_any()
             })}
-            {move || error.get().map(|e| view! { <ErrorView error=e retry=Callback::new({ let r = run.clone(); move |_| r() })/> })}
-            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> })}
+            {move || error.get().map(|e| view! { <ErrorView error=e retry=Callback::new({ let r = run.clone(); move |_| r() })/> }.into_any())}
+            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_any())}
         </dialog>
     }
 }
@@ -382,25 +389,25 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
         });
         view! {
             <th scope="col" aria-sort=aria>
-                <button type="button" class="sort" on:click=move |_| set_view(&|v: &mut View| {
+                <button type="button" class="sort" on:click=handler(move |_| set_view(&|v: &mut View| {
                     if v.sort == key { v.descending = !v.descending } else { v.sort = key; v.descending = false }
-                })>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span></button>
+                }))>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
             </th>
         }
     };
     view! {
         <div class="counts" role="group" aria-label="Backend health summary">
-            <span class="count up"><span aria-hidden="true">"✔ "</span><strong>{s.up}</strong>" Up"</span>
-            <span class="count down"><span aria-hidden="true">"✖ "</span><strong>{s.down}</strong>" Down"</span>
-            {(s.unknown > 0).then(|| view! { <span class="count unknown"><span aria-hidden="true">"? "</span><strong>{s.unknown}</strong>" Unknown"</span> })}
+            {state_count(State::Up, s.up)}
+            {state_count(State::Down, s.down)}
+            {(s.unknown > 0).then(|| state_count(State::Unknown, s.unknown))}
         </div>
         <p class="muted">{meta}</p>
         {(s.duplicates > 0).then(|| view! {
             <p class="note">{format!("Azure listed {} backend(s) more than once; the counts include every row as sent.", s.duplicates)}</p>
-        })}
+        }.into_any())}
         {s.reported_mismatch.map(|(u, d)| view! {
             <p class="note">{format!("Azure's own totals say {u} Up and {d} Down; the counts above are from the rows below.")}</p>
-        })}
+        }.into_any())}
         {if total == 0 {
             view! { <p class="empty">"Azure returned no backends for this rule. The backend pool may be empty."</p> }.into_any()
         } else {
@@ -408,22 +415,22 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                 <div class="table-tools">
                     <input type="search" aria-label="Filter backends" placeholder="Filter by instance, IP or reason"
                         prop:value=move || view_state.with(|v| v.text.clone())
-                        on:input=move |ev| { let t = event_target_value(&ev); set_view(&|v: &mut View| v.text = t.clone()) }/>
+                        on:input=handler(move |ev| { let t = event_target_value(&ev); set_view(&|v: &mut View| v.text = t.clone()) })/>
                     <label class="check"><input type="checkbox"
                         prop:checked=move || view_state.with(|v| v.state == Some(State::Down))
-                        on:change=move |ev| { let on = event_target_checked(&ev); set_view(&|v: &mut View| v.state = on.then_some(State::Down)) }/>
+                        on:change=handler(move |ev| { let on = event_target_checked(&ev); set_view(&|v: &mut View| v.state = on.then_some(State::Down)) })/>
                         " Only Down"</label>
                     <label class="check"><input type="checkbox" prop:checked=move || grouped.get()
-                        on:change=move |ev| grouped.set(event_target_checked(&ev))/>" Group by reason"</label>
-                    <select aria-label="Reason" on:change=move |ev| {
+                        on:change=handler(move |ev| grouped.set(event_target_checked(&ev)))/>" Group by reason"</label>
+                    <select aria-label="Reason" on:change=handler(move |ev| {
                         let code = event_target_value(&ev);
                         set_view(&|v: &mut View| v.reason = (!code.is_empty()).then(|| code.clone()))
-                    }>
+                    })>
                         <option value="" selected=move || view_state.with(|v| v.reason.is_none())>"All reasons"</option>
                         {groups.iter().map(|(code, _, _, n)| {
                             let c = code.clone();
                             let label = format!("{} ({n})", if code.is_empty() { "Not retrievable" } else { code.as_str() });
-                            view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }
+                            view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }.into_any()
                         }).collect_view()}
                     </select>
                     <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>
@@ -448,7 +455,7 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                         {sort_header("IP address", SortKey::Ip)}
                         {sort_header("State", SortKey::State)}
                         {sort_header("Reason", SortKey::Reason)}
-                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> })}
+                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> }.into_any())}
                     </tr></thead>
                     <tbody>{move || {
                         let p = page.get();
@@ -462,11 +469,11 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                     let pages = shown.with(|s| s.len()).div_ceil(PAGE);
                     view! {
                         <nav class="pager" aria-label="Pages">
-                            <button type="button" aria-disabled=move || (page.get() == 0).to_string() on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous page"</button>
+                            <button type="button" aria-disabled=move || (page.get() == 0).to_string() on:click=handler(move |_| page.update(|p| *p = p.saturating_sub(1)))>"Previous page"</button>
                             <span>{move || format!("Page {} of {pages}", page.get() + 1)}</span>
-                            <button type="button" aria-disabled=move || (page.get() + 1 >= pages).to_string() on:click=move |_| page.update(|p| if *p + 1 < pages { *p += 1 })>"Next page"</button>
+                            <button type="button" aria-disabled=move || (page.get() + 1 >= pages).to_string() on:click=handler(move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))>"Next page"</button>
                         </nav>
-                    }
+                    }.into_any()
                 })}
                     }.into_any(),
                 }}
@@ -498,25 +505,20 @@ fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: C
             <caption class="sr-only">"Backends by reason"</caption>
             <thead><tr><th scope="col">"Reason"</th><th scope="col">"State"</th><th scope="col">"Backends"</th><th scope="col">"Instances"</th></tr></thead>
             <tbody>{groups.into_iter().map(|(code, portal, state, n, names)| {
-                let (icon, class) = match state {
-                    State::Up => ("✔", "state up"),
-                    State::Down => ("✖", "state down"),
-                    State::Unknown => ("?", "state unknown"),
-                };
                 let more = n.saturating_sub(names.len());
                 let shown_names = if more > 0 { format!("{} and {more} more", names.join(", ")) } else { names.join(", ") };
                 let label = if code.is_empty() { "Not retrievable".to_owned() } else { code.clone() };
                 view! {
                     <tr>
                         <td><span>{if portal.is_empty() { label.clone() } else { portal }}</span><br/><span class="muted mono">{label.clone()}</span></td>
-                        <td><span class=class><span aria-hidden="true">{icon}" "</span>{state.label()}</span></td>
+                        <td>{state_badge(state)}</td>
                         <td data-label="Backends">{n}</td>
                         <td data-label="Instances">{shown_names}" "
                             <button type="button" class="linklike" aria-label=format!("Show these: {n} backends with {label}")
-                                on:click=move |_| on_pick.run(code.clone())>"Show these"</button>
+                                on:click=handler(move |_| on_pick.run(code.clone()))>"Show these"</button>
                         </td>
                     </tr>
-                }
+                }.into_any()
             }).collect_view()}</tbody>
         </table>
     }
@@ -526,12 +528,36 @@ fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: C
 /// Checks shown in a row's run of recent states.
 const STRIP: usize = 10;
 
-fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> impl IntoView {
-    let (icon, class) = match row.state {
-        State::Up => ("✔", "state up"),
-        State::Down => ("✖", "state down"),
-        State::Unknown => ("?", "state unknown"),
+fn state_icon(state: State) -> &'static str {
+    match state {
+        State::Up => "✔ ",
+        State::Down => "✖ ",
+        State::Unknown => "? ",
+    }
+}
+
+/// A state as an icon and a word, as in the portal: the one place the table and the
+/// groups draw it.
+fn state_badge(state: State) -> impl IntoView {
+    let class = match state {
+        State::Up => "state up",
+        State::Down => "state down",
+        State::Unknown => "state unknown",
     };
+    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span>{state.label()}</span> }
+}
+
+/// One of the summary's counts: "✔ 3 Up".
+fn state_count(state: State, n: usize) -> impl IntoView {
+    let class = match state {
+        State::Up => "count up",
+        State::Down => "count down",
+        State::Unknown => "count unknown",
+    };
+    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n}</strong>" "{state.label()}</span> }
+}
+
+fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> AnyView {
     let label = format!("Explain reason for {}", row.instance);
     // Said in words, not only by the row's highlight.
     let change = history.change(row).map(|c| match c {
@@ -563,9 +589,10 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
             view! {
                 <details class="changes-list">
                     <summary>{format!("{} changes", changes.len() - 1)}</summary>
-                    <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ol>
+                    <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }.into_any()).collect_view()}</ol>
                 </details>
             }
+            .into_any()
         });
         view! {
             <td class="strip">
@@ -574,6 +601,7 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
                 {list}
             </td>
         }
+        .into_any()
     });
     let changed = change.is_some();
     view! {
@@ -581,8 +609,8 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
             <td>{row.instance.clone()}</td>
             <td class="mono">{if row.ip.is_empty() { "—".to_owned() } else { row.ip.clone() }}</td>
             <td>
-                <span class=class><span aria-hidden="true">{icon}" "</span>{row.state.label()}</span>
-                {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> })}
+                {state_badge(row.state)}
+                {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> }.into_any())}
             </td>
             <td class="reason">
                 <span>{row.reason.portal_text.clone()}</span>
@@ -591,6 +619,7 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
             {strip}
         </tr>
     }
+    .into_any()
 }
 
 /// Downloads and copyable commands for the current view of the table.
@@ -605,14 +634,14 @@ fn Export(rule_id: Option<RuleId>, iso: String, rows: StoredValue<Vec<Row>>, sho
     let (file_csv, file_json) = (format!("{file}.csv"), format!("{file}.json"));
     let current = move || shown.with(|idx| rows.with_value(|all| idx.iter().map(|&i| all[i].clone()).collect::<Vec<Row>>()));
     view! {
-        <button type="button" on:click=move |_| {
+        <button type="button" on:click=handler(move |_| {
             let r = current();
             download(&file_csv, "text/csv", &export::to_csv(&rule_csv, &iso_csv, &r.iter().collect::<Vec<_>>()));
-        }>"Download CSV"</button>
-        <button type="button" on:click=move |_| {
+        })>"Download CSV"</button>
+        <button type="button" on:click=handler(move |_| {
             let r = current();
             download(&file_json, "application/json", &export::to_json(&rule_json, &iso_json, &r.iter().collect::<Vec<_>>()));
-        }>"Download JSON"</button>
+        })>"Download JSON"</button>
         <details class="commands">
             <summary>"Same check from a shell"</summary>
             <pre class="mono">{commands}</pre>

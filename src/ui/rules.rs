@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{use_app, ErrorView, HealthPanel, Loading};
+use super::{handler, use_app, ErrorView, HealthPanel, Loading};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -43,7 +43,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     let checks = StoredValue::new_local(Cancel::default());
     on_cleanup(move || checks.get_value().cancel());
     let lb_for_checks = lb.clone();
-    Effect::new(move |_| {
+    super::effect(move || {
         if let Some(Ok(desc)) = data.get() {
             let sub_name = ctx.screen.with_untracked(|s| match s {
                 super::Screen::Rules { sub_name, .. } => sub_name.clone(),
@@ -92,7 +92,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                         <div><dt>"Resource group"</dt><dd>{lb.resource_group.clone()}</dd></div>
                         <div><dt>"Rules"</dt><dd>{rule_count}</dd></div>
                     </dl>
-                    {note.map(|n| view! { <p class="note">{n}</p> })}
+                    {note.map(|n| view! { <p class="note">{n}</p> }.into_any())}
                     <LbSummary statuses=statuses/>
                     <h2 id="rules-heading">"Load balancing rules"</h2>
                     {if rules.is_empty() {
@@ -114,11 +114,11 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                             <span class="rule-status">{move || status_text(statuses.with(|s| s.get(i).cloned()))}</span>
                                             " "
                                             <button type="button" class="linklike" aria-label=format!("View details for {name}")
-                                                on:click=move |ev| {
+                                                on:click=handler(move |ev: leptos::ev::MouseEvent| {
                                                     let el = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
                                                     opener.set_value(el);
                                                     ctx.panel.set(Some(name.clone()));
-                                                }>"View details"</button>
+                                                })>"View details"</button>
                                         }.into_any(),
                                     };
                                     view! {
@@ -130,7 +130,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                             <td data-label="Health probe">{r.probe_name.clone().unwrap_or_else(|| "None".into())}</td>
                                             <td data-label="Health status">{status}</td>
                                         </tr>
-                                    }
+                                    }.into_any()
                                 }).collect_view()}</tbody>
                             </table></div>
                         }.into_any()
@@ -149,11 +149,11 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             return None;
                         }
                         // A memo: other rules finishing must not re-deliver this rule's result.
-                        let list_result = Signal::from(Memo::new(move |_| statuses.with(|s| match s.get(i) {
+                        let list_result = Memo::new(move |_| statuses.with(|s| match s.get(i) {
                             Some(RuleStatus::Done(c)) => Some(Ok(c.clone())),
                             Some(RuleStatus::Failed(e)) => Some(Err(e.clone())),
                             _ => None,
-                        })));
+                        }));
                         let on_result = Callback::new(move |c: Checked| {
                             statuses.try_update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
                         });
@@ -209,7 +209,7 @@ fn LbSummary(statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
                     down,
                     if pending > 0 { " · checking…" } else { "" }
                 );
-                view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }
+                view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }.into_any()
             })
         })
     }

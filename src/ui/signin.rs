@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::account::{now_unix, AccountMenu, SignInWithMicrosoft};
-use super::{use_app, Session};
+use super::{handler, use_app, Session};
 use crate::auth::paste::{parse, Pasted, Warning};
 
 
@@ -26,7 +26,7 @@ pub fn SignIn() -> impl IntoView {
         <h2>"Paste a token"</h2>
         <TokenPaste/>
         <p>"No Azure account at hand? "
-            <button type="button" class="linklike" on:click=move |_| ctx.use_demo()>"Open the demo estate"</button>
+            <button type="button" class="linklike" on:click=handler(move |_| ctx.use_demo())>"Open the demo estate"</button>
         </p>
     }
 }
@@ -73,7 +73,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl
         }
     };
     view! {
-        <form class="paste" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+        <form class="paste" on:submit=handler(move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); submit(); })>
             <label for="token-input">"Access token for Azure Resource Manager"</label>
             <p class="muted" id="token-help">
                 "Paste a token, or the JSON of "<code>{format!("az account get-access-token --resource {resource}")}</code>
@@ -81,12 +81,12 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl
             </p>
             <textarea id="token-input" rows="3" spellcheck="false" autocomplete="off" aria-describedby="token-help"
                 prop:value=move || text.get()
-                on:input=move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); }></textarea>
-            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+                on:input=handler(move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })></textarea>
+            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_any())}
             {move || pending.get().map(|(_, words)| view! {
-                <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}</div>
-            })}
-            <button type="submit" class="primary">{move || if pending.get().is_some() { "Use this token anyway" } else { "Use this token" }}</button>
+                <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }.into_any()).collect_view()}</div>
+            }.into_any())}
+            <button type="submit" class="primary">{move || if pending.get().is_some() { "Use this token anyway".to_owned() } else { "Use this token".to_owned() }}</button>
         </form>
     }
 }
@@ -97,12 +97,12 @@ pub fn AccountChip() -> impl IntoView {
     move || match ctx.session.get() {
         Session::Demo => view! {
             <span class="badge" title="Simulated data: no Azure account is used">"Demo estate"</span>
-            <button type="button" class="chip-action" on:click=move |_| ctx.sign_out()>"Use live Azure"</button>
+            <button type="button" class="chip-action" on:click=handler(move |_| ctx.sign_out())>"Use live Azure"</button>
         }
         .into_any(),
         Session::Live { claims } => view! { <AccountMenu claims=claims/> }.into_any(),
         Session::SignedOut => view! {
-            <button type="button" class="chip-action" on:click=move |_| ctx.use_demo()>"Open the demo estate"</button>
+            <button type="button" class="chip-action" on:click=handler(move |_| ctx.use_demo())>"Open the demo estate"</button>
         }
         .into_any(),
     }

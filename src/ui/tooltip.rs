@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
+use super::handler;
 use crate::health::catalog::Reason;
 
 #[component]
@@ -45,22 +46,22 @@ pub fn ReasonTip(
             <p class="tip-portal">{reason.portal_text.clone()}</p>
             <p>{reason.explanation.clone()}</p>
             <p class="tip-next">"What to do next:"</p>
-            <ul>{reason.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul>
+            <ul>{reason.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }.into_any()).collect_view()}</ul>
         }
         .into_any(),
         false => reason.plain_text().into_any(),
     };
     view! {
-        <span class="tip-wrap" on:mouseenter=move |_| show() on:mouseleave=move |_| hide()>
+        <span class="tip-wrap" on:mouseenter=handler(move |_| show()) on:mouseleave=handler(move |_| hide())>
             <button type="button" class="info" aria-label=label aria-describedby=id.clone()
-                on:focus=move |_| show2() on:blur=move |_| hide2()
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                on:focus=handler(move |_| show2()) on:blur=handler(move |_| hide2())
+                on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Escape" && is_open2() {
                         ev.prevent_default();
                         ev.stop_propagation();
                         hide3();
                     }
-                }>
+                })>
                 <span aria-hidden="true">"i"</span>
             </button>
             <div role="tooltip" id=id class="tooltip" hidden=move || !open.get()>{body}</div>

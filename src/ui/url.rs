@@ -31,7 +31,7 @@ fn link_of(ctx: &AppCtx) -> Link {
 pub fn sync(ctx: AppCtx) {
     // A new screen or panel is a history entry; a filter keystroke replaces the entry.
     let last_place = StoredValue::new(None::<(Screen, Option<String>)>);
-    Effect::new(move |_| {
+    super::effect(move || {
         let link = link_of(&ctx);
         let query = link::to_query(&link);
         let Some(window) = web_sys::window() else { return };
