@@ -121,6 +121,16 @@ fn check_both_schemes(b: &Browser, scene: &str) {
 
 // ------------------------------------------------------------------ screens
 
+/// From lb-web's rules: opens rule-http's panel and vm-web-3's reason tooltip.
+fn open_rule_http_with_a_tooltip(b: &Browser) -> support::Element {
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    dialog.by_role("button", "Explain reason for vm-web-3").focus();
+    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    dialog
+}
+
 fn demo(b: &Browser, server: &StaticServer) {
     b.goto(&server.url());
     b.by_role("heading", "Subscriptions");
@@ -162,11 +172,7 @@ fn health_panel_with_a_tooltip_open_has_no_axe_violations() {
     let b = Browser::start();
     demo(&b, &server);
     open_lb_web(&b);
-    b.by_role("button", "View details for rule-http").click();
-    let dialog = b.by_role("dialog", "Load balancing rule health status");
-    dialog.by_role("group", "Backend health summary");
-    dialog.by_role("button", "Explain reason for vm-web-3").focus();
-    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    let dialog = open_rule_http_with_a_tooltip(&b);
     check_both_schemes(&b, "the health panel with a tooltip open");
     assert_eq!(b.all_by_role("tooltip").len(), 1, "the tooltip stayed open while axe ran");
     // axe cannot judge the tooltip's contrast (it overlaps the table: "needs review"), so
@@ -202,11 +208,7 @@ fn phone_layout_has_no_axe_violations() {
     open_lb_web(&b);
     b.by_role("button", "View details for rule-http");
     check_both_schemes(&b, "the rules list at 360 px");
-    b.by_role("button", "View details for rule-http").click();
-    let dialog = b.by_role("dialog", "Load balancing rule health status");
-    dialog.by_role("group", "Backend health summary");
-    dialog.by_role("button", "Explain reason for vm-web-3").focus();
-    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    let dialog = open_rule_http_with_a_tooltip(&b);
     check_both_schemes(&b, "the health panel at 360 px with a tooltip open");
     b.press("Escape");
     b.wait_until("the tooltip closes", || b.all_by_role("tooltip").is_empty());
@@ -224,11 +226,7 @@ fn forced_colours_keep_the_tooltip_outlined_and_states_in_words() {
     let b = Browser::start();
     demo(&b, &server);
     open_lb_web(&b);
-    b.by_role("button", "View details for rule-http").click();
-    let dialog = b.by_role("dialog", "Load balancing rule health status");
-    dialog.by_role("group", "Backend health summary");
-    dialog.by_role("button", "Explain reason for vm-web-3").focus();
-    b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
+    let dialog = open_rule_http_with_a_tooltip(&b);
     b.emulate_media_feature("forced-colors", "active");
     let r = b.exec(
         "const t = [...document.querySelectorAll('[role=tooltip]')].find(t => !t.hidden); const s = getComputedStyle(t);
