@@ -3,7 +3,7 @@
 //! token elsewhere.
 
 use crate::arm::cloud::{ArmBase, BaseError, Cloud};
-use crate::json::{read_json, Fields, JsonError, JsonErrorKind, Shape};
+use crate::json::{read_json, Fields, JsonError, JsonErrorKind, Shape, OPT_STR};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -69,7 +69,6 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-static OPT_STR: Shape = Shape::Opt(&Shape::Str);
 // `largeRule` reads as a u64 on every target (a usize would refuse more than u32::MAX
 // only in the browser); it is capped at 50,000 anyway.
 static DEMO: Shape = Shape::Struct(&[("instant", &Shape::Bool), ("largeRule", &Shape::Opt(&Shape::U64)), ("clockRate", &Shape::Opt(&Shape::U32))]);

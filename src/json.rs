@@ -42,6 +42,9 @@ pub enum Shape {
     Lenient,
 }
 
+/// An optional string, the commonest field shape: one static for every table.
+pub static OPT_STR: Shape = Shape::Opt(&Shape::Str);
+
 /// A JSON value as far as LB Health reads or writes one: what a [`Shape`] lets through.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {

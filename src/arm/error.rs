@@ -2,6 +2,7 @@
 //! kind into a message and a way forward in one place (`ui::error_view`).
 
 use super::model::{read_json, Json, Shape};
+use crate::json::OPT_STR;
 use super::transport::{Response, TransportError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +48,6 @@ pub struct ArmError {
     pub retry_after_s: Option<u64>,
 }
 
-static OPT_STR: Shape = Shape::Opt(&Shape::Str);
 /// `{"error": {"code", "message"}}`; some gateways (and the Azure SDK test server)
 /// answer `{"message": ...}`.
 static ENVELOPE: Shape = Shape::Struct(&[("error", &Shape::Opt(&BODY)), ("message", &OPT_STR)]);

@@ -11,7 +11,7 @@
 //! tree ([`Json::write`]).
 
 pub use crate::json::{parse, read_json, FromJson, Json, JsonError, Shape, ToJson};
-use crate::json::{obj, opt_str, Fields};
+use crate::json::{obj, opt_str, Fields, OPT_STR};
 
 /// `GET /subscriptions` and the load balancer list share this paged envelope.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,6 +42,13 @@ impl Subscription {
 pub struct Sku {
     pub name: String,
     pub tier: String,
+}
+
+impl Sku {
+    /// As the portal shows it: "Standard (Regional)", or the name alone without a tier.
+    pub fn label(&self) -> String {
+        if self.tier.is_empty() { self.name.clone() } else { format!("{} ({})", self.name, self.tier) }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -168,7 +175,6 @@ pub struct GraphLoadBalancer {
 
 static STR: Shape = Shape::Str;
 static U16: Shape = Shape::U16;
-static OPT_STR: Shape = Shape::Opt(&STR);
 static OPT_U32: Shape = Shape::Opt(&Shape::U32);
 static LENIENT: Shape = Shape::Lenient;
 static SUB: Shape = Shape::Struct(&[("id", &STR)]);
@@ -232,7 +238,7 @@ fn lenient_count(j: Json) -> u32 {
 
 /// Generic over any `T`, as the client's listing is.
 impl<T: FromJson> FromJson for Page<T> {
-    const SHAPE: &'static Shape = &Shape::Struct(&[("value", &Shape::Seq(T::SHAPE)), ("nextLink", &Shape::Opt(&Shape::Str))]);
+    const SHAPE: &'static Shape = &Shape::Struct(&[("value", &Shape::Seq(T::SHAPE)), ("nextLink", &OPT_STR)]);
     fn from_json(j: Json) -> Self {
         let mut f = Fields::of(j);
         Page { value: f.list(), next_link: f.opt_string() }
@@ -541,6 +547,12 @@ mod tests {
 
     const MIXED: &str = include_str!("../../tests/fixtures/health-result-mixed.json");
     const LB: &str = include_str!("../../tests/fixtures/loadbalancer.json");
+
+    #[test]
+    fn sku_reads_as_the_portal_shows_it() {
+        assert_eq!(Sku { name: "Standard".into(), tier: "Regional".into() }.label(), "Standard (Regional)");
+        assert_eq!(Sku { name: "Gateway".into(), tier: String::new() }.label(), "Gateway");
+    }
 
     #[test]
     fn mixed_health_result_keeps_every_row() {

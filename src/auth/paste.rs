@@ -2,7 +2,7 @@
 //! for display only: ARM validates the token, we never trust it for anything.
 
 use super::Token;
-use crate::json::{read_json, Fields, Json, Shape};
+use crate::json::{read_json, Fields, Json, Shape, OPT_STR};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Claims {
@@ -49,7 +49,6 @@ pub struct Pasted {
     pub warnings: Vec<Warning>,
 }
 
-static OPT_STR: Shape = Shape::Opt(&Shape::Str);
 /// `az account get-access-token` (`accessToken`, `tenant`), `Get-AzAccessToken | ConvertTo-Json`
 /// (`Token`, `TenantId`), and a bare `token`.
 static CLI_JSON: Shape =

@@ -16,7 +16,7 @@ use super::entra::{Denied, Entra, Mode, Pending, Settings, SignInError, Started,
 use super::paste::Claims;
 use super::Token;
 use crate::arm::cloud::Cloud;
-use crate::json::{obj, opt_str, read_json, Fields, Json, Shape};
+use crate::json::{obj, opt_str, read_json, Fields, Json, Shape, OPT_STR};
 
 #[derive(Clone, PartialEq)]
 pub enum ToWorker {
@@ -156,7 +156,6 @@ pub fn decode<T: Message>(text: &str) -> Option<T> {
 }
 
 static STR: Shape = Shape::Str;
-static OPT_STR: Shape = Shape::Opt(&STR);
 static OPT_ID: Shape = Shape::Opt(&Shape::U32);
 static SETTINGS: Shape =
     Shape::Struct(&[("clientId", &STR), ("tenant", &STR), ("login", &STR), ("redirectUri", &STR), ("cloud", &STR)]);

@@ -194,11 +194,10 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
                         <tbody>{lbs.into_iter().map(|lb| {
                             let id = LoadBalancerId::parse(&lb.id);
                             let rg = id.as_ref().map(|i| i.resource_group.clone()).unwrap_or_default();
-                            let sku = if lb.sku.tier.is_empty() { lb.sku.name.clone() } else { format!("{} ({})", lb.sku.name, lb.sku.tier) };
-                            let name = lb.name.clone();
-                            let sub_name = sub_name.clone();
+                            let sku = lb.sku.label();
+                            let name = lb.name;
                             let cell = match id {
-                                Ok(id) => screen_link(name.clone(), Screen::Rules { sub_name: sub_name.clone(), lb: id }).into_any(),
+                                Ok(id) => screen_link(name, Screen::Rules { sub_name: sub_name.clone(), lb: id }).into_any(),
                                 Err(e) => view! { <span title=e.to_string()>{name}" (malformed id)"</span> }.into_any(),
                             };
                             view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }.into_any()

@@ -76,7 +76,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
             Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
             Some(Ok(desc)) => {
                 let rules = RuleContext::all(&desc);
-                let sku = if desc.sku.tier.is_empty() { desc.sku.name.clone() } else { format!("{} ({})", desc.sku.name, desc.sku.tier) };
+                let sku = desc.sku.label();
                 let note = match desc.sku.tier.as_str() {
                     "Global" => Some("Cross-region load balancer: its backends are regional load balancers, shown by their frontend."),
                     _ if desc.sku.name == "Gateway" => Some("Gateway load balancer: Azure does not report per-backend health for it."),
