@@ -135,6 +135,41 @@ fn paste(b: &Browser, token: &str) {
 
 // ------------------------------------------------------------------ 1. CSP
 
+/// The post-build step rewrites the glue and the wasm after Trunk computed their
+/// `integrity` (xtask/src/minify.rs): each digest must still name the file as shipped, or
+/// the browser refuses the preload (the glue is a module preload: the page would not start).
+#[test]
+fn integrity_attributes_match_the_files_as_shipped() {
+    use sha2::{Digest, Sha384};
+    let dir = dist_dir();
+    let html = std::fs::read_to_string(dir.join("index.html")).expect("read index.html");
+    let mut checked = Vec::new();
+    for part in html.split("<link").skip(1) {
+        let tag = &part[..part.find('>').expect("a closed <link> tag")];
+        let attr = |name: &str| {
+            let start = tag.find(&format!("{name}=\"")).map(|i| i + name.len() + 2)?;
+            Some(&tag[start..start + tag[start..].find('"')?])
+        };
+        let Some(integrity) = attr("integrity") else { continue };
+        let href = attr("href").expect("a <link> with integrity has an href");
+        let file = href.rsplit('/').next().unwrap();
+        let bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let want = format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes)));
+        assert_eq!(integrity, want, "{file}: its integrity does not match the file");
+        checked.push(file.to_owned());
+    }
+    for ext in ["_bg.wasm", ".js", ".css"] {
+        assert!(checked.iter().any(|f| f.ends_with(ext)), "no {ext} file carries integrity: {checked:?}");
+    }
+    // The minified glue: wasm-bindgen's long import names are gone from it.
+    let glue = checked.iter().find(|f| f.ends_with(".js") && !f.ends_with("_bg.js")).unwrap();
+    let js = std::fs::read_to_string(dir.join(glue)).unwrap();
+    let long_import = js
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|t| t.starts_with("__wbg_") && t.rsplit('_').next().is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())));
+    assert_eq!(long_import, None, "{glue} still has wasm-bindgen's import names");
+}
+
 #[test]
 fn demo_runs_end_to_end_under_the_csp_without_violations() {
     let app = CspApp::start(None, &[]);

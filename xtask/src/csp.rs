@@ -1,5 +1,5 @@
-//! `cargo xtask csp`: Trunk's post_build hook (see Trunk.toml), run by every `trunk build`
-//! and `trunk serve`. It makes the built index.html work under its own
+//! The second step of Trunk's post_build hook (`cargo xtask post-build`, see Trunk.toml),
+//! run by every `trunk build` and `trunk serve`. It makes the built index.html work under its own
 //! Content-Security-Policy (the `<meta http-equiv>` in the source index.html), which has
 //! `script-src 'self' 'wasm-unsafe-eval'` and no `'unsafe-inline'`:
 //!
@@ -28,13 +28,9 @@ use std::path::Path;
 const TRUNK_ADDRESS: &str = "{{__TRUNK_ADDRESS__}}";
 const TRUNK_WS_BASE: &str = "{{__TRUNK_WS_BASE__}}";
 
-pub fn run() -> i32 {
-    let Some(staging) = std::env::var_os("TRUNK_STAGING_DIR") else {
-        eprintln!("xtask csp: TRUNK_STAGING_DIR is not set: this is Trunk's post_build hook (Trunk.toml), not a command to run by hand");
-        return 2;
-    };
+pub fn run(staging: &Path) -> i32 {
     let public_url = std::env::var("TRUNK_PUBLIC_URL").unwrap_or_else(|_| "/".into());
-    match process_dir(Path::new(&staging), &public_url) {
+    match process_dir(staging, &public_url) {
         Ok(moved) => {
             for m in moved {
                 println!("[csp] inline script moved to {m}");
@@ -228,7 +224,7 @@ fn has_attr(tag: &str, name: &str) -> bool {
     attributes(tag).iter().any(|(n, _)| n == name)
 }
 
-fn attr_value(tag: &str, name: &str) -> Option<String> {
+pub(crate) fn attr_value(tag: &str, name: &str) -> Option<String> {
     attributes(tag).into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
 }
 

@@ -13,6 +13,7 @@
 //!                             prints a table and writes bench/results.md
 
 mod csp;
+mod minify;
 mod bench;
 mod dist;
 mod test;
@@ -63,8 +64,9 @@ fn main() {
             trunk_build(public_url.as_deref());
             dist::report(&root().join("dist"))
         }
-        // Trunk's post_build hook (Trunk.toml): inline scripts out of index.html, for the CSP.
-        "csp" => csp::run(),
+        // Trunk's post_build hook (Trunk.toml): minify the glue, then inline scripts out
+        // of index.html, for the CSP.
+        "post-build" => post_build(),
         "test" => {
             no_args(cmd, rest);
             test::run()
@@ -83,6 +85,24 @@ fn main() {
         }
     };
     exit(code);
+}
+
+/// Trunk's post_build hook, one command because Trunk runs a stage's hooks side by side:
+/// minification rewrites index.html's integrity attributes before csp moves its scripts.
+fn post_build() -> i32 {
+    let Some(staging) = std::env::var_os("TRUNK_STAGING_DIR") else {
+        eprintln!("xtask post-build: TRUNK_STAGING_DIR is not set: this is Trunk's post_build hook (Trunk.toml), not a command to run by hand");
+        return 2;
+    };
+    let dir = std::path::Path::new(&staging);
+    match minify::process_dir(dir) {
+        Ok(done) => done.iter().for_each(|d| println!("[minify] {d}")),
+        Err(e) => {
+            eprintln!("xtask post-build: {e}");
+            return 1;
+        }
+    }
+    csp::run(dir)
 }
 
 fn no_args(cmd: &str, rest: &[String]) {

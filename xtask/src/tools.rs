@@ -44,6 +44,7 @@ pub fn setup(need: Need) {
     wasm_bindgen();
     system_packages(need);
     binaryen();
+    terser();
     if need == Need::All {
         autorest_testserver();
         axe_core();
@@ -362,6 +363,35 @@ fn binaryen() {
             binaryen_bin().display()
         )),
     }
+}
+
+// ---------------------------------------------------------------- terser (npm)
+
+/// The npm release of terser that minifies wasm-bindgen's glue (xtask/src/minify.rs).
+pub const TERSER_VERSION: &str = "5.51.4";
+
+/// Where `npm install --prefix` puts terser (under target/, like binaryen).
+fn terser_prefix() -> PathBuf {
+    root().join("target").join("tools").join("terser")
+}
+
+/// terser's command-line script, run with `node`.
+pub fn terser_cli() -> PathBuf {
+    terser_prefix().join("node_modules").join("terser").join("bin").join("terser")
+}
+
+fn terser() {
+    let what = format!("terser@{TERSER_VERSION}");
+    let version = terser_prefix().join("node_modules").join("terser").join("package.json");
+    let present = std::fs::read_to_string(&version)
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{TERSER_VERSION}\"")));
+    if present && terser_cli().is_file() {
+        println!("[setup] {what} (npm, minifies the JS glue): present");
+        return;
+    }
+    println!("[setup] installing {what} (npm, minifies the JS glue, a few seconds)...");
+    npm_install(&terser_prefix(), &what);
+    installed(&what, &terser_cli());
 }
 
 // ---------------------------------------------------------------- autorest test server (npm)

@@ -1,0 +1,448 @@
+//! The first step of Trunk's post_build hook (`cargo xtask post-build`, Trunk.toml): make
+//! wasm-bindgen's output smaller on the wire, after Trunk has run wasm-bindgen and wasm-opt.
+//!
+//! 1. **Import names.** wasm-bindgen names every JS function the wasm imports
+//!    `__wbg_<method>_<16 hex digits>`, and writes each name twice: in the wasm's import
+//!    section and as a key of the glue's import object. The hex digits do not compress, so
+//!    the ~180 imports of the page cost about 5 KB gzip. Each import of the glue's module
+//!    gets a short name (`a`, `b`, ... `Zz`) in both files, and the module itself is called
+//!    `w`. The rename refuses (fails the build) unless every old name occurs exactly once
+//!    in the glue, so a wasm-bindgen release that lays its glue out differently cannot
+//!    produce a page that fails to link.
+//! 2. **The glue** goes through terser (npm, installed by `cargo xtask setup`); its
+//!    exports keep their names, since Trunk's loader imports them.
+//! 3. **Subresource integrity.** Trunk put `integrity="sha384-..."` on the tags that load
+//!    the glue, the wasm and the CSS; each is recomputed from the files as they now are.
+//!
+//! What is left to Trunk: file names (their hashes come from the inputs, so they stay
+//! stable across builds of the same source) and wasm-opt.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use base64::Engine as _;
+use sha2::{Digest, Sha384};
+
+pub fn process_dir(dir: &Path) -> Result<Vec<String>, String> {
+    let mut done = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    entries.sort();
+    for wasm_name in entries.iter().filter(|n| n.ends_with("_bg.wasm")) {
+        let stem = wasm_name.trim_end_matches("_bg.wasm");
+        let js_name = format!("{stem}.js");
+        let wasm_path = dir.join(wasm_name);
+        let js_path = dir.join(&js_name);
+        let wasm = std::fs::read(&wasm_path).map_err(|e| format!("cannot read {wasm_name}: {e}"))?;
+        let js = std::fs::read_to_string(&js_path).map_err(|e| format!("cannot read {js_name}: {e}"))?;
+        let before = wasm.len() + js.len();
+        let (wasm, js) = rename_imports(&wasm, &js).map_err(|e| format!("{wasm_name}: {e}"))?;
+        std::fs::write(&wasm_path, &wasm).map_err(|e| format!("cannot write {wasm_name}: {e}"))?;
+        let js = terser(&js, is_module(&js)).map_err(|e| format!("{js_name}: {e}"))?;
+        std::fs::write(&js_path, &js).map_err(|e| format!("cannot write {js_name}: {e}"))?;
+        done.push(format!("{wasm_name} + {js_name}: {before} -> {} bytes", wasm.len() + js.len()));
+    }
+    let index = dir.join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| format!("cannot read index.html: {e}"))?;
+    let html = update_integrity(&html, |file| std::fs::read(dir.join(file)).ok())?;
+    std::fs::write(&index, html).map_err(|e| format!("cannot write index.html: {e}"))?;
+    Ok(done)
+}
+
+/// wasm-bindgen's `--target web` glue is an ES module; the worker's `no-modules` glue is
+/// a classic script that defines the global `wasm_bindgen`.
+fn is_module(js: &str) -> bool {
+    js.lines().any(|l| l.starts_with("export "))
+}
+
+/// Short names for the imports, in order: a..z, A..Z, then two letters.
+fn short_name(mut i: usize) -> String {
+    const AL: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut s = Vec::new();
+    loop {
+        s.push(AL[i % AL.len()]);
+        i /= AL.len();
+        if i == 0 {
+            break;
+        }
+        i -= 1;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII")
+}
+
+/// The module wasm-bindgen's glue provides to the wasm: `./<crate>_bg.js`.
+fn glue_module(module: &str) -> bool {
+    module.starts_with("./") && module.ends_with("_bg.js")
+}
+
+const SHORT_MODULE: &str = "w";
+
+/// Renames the imports of the glue's module in the wasm and the glue (see the module doc).
+pub fn rename_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
+    let mut renames: HashMap<String, String> = HashMap::new();
+    let mut module_name = None;
+    let out = rewrite_import_section(wasm, |module, name| {
+        if !glue_module(module) {
+            return None;
+        }
+        module_name.get_or_insert_with(|| module.to_owned());
+        let short = short_name(renames.len());
+        renames.insert(name.to_owned(), short.clone());
+        Some((SHORT_MODULE.to_owned(), short))
+    })?;
+    let Some(module_name) = module_name else {
+        return Ok((wasm.to_vec(), js.to_owned()));
+    };
+    let quoted = format!("\"{module_name}\"");
+    if js.matches(&quoted).count() != 1 {
+        return Err(format!("the glue names the module {quoted} other than once; not renaming"));
+    }
+    let js = js.replacen(&quoted, &format!("\"{SHORT_MODULE}\""), 1);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut out_js = String::with_capacity(js.len());
+    let mut rest = js.as_str();
+    while let Some(start) = rest.find(is_ident_start) {
+        let len = rest[start..].find(|c: char| !is_ident_char(c)).unwrap_or(rest.len() - start);
+        let token = &rest[start..start + len];
+        out_js.push_str(&rest[..start]);
+        // A token that starts with a digit is a number's tail (`0x1f`), not a name.
+        let after_digit = start > 0 && rest.as_bytes()[start - 1].is_ascii_digit();
+        match renames.get_key_value(token) {
+            Some((old, new)) if !after_digit => {
+                *seen.entry(old.as_str()).or_default() += 1;
+                out_js.push_str(new);
+            }
+            _ => out_js.push_str(token),
+        }
+        rest = &rest[start + len..];
+    }
+    out_js.push_str(rest);
+    let mut wrong: Vec<_> = renames.keys().filter(|k| seen.get(k.as_str()) != Some(&1)).cloned().collect();
+    if !wrong.is_empty() {
+        wrong.sort();
+        wrong.truncate(3);
+        return Err(format!(
+            "these imports do not occur exactly once in the glue, so renaming them could break it: {}",
+            wrong.join(", ")
+        ));
+    }
+    Ok((out, out_js))
+}
+
+fn is_ident_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || c == '$'
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
+
+/// Copies `wasm`, letting `rename(module, name)` give each import a new module and name.
+fn rewrite_import_section(
+    wasm: &[u8],
+    mut rename: impl FnMut(&str, &str) -> Option<(String, String)>,
+) -> Result<Vec<u8>, String> {
+    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
+        return Err("not a wasm module".into());
+    }
+    let mut out = wasm[..8].to_vec();
+    let mut r = Reader { b: wasm, i: 8 };
+    while r.i < wasm.len() {
+        let start = r.i;
+        let id = r.byte()?;
+        let size = r.leb()? as usize;
+        let end = r.i.checked_add(size).filter(|&e| e <= wasm.len()).ok_or("a section runs past the end")?;
+        if id != 2 {
+            out.extend_from_slice(&wasm[start..end]);
+            r.i = end;
+            continue;
+        }
+        let count = r.leb()?;
+        let mut body = Vec::new();
+        push_leb(&mut body, count);
+        for _ in 0..count {
+            let module = r.name()?;
+            let name = r.name()?;
+            let desc_start = r.i;
+            r.import_desc()?;
+            let (module, name) = match rename(module, name) {
+                Some((m, n)) => (m, n),
+                None => (module.to_owned(), name.to_owned()),
+            };
+            push_name(&mut body, &module);
+            push_name(&mut body, &name);
+            body.extend_from_slice(&wasm[desc_start..r.i]);
+        }
+        if r.i != end {
+            return Err("the import section has bytes past its last import".into());
+        }
+        out.push(2);
+        push_leb(&mut out, body.len() as u64);
+        out.extend_from_slice(&body);
+    }
+    Ok(out)
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8, String> {
+        let b = *self.b.get(self.i).ok_or("the module ends early")?;
+        self.i += 1;
+        Ok(b)
+    }
+
+    fn leb(&mut self) -> Result<u64, String> {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err("an over-long LEB128 number".into());
+            }
+        }
+    }
+
+    fn name(&mut self) -> Result<&'a str, String> {
+        let len = self.leb()? as usize;
+        let end = self.i.checked_add(len).filter(|&e| e <= self.b.len()).ok_or("a name runs past the end")?;
+        let s = std::str::from_utf8(&self.b[self.i..end]).map_err(|_| "a name is not UTF-8")?;
+        self.i = end;
+        Ok(s)
+    }
+
+    fn limits(&mut self) -> Result<(), String> {
+        let flags = self.byte()?;
+        self.leb()?;
+        if flags & 1 != 0 {
+            self.leb()?;
+        }
+        Ok(())
+    }
+
+    /// Skips an import's description: function, table, memory, global or tag.
+    fn import_desc(&mut self) -> Result<(), String> {
+        match self.byte()? {
+            0 => self.leb().map(drop),
+            1 => {
+                self.reftype()?;
+                self.limits()
+            }
+            2 => self.limits(),
+            3 => {
+                self.valtype()?;
+                self.byte().map(drop)
+            }
+            4 => {
+                self.byte()?;
+                self.leb().map(drop)
+            }
+            k => Err(format!("an import of unknown kind {k}")),
+        }
+    }
+
+    /// A value type; the GC proposal's `(ref null? ht)` carries a heap type after it.
+    fn valtype(&mut self) -> Result<(), String> {
+        match self.byte()? {
+            0x63 | 0x64 => self.leb().map(drop),
+            _ => Ok(()),
+        }
+    }
+
+    fn reftype(&mut self) -> Result<(), String> {
+        self.valtype()
+    }
+}
+
+fn push_leb(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn push_name(out: &mut Vec<u8>, s: &str) {
+    push_leb(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// terser, compress and mangle; top-level names stay (the worker's glue defines the
+/// global `wasm_bindgen`, the module's exports are imported by Trunk's loader).
+fn terser(js: &str, module: bool) -> Result<String, String> {
+    let cli = crate::tools::terser_cli();
+    if !cli.is_file() {
+        return Err(format!("{} is missing: run `cargo xtask setup`", cli.display()));
+    }
+    let tmp = std::env::temp_dir().join(format!("lbh-terser-{}.js", std::process::id()));
+    std::fs::write(&tmp, js).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let mut c = Command::new("node");
+    c.arg(&cli).arg(&tmp).args(["--compress", "--mangle", "--ecma", "2020"]);
+    if module {
+        c.arg("--module");
+    }
+    let out = c.output();
+    let _ = std::fs::remove_file(&tmp);
+    let out = out.map_err(|e| format!("cannot run node: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("terser failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    String::from_utf8(out.stdout).map_err(|_| "terser wrote non-UTF-8".into())
+}
+
+/// Recomputes every `integrity` attribute of index.html from the file its tag loads.
+pub fn update_integrity(html: &str, read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<String, String> {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("integrity=\"") {
+        let value_start = at + "integrity=\"".len();
+        let value_end = rest[value_start..].find('"').map(|e| value_start + e).ok_or("an unterminated integrity attribute")?;
+        let tag_start = rest[..at].rfind('<').ok_or("an integrity attribute outside a tag")?;
+        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
+        let tag = &rest[tag_start..tag_end];
+        let url = crate::csp::attr_value(tag, "href")
+            .or_else(|| crate::csp::attr_value(tag, "src"))
+            .ok_or("a tag with integrity but no href or src")?;
+        let file = url.rsplit('/').next().unwrap_or(&url);
+        let old = &rest[value_start..value_end];
+        if !old.starts_with("sha384-") {
+            return Err(format!("{file}: integrity {old:?} is not sha384; Trunk.toml or index.html changed it"));
+        }
+        let bytes = read(file).ok_or_else(|| format!("{file}: its tag has integrity but the file is not in the build"))?;
+        out.push_str(&rest[..value_start]);
+        out.push_str("sha384-");
+        out.push_str(&base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes)));
+        rest = &rest[value_end..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module importing two functions from the glue and memory from `env`, then a code
+    /// section stand-in that must come through byte for byte.
+    fn module(glue: &str, names: &[&str]) -> Vec<u8> {
+        let mut imports = Vec::new();
+        push_leb(&mut imports, names.len() as u64 + 1);
+        for n in names {
+            push_name(&mut imports, glue);
+            push_name(&mut imports, n);
+            imports.extend_from_slice(&[0, 0]); // a function of type 0
+        }
+        push_name(&mut imports, "env");
+        push_name(&mut imports, "memory");
+        imports.extend_from_slice(&[2, 1, 1, 16]); // memory, min 1, max 16
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]); // type section: () -> ()
+        m.push(2);
+        push_leb(&mut m, imports.len() as u64);
+        m.extend_from_slice(&imports);
+        m.extend_from_slice(&[10, 3, 0xde, 0xad, 0xbe]); // an opaque section
+        m
+    }
+
+    fn imports_of(wasm: &[u8]) -> Vec<(String, String)> {
+        let mut seen = Vec::new();
+        rewrite_import_section(wasm, |m, n| {
+            seen.push((m.to_owned(), n.to_owned()));
+            None
+        })
+        .unwrap();
+        seen
+    }
+
+    const GLUE: &str = r#"
+function __wbg_get_imports() {
+    const import0 = {
+        __proto__: null,
+        __wbg_log_0123456789abcdef: function(arg0) { console.log(arg0); },
+        __wbindgen_throw_fedcba9876543210: function(arg0) { throw arg0 + 0x1f; },
+    };
+    return { __proto__: null, "./app_bg.js": import0 };
+}
+export default __wbg_get_imports;
+"#;
+
+    #[test]
+    fn imports_get_short_names_in_the_wasm_and_the_glue_alike() {
+        let wasm = module("./app_bg.js", &["__wbg_log_0123456789abcdef", "__wbindgen_throw_fedcba9876543210"]);
+        let (w, js) = rename_imports(&wasm, GLUE).unwrap();
+        assert_eq!(
+            imports_of(&w),
+            [("w".into(), "a".into()), ("w".into(), "b".into()), ("env".into(), "memory".into())]
+        );
+        assert!(js.contains("        a: function(arg0) { console.log(arg0); },"), "{js}");
+        assert!(js.contains("        b: function(arg0) { throw arg0 + 0x1f; },"), "{js}");
+        assert!(js.contains(r#""w": import0"#), "{js}");
+        assert!(!js.contains("__wbg_log"), "{js}");
+        // Everything but the import section is unchanged.
+        assert_eq!(&w[w.len() - 5..], &[10, 3, 0xde, 0xad, 0xbe]);
+        assert!(w.len() < wasm.len());
+    }
+
+    #[test]
+    fn a_name_the_glue_uses_twice_stops_the_build() {
+        let wasm = module("./app_bg.js", &["__wbg_log_0123456789abcdef", "__wbindgen_throw_fedcba9876543210"]);
+        let glue = GLUE.replace("console.log(arg0)", "__wbg_log_0123456789abcdef(arg0)");
+        let e = rename_imports(&wasm, &glue).unwrap_err();
+        assert!(e.contains("__wbg_log_0123456789abcdef"), "{e}");
+    }
+
+    #[test]
+    fn an_import_missing_from_the_glue_stops_the_build() {
+        let wasm = module("./app_bg.js", &["__wbg_log_0123456789abcdef", "__wbg_gone_1111111111111111"]);
+        let e = rename_imports(&wasm, GLUE).unwrap_err();
+        assert!(e.contains("__wbg_gone_1111111111111111"), "{e}");
+    }
+
+    #[test]
+    fn a_module_without_glue_imports_is_left_alone() {
+        let wasm = module("env", &["f"]);
+        let (w, js) = rename_imports(&wasm, GLUE).unwrap();
+        assert_eq!(w, wasm);
+        assert_eq!(js, GLUE);
+    }
+
+    #[test]
+    fn short_names_are_unique_and_short() {
+        let names: Vec<String> = (0..52 * 53).map(short_name).collect();
+        let set: std::collections::HashSet<_> = names.iter().collect();
+        assert_eq!(set.len(), names.len());
+        assert_eq!((names[0].as_str(), names[51].as_str(), names[52].as_str()), ("a", "Z", "aa"));
+        assert!(names.iter().all(|n| n.len() <= 2));
+    }
+
+    #[test]
+    fn integrity_follows_the_file() {
+        let html = r#"<link rel="modulepreload" href="/sub/app-1.js" integrity="sha384-old"><link rel="stylesheet" href="/sub/app.css" integrity="sha384-old2"/>"#;
+        let out = update_integrity(html, |f| Some(f.as_bytes().to_vec())).unwrap();
+        let want = |f: &str| format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(f.as_bytes())));
+        assert_eq!(
+            out,
+            format!(
+                r#"<link rel="modulepreload" href="/sub/app-1.js" integrity="{}"><link rel="stylesheet" href="/sub/app.css" integrity="{}"/>"#,
+                want("app-1.js"),
+                want("app.css")
+            )
+        );
+        assert!(update_integrity(html, |_| None).unwrap_err().contains("app-1.js"));
+    }
+}
