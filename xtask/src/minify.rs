@@ -11,7 +11,9 @@
 //!    produce a page that fails to link.
 //! 2. **The glue** goes through terser (npm, installed by `cargo xtask setup`); its
 //!    exports keep their names, since Trunk's loader imports them.
-//! 3. **Subresource integrity.** Trunk put `integrity="sha384-..."` on the tags that load
+//! 3. **The stylesheet** goes through csso (npm), without its restructuring: whitespace
+//!    and comments go, the rules stay as written and in order.
+//! 4. **Subresource integrity.** Trunk put `integrity="sha384-..."` on the tags that load
 //!    the glue, the wasm and the CSS; each is recomputed from the files as they now are.
 //!
 //! What is left to Trunk: file names (their hashes come from the inputs, so they stay
@@ -44,6 +46,13 @@ pub fn process_dir(dir: &Path) -> Result<Vec<String>, String> {
         let js = terser(&js, is_module(&js)).map_err(|e| format!("{js_name}: {e}"))?;
         std::fs::write(&js_path, &js).map_err(|e| format!("cannot write {js_name}: {e}"))?;
         done.push(format!("{wasm_name} + {js_name}: {before} -> {} bytes", wasm.len() + js.len()));
+    }
+    for css_name in entries.iter().filter(|n| n.ends_with(".css")) {
+        let path = dir.join(css_name);
+        let before = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        csso(&path).map_err(|e| format!("{css_name}: {e}"))?;
+        let after = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        done.push(format!("{css_name}: {before} -> {after} bytes"));
     }
     let index = dir.join("index.html");
     let html = std::fs::read_to_string(&index).map_err(|e| format!("cannot read index.html: {e}"))?;
@@ -303,6 +312,26 @@ fn terser(js: &str, module: bool) -> Result<String, String> {
         return Err(format!("terser failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
     String::from_utf8(out.stdout).map_err(|_| "terser wrote non-UTF-8".into())
+}
+
+/// Minifies a stylesheet in place with csso's API (it has no command line of its own).
+fn csso(path: &Path) -> Result<(), String> {
+    const SCRIPT: &str = "const fs = require('fs'), f = process.argv[1]; \
+        fs.writeFileSync(f, require('csso').minify(fs.readFileSync(f, 'utf8'), { restructure: false }).css);";
+    let modules = crate::tools::minifiers_prefix().join("node_modules");
+    if !modules.join("csso").is_dir() {
+        return Err(format!("{} is missing: run `cargo xtask setup`", modules.join("csso").display()));
+    }
+    let out = Command::new("node")
+        .args(["-e", SCRIPT])
+        .arg(path)
+        .env("NODE_PATH", &modules)
+        .output()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("csso failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(())
 }
 
 /// Recomputes every `integrity` attribute of index.html from the file its tag loads.

@@ -44,7 +44,7 @@ pub fn setup(need: Need) {
     wasm_bindgen();
     system_packages(need);
     binaryen();
-    terser();
+    minifiers();
     if need == Need::All {
         autorest_testserver();
         axe_core();
@@ -355,7 +355,7 @@ fn binaryen() {
     println!(
         "[setup] installing wasm-opt {want} (npm binaryen@{BINARYEN_VERSION}, a few seconds)..."
     );
-    npm_install(&binaryen_prefix(), &format!("binaryen@{BINARYEN_VERSION}"));
+    npm_install(&binaryen_prefix(), &[format!("binaryen@{BINARYEN_VERSION}")]);
     match wasm_opt_version() {
         Some(v) if v == want => println!("[setup] wasm-opt {v}: installed"),
         other => die(&format!(
@@ -365,32 +365,36 @@ fn binaryen() {
     }
 }
 
-// ---------------------------------------------------------------- terser (npm)
+// ---------------------------------------------------------------- terser and csso (npm)
 
-/// The npm release of terser that minifies wasm-bindgen's glue (xtask/src/minify.rs).
-pub const TERSER_VERSION: &str = "5.51.4";
+/// The npm releases that minify the build after Trunk (xtask/src/minify.rs): terser for
+/// wasm-bindgen's JS glue, csso for the stylesheet. Trunk's own minifier is all or
+/// nothing, and its JS minifier breaks wasm-bindgen's glue.
+pub const MINIFIERS: [(&str, &str); 2] = [("terser", "5.51.4"), ("csso", "5.0.5")];
 
-/// Where `npm install --prefix` puts terser (under target/, like binaryen).
-fn terser_prefix() -> PathBuf {
-    root().join("target").join("tools").join("terser")
+/// Where `npm install --prefix` puts them (under target/, like binaryen).
+pub fn minifiers_prefix() -> PathBuf {
+    root().join("target").join("tools").join("minify")
 }
 
 /// terser's command-line script, run with `node`.
 pub fn terser_cli() -> PathBuf {
-    terser_prefix().join("node_modules").join("terser").join("bin").join("terser")
+    minifiers_prefix().join("node_modules").join("terser").join("bin").join("terser")
 }
 
-fn terser() {
-    let what = format!("terser@{TERSER_VERSION}");
-    let version = terser_prefix().join("node_modules").join("terser").join("package.json");
-    let present = std::fs::read_to_string(&version)
-        .is_ok_and(|p| p.contains(&format!("\"version\": \"{TERSER_VERSION}\"")));
-    if present && terser_cli().is_file() {
-        println!("[setup] {what} (npm, minifies the JS glue): present");
+fn minifiers() {
+    let wanted: Vec<String> = MINIFIERS.iter().map(|(p, v)| format!("{p}@{v}")).collect();
+    let what = wanted.join(" ");
+    let present = MINIFIERS.iter().all(|(p, v)| {
+        let manifest = minifiers_prefix().join("node_modules").join(p).join("package.json");
+        std::fs::read_to_string(manifest).is_ok_and(|m| m.contains(&format!("\"version\": \"{v}\"")))
+    });
+    if present {
+        println!("[setup] {what} (npm, minify the build): present");
         return;
     }
-    println!("[setup] installing {what} (npm, minifies the JS glue, a few seconds)...");
-    npm_install(&terser_prefix(), &what);
+    println!("[setup] installing {what} (npm, minify the build, a few seconds)...");
+    npm_install(&minifiers_prefix(), &wanted);
     installed(&what, &terser_cli());
 }
 
@@ -416,7 +420,7 @@ fn autorest_testserver() {
         return;
     }
     println!("[setup] installing {what} (npm, LRO conformance server, a few seconds)...");
-    npm_install(&autorest_prefix(), &what);
+    npm_install(&autorest_prefix(), &[&what]);
     installed(&what, &autorest_cli());
 }
 
@@ -443,20 +447,20 @@ fn axe_core() {
         return;
     }
     println!("[setup] installing {what} (npm, accessibility rules, a few seconds)...");
-    npm_install(&axe_prefix(), &what);
+    npm_install(&axe_prefix(), &[&what]);
     installed(&what, &axe_js());
 }
 
-/// `npm install` of one package into its own folder under target/tools, so nothing
+/// `npm install` of packages into their own folder under target/tools, so nothing
 /// global changes and `cargo clean` removes it.
-fn npm_install(prefix: &Path, package: &str) {
+fn npm_install(prefix: &Path, packages: &[impl AsRef<std::ffi::OsStr>]) {
     let _ = std::fs::create_dir_all(prefix);
     let mut c = cmd("npm");
     c.arg("install")
         .arg("--prefix")
         .arg(prefix)
         .args(["--no-audit", "--no-fund", "--no-save", "--loglevel=error"])
-        .arg(package);
+        .args(packages);
     println!("[setup] {}", show(&c));
     run(&mut c);
 }
