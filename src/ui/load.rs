@@ -1,9 +1,17 @@
 //! A screen's data, fetched once and again on retry, cancelled when the screen goes
 //! away. Plain signals and `spawn_local` rather than `LocalResource`: the async-derived
 //! machinery cost about 35 KB of wasm for three lists.
+//!
+//! The signal, the task and the retry are not generic over what is loaded: the value
+//! travels type-erased and `Data` casts it back, so the three screens share one copy
+//! of that code instead of one each.
 
+use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,25 +21,68 @@ use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::lro::WaitReason;
 use crate::arm::error::ArmError;
 
-pub type Loaded<T> = Option<Result<T, ArmError>>;
+type Erased = Arc<dyn Any + Send + Sync>;
+type State = RwSignal<Option<Result<Erased, ArmError>>>;
+type Fetch = Rc<dyn Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Pin<Box<dyn Future<Output = Result<Erased, ArmError>>>>>;
 
 /// What a load is waiting out (a 429's Retry-After, a retry after a failure), for
 /// `Loading` to say; `None` while it is simply waiting for an answer.
 pub type Waiting = RwSignal<Option<Progress>>;
 
+/// A load's state: `None` while loading.
+pub struct Data<T> {
+    state: State,
+    ty: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Data<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Data<T> {}
+
+impl<T: Clone + 'static> Data<T> {
+    /// Tracked, as a signal's `get`.
+    pub fn get(&self) -> Option<Result<T, ArmError>> {
+        self.state.get().map(|r| r.map(|v| typed::<T>(&v).clone()))
+    }
+
+    /// The loaded value, if there is one, untracked.
+    pub fn with_untracked<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
+        self.state.with_untracked(|s| f(match s {
+            Some(Ok(v)) => Some(typed(v)),
+            _ => None,
+        }))
+    }
+}
+
+fn typed<T: 'static>(v: &Erased) -> &T {
+    v.downcast_ref().expect("a load holds its fetch's type")
+}
+
 /// Returns the state (None while loading), what it is waiting out, and a `reload` to
 /// call from Retry. `fetch` gets the client, the cancel handle and a progress callback.
-pub fn load<T, F, Fut>(fetch: F) -> (RwSignal<Loaded<T>>, Waiting, impl Fn() + Copy + Send + Sync + 'static)
+pub fn load<T, F, Fut>(fetch: F) -> (Data<T>, Waiting, impl Fn() + Copy + Send + Sync + 'static)
 where
     T: Send + Sync + 'static,
     F: Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Fut + 'static,
     Fut: Future<Output = Result<T, ArmError>> + 'static,
 {
+    let (state, waiting, reload) = load_erased(Rc::new(move |client, cancel, progress| {
+        let fut = fetch(client, cancel, progress);
+        Box::pin(async move { fut.await.map(|v| Arc::new(v) as Erased) })
+    }));
+    (Data { state, ty: PhantomData }, waiting, reload)
+}
+
+fn load_erased(fetch: Fetch) -> (State, Waiting, impl Fn() + Copy + Send + Sync + 'static) {
     let ctx = use_app();
-    let state = RwSignal::new(None);
+    let state: State = RwSignal::new(None);
     let waiting: Waiting = RwSignal::new(None);
     let cancel = StoredValue::new_local(Cancel::default());
-    let fetch = StoredValue::new_local(Rc::new(fetch) as Rc<dyn Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Fut>);
+    let fetch = StoredValue::new_local(fetch);
     let reload = move || {
         cancel.get_value().cancel();
         let c = Cancel::default();

@@ -16,10 +16,7 @@ pub fn Subscriptions() -> impl IntoView {
     let (data, waiting, reload) = load(|client, cancel, progress| async move { client.subscriptions(&cancel, &*progress).await });
     let query = RwSignal::new(String::new());
     let sub_name = move |id: &str| -> String {
-        data.with_untracked(|d| match d {
-            Some(Ok(subs)) => subs.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(id)).map(|s| s.display_name.clone()),
-            _ => None,
-        })
+        data.with_untracked(|subs| subs.and_then(|subs| subs.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(id)).map(|s| s.display_name.clone())))
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| id.to_owned())
     };
