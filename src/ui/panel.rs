@@ -94,7 +94,9 @@ pub fn HealthPanel(
         all: ctx.histories,
         key: StoredValue::new(rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default()),
     };
-    let delta = RwSignal::new(Delta::default());
+    // The last check's changes as the sentence shown, not as a `Delta`: a signal of a
+    // type the page already has (each value type brings its own signal code).
+    let changes = RwSignal::new(None::<String>);
     let watch = RwSignal::new(0usize);
     let hidden = RwSignal::new(false);
     let last_answer = RwSignal::new(0.0f64);
@@ -102,12 +104,13 @@ pub fn HealthPanel(
     let rule_name = StoredValue::new(rule.name.clone());
     let record = move |c: &Checked| {
         let Some(d) = history.record(c) else { return };
+        let line = d.sentence();
         if notify.get_untracked() && !d.went_down.is_empty() {
-            if let Some(line) = d.sentence() {
-                notify_user(&format!("LB Health: {}", rule_name.get_value()), &line);
+            if let Some(line) = &line {
+                notify_user(&format!("LB Health: {}", rule_name.get_value()), line);
             }
         }
-        delta.try_set(d);
+        changes.try_set(line);
         last_answer.try_set(ctx.client().now_ms());
     };
 
@@ -276,10 +279,10 @@ pub fn HealthPanel(
                 </div>
             }.into_any())}
             {move || {
-                let d = delta.get();
+                let line = changes.get();
                 let checks = history.with(History::checks);
                 (checks > 1).then(|| view! {
-                    <p class="changes" role="status">{match d.sentence() {
+                    <p class="changes" role="status">{match line {
                         Some(line) => format!("Since the previous check: {line}."),
                         None => "No change since the previous check.".to_owned(),
                     }}</p>
