@@ -117,7 +117,9 @@ pub fn HealthPanel(
     let rule_id_error = rule_id.clone().err();
     let rule_id_ok = rule_id.clone().ok();
     let probe = rule.probe.clone();
-    let run = move || {
+    // One callback, not a closure cloned into the ticker, the Refresh button and Retry:
+    // each copy of a closure is inlined where it is called.
+    let run = Callback::new(move |()| {
         let Ok(id) = rule_id.clone() else { return };
         own.set(true);
         cancel.get_value().cancel();
@@ -155,7 +157,7 @@ pub fn HealthPanel(
             }
             busy.try_set(false);
         });
-    };
+    });
     super::effect(move || {
         if own.get() {
             return;
@@ -181,7 +183,6 @@ pub fn HealthPanel(
     });
     // Elapsed time and countdowns tick once a second while the panel is open (the
     // bench measured the 500 ms tick as most of the page's CPU while polling).
-    let auto_run = run.clone();
     let ticker = set_interval_with_handle(
         move || {
             let t = ctx.client().now_ms();
@@ -190,7 +191,7 @@ pub fn HealthPanel(
             hidden.try_set(is_hidden);
             let (Some(every), Some(idle), Some(since)) = (watch.try_get_untracked(), busy.try_get_untracked().map(|b| !b), last_answer.try_get_untracked()) else { return };
             if watch_due(every, !idle, is_hidden, t - since) {
-                auto_run();
+                run.try_run(());
             }
         },
         std::time::Duration::from_millis(1000),
@@ -213,7 +214,6 @@ pub fn HealthPanel(
         Some(d) => d.close(),
         None => on_close.run(()),
     };
-    let run_again = run.clone();
 
     let ports = format!("{} {} → {}", rule.protocol, rule.frontend_port, rule.backend_port);
     let probe_text = match &rule.probe_name {
@@ -244,7 +244,7 @@ pub fn HealthPanel(
                         </select>
                     </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
-                        on:click=handler(move |_| if !busy.get_untracked() { run_again() })>
+                        on:click=handler(move |_| if !busy.get_untracked() { run.run(()) })>
                         <span aria-hidden="true">"⟳ "</span>"Refresh"
                     </button>
                     <button type="button" on:click=handler(move |_| close_dialog())>"Close"</button>
@@ -313,7 +313,7 @@ pub fn HealthPanel(
                     </div>
                 }.into_any()
             })}
-            {move || error.get().map(|e| view! { <ErrorView error=e retry=Callback::new({ let r = run.clone(); move |_| r() })/> }.into_any())}
+            {move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_any())}
             {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_any())}
         </dialog>
     }
