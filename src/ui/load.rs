@@ -29,7 +29,9 @@ type Fetch = Rc<dyn Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Pin<Box<d
 /// `Loading` to say; `None` while it is simply waiting for an answer.
 pub type Waiting = RwSignal<Option<Progress>>;
 
-/// A load's state: `None` while loading.
+/// A load's state: `None` while loading. Also the page's other signals of an optional
+/// outcome (a search, the panel's result, the tenant list, a token held for a second
+/// submit): with `T` erased, every one of them shares one copy of the signal code.
 pub struct Data<T> {
     state: State,
     ty: PhantomData<fn() -> T>,
@@ -43,7 +45,20 @@ impl<T> Clone for Data<T> {
 
 impl<T> Copy for Data<T> {}
 
-impl<T: Clone + 'static> Data<T> {
+impl<T: Clone + Send + Sync + 'static> Data<T> {
+    pub fn new() -> Self {
+        Data { state: RwSignal::new(None), ty: PhantomData }
+    }
+
+    /// As a signal's `try_set`: nothing once the owner is gone.
+    pub fn set(&self, v: Option<Result<T, ArmError>>) {
+        self.state.try_set(v.map(|r| r.map(|v| Arc::new(v) as Erased)));
+    }
+
+    pub fn get_untracked(&self) -> Option<Result<T, ArmError>> {
+        self.state.get_untracked().map(|r| r.map(|v| typed::<T>(&v).clone()))
+    }
+
     /// Tracked, as a signal's `get`.
     pub fn get(&self) -> Option<Result<T, ArmError>> {
         self.state.get().map(|r| r.map(|v| typed::<T>(&v).clone()))

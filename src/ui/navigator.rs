@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 pub(super) mod recent;
 
-use super::load::load;
+use super::load::{load, Data};
 use super::{handler, screen_link, use_app, ErrorView, Loading, Screen};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
@@ -91,7 +91,7 @@ fn RecentLoadBalancers() -> impl IntoView {
 fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
     let ctx = use_app();
     let text = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Result<GraphAnswer, ArmError>>);
+    let outcome = Data::<GraphAnswer>::new();
     // Resource Graph's error, when the results came from listing each subscription instead.
     let fell_back = RwSignal::new(None::<ArmError>);
     let problem = RwSignal::new(None::<String>);
@@ -117,7 +117,7 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
             };
             if !c.is_cancelled() {
                 fell_back.try_set(graph_error);
-                outcome.try_set(got);
+                outcome.set(got);
                 busy.try_set(false);
             }
         });

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::load::Data;
 use super::{handler, use_app, ErrorView};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
@@ -74,7 +75,7 @@ pub fn HealthPanel(
 ) -> impl IntoView {
     let ctx = use_app();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let result = RwSignal::new(None::<Checked>);
+    let result = Data::<Checked>::new();
     // True while the panel runs its own check (Refresh); until then it follows the list.
     let own = RwSignal::new(false);
     let error = RwSignal::new(None::<ArmError>);
@@ -148,7 +149,7 @@ pub fn HealthPanel(
                 Ok(checked) => {
                     record(&checked);
                     on_result.run(checked.clone());
-                    result.try_set(Some(checked));
+                    result.set(Some(Ok(checked)));
                 }
                 Err(e) => {
                     last_answer.try_set(client.now_ms());
@@ -165,7 +166,7 @@ pub fn HealthPanel(
         match list_result.get() {
             Some(Ok(c)) => {
                 record(&c);
-                result.set(Some(c));
+                result.set(Some(Ok(c)));
                 error.set(None);
                 busy.set(false);
             }
@@ -314,7 +315,7 @@ pub fn HealthPanel(
                 }.into_any()
             })}
             {move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_any())}
-            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_any())}
+            {move || result.get().and_then(Result::ok).map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_any())}
         </dialog>
     }
 }
