@@ -81,7 +81,7 @@ pub fn Boot() -> impl IntoView {
         (a, pending)
     });
     let answer = StoredValue::new(answer);
-    let loaded = RwSignal::new(None);
+    let loaded = super::Slot::new(None);
     leptos::task::spawn_local(async move {
         loaded.set(Some(load_config().await));
     });

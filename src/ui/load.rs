@@ -27,7 +27,7 @@ type Fetch = Rc<dyn Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Pin<Box<d
 
 /// What a load is waiting out (a 429's Retry-After, a retry after a failure), for
 /// `Loading` to say; `None` while it is simply waiting for an answer.
-pub type Waiting = RwSignal<Option<Progress>>;
+pub type Waiting = super::Slot<Option<Progress>>;
 
 /// A load's state: `None` while loading. Also the page's other signals of an optional
 /// outcome (a search, the panel's result, the tenant list, a token held for a second
@@ -95,7 +95,7 @@ where
 fn load_erased(fetch: Fetch) -> (State, Waiting, impl Fn() + Copy + Send + Sync + 'static) {
     let ctx = use_app();
     let state: State = RwSignal::new(None);
-    let waiting: Waiting = RwSignal::new(None);
+    let waiting: Waiting = super::Slot::new(None);
     let cancel = StoredValue::new_local(Cancel::default());
     let fetch = StoredValue::new_local(fetch);
     let reload = move || {
@@ -108,14 +108,14 @@ fn load_erased(fetch: Fetch) -> (State, Waiting, impl Fn() + Copy + Send + Sync 
         let progress: Rc<dyn Fn(Progress)> = Rc::new(move |p| {
             if !live.is_cancelled() {
                 let retrying = matches!(p, Progress::Waiting { reason: WaitReason::Throttled | WaitReason::Transient, .. });
-                waiting.try_set(retrying.then_some(p));
+                waiting.set(retrying.then_some(p));
             }
         });
         let fut = (fetch.get_value())(ctx.client(), c.clone(), progress);
         spawn_local(async move {
             let r = fut.await;
             if !c.is_cancelled() {
-                waiting.try_set(None);
+                waiting.set(None);
                 state.try_set(Some(r));
             }
         });

@@ -10,6 +10,7 @@ mod navigator;
 mod panel;
 mod rules;
 mod signin;
+mod slot;
 mod tooltip;
 mod url;
 
@@ -32,6 +33,7 @@ use crate::arm::id::{LoadBalancerId, SubscriptionId};
 pub use boot::Boot;
 pub use error_view::ErrorView;
 pub use panel::HealthPanel;
+pub use slot::Slot;
 pub use tooltip::ReasonTip;
 
 /// Where the user is. Each screen owns its data; going back re-reads it.
@@ -57,18 +59,18 @@ pub enum Session {
 #[derive(Clone, Copy)]
 pub struct AppCtx {
     pub client: StoredValue<Rc<ArmClient>, LocalStorage>,
-    pub screen: RwSignal<Screen>,
-    pub session: RwSignal<Session>,
+    pub screen: Slot<Screen>,
+    pub session: Slot<Session>,
     /// The deployment's config (defaults when there is no config.json).
     pub config: StoredValue<Config>,
     /// The rule whose health panel is open, by name, on the `Rules` screen.
     pub panel: RwSignal<Option<String>>,
     /// Sort and filters of the panel's table (kept across panels, as in a link).
-    pub view: RwSignal<View>,
+    pub view: Slot<View>,
     /// `embed=1`: compact, for an iframe in a wiki.
     pub embed: bool,
     /// What was dropped from the link the page was opened with.
-    pub notices: RwSignal<Vec<String>>,
+    pub notices: Slot<Vec<String>>,
     /// Watch mode's history per rule (by rule id), kept while the session lasts so a
     /// reopened panel goes on where it left off: (rule, last check's ISO time, history).
     pub histories: StoredValue<Vec<(String, String, crate::health::history::History)>>,
@@ -76,9 +78,9 @@ pub struct AppCtx {
     pub entra: StoredValue<Option<Rc<SignIn>>, LocalStorage>,
     /// The signed-in account (refresh token inside), in memory only.
     pub account: StoredValue<Option<Rc<Account>>, LocalStorage>,
-    pub signin: RwSignal<account::SignInStatus>,
+    pub signin: Slot<account::SignInStatus>,
     /// Renewal failed: the "sign in again" prompt, over whatever is on screen.
-    pub reauth: RwSignal<Option<SignInError>>,
+    pub reauth: Slot<Option<SignInError>>,
     /// Bumped by every renewal plan and by sign-out, so an older timer does nothing.
     pub renewals: StoredValue<u32>,
     demo_client: StoredValue<Rc<ArmClient>, LocalStorage>,
@@ -152,18 +154,18 @@ pub fn App(
     let first = if start == Session::Demo { demo.clone() } else { live.clone() };
     let ctx = AppCtx {
         client: StoredValue::new_local(first),
-        screen: RwSignal::new(Screen::from_link(&link, start == Session::Demo)),
-        session: RwSignal::new(start),
+        screen: Slot::new(Screen::from_link(&link, start == Session::Demo)),
+        session: Slot::new(start),
         config: StoredValue::new(config),
         panel: RwSignal::new(link.rule.clone()),
-        view: RwSignal::new(link.view.clone()),
+        view: Slot::new(link.view.clone()),
         embed: link.embed,
-        notices: RwSignal::new(notices),
+        notices: Slot::new(notices),
         histories: StoredValue::new(Vec::new()),
         entra: StoredValue::new_local(entra),
         account: StoredValue::new_local(None),
-        signin: RwSignal::new(account::SignInStatus::Idle),
-        reauth: RwSignal::new(None),
+        signin: Slot::new(account::SignInStatus::Idle),
+        reauth: Slot::new(None),
         renewals: StoredValue::new(0),
         demo_client: StoredValue::new_local(demo),
         live_client: StoredValue::new_local(live),

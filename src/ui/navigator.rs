@@ -93,7 +93,7 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let outcome = Data::<GraphAnswer>::new();
     // Resource Graph's error, when the results came from listing each subscription instead.
-    let fell_back = RwSignal::new(None::<ArmError>);
+    let fell_back = super::Slot::new(None::<ArmError>);
     let problem = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let cancel = StoredValue::new_local(Cancel::default());
@@ -116,7 +116,7 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
                 other => (other, None),
             };
             if !c.is_cancelled() {
-                fell_back.try_set(graph_error);
+                fell_back.set(graph_error);
                 outcome.set(got);
                 busy.try_set(false);
             }

@@ -78,12 +78,12 @@ pub fn HealthPanel(
     let result = Data::<Checked>::new();
     // True while the panel runs its own check (Refresh); until then it follows the list.
     let own = RwSignal::new(false);
-    let error = RwSignal::new(None::<ArmError>);
+    let error = super::Slot::new(None::<ArmError>);
     let busy = RwSignal::new(false);
     let started = RwSignal::new(0.0f64);
     // What the check is doing, and since when: two signals of value types the page
     // already has (a list's `Waiting`, the clocks), not one of a new tuple type.
-    let progress = RwSignal::new(None::<Progress>);
+    let progress = super::Slot::new(None::<Progress>);
     let progress_at = RwSignal::new(0.0f64);
     let now = RwSignal::new(0.0f64);
     let open_tip = RwSignal::new(None::<String>);
@@ -138,7 +138,7 @@ pub fn HealthPanel(
             let report = |p: Progress| {
                 if !c.is_cancelled() {
                     progress_at.try_set(client.now_ms());
-                    progress.try_set(Some(p));
+                    progress.set(Some(p));
                 }
             };
             let outcome = check_rule(&client, &id, probe.as_ref(), &c, &report).await;
@@ -153,7 +153,7 @@ pub fn HealthPanel(
                 }
                 Err(e) => {
                     last_answer.try_set(client.now_ms());
-                    error.try_set(Some(e));
+                    error.set(Some(e));
                 }
             }
             busy.try_set(false);

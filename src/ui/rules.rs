@@ -39,7 +39,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
         let id = lb_for_load.clone();
         async move { client.load_balancer(&id, &cancel, &*progress).await }
     });
-    let statuses = RwSignal::new(Vec::<RuleStatus>::new());
+    let statuses = super::Slot::new(Vec::<RuleStatus>::new());
     let checks = StoredValue::new_local(Cancel::default());
     on_cleanup(move || checks.get_value().cancel());
     let lb_for_checks = lb.clone();
@@ -155,7 +155,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             _ => None,
                         }));
                         let on_result = Callback::new(move |c: Checked| {
-                            statuses.try_update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
+                            statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
                         });
                         let rule_id = lb_id.rule(&rule.name);
                         Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> })
@@ -184,7 +184,7 @@ fn status_text(s: Option<RuleStatus>) -> String {
 
 /// The whole load balancer in a line: rules, distinct backends, and how many are Down.
 #[component]
-fn LbSummary(statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
+fn LbSummary(statuses: super::Slot<Vec<RuleStatus>>) -> impl IntoView {
     move || {
         statuses.with(|all| {
             let done: Vec<&Checked> = all.iter().filter_map(|s| if let RuleStatus::Done(c) = s { Some(c) } else { None }).collect();
@@ -216,7 +216,7 @@ fn LbSummary(statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
 }
 
 /// Starts a health check of every rule that has one, `PARALLEL` at a time.
-fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: RwSignal<Vec<RuleStatus>>, checks: StoredValue<Cancel, LocalStorage>) {
+fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: super::Slot<Vec<RuleStatus>>, checks: StoredValue<Cancel, LocalStorage>) {
     checks.get_value().cancel();
     let cancel = Cancel::default();
     checks.set_value(cancel.clone());
@@ -243,7 +243,7 @@ fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: RwSignal<Vec<Ru
                 next.set(k + 1);
                 let (i, id, probe) = &work[k];
                 let i = *i;
-                statuses.try_update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Checking });
+                statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Checking });
                 let outcome = check_rule(&client, id, probe.as_ref(), &cancel, &|_| {}).await;
                 if cancel.is_cancelled() {
                     break;
@@ -252,7 +252,7 @@ fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: RwSignal<Vec<Ru
                     Ok(c) => RuleStatus::Done(c),
                     Err(e) => RuleStatus::Failed(e),
                 };
-                statuses.try_update(|s| if let Some(slot) = s.get_mut(i) { *slot = status });
+                statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = status });
             }
         });
     }

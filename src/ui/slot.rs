@@ -1,0 +1,66 @@
+//! A signal whose value type is erased. Each value type a `RwSignal` holds brings its
+//! own copy of the signal's code into the wasm (new, get, set, the write guard, the
+//! drop); a `Slot` keeps its value in one `RwSignal<Arc<dyn Any>>`, so all of them
+//! share that one copy and only a downcast and a clone are per type.
+
+use std::any::Any;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+type Erased = Arc<dyn Any + Send + Sync>;
+
+pub struct Slot<T> {
+    sig: RwSignal<Erased>,
+    ty: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Slot<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Slot<T> {}
+
+fn typed<T: 'static>(v: &Erased) -> &T {
+    v.downcast_ref().expect("a slot holds its own type")
+}
+
+/// The same calls as a `RwSignal`'s, with the same tracking; `set` and `update` do
+/// nothing once the owner is gone, as `try_set` and `try_update`.
+impl<T: Clone + Send + Sync + 'static> Slot<T> {
+    pub fn new(v: T) -> Self {
+        Slot { sig: RwSignal::new(Arc::new(v)), ty: PhantomData }
+    }
+
+    pub fn get(&self) -> T {
+        typed::<T>(&self.sig.get()).clone()
+    }
+
+    pub fn get_untracked(&self) -> T {
+        typed::<T>(&self.sig.get_untracked()).clone()
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(typed(&self.sig.get()))
+    }
+
+    pub fn with_untracked<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(typed(&self.sig.get_untracked()))
+    }
+
+    pub fn set(&self, v: T) {
+        self.sig.set(Arc::new(v));
+    }
+
+    /// Notifies even when `f` changes nothing, as `RwSignal::update` does.
+    pub fn update(&self, f: impl FnOnce(&mut T)) {
+        if let Some(v) = self.sig.try_get_untracked() {
+            let mut v = typed::<T>(&v).clone();
+            f(&mut v);
+            self.set(v);
+        }
+    }
+}
