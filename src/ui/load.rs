@@ -22,7 +22,7 @@ use crate::arm::lro::WaitReason;
 use crate::arm::error::ArmError;
 
 type Erased = Arc<dyn Any + Send + Sync>;
-type State = RwSignal<Option<Result<Erased, ArmError>>>;
+type State = super::Slot<Option<Result<Erased, ArmError>>>;
 type Fetch = Rc<dyn Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Pin<Box<dyn Future<Output = Result<Erased, ArmError>>>>>;
 
 /// What a load is waiting out (a 429's Retry-After, a retry after a failure), for
@@ -47,12 +47,12 @@ impl<T> Copy for Data<T> {}
 
 impl<T: Clone + Send + Sync + 'static> Data<T> {
     pub fn new() -> Self {
-        Data { state: RwSignal::new(None), ty: PhantomData }
+        Data { state: super::Slot::new(None), ty: PhantomData }
     }
 
     /// As a signal's `try_set`: nothing once the owner is gone.
     pub fn set(&self, v: Option<Result<T, ArmError>>) {
-        self.state.try_set(v.map(|r| r.map(|v| Arc::new(v) as Erased)));
+        self.state.set(v.map(|r| r.map(|v| Arc::new(v) as Erased)));
     }
 
     pub fn get_untracked(&self) -> Option<Result<T, ArmError>> {
@@ -94,7 +94,7 @@ where
 
 fn load_erased(fetch: Fetch) -> (State, Waiting, impl Fn() + Copy + Send + Sync + 'static) {
     let ctx = use_app();
-    let state: State = RwSignal::new(None);
+    let state: State = super::Slot::new(None);
     let waiting: Waiting = super::Slot::new(None);
     let cancel = StoredValue::new_local(Cancel::default());
     let fetch = StoredValue::new_local(fetch);
@@ -116,7 +116,7 @@ fn load_erased(fetch: Fetch) -> (State, Waiting, impl Fn() + Copy + Send + Sync 
             let r = fut.await;
             if !c.is_cancelled() {
                 waiting.set(None);
-                state.try_set(Some(r));
+                state.set(Some(r));
             }
         });
     };
