@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{handler, use_app, AppCtx, Session};
+use super::{handler, use_app, AppCtx, Session, Slot};
 use crate::arm::client::{Cancel, Renewer};
 use crate::arm::model::Tenant;
 use crate::auth::account::{Account, Renewed};
@@ -311,7 +311,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
     let user = claims.user.clone().unwrap_or_default();
     let tenant_id = claims.tenant.clone().unwrap_or_default();
     let tenants = super::load::Data::<Vec<Tenant>>::new();
-    let chosen = RwSignal::new(String::new());
+    let chosen = Slot::new(String::new());
     let load_tenants = move || {
         if !signed_in || tenants.get_untracked().is_some() {
             return;

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{handler, App, Session};
+use super::{handler, App, Session, Slot};
 use crate::arm::browser::{BrowserClock, FetchTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
@@ -81,11 +81,11 @@ pub fn Boot() -> impl IntoView {
         (a, pending)
     });
     let answer = StoredValue::new(answer);
-    let loaded = super::Slot::new(None);
+    let loaded = Slot::new(None);
     leptos::task::spawn_local(async move {
         loaded.set(Some(load_config().await));
     });
-    let demo_anyway = RwSignal::new(false);
+    let demo_anyway = Slot::new(false);
     (move || {
         let outcome = loaded.get()?;
         Some(match outcome {

@@ -16,18 +16,18 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::use_app;
+use super::{use_app, Slot};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::lro::WaitReason;
 use crate::arm::error::ArmError;
 
 type Erased = Arc<dyn Any + Send + Sync>;
-type State = super::Slot<Option<Result<Erased, ArmError>>>;
+type State = Slot<Option<Result<Erased, ArmError>>>;
 type Fetch = Rc<dyn Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Pin<Box<dyn Future<Output = Result<Erased, ArmError>>>>>;
 
 /// What a load is waiting out (a 429's Retry-After, a retry after a failure), for
 /// `Loading` to say; `None` while it is simply waiting for an answer.
-pub type Waiting = super::Slot<Option<Progress>>;
+pub type Waiting = Slot<Option<Progress>>;
 
 /// A load's state: `None` while loading. Also the page's other signals of an optional
 /// outcome (a search, the panel's result, the tenant list, a token held for a second
@@ -47,7 +47,7 @@ impl<T> Copy for Data<T> {}
 
 impl<T: Clone + Send + Sync + 'static> Data<T> {
     pub fn new() -> Self {
-        Data { state: super::Slot::new(None), ty: PhantomData }
+        Data { state: Slot::new(None), ty: PhantomData }
     }
 
     /// As a signal's `try_set`: nothing once the owner is gone.
@@ -94,8 +94,8 @@ where
 
 fn load_erased(fetch: Fetch) -> (State, Waiting, impl Fn() + Copy + Send + Sync + 'static) {
     let ctx = use_app();
-    let state: State = super::Slot::new(None);
-    let waiting: Waiting = super::Slot::new(None);
+    let state: State = Slot::new(None);
+    let waiting: Waiting = Slot::new(None);
     let cancel = StoredValue::new_local(Cancel::default());
     let fetch = StoredValue::new_local(fetch);
     let reload = move || {

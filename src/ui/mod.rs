@@ -64,7 +64,7 @@ pub struct AppCtx {
     /// The deployment's config (defaults when there is no config.json).
     pub config: StoredValue<Config>,
     /// The rule whose health panel is open, by name, on the `Rules` screen.
-    pub panel: RwSignal<Option<String>>,
+    pub panel: Slot<Option<String>>,
     /// Sort and filters of the panel's table (kept across panels, as in a link).
     pub view: Slot<View>,
     /// `embed=1`: compact, for an iframe in a wiki.
@@ -157,7 +157,7 @@ pub fn App(
         screen: Slot::new(Screen::from_link(&link, start == Session::Demo)),
         session: Slot::new(start),
         config: StoredValue::new(config),
-        panel: RwSignal::new(link.rule.clone()),
+        panel: Slot::new(link.rule.clone()),
         view: Slot::new(link.view.clone()),
         embed: link.embed,
         notices: Slot::new(notices),

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::{load, Data};
-use super::{handler, screen_link, use_app, ErrorView, Loading, Screen};
+use super::{handler, screen_link, use_app, ErrorView, Loading, Screen, Slot};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -14,7 +14,7 @@ use crate::arm::model::GraphAnswer;
 #[component]
 pub fn Subscriptions() -> impl IntoView {
     let (data, waiting, reload) = load(|client, cancel, progress| async move { client.subscriptions(&cancel, &*progress).await });
-    let query = RwSignal::new(String::new());
+    let query = Slot::new(String::new());
     let sub_name = move |id: &str| -> String {
         data.with_untracked(|subs| subs.and_then(|subs| subs.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(id)).map(|s| s.display_name.clone())))
         .filter(|n| !n.is_empty())
@@ -90,12 +90,12 @@ fn RecentLoadBalancers() -> impl IntoView {
 #[component]
 fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
     let ctx = use_app();
-    let text = RwSignal::new(String::new());
+    let text = Slot::new(String::new());
     let outcome = Data::<GraphAnswer>::new();
     // Resource Graph's error, when the results came from listing each subscription instead.
-    let fell_back = super::Slot::new(None::<ArmError>);
-    let problem = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let fell_back = Slot::new(None::<ArmError>);
+    let problem = Slot::new(None::<String>);
+    let busy = Slot::new(false);
     let cancel = StoredValue::new_local(Cancel::default());
     on_cleanup(move || cancel.get_value().cancel());
     let search = move || {
@@ -118,7 +118,7 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
             if !c.is_cancelled() {
                 fell_back.set(graph_error);
                 outcome.set(got);
-                busy.try_set(false);
+                busy.set(false);
             }
         });
     };

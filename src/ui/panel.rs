@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::load::Data;
-use super::{handler, use_app, ErrorView};
+use super::{handler, use_app, ErrorView, Slot};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -77,16 +77,16 @@ pub fn HealthPanel(
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let result = Data::<Checked>::new();
     // True while the panel runs its own check (Refresh); until then it follows the list.
-    let own = RwSignal::new(false);
-    let error = super::Slot::new(None::<ArmError>);
-    let busy = RwSignal::new(false);
-    let started = RwSignal::new(0.0f64);
+    let own = Slot::new(false);
+    let error = Slot::new(None::<ArmError>);
+    let busy = Slot::new(false);
+    let started = Slot::new(0.0f64);
     // What the check is doing, and since when: two signals of value types the page
     // already has (a list's `Waiting`, the clocks), not one of a new tuple type.
-    let progress = super::Slot::new(None::<Progress>);
-    let progress_at = RwSignal::new(0.0f64);
-    let now = RwSignal::new(0.0f64);
-    let open_tip = RwSignal::new(None::<String>);
+    let progress = Slot::new(None::<Progress>);
+    let progress_at = Slot::new(0.0f64);
+    let now = Slot::new(0.0f64);
+    let open_tip = Slot::new(None::<String>);
     let cancel = StoredValue::new_local(Cancel::default());
     // Watch mode: every result goes into the rule's history (kept in the session, so a
     // reopened panel goes on); `watch` is the interval in seconds (0: off), a usize like
@@ -97,11 +97,11 @@ pub fn HealthPanel(
     };
     // The last check's changes as the sentence shown, not as a `Delta`: a signal of a
     // type the page already has (each value type brings its own signal code).
-    let changes = RwSignal::new(None::<String>);
-    let watch = RwSignal::new(0usize);
-    let hidden = RwSignal::new(false);
-    let last_answer = RwSignal::new(0.0f64);
-    let notify = RwSignal::new(false);
+    let changes = Slot::new(None::<String>);
+    let watch = Slot::new(0usize);
+    let hidden = Slot::new(false);
+    let last_answer = Slot::new(0.0f64);
+    let notify = Slot::new(false);
     let rule_name = StoredValue::new(rule.name.clone());
     let record = move |c: &Checked| {
         let Some(d) = history.record(c) else { return };
@@ -111,8 +111,8 @@ pub fn HealthPanel(
                 notify_user(&format!("LB Health: {}", rule_name.get_value()), line);
             }
         }
-        changes.try_set(line);
-        last_answer.try_set(ctx.client().now_ms());
+        changes.set(line);
+        last_answer.set(ctx.client().now_ms());
     };
 
     let rule_id_error = rule_id.clone().err();
@@ -137,7 +137,7 @@ pub fn HealthPanel(
         spawn_local(async move {
             let report = |p: Progress| {
                 if !c.is_cancelled() {
-                    progress_at.try_set(client.now_ms());
+                    progress_at.set(client.now_ms());
                     progress.set(Some(p));
                 }
             };
@@ -152,11 +152,11 @@ pub fn HealthPanel(
                     result.set(Some(Ok(checked)));
                 }
                 Err(e) => {
-                    last_answer.try_set(client.now_ms());
+                    last_answer.set(client.now_ms());
                     error.set(Some(e));
                 }
             }
-            busy.try_set(false);
+            busy.set(false);
         });
     });
     super::effect(move || {
@@ -187,9 +187,9 @@ pub fn HealthPanel(
     let ticker = set_interval_with_handle(
         move || {
             let t = ctx.client().now_ms();
-            now.try_set(t);
+            now.set(t);
             let is_hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
-            hidden.try_set(is_hidden);
+            hidden.set(is_hidden);
             let (Some(every), Some(idle), Some(since)) = (watch.try_get_untracked(), busy.try_get_untracked().map(|b| !b), last_answer.try_get_untracked()) else { return };
             if watch_due(every, !idle, is_hidden, t - since) {
                 run.try_run(());
@@ -363,7 +363,7 @@ impl RuleHistory {
 }
 
 #[component]
-fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option<RuleId>, history: RuleHistory) -> impl IntoView {
+fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<RuleId>, history: RuleHistory) -> impl IntoView {
     let ctx = use_app();
     let view_state = ctx.view;
     let s = checked.summary;
@@ -378,8 +378,8 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
     let groups = reason_groups(&s.rows);
     let rows = StoredValue::new(s.rows);
     let shown = Memo::new(move |_| view_state.with(|v| rows.with_value(|r| v.apply(r))));
-    let page = RwSignal::new(0usize);
-    let grouped = RwSignal::new(false);
+    let page = Slot::new(0usize);
+    let grouped = Slot::new(false);
     let iso = checked.iso.clone();
     let set_view = move |f: &dyn Fn(&mut View)| {
         view_state.update(|v| f(v));
@@ -561,7 +561,7 @@ fn state_count(state: State, n: usize) -> impl IntoView {
     view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n}</strong>" "{state.label()}</span> }
 }
 
-fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> AnyView {
+fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &History) -> AnyView {
     let label = format!("Explain reason for {}", row.instance);
     // Said in words, not only by the row's highlight.
     let change = history.change(row).map(|c| match c {

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{handler, use_app, ErrorView, HealthPanel, Loading};
+use super::{handler, use_app, ErrorView, HealthPanel, Loading, Slot};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -39,7 +39,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
         let id = lb_for_load.clone();
         async move { client.load_balancer(&id, &cancel, &*progress).await }
     });
-    let statuses = super::Slot::new(Vec::<RuleStatus>::new());
+    let statuses = Slot::new(Vec::<RuleStatus>::new());
     let checks = StoredValue::new_local(Cancel::default());
     on_cleanup(move || checks.get_value().cancel());
     let lb_for_checks = lb.clone();
@@ -184,7 +184,7 @@ fn status_text(s: Option<RuleStatus>) -> String {
 
 /// The whole load balancer in a line: rules, distinct backends, and how many are Down.
 #[component]
-fn LbSummary(statuses: super::Slot<Vec<RuleStatus>>) -> impl IntoView {
+fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
     move || {
         statuses.with(|all| {
             let done: Vec<&Checked> = all.iter().filter_map(|s| if let RuleStatus::Done(c) = s { Some(c) } else { None }).collect();
@@ -216,7 +216,7 @@ fn LbSummary(statuses: super::Slot<Vec<RuleStatus>>) -> impl IntoView {
 }
 
 /// Starts a health check of every rule that has one, `PARALLEL` at a time.
-fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: super::Slot<Vec<RuleStatus>>, checks: StoredValue<Cancel, LocalStorage>) {
+fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: Slot<Vec<RuleStatus>>, checks: StoredValue<Cancel, LocalStorage>) {
     checks.get_value().cancel();
     let cancel = Cancel::default();
     checks.set_value(cancel.clone());

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::account::{now_unix, AccountMenu, SignInWithMicrosoft};
 use super::load::Data;
-use super::{handler, use_app, Session};
+use super::{handler, use_app, Session, Slot};
 use crate::auth::paste::{parse, Pasted, Warning};
 
 
@@ -35,8 +35,8 @@ pub fn SignIn() -> impl IntoView {
 #[component]
 pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl IntoView {
     let ctx = use_app();
-    let text = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<String>);
+    let text = Slot::new(String::new());
+    let problem = Slot::new(None::<String>);
     let pending = Data::<(Pasted, Vec<String>)>::new();
     let cloud = ctx.config.with_value(|c| c.cloud);
     let resource = cloud.arm_audiences()[0];

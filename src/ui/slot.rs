@@ -43,6 +43,11 @@ impl<T: Clone + Send + Sync + 'static> Slot<T> {
         typed::<T>(&self.sig.get_untracked()).clone()
     }
 
+    /// `None` once the owner is gone.
+    pub fn try_get_untracked(&self) -> Option<T> {
+        self.sig.try_get_untracked().map(|v| typed::<T>(&v).clone())
+    }
+
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         f(typed(&self.sig.get()))
     }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
-use super::handler;
+use super::{handler, Slot};
 use crate::health::catalog::Reason;
 
 #[component]
@@ -19,7 +19,7 @@ pub fn ReasonTip(
     reason: Arc<Reason>,
     /// Which tooltip is open, shared by the panel so only one is, and so Escape
     /// anywhere in the panel closes it before it closes the panel.
-    open_tip: RwSignal<Option<String>>,
+    open_tip: Slot<Option<String>>,
 ) -> impl IntoView {
     let is_open = {
         let id = id.clone();
