@@ -33,7 +33,7 @@ use crate::arm::id::{LoadBalancerId, SubscriptionId};
 pub use boot::Boot;
 pub use error_view::ErrorView;
 pub use panel::HealthPanel;
-pub use slot::Slot;
+pub use slot::{Computed, Slot};
 pub use tooltip::ReasonTip;
 
 /// Where the user is. Each screen owns its data; going back re-reads it.
@@ -176,8 +176,8 @@ pub fn App(
     }
     // Memos, so renewing a token (a new `Live` value) does not rebuild the screen the
     // user is on.
-    let is_demo = Memo::new(move |_| ctx.session.with(|s| *s == Session::Demo));
-    let signed_out = Memo::new(move |_| ctx.session.with(|s| *s == Session::SignedOut));
+    let is_demo = Computed::new(move || ctx.session.with(|s| *s == Session::Demo));
+    let signed_out = Computed::new(move || ctx.session.with(|s| *s == Session::SignedOut));
     #[cfg(target_arch = "wasm32")]
     url::sync(ctx);
     let embed = ctx.embed;

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::load::Data;
-use super::{handler, use_app, ErrorView, Slot};
+use super::{handler, use_app, Computed, ErrorView, Slot};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -69,7 +69,7 @@ pub fn HealthPanel(
     rule_id: Result<RuleId, IdError>,
     /// The rules list's own check of this rule: `None` while it runs. The panel shows
     /// its outcome rather than asking Azure a second time; Refresh asks again.
-    list_result: Memo<Option<Result<Checked, ArmError>>>,
+    list_result: Computed<Option<Result<Checked, ArmError>>>,
     on_result: Callback<Checked>,
     on_close: Callback<()>,
 ) -> impl IntoView {
@@ -377,7 +377,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
     let total = s.rows.len();
     let groups = reason_groups(&s.rows);
     let rows = StoredValue::new(s.rows);
-    let shown = Memo::new(move |_| view_state.with(|v| rows.with_value(|r| v.apply(r))));
+    let shown = Computed::new(move || view_state.with(|v| rows.with_value(|r| v.apply(r))));
     let page = Slot::new(0usize);
     let grouped = Slot::new(false);
     let iso = checked.iso.clone();
@@ -489,7 +489,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
 /// The filtered rows grouped by reason, most common first: what is wrong, how often,
 /// and where. Picking a group filters the table to it.
 #[component]
-fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: Callback<String>) -> impl IntoView {
+fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Callback<String>) -> impl IntoView {
     const NAMES: usize = 8;
     let groups = shown.with(|idx| rows.with_value(|all| {
         let subset: Vec<Row> = idx.iter().map(|&i| all[i].clone()).collect();
@@ -628,7 +628,7 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
 
 /// Downloads and copyable commands for the current view of the table.
 #[component]
-fn Export(rule_id: Option<RuleId>, iso: String, rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>) -> impl IntoView {
+fn Export(rule_id: Option<RuleId>, iso: String, rows: StoredValue<Vec<Row>>, shown: Computed<Vec<usize>>) -> impl IntoView {
     let ctx = use_app();
     let Some(rule) = rule_id else { return ().into_any() };
     let arm = ctx.config.with_value(|c| c.cloud.arm_origin());

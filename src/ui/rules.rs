@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{handler, use_app, ErrorView, HealthPanel, Loading, Slot};
+use super::{handler, use_app, Computed, ErrorView, HealthPanel, Loading, Slot};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -149,7 +149,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             return None;
                         }
                         // A memo: other rules finishing must not re-deliver this rule's result.
-                        let list_result = Memo::new(move |_| statuses.with(|s| match s.get(i) {
+                        let list_result = Computed::new(move || statuses.with(|s| match s.get(i) {
                             Some(RuleStatus::Done(c)) => Some(Ok(c.clone())),
                             Some(RuleStatus::Failed(e)) => Some(Err(e.clone())),
                             _ => None,

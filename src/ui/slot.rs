@@ -69,3 +69,37 @@ impl<T: Clone + Send + Sync + 'static> Slot<T> {
         }
     }
 }
+
+/// A memo whose value type is erased, as `Slot` is for signals: one
+/// `Memo<Arc<dyn Any>>` for all of them, and a comparison per type.
+pub struct Computed<T> {
+    memo: Memo<Erased>,
+    ty: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Computed<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Computed<T> {}
+
+/// Whether a new value differs from the last, as `Memo::new` decides it.
+fn changed<T: PartialEq + 'static>(old: Option<&Erased>, new: Option<&Erased>) -> bool {
+    old.map(typed::<T>) != new.map(typed::<T>)
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> Computed<T> {
+    pub fn new(f: impl Fn() -> T + Send + Sync + 'static) -> Self {
+        Computed { memo: Memo::new_with_compare(move |_| Arc::new(f()) as Erased, changed::<T>), ty: PhantomData }
+    }
+
+    pub fn get(&self) -> T {
+        typed::<T>(&self.memo.get()).clone()
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(typed(&self.memo.get()))
+    }
+}
