@@ -16,7 +16,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{use_app, Slot};
+use super::{use_app, Slot, Stored};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::lro::WaitReason;
 use crate::arm::error::ArmError;
@@ -96,8 +96,8 @@ fn load_erased(fetch: Fetch) -> (State, Waiting, impl Fn() + Copy + Send + Sync 
     let ctx = use_app();
     let state: State = Slot::new(None);
     let waiting: Waiting = Slot::new(None);
-    let cancel = StoredValue::new_local(Cancel::default());
-    let fetch = StoredValue::new_local(fetch);
+    let cancel = Stored::new(Cancel::default());
+    let fetch = Stored::new(fetch);
     let reload = move || {
         cancel.get_value().cancel();
         let c = Cancel::default();

@@ -33,7 +33,7 @@ use crate::arm::id::{LoadBalancerId, SubscriptionId};
 pub use boot::Boot;
 pub use error_view::ErrorView;
 pub use panel::HealthPanel;
-pub use slot::{Computed, Slot};
+pub use slot::{Computed, Slot, Stored};
 pub use tooltip::ReasonTip;
 
 /// Where the user is. Each screen owns its data; going back re-reads it.
@@ -58,11 +58,11 @@ pub enum Session {
 /// Shared with every component through context. `Copy`, so closures take it freely.
 #[derive(Clone, Copy)]
 pub struct AppCtx {
-    pub client: StoredValue<Rc<ArmClient>, LocalStorage>,
+    pub client: Stored<Rc<ArmClient>>,
     pub screen: Slot<Screen>,
     pub session: Slot<Session>,
     /// The deployment's config (defaults when there is no config.json).
-    pub config: StoredValue<Config>,
+    pub config: Stored<Config>,
     /// The rule whose health panel is open, by name, on the `Rules` screen.
     pub panel: Slot<Option<String>>,
     /// Sort and filters of the panel's table (kept across panels, as in a link).
@@ -73,18 +73,18 @@ pub struct AppCtx {
     pub notices: Slot<Vec<String>>,
     /// Watch mode's history per rule (by rule id), kept while the session lasts so a
     /// reopened panel goes on where it left off: (rule, last check's ISO time, history).
-    pub histories: StoredValue<Vec<(String, String, crate::health::history::History)>>,
+    pub histories: Stored<Vec<(String, String, crate::health::history::History)>>,
     /// Entra ID sign-in (through the sign-in worker), when config.json names a client id.
-    pub entra: StoredValue<Option<Rc<SignIn>>, LocalStorage>,
+    pub entra: Stored<Option<Rc<SignIn>>>,
     /// The signed-in account (refresh token inside), in memory only.
-    pub account: StoredValue<Option<Rc<Account>>, LocalStorage>,
+    pub account: Stored<Option<Rc<Account>>>,
     pub signin: Slot<account::SignInStatus>,
     /// Renewal failed: the "sign in again" prompt, over whatever is on screen.
     pub reauth: Slot<Option<SignInError>>,
     /// Bumped by every renewal plan and by sign-out, so an older timer does nothing.
-    pub renewals: StoredValue<u32>,
-    demo_client: StoredValue<Rc<ArmClient>, LocalStorage>,
-    live_client: StoredValue<Rc<ArmClient>, LocalStorage>,
+    pub renewals: Stored<u32>,
+    demo_client: Stored<Rc<ArmClient>>,
+    live_client: Stored<Rc<ArmClient>>,
 }
 
 impl AppCtx {
@@ -153,22 +153,22 @@ pub fn App(
 ) -> impl IntoView {
     let first = if start == Session::Demo { demo.clone() } else { live.clone() };
     let ctx = AppCtx {
-        client: StoredValue::new_local(first),
+        client: Stored::new(first),
         screen: Slot::new(Screen::from_link(&link, start == Session::Demo)),
         session: Slot::new(start),
-        config: StoredValue::new(config),
+        config: Stored::new(config),
         panel: Slot::new(link.rule.clone()),
         view: Slot::new(link.view.clone()),
         embed: link.embed,
         notices: Slot::new(notices),
-        histories: StoredValue::new(Vec::new()),
-        entra: StoredValue::new_local(entra),
-        account: StoredValue::new_local(None),
+        histories: Stored::new(Vec::new()),
+        entra: Stored::new(entra),
+        account: Stored::new(None),
         signin: Slot::new(account::SignInStatus::Idle),
         reauth: Slot::new(None),
-        renewals: StoredValue::new(0),
-        demo_client: StoredValue::new_local(demo),
-        live_client: StoredValue::new_local(live),
+        renewals: Stored::new(0),
+        demo_client: Stored::new(demo),
+        live_client: Stored::new(live),
     };
     provide_context(ctx);
     if let Some((cb, pending)) = answer {

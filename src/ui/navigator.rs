@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::{load, Data};
-use super::{handler, screen_link, use_app, ErrorView, Loading, Screen, Slot};
+use super::{handler, screen_link, use_app, ErrorView, Loading, Screen, Slot, Stored};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -96,7 +96,7 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
     let fell_back = Slot::new(None::<ArmError>);
     let problem = Slot::new(None::<String>);
     let busy = Slot::new(false);
-    let cancel = StoredValue::new_local(Cancel::default());
+    let cancel = Stored::new(Cancel::default());
     on_cleanup(move || cancel.get_value().cancel());
     let search = move || {
         let t = text.get_untracked();

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::load::Data;
-use super::{handler, use_app, Computed, ErrorView, Slot};
+use super::{handler, use_app, Computed, ErrorView, Slot, Stored};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -87,13 +87,13 @@ pub fn HealthPanel(
     let progress_at = Slot::new(0.0f64);
     let now = Slot::new(0.0f64);
     let open_tip = Slot::new(None::<String>);
-    let cancel = StoredValue::new_local(Cancel::default());
+    let cancel = Stored::new(Cancel::default());
     // Watch mode: every result goes into the rule's history (kept in the session, so a
     // reopened panel goes on); `watch` is the interval in seconds (0: off), a usize like
     // the table's page: each value type a signal holds brings its own code into the wasm.
     let history = RuleHistory {
         all: ctx.histories,
-        key: StoredValue::new(rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default()),
+        key: Stored::new(rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default()),
     };
     // The last check's changes as the sentence shown, not as a `Delta`: a signal of a
     // type the page already has (each value type brings its own signal code).
@@ -102,7 +102,7 @@ pub fn HealthPanel(
     let hidden = Slot::new(false);
     let last_answer = Slot::new(0.0f64);
     let notify = Slot::new(false);
-    let rule_name = StoredValue::new(rule.name.clone());
+    let rule_name = Stored::new(rule.name.clone());
     let record = move |c: &Checked| {
         let Some(d) = history.record(c) else { return };
         let line = d.sentence();
@@ -326,9 +326,9 @@ const PAGE: usize = 100;
 /// reads and records there, so there is one copy, whichever panel is open.
 #[derive(Clone, Copy)]
 struct RuleHistory {
-    all: StoredValue<Vec<(String, String, History)>>,
+    all: Stored<Vec<(String, String, History)>>,
     /// The rule id, lower-cased.
-    key: StoredValue<String>,
+    key: Stored<String>,
 }
 
 impl RuleHistory {
@@ -376,7 +376,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
     );
     let total = s.rows.len();
     let groups = reason_groups(&s.rows);
-    let rows = StoredValue::new(s.rows);
+    let rows = Stored::new(s.rows);
     let shown = Computed::new(move || view_state.with(|v| rows.with_value(|r| v.apply(r))));
     let page = Slot::new(0usize);
     let grouped = Slot::new(false);
@@ -489,7 +489,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
 /// The filtered rows grouped by reason, most common first: what is wrong, how often,
 /// and where. Picking a group filters the table to it.
 #[component]
-fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Callback<String>) -> impl IntoView {
+fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Callback<String>) -> impl IntoView {
     const NAMES: usize = 8;
     let groups = shown.with(|idx| rows.with_value(|all| {
         let subset: Vec<Row> = idx.iter().map(|&i| all[i].clone()).collect();
@@ -628,7 +628,7 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
 
 /// Downloads and copyable commands for the current view of the table.
 #[component]
-fn Export(rule_id: Option<RuleId>, iso: String, rows: StoredValue<Vec<Row>>, shown: Computed<Vec<usize>>) -> impl IntoView {
+fn Export(rule_id: Option<RuleId>, iso: String, rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>) -> impl IntoView {
     let ctx = use_app();
     let Some(rule) = rule_id else { return ().into_any() };
     let arm = ctx.config.with_value(|c| c.cloud.arm_origin());

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{handler, use_app, Computed, ErrorView, HealthPanel, Loading, Slot};
+use super::{handler, use_app, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -40,7 +40,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
         async move { client.load_balancer(&id, &cancel, &*progress).await }
     });
     let statuses = Slot::new(Vec::<RuleStatus>::new());
-    let checks = StoredValue::new_local(Cancel::default());
+    let checks = Stored::new(Cancel::default());
     on_cleanup(move || checks.get_value().cancel());
     let lb_for_checks = lb.clone();
     super::effect(move || {
@@ -53,7 +53,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
             check_all(&desc, &lb_for_checks, statuses, checks);
         }
     });
-    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let opener = Stored::new(None::<web_sys::HtmlElement>);
     let close = Callback::new(move |_: ()| {
         let name = ctx.panel.get_untracked();
         ctx.panel.set(None);
@@ -216,7 +216,7 @@ fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
 }
 
 /// Starts a health check of every rule that has one, `PARALLEL` at a time.
-fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: Slot<Vec<RuleStatus>>, checks: StoredValue<Cancel, LocalStorage>) {
+fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: Slot<Vec<RuleStatus>>, checks: Stored<Cancel>) {
     checks.get_value().cancel();
     let cancel = Cancel::default();
     checks.set_value(cancel.clone());

@@ -4,7 +4,9 @@
 //! share that one copy and only a downcast and a clone are per type.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::marker::PhantomData;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -102,4 +104,66 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Computed<T> {
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         f(typed(&self.memo.get()))
     }
+}
+
+/// A stored value whose type is erased, as `Slot` is for signals: every one is a
+/// `StoredValue<Rc<dyn Any>>` holding a `RefCell<T>`, so `StoredValue`'s code is in the
+/// wasm once. Not reactive, and local to the thread, as `StoredValue::new_local`.
+pub struct Stored<T> {
+    cell: StoredValue<Rc<dyn Any>, LocalStorage>,
+    ty: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Stored<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Stored<T> {}
+
+/// The same calls as a `StoredValue`'s; the `try_` ones give `None` once the owner is
+/// gone, the others panic then, as `StoredValue`'s do.
+impl<T: 'static> Stored<T> {
+    pub fn new(v: T) -> Self {
+        Stored { cell: StoredValue::new_local(Rc::new(RefCell::new(v))), ty: PhantomData }
+    }
+
+    fn rc(&self) -> Rc<dyn Any> {
+        self.cell.get_value()
+    }
+
+    pub fn with_value<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(&cell::<T>(&self.rc()).borrow())
+    }
+
+    pub fn try_with_value<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
+        self.cell.try_get_value().map(|rc| f(&cell::<T>(&rc).borrow()))
+    }
+
+    pub fn set_value(&self, v: T) {
+        *cell::<T>(&self.rc()).borrow_mut() = v;
+    }
+
+    pub fn update_value(&self, f: impl FnOnce(&mut T)) {
+        f(&mut cell::<T>(&self.rc()).borrow_mut());
+    }
+
+    pub fn try_update_value<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        self.cell.try_get_value().map(|rc| f(&mut cell::<T>(&rc).borrow_mut()))
+    }
+}
+
+impl<T: Clone + 'static> Stored<T> {
+    pub fn get_value(&self) -> T {
+        self.with_value(T::clone)
+    }
+
+    pub fn try_get_value(&self) -> Option<T> {
+        self.try_with_value(T::clone)
+    }
+}
+
+fn cell<T: 'static>(v: &Rc<dyn Any>) -> &RefCell<T> {
+    v.downcast_ref().expect("a stored value holds its own type")
 }
