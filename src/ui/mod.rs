@@ -33,7 +33,7 @@ use crate::arm::id::{LoadBalancerId, SubscriptionId};
 pub use boot::Boot;
 pub use error_view::ErrorView;
 pub use panel::HealthPanel;
-pub use slot::{Computed, Slot, Stored};
+pub use slot::{Call, Computed, Slot, Stored};
 pub use tooltip::ReasonTip;
 
 /// Where the user is. Each screen owns its data; going back re-reads it.

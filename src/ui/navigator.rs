@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::{load, Data};
-use super::{handler, screen_link, use_app, ErrorView, Loading, Screen, Slot, Stored};
+use super::{handler, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -23,7 +23,7 @@ pub fn Subscriptions() -> impl IntoView {
     view! {
         <h1>"Subscriptions"</h1>
         <RecentLoadBalancers/>
-        <FindLoadBalancer sub_name=Callback::new(move |id: String| sub_name(&id))/>
+        <FindLoadBalancer sub_name=Call::new(move |id: String| sub_name(&id))/>
         <p class="filter">
             <label for="sub-filter">"Filter by name or ID "</label>
             <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
@@ -88,7 +88,7 @@ fn RecentLoadBalancers() -> impl IntoView {
 /// One Azure Resource Graph query across every subscription the user can read: the way
 /// to a load balancer when its subscription is not known.
 #[component]
-fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
+fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
     let ctx = use_app();
     let text = Slot::new(String::new());
     let outcome = Data::<GraphAnswer>::new();

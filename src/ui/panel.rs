@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::load::Data;
-use super::{handler, use_app, Computed, ErrorView, Slot, Stored};
+use super::{handler, use_app, Call, Computed, ErrorView, Slot, Stored};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -70,8 +70,8 @@ pub fn HealthPanel(
     /// The rules list's own check of this rule: `None` while it runs. The panel shows
     /// its outcome rather than asking Azure a second time; Refresh asks again.
     list_result: Computed<Option<Result<Checked, ArmError>>>,
-    on_result: Callback<Checked>,
-    on_close: Callback<()>,
+    on_result: Call<Checked>,
+    on_close: Call<()>,
 ) -> impl IntoView {
     let ctx = use_app();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
@@ -120,7 +120,7 @@ pub fn HealthPanel(
     let probe = rule.probe.clone();
     // One callback, not a closure cloned into the ticker, the Refresh button and Retry:
     // each copy of a closure is inlined where it is called.
-    let run = Callback::new(move |()| {
+    let run = Call::new(move |()| {
         let Ok(id) = rule_id.clone() else { return };
         own.set(true);
         cancel.get_value().cancel();
@@ -440,7 +440,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                     <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>
                 </div>
                 {move || match grouped.get() {
-                    true => view! { <ReasonGroups rows=rows shown=shown on_pick=Callback::new(move |code: String| {
+                    true => view! { <ReasonGroups rows=rows shown=shown on_pick=Call::new(move |code: String| {
                         grouped.set(false);
                         set_view(&|v: &mut View| v.reason = Some(code.clone()));
                     })/> }.into_any(),
@@ -489,7 +489,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
 /// The filtered rows grouped by reason, most common first: what is wrong, how often,
 /// and where. Picking a group filters the table to it.
 #[component]
-fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Callback<String>) -> impl IntoView {
+fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Call<String>) -> impl IntoView {
     const NAMES: usize = 8;
     let groups = shown.with(|idx| rows.with_value(|all| {
         let subset: Vec<Row> = idx.iter().map(|&i| all[i].clone()).collect();

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{handler, use_app, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
+use super::{handler, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -54,7 +54,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
         }
     });
     let opener = Stored::new(None::<web_sys::HtmlElement>);
-    let close = Callback::new(move |_: ()| {
+    let close = Call::new(move |_: ()| {
         let name = ctx.panel.get_untracked();
         ctx.panel.set(None);
         // Put focus back on the button that opened the panel (or, after a deep link,
@@ -154,7 +154,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             Some(RuleStatus::Failed(e)) => Some(Err(e.clone())),
                             _ => None,
                         }));
-                        let on_result = Callback::new(move |c: Checked| {
+                        let on_result = Call::new(move |c: Checked| {
                             statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
                         });
                         let rule_id = lb_id.rule(&rule.name);

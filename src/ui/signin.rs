@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::account::{now_unix, AccountMenu, SignInWithMicrosoft};
 use super::load::Data;
-use super::{handler, use_app, Session, Slot};
+use super::{handler, use_app, Call, Session, Slot};
 use crate::auth::paste::{parse, Pasted, Warning};
 
 
@@ -33,7 +33,7 @@ pub fn SignIn() -> impl IntoView {
 }
 
 #[component]
-pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl IntoView {
+pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl IntoView {
     let ctx = use_app();
     let text = Slot::new(String::new());
     let problem = Slot::new(None::<String>);

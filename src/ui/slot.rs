@@ -167,3 +167,36 @@ impl<T: Clone + 'static> Stored<T> {
 fn cell<T: 'static>(v: &Rc<dyn Any>) -> &RefCell<T> {
     v.downcast_ref().expect("a stored value holds its own type")
 }
+
+/// A callback as a `Stored` `Rc<dyn Fn>`, where `Callback` would bring a `StoredValue`
+/// of its own per argument type.
+pub struct Call<In: 'static, Out: 'static = ()>(Stored<Rc<dyn Fn(In) -> Out>>);
+
+impl<In, Out> Clone for Call<In, Out> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<In, Out> Copy for Call<In, Out> {}
+
+impl<In: 'static, Out: 'static> Call<In, Out> {
+    pub fn new(f: impl Fn(In) -> Out + 'static) -> Self {
+        Call(Stored::new(Rc::new(f)))
+    }
+
+    /// Panics once the owner is gone, as `Callback::run`.
+    pub fn run(&self, input: In) -> Out {
+        (self.0.get_value())(input)
+    }
+
+    pub fn try_run(&self, input: In) -> Option<Out> {
+        self.0.try_get_value().map(|f| f(input))
+    }
+}
+
+impl<F: Fn(In) -> Out + 'static, In: 'static, Out: 'static> From<F> for Call<In, Out> {
+    fn from(f: F) -> Self {
+        Call::new(f)
+    }
+}
