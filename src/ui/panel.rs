@@ -392,7 +392,9 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
             _ => "none",
         });
         view! {
-            <th scope="col" aria-sort=aria>
+            // A String, as the page's other reactive attributes: a &str one would be a
+            // render-effect type of its own.
+            <th scope="col" aria-sort=move || aria().to_owned()>
                 <button type="button" class="sort" on:click=handler(move |_| set_view(&|v: &mut View| {
                     if v.sort == key { v.descending = !v.descending } else { v.sort = key; v.descending = false }
                 }))>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
