@@ -1,7 +1,9 @@
-//! A signal whose value type is erased. Each value type a `RwSignal` holds brings its
-//! own copy of the signal's code into the wasm (new, get, set, the write guard, the
-//! drop); a `Slot` keeps its value in one `RwSignal<Arc<dyn Any>>`, so all of them
-//! share that one copy and only a downcast and a clone are per type.
+//! Signals, memos, stored values and callbacks whose value type is erased. Each value
+//! type a `RwSignal` holds brings its own copy of the signal's code into the wasm (new,
+//! get, set, the write guard, the drop); a `Slot` keeps its value in one
+//! `RwSignal<Arc<dyn Any>>`, so all of them share that one copy and only a downcast and
+//! a clone are per type. `Computed`, `Stored` and `Call` do the same for `Memo`,
+//! `StoredValue` and `Callback`.
 
 use std::any::Any;
 use std::cell::RefCell;
