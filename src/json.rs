@@ -383,7 +383,7 @@ impl<'a> Reader<'a> {
                 match shape {
                     Shape::Seq(inner) => {
                         let mut out = Vec::new();
-                        self.nested(b']', |r| {
+                        self.nested(b']', &mut |r| {
                             out.push(r.value(inner)?);
                             Ok(())
                         })?;
@@ -393,7 +393,7 @@ impl<'a> Reader<'a> {
                     // elements than fields fail.
                     Shape::Struct(fields) => {
                         let mut out = Vec::with_capacity(fields.len());
-                        self.nested(b']', |r| {
+                        self.nested(b']', &mut |r| {
                             let Some(&(name, shape)) = fields.get(out.len()) else {
                                 return Err(r.error(JsonErrorKind::Trailing));
                             };
@@ -418,7 +418,7 @@ impl<'a> Reader<'a> {
                 // `{"id": ...}`: the object shape one spec version gave the NIC id.
                 Shape::Lenient => {
                     let mut found = Json::Null;
-                    self.nested(b'}', |r| {
+                    self.nested(b'}', &mut |r| {
                         if r.key()? != "id" {
                             return r.skip();
                         }
@@ -439,7 +439,7 @@ impl<'a> Reader<'a> {
     fn object(&mut self, fields: &'static [(&'static str, &'static Shape)]) -> Result<Vec<Json>, JsonError> {
         let mut out = vec![Json::Null; fields.len()];
         let mut seen = 0u64;
-        self.nested(b'}', |r| {
+        self.nested(b'}', &mut |r| {
             r.peek();
             let key_at = r.at;
             let key = r.key()?;
@@ -457,8 +457,9 @@ impl<'a> Reader<'a> {
     }
 
     /// A list or object, `at` on its opening bracket: `item` reads each element (an
-    /// object's item reads its key too) until `close`.
-    fn nested(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Result<(), JsonError>) -> Result<(), JsonError> {
+    /// object's item reads its key too) until `close`. `dyn`, so its four callers share
+    /// one copy of this loop instead of each inlining its own.
+    fn nested(&mut self, close: u8, item: &mut dyn FnMut(&mut Self) -> Result<(), JsonError>) -> Result<(), JsonError> {
         self.enter()?;
         if self.peek() == Some(close) {
             self.at += 1;

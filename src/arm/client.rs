@@ -9,7 +9,8 @@ use super::cloud::{ArmBase, Cloud};
 use super::error::{ArmError, ErrorKind};
 use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
-use super::model::{parse, FromJson, GraphAnswer, JsonError, GraphLoadBalancer, HealthResult, LoadBalancer, Page, Subscription, Tenant};
+use super::model::{parse, read_json, FromJson, GraphAnswer, Json, JsonError, GraphLoadBalancer, HealthResult, LoadBalancer, Page, Shape, Subscription, Tenant};
+use crate::json::Fields;
 use super::transport::{Clock, LocalBoxFuture, Request, Transport};
 use crate::order;
 
@@ -124,13 +125,13 @@ impl ArmClient {
     /// `progress` hears of waits (throttling, retries), as for a health check, so a
     /// list screen can say why it is still loading.
     pub async fn subscriptions(&self, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<Subscription>, ArmError> {
-        let subs: Vec<Subscription> = self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel, progress).await?;
+        let subs: Vec<Subscription> = items(self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), Page::<Subscription>::SHAPE, cancel, progress).await?);
         Ok(order::by_name(subs, |s| &s.display_name))
     }
 
     /// The directories the signed-in user belongs to, for switching tenant.
     pub async fn tenants(&self, cancel: &Cancel) -> Result<Vec<Tenant>, ArmError> {
-        let tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel, &|_| {}).await?;
+        let tenants: Vec<Tenant> = items(self.get_all(&format!("/tenants?api-version={TENANTS_API}"), Page::<Tenant>::SHAPE, cancel, &|_| {}).await?);
         Ok(order::by_name(tenants, |t| &t.display_name))
     }
 
@@ -168,7 +169,7 @@ impl ArmClient {
 
     pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<LoadBalancer>, ArmError> {
         let path = format!("{}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", sub.path());
-        let lbs: Vec<LoadBalancer> = self.get_all(&path, cancel, progress).await?;
+        let lbs: Vec<LoadBalancer> = items(self.get_all(&path, Page::<LoadBalancer>::SHAPE, cancel, progress).await?);
         Ok(order::by_name(lbs, |lb| &lb.name))
     }
 
@@ -193,12 +194,17 @@ impl ArmClient {
             .map_err(|e| ArmError::malformed(&resp, &format!("the health result is not valid JSON of the expected shape ({e})")))
     }
 
-    async fn get_all<T: FromJson>(&self, path: &str, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<T>, ArmError> {
+    /// Every page's items as read, for `items` to convert: `page` is a `Page<T>`'s shape.
+    /// Not generic, so the three listings share one copy of it in the wasm.
+    async fn get_all(&self, path: &str, page: &'static Shape, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<Json>, ArmError> {
         let mut out = Vec::new();
         self.pages(path, cancel, progress, &mut |body| {
-            let page: Page<T> = parse(body)?;
-            out.extend(page.value);
-            Ok(page.next_link)
+            // A `Page<T>`'s fields in order: `value`, then `nextLink`.
+            let mut f = Fields::of(read_json(body, page)?);
+            if let Json::Arr(v) = f.value() {
+                out.extend(v);
+            }
+            Ok(f.opt_string())
         })
         .await?;
         Ok(out)
@@ -318,6 +324,10 @@ impl ArmClient {
             b & 0xffff_ffff_ffff
         )
     }
+}
+
+fn items<T: FromJson>(v: Vec<Json>) -> Vec<T> {
+    v.into_iter().map(T::from_json).collect()
 }
 
 fn unexpected_answer(resp: &super::transport::Response, e: JsonError) -> ArmError {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{handler, use_app, AppCtx, Session};
+use super::{handler, use_app, AppCtx, Session, Slot};
 use crate::arm::client::{Cancel, Renewer};
 use crate::arm::model::Tenant;
 use crate::auth::account::{Account, Renewed};
@@ -310,8 +310,8 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
     let who = claims.user.clone().or(claims.name.clone()).unwrap_or_else(|| "Pasted token".into());
     let user = claims.user.clone().unwrap_or_default();
     let tenant_id = claims.tenant.clone().unwrap_or_default();
-    let tenants = RwSignal::new(None::<Result<Vec<Tenant>, String>>);
-    let chosen = RwSignal::new(String::new());
+    let tenants = super::load::Data::<Vec<Tenant>>::new();
+    let chosen = Slot::new(String::new());
     let load_tenants = move || {
         if !signed_in || tenants.get_untracked().is_some() {
             return;
@@ -319,8 +319,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
         tenants.set(Some(Ok(Vec::new())));
         leptos::task::spawn_local(async move {
             let client = ctx.client();
-            let got = client.tenants(&Cancel::default()).await.map_err(|e| super::error_view::headline(&e).0.to_owned());
-            tenants.set(Some(got));
+            tenants.set(Some(client.tenants(&Cancel::default()).await));
         });
     };
     let tid = tenant_id.clone();
@@ -362,7 +361,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                                     <button type="submit">"Sign in to this tenant"</button>
                                 }.into_any()
                             }
-                            Some(Err(e)) => view! { <p class="muted">{format!("The tenant list could not be read: {e}")}</p> }.into_any(),
+                            Some(Err(e)) => view! { <p class="muted">{format!("The tenant list could not be read: {}", super::error_view::headline(&e).0)}</p> }.into_any(),
                             _ => view! { <p class="muted">"Loading tenants…"</p> }.into_any(),
                         }}
                     </form>

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{handler, App, Session};
+use super::{handler, App, Session, Slot, Stored};
 use crate::arm::browser::{BrowserClock, FetchTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
@@ -80,12 +80,12 @@ pub fn Boot() -> impl IntoView {
         browser::clean_address(pending.as_ref().map(|p| p.return_to.as_str()));
         (a, pending)
     });
-    let answer = StoredValue::new(answer);
-    let loaded = RwSignal::new(None);
+    let answer = Stored::new(answer);
+    let loaded = Slot::new(None);
     leptos::task::spawn_local(async move {
         loaded.set(Some(load_config().await));
     });
-    let demo_anyway = RwSignal::new(false);
+    let demo_anyway = Slot::new(false);
     (move || {
         let outcome = loaded.get()?;
         Some(match outcome {

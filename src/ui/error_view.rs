@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::handler;
+use super::{handler, Call};
 use crate::arm::error::{ArmError, ErrorKind};
 
 pub fn headline(e: &ArmError) -> (&'static str, String) {
@@ -34,7 +34,7 @@ pub fn headline(e: &ArmError) -> (&'static str, String) {
 }
 
 #[component]
-pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
+pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Call<()>>) -> impl IntoView {
     let (title, next) = headline(&error);
     let ctx = use_context::<super::AppCtx>();
     let live = ctx.is_some_and(|c| !c.is_demo());

@@ -10,6 +10,7 @@ mod navigator;
 mod panel;
 mod rules;
 mod signin;
+mod slot;
 mod tooltip;
 mod url;
 
@@ -32,6 +33,7 @@ use crate::arm::id::{LoadBalancerId, SubscriptionId};
 pub use boot::Boot;
 pub use error_view::ErrorView;
 pub use panel::HealthPanel;
+pub use slot::{Call, Computed, Slot, Stored};
 pub use tooltip::ReasonTip;
 
 /// Where the user is. Each screen owns its data; going back re-reads it.
@@ -56,33 +58,33 @@ pub enum Session {
 /// Shared with every component through context. `Copy`, so closures take it freely.
 #[derive(Clone, Copy)]
 pub struct AppCtx {
-    pub client: StoredValue<Rc<ArmClient>, LocalStorage>,
-    pub screen: RwSignal<Screen>,
-    pub session: RwSignal<Session>,
+    pub client: Stored<Rc<ArmClient>>,
+    pub screen: Slot<Screen>,
+    pub session: Slot<Session>,
     /// The deployment's config (defaults when there is no config.json).
-    pub config: StoredValue<Config>,
+    pub config: Stored<Config>,
     /// The rule whose health panel is open, by name, on the `Rules` screen.
-    pub panel: RwSignal<Option<String>>,
+    pub panel: Slot<Option<String>>,
     /// Sort and filters of the panel's table (kept across panels, as in a link).
-    pub view: RwSignal<View>,
+    pub view: Slot<View>,
     /// `embed=1`: compact, for an iframe in a wiki.
     pub embed: bool,
     /// What was dropped from the link the page was opened with.
-    pub notices: RwSignal<Vec<String>>,
+    pub notices: Slot<Vec<String>>,
     /// Watch mode's history per rule (by rule id), kept while the session lasts so a
     /// reopened panel goes on where it left off: (rule, last check's ISO time, history).
-    pub histories: StoredValue<Vec<(String, String, crate::health::history::History)>>,
+    pub histories: Stored<Vec<(String, String, crate::health::history::History)>>,
     /// Entra ID sign-in (through the sign-in worker), when config.json names a client id.
-    pub entra: StoredValue<Option<Rc<SignIn>>, LocalStorage>,
+    pub entra: Stored<Option<Rc<SignIn>>>,
     /// The signed-in account (refresh token inside), in memory only.
-    pub account: StoredValue<Option<Rc<Account>>, LocalStorage>,
-    pub signin: RwSignal<account::SignInStatus>,
+    pub account: Stored<Option<Rc<Account>>>,
+    pub signin: Slot<account::SignInStatus>,
     /// Renewal failed: the "sign in again" prompt, over whatever is on screen.
-    pub reauth: RwSignal<Option<SignInError>>,
+    pub reauth: Slot<Option<SignInError>>,
     /// Bumped by every renewal plan and by sign-out, so an older timer does nothing.
-    pub renewals: StoredValue<u32>,
-    demo_client: StoredValue<Rc<ArmClient>, LocalStorage>,
-    live_client: StoredValue<Rc<ArmClient>, LocalStorage>,
+    pub renewals: Stored<u32>,
+    demo_client: Stored<Rc<ArmClient>>,
+    live_client: Stored<Rc<ArmClient>>,
 }
 
 impl AppCtx {
@@ -151,22 +153,22 @@ pub fn App(
 ) -> impl IntoView {
     let first = if start == Session::Demo { demo.clone() } else { live.clone() };
     let ctx = AppCtx {
-        client: StoredValue::new_local(first),
-        screen: RwSignal::new(Screen::from_link(&link, start == Session::Demo)),
-        session: RwSignal::new(start),
-        config: StoredValue::new(config),
-        panel: RwSignal::new(link.rule.clone()),
-        view: RwSignal::new(link.view.clone()),
+        client: Stored::new(first),
+        screen: Slot::new(Screen::from_link(&link, start == Session::Demo)),
+        session: Slot::new(start),
+        config: Stored::new(config),
+        panel: Slot::new(link.rule.clone()),
+        view: Slot::new(link.view.clone()),
         embed: link.embed,
-        notices: RwSignal::new(notices),
-        histories: StoredValue::new(Vec::new()),
-        entra: StoredValue::new_local(entra),
-        account: StoredValue::new_local(None),
-        signin: RwSignal::new(account::SignInStatus::Idle),
-        reauth: RwSignal::new(None),
-        renewals: StoredValue::new(0),
-        demo_client: StoredValue::new_local(demo),
-        live_client: StoredValue::new_local(live),
+        notices: Slot::new(notices),
+        histories: Stored::new(Vec::new()),
+        entra: Stored::new(entra),
+        account: Stored::new(None),
+        signin: Slot::new(account::SignInStatus::Idle),
+        reauth: Slot::new(None),
+        renewals: Stored::new(0),
+        demo_client: Stored::new(demo),
+        live_client: Stored::new(live),
     };
     provide_context(ctx);
     if let Some((cb, pending)) = answer {
@@ -174,8 +176,8 @@ pub fn App(
     }
     // Memos, so renewing a token (a new `Live` value) does not rebuild the screen the
     // user is on.
-    let is_demo = Memo::new(move |_| ctx.session.with(|s| *s == Session::Demo));
-    let signed_out = Memo::new(move |_| ctx.session.with(|s| *s == Session::SignedOut));
+    let is_demo = Computed::new(move || ctx.session.with(|s| *s == Session::Demo));
+    let signed_out = Computed::new(move || ctx.session.with(|s| *s == Session::SignedOut));
     #[cfg(target_arch = "wasm32")]
     url::sync(ctx);
     let embed = ctx.embed;

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 pub(super) mod recent;
 
-use super::load::load;
-use super::{handler, screen_link, use_app, ErrorView, Loading, Screen};
+use super::load::{load, Data};
+use super::{handler, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -14,19 +14,16 @@ use crate::arm::model::GraphAnswer;
 #[component]
 pub fn Subscriptions() -> impl IntoView {
     let (data, waiting, reload) = load(|client, cancel, progress| async move { client.subscriptions(&cancel, &*progress).await });
-    let query = RwSignal::new(String::new());
+    let query = Slot::new(String::new());
     let sub_name = move |id: &str| -> String {
-        data.with_untracked(|d| match d {
-            Some(Ok(subs)) => subs.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(id)).map(|s| s.display_name.clone()),
-            _ => None,
-        })
+        data.with_untracked(|subs| subs.and_then(|subs| subs.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(id)).map(|s| s.display_name.clone())))
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| id.to_owned())
     };
     view! {
         <h1>"Subscriptions"</h1>
         <RecentLoadBalancers/>
-        <FindLoadBalancer sub_name=Callback::new(move |id: String| sub_name(&id))/>
+        <FindLoadBalancer sub_name=Call::new(move |id: String| sub_name(&id))/>
         <p class="filter">
             <label for="sub-filter">"Filter by name or ID "</label>
             <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
@@ -91,15 +88,15 @@ fn RecentLoadBalancers() -> impl IntoView {
 /// One Azure Resource Graph query across every subscription the user can read: the way
 /// to a load balancer when its subscription is not known.
 #[component]
-fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
+fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
     let ctx = use_app();
-    let text = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Result<GraphAnswer, ArmError>>);
+    let text = Slot::new(String::new());
+    let outcome = Data::<GraphAnswer>::new();
     // Resource Graph's error, when the results came from listing each subscription instead.
-    let fell_back = RwSignal::new(None::<ArmError>);
-    let problem = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let cancel = StoredValue::new_local(Cancel::default());
+    let fell_back = Slot::new(None::<ArmError>);
+    let problem = Slot::new(None::<String>);
+    let busy = Slot::new(false);
+    let cancel = Stored::new(Cancel::default());
     on_cleanup(move || cancel.get_value().cancel());
     let search = move || {
         let t = text.get_untracked();
@@ -119,9 +116,9 @@ fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
                 other => (other, None),
             };
             if !c.is_cancelled() {
-                fell_back.try_set(graph_error);
-                outcome.try_set(got);
-                busy.try_set(false);
+                fell_back.set(graph_error);
+                outcome.set(got);
+                busy.set(false);
             }
         });
     };

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::{handler, use_app, ErrorView};
+use super::load::Data;
+use super::{handler, use_app, Call, Computed, ErrorView, Slot, Stored};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -68,53 +69,58 @@ pub fn HealthPanel(
     rule_id: Result<RuleId, IdError>,
     /// The rules list's own check of this rule: `None` while it runs. The panel shows
     /// its outcome rather than asking Azure a second time; Refresh asks again.
-    list_result: Memo<Option<Result<Checked, ArmError>>>,
-    on_result: Callback<Checked>,
-    on_close: Callback<()>,
+    list_result: Computed<Option<Result<Checked, ArmError>>>,
+    on_result: Call<Checked>,
+    on_close: Call<()>,
 ) -> impl IntoView {
     let ctx = use_app();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let result = RwSignal::new(None::<Checked>);
+    let result = Data::<Checked>::new();
     // True while the panel runs its own check (Refresh); until then it follows the list.
-    let own = RwSignal::new(false);
-    let error = RwSignal::new(None::<ArmError>);
-    let busy = RwSignal::new(false);
-    let started = RwSignal::new(0.0f64);
+    let own = Slot::new(false);
+    let error = Slot::new(None::<ArmError>);
+    let busy = Slot::new(false);
+    let started = Slot::new(0.0f64);
     // What the check is doing, and since when: two signals of value types the page
     // already has (a list's `Waiting`, the clocks), not one of a new tuple type.
-    let progress = RwSignal::new(None::<Progress>);
-    let progress_at = RwSignal::new(0.0f64);
-    let now = RwSignal::new(0.0f64);
-    let open_tip = RwSignal::new(None::<String>);
-    let cancel = StoredValue::new_local(Cancel::default());
+    let progress = Slot::new(None::<Progress>);
+    let progress_at = Slot::new(0.0f64);
+    let now = Slot::new(0.0f64);
+    let open_tip = Slot::new(None::<String>);
+    let cancel = Stored::new(Cancel::default());
     // Watch mode: every result goes into the rule's history (kept in the session, so a
     // reopened panel goes on); `watch` is the interval in seconds (0: off), a usize like
     // the table's page: each value type a signal holds brings its own code into the wasm.
     let history = RuleHistory {
         all: ctx.histories,
-        key: StoredValue::new(rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default()),
+        key: Stored::new(rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default()),
     };
-    let delta = RwSignal::new(Delta::default());
-    let watch = RwSignal::new(0usize);
-    let hidden = RwSignal::new(false);
-    let last_answer = RwSignal::new(0.0f64);
-    let notify = RwSignal::new(false);
-    let rule_name = StoredValue::new(rule.name.clone());
+    // The last check's changes as the sentence shown, not as a `Delta`: a signal of a
+    // type the page already has (each value type brings its own signal code).
+    let changes = Slot::new(None::<String>);
+    let watch = Slot::new(0usize);
+    let hidden = Slot::new(false);
+    let last_answer = Slot::new(0.0f64);
+    let notify = Slot::new(false);
+    let rule_name = Stored::new(rule.name.clone());
     let record = move |c: &Checked| {
         let Some(d) = history.record(c) else { return };
+        let line = d.sentence();
         if notify.get_untracked() && !d.went_down.is_empty() {
-            if let Some(line) = d.sentence() {
-                notify_user(&format!("LB Health: {}", rule_name.get_value()), &line);
+            if let Some(line) = &line {
+                notify_user(&format!("LB Health: {}", rule_name.get_value()), line);
             }
         }
-        delta.try_set(d);
-        last_answer.try_set(ctx.client().now_ms());
+        changes.set(line);
+        last_answer.set(ctx.client().now_ms());
     };
 
     let rule_id_error = rule_id.clone().err();
     let rule_id_ok = rule_id.clone().ok();
     let probe = rule.probe.clone();
-    let run = move || {
+    // One callback, not a closure cloned into the ticker, the Refresh button and Retry:
+    // each copy of a closure is inlined where it is called.
+    let run = Call::new(move |()| {
         let Ok(id) = rule_id.clone() else { return };
         own.set(true);
         cancel.get_value().cancel();
@@ -131,8 +137,8 @@ pub fn HealthPanel(
         spawn_local(async move {
             let report = |p: Progress| {
                 if !c.is_cancelled() {
-                    progress_at.try_set(client.now_ms());
-                    progress.try_set(Some(p));
+                    progress_at.set(client.now_ms());
+                    progress.set(Some(p));
                 }
             };
             let outcome = check_rule(&client, &id, probe.as_ref(), &c, &report).await;
@@ -143,16 +149,16 @@ pub fn HealthPanel(
                 Ok(checked) => {
                     record(&checked);
                     on_result.run(checked.clone());
-                    result.try_set(Some(checked));
+                    result.set(Some(Ok(checked)));
                 }
                 Err(e) => {
-                    last_answer.try_set(client.now_ms());
-                    error.try_set(Some(e));
+                    last_answer.set(client.now_ms());
+                    error.set(Some(e));
                 }
             }
-            busy.try_set(false);
+            busy.set(false);
         });
-    };
+    });
     super::effect(move || {
         if own.get() {
             return;
@@ -160,7 +166,7 @@ pub fn HealthPanel(
         match list_result.get() {
             Some(Ok(c)) => {
                 record(&c);
-                result.set(Some(c));
+                result.set(Some(Ok(c)));
                 error.set(None);
                 busy.set(false);
             }
@@ -178,16 +184,15 @@ pub fn HealthPanel(
     });
     // Elapsed time and countdowns tick once a second while the panel is open (the
     // bench measured the 500 ms tick as most of the page's CPU while polling).
-    let auto_run = run.clone();
     let ticker = set_interval_with_handle(
         move || {
             let t = ctx.client().now_ms();
-            now.try_set(t);
+            now.set(t);
             let is_hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
-            hidden.try_set(is_hidden);
+            hidden.set(is_hidden);
             let (Some(every), Some(idle), Some(since)) = (watch.try_get_untracked(), busy.try_get_untracked().map(|b| !b), last_answer.try_get_untracked()) else { return };
             if watch_due(every, !idle, is_hidden, t - since) {
-                auto_run();
+                run.try_run(());
             }
         },
         std::time::Duration::from_millis(1000),
@@ -210,7 +215,6 @@ pub fn HealthPanel(
         Some(d) => d.close(),
         None => on_close.run(()),
     };
-    let run_again = run.clone();
 
     let ports = format!("{} {} → {}", rule.protocol, rule.frontend_port, rule.backend_port);
     let probe_text = match &rule.probe_name {
@@ -241,7 +245,7 @@ pub fn HealthPanel(
                         </select>
                     </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
-                        on:click=handler(move |_| if !busy.get_untracked() { run_again() })>
+                        on:click=handler(move |_| if !busy.get_untracked() { run.run(()) })>
                         <span aria-hidden="true">"⟳ "</span>"Refresh"
                     </button>
                     <button type="button" on:click=handler(move |_| close_dialog())>"Close"</button>
@@ -276,10 +280,10 @@ pub fn HealthPanel(
                 </div>
             }.into_any())}
             {move || {
-                let d = delta.get();
+                let line = changes.get();
                 let checks = history.with(History::checks);
                 (checks > 1).then(|| view! {
-                    <p class="changes" role="status">{match d.sentence() {
+                    <p class="changes" role="status">{match line {
                         Some(line) => format!("Since the previous check: {line}."),
                         None => "No change since the previous check.".to_owned(),
                     }}</p>
@@ -310,8 +314,8 @@ pub fn HealthPanel(
                     </div>
                 }.into_any()
             })}
-            {move || error.get().map(|e| view! { <ErrorView error=e retry=Callback::new({ let r = run.clone(); move |_| r() })/> }.into_any())}
-            {move || result.get().map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_any())}
+            {move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_any())}
+            {move || result.get().and_then(Result::ok).map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_any())}
         </dialog>
     }
 }
@@ -322,9 +326,9 @@ const PAGE: usize = 100;
 /// reads and records there, so there is one copy, whichever panel is open.
 #[derive(Clone, Copy)]
 struct RuleHistory {
-    all: StoredValue<Vec<(String, String, History)>>,
+    all: Stored<Vec<(String, String, History)>>,
     /// The rule id, lower-cased.
-    key: StoredValue<String>,
+    key: Stored<String>,
 }
 
 impl RuleHistory {
@@ -359,7 +363,7 @@ impl RuleHistory {
 }
 
 #[component]
-fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option<RuleId>, history: RuleHistory) -> impl IntoView {
+fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<RuleId>, history: RuleHistory) -> impl IntoView {
     let ctx = use_app();
     let view_state = ctx.view;
     let s = checked.summary;
@@ -372,10 +376,10 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
     );
     let total = s.rows.len();
     let groups = reason_groups(&s.rows);
-    let rows = StoredValue::new(s.rows);
-    let shown = Memo::new(move |_| view_state.with(|v| rows.with_value(|r| v.apply(r))));
-    let page = RwSignal::new(0usize);
-    let grouped = RwSignal::new(false);
+    let rows = Stored::new(s.rows);
+    let shown = Computed::new(move || view_state.with(|v| rows.with_value(|r| v.apply(r))));
+    let page = Slot::new(0usize);
+    let grouped = Slot::new(false);
     let iso = checked.iso.clone();
     let set_view = move |f: &dyn Fn(&mut View)| {
         view_state.update(|v| f(v));
@@ -388,7 +392,9 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
             _ => "none",
         });
         view! {
-            <th scope="col" aria-sort=aria>
+            // A String, as the page's other reactive attributes: a &str one would be a
+            // render-effect type of its own.
+            <th scope="col" aria-sort=move || aria().to_owned()>
                 <button type="button" class="sort" on:click=handler(move |_| set_view(&|v: &mut View| {
                     if v.sort == key { v.descending = !v.descending } else { v.sort = key; v.descending = false }
                 }))>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
@@ -436,7 +442,7 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
                     <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>
                 </div>
                 {move || match grouped.get() {
-                    true => view! { <ReasonGroups rows=rows shown=shown on_pick=Callback::new(move |code: String| {
+                    true => view! { <ReasonGroups rows=rows shown=shown on_pick=Call::new(move |code: String| {
                         grouped.set(false);
                         set_view(&|v: &mut View| v.reason = Some(code.clone()));
                     })/> }.into_any(),
@@ -485,7 +491,7 @@ fn Results(checked: Checked, open_tip: RwSignal<Option<String>>, rule_id: Option
 /// The filtered rows grouped by reason, most common first: what is wrong, how often,
 /// and where. Picking a group filters the table to it.
 #[component]
-fn ReasonGroups(rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>, on_pick: Callback<String>) -> impl IntoView {
+fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Call<String>) -> impl IntoView {
     const NAMES: usize = 8;
     let groups = shown.with(|idx| rows.with_value(|all| {
         let subset: Vec<Row> = idx.iter().map(|&i| all[i].clone()).collect();
@@ -557,7 +563,7 @@ fn state_count(state: State, n: usize) -> impl IntoView {
     view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n}</strong>" "{state.label()}</span> }
 }
 
-fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> AnyView {
+fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &History) -> AnyView {
     let label = format!("Explain reason for {}", row.instance);
     // Said in words, not only by the row's highlight.
     let change = history.change(row).map(|c| match c {
@@ -624,7 +630,7 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
 
 /// Downloads and copyable commands for the current view of the table.
 #[component]
-fn Export(rule_id: Option<RuleId>, iso: String, rows: StoredValue<Vec<Row>>, shown: Memo<Vec<usize>>) -> impl IntoView {
+fn Export(rule_id: Option<RuleId>, iso: String, rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>) -> impl IntoView {
     let ctx = use_app();
     let Some(rule) = rule_id else { return ().into_any() };
     let arm = ctx.config.with_value(|c| c.cloud.arm_origin());

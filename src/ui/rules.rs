@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{handler, use_app, ErrorView, HealthPanel, Loading};
+use super::{handler, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -39,8 +39,8 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
         let id = lb_for_load.clone();
         async move { client.load_balancer(&id, &cancel, &*progress).await }
     });
-    let statuses = RwSignal::new(Vec::<RuleStatus>::new());
-    let checks = StoredValue::new_local(Cancel::default());
+    let statuses = Slot::new(Vec::<RuleStatus>::new());
+    let checks = Stored::new(Cancel::default());
     on_cleanup(move || checks.get_value().cancel());
     let lb_for_checks = lb.clone();
     super::effect(move || {
@@ -53,8 +53,8 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
             check_all(&desc, &lb_for_checks, statuses, checks);
         }
     });
-    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
-    let close = Callback::new(move |_: ()| {
+    let opener = Stored::new(None::<web_sys::HtmlElement>);
+    let close = Call::new(move |_: ()| {
         let name = ctx.panel.get_untracked();
         ctx.panel.set(None);
         // Put focus back on the button that opened the panel (or, after a deep link,
@@ -149,13 +149,13 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             return None;
                         }
                         // A memo: other rules finishing must not re-deliver this rule's result.
-                        let list_result = Memo::new(move |_| statuses.with(|s| match s.get(i) {
+                        let list_result = Computed::new(move || statuses.with(|s| match s.get(i) {
                             Some(RuleStatus::Done(c)) => Some(Ok(c.clone())),
                             Some(RuleStatus::Failed(e)) => Some(Err(e.clone())),
                             _ => None,
                         }));
-                        let on_result = Callback::new(move |c: Checked| {
-                            statuses.try_update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
+                        let on_result = Call::new(move |c: Checked| {
+                            statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
                         });
                         let rule_id = lb_id.rule(&rule.name);
                         Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> })
@@ -184,7 +184,7 @@ fn status_text(s: Option<RuleStatus>) -> String {
 
 /// The whole load balancer in a line: rules, distinct backends, and how many are Down.
 #[component]
-fn LbSummary(statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
+fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
     move || {
         statuses.with(|all| {
             let done: Vec<&Checked> = all.iter().filter_map(|s| if let RuleStatus::Done(c) = s { Some(c) } else { None }).collect();
@@ -216,7 +216,7 @@ fn LbSummary(statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
 }
 
 /// Starts a health check of every rule that has one, `PARALLEL` at a time.
-fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: RwSignal<Vec<RuleStatus>>, checks: StoredValue<Cancel, LocalStorage>) {
+fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: Slot<Vec<RuleStatus>>, checks: Stored<Cancel>) {
     checks.get_value().cancel();
     let cancel = Cancel::default();
     checks.set_value(cancel.clone());
@@ -243,7 +243,7 @@ fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: RwSignal<Vec<Ru
                 next.set(k + 1);
                 let (i, id, probe) = &work[k];
                 let i = *i;
-                statuses.try_update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Checking });
+                statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Checking });
                 let outcome = check_rule(&client, id, probe.as_ref(), &cancel, &|_| {}).await;
                 if cancel.is_cancelled() {
                     break;
@@ -252,7 +252,7 @@ fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: RwSignal<Vec<Ru
                     Ok(c) => RuleStatus::Done(c),
                     Err(e) => RuleStatus::Failed(e),
                 };
-                statuses.try_update(|s| if let Some(slot) = s.get_mut(i) { *slot = status });
+                statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = status });
             }
         });
     }

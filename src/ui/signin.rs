@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 
 use super::account::{now_unix, AccountMenu, SignInWithMicrosoft};
-use super::{handler, use_app, Session};
+use super::load::Data;
+use super::{handler, use_app, Call, Session, Slot};
 use crate::auth::paste::{parse, Pasted, Warning};
 
 
@@ -32,11 +33,11 @@ pub fn SignIn() -> impl IntoView {
 }
 
 #[component]
-pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl IntoView {
+pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl IntoView {
     let ctx = use_app();
-    let text = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(None::<(Pasted, Vec<String>)>);
+    let text = Slot::new(String::new());
+    let problem = Slot::new(None::<String>);
+    let pending = Data::<(Pasted, Vec<String>)>::new();
     let cloud = ctx.config.with_value(|c| c.cloud);
     let resource = cloud.arm_audiences()[0];
     let accept = move |p: Pasted| {
@@ -48,7 +49,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl
         }
     };
     let submit = move || {
-        if let Some((p, _)) = pending.get_untracked() {
+        if let Some(Ok((p, _))) = pending.get_untracked() {
             return accept(p);
         }
         match parse(&text.get_untracked(), now_unix(), cloud.arm_audiences()) {
@@ -64,7 +65,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl
                     })
                     .collect();
                 problem.set(None);
-                pending.set(Some((p, words)));
+                pending.set(Some(Ok((p, words))));
             }
             Ok(p) => {
                 problem.set(None);
@@ -83,7 +84,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl
                 prop:value=move || text.get()
                 on:input=handler(move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })></textarea>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_any())}
-            {move || pending.get().map(|(_, words)| view! {
+            {move || pending.get().and_then(Result::ok).map(|(_, words)| view! {
                 <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }.into_any()).collect_view()}</div>
             }.into_any())}
             <button type="submit" class="primary">{move || if pending.get().is_some() { "Use this token anyway".to_owned() } else { "Use this token".to_owned() }}</button>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
-use super::handler;
+use super::{handler, Computed, Slot};
 use crate::health::catalog::Reason;
 
 #[component]
@@ -19,7 +19,7 @@ pub fn ReasonTip(
     reason: Arc<Reason>,
     /// Which tooltip is open, shared by the panel so only one is, and so Escape
     /// anywhere in the panel closes it before it closes the panel.
-    open_tip: RwSignal<Option<String>>,
+    open_tip: Slot<Option<String>>,
 ) -> impl IntoView {
     let is_open = {
         let id = id.clone();
@@ -36,7 +36,7 @@ pub fn ReasonTip(
     let (show2, hide2, hide3) = (show.clone(), hide.clone(), hide.clone());
     let is_open2 = is_open.clone();
     // One memo per tooltip, so opening one re-renders that one only.
-    let open = Memo::new(move |_| is_open());
+    let open = Computed::new(is_open);
     // Closed, the tooltip holds its words as one text node; open, as paragraphs and a
     // list. A page of 100 rows keeps about 800 fewer elements, and the info button's
     // description (the tooltip's text) is the same words either way.

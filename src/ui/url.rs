@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 #[cfg(target_arch = "wasm32")]
-use super::{AppCtx, Screen};
+use super::{AppCtx, Screen, Stored};
 #[cfg(target_arch = "wasm32")]
 use crate::link::{self, Link};
 
@@ -30,7 +30,7 @@ fn link_of(ctx: &AppCtx) -> Link {
 #[cfg(target_arch = "wasm32")]
 pub fn sync(ctx: AppCtx) {
     // A new screen or panel is a history entry; a filter keystroke replaces the entry.
-    let last_place = StoredValue::new(None::<(Screen, Option<String>)>);
+    let last_place = Stored::new(None::<(Screen, Option<String>)>);
     super::effect(move || {
         let link = link_of(&ctx);
         let query = link::to_query(&link);
