@@ -95,7 +95,8 @@ fn post_build() -> i32 {
         return 2;
     };
     let dir = std::path::Path::new(&staging);
-    match minify::process_dir(dir) {
+    let release = std::env::var("TRUNK_PROFILE").is_ok_and(|p| p == "release");
+    match minify::process_dir(dir, release) {
         Ok(done) => done.iter().for_each(|d| println!("[minify] {d}")),
         Err(e) => {
             eprintln!("xtask post-build: {e}");

@@ -9,11 +9,18 @@
 //!    `w`. The rename refuses (fails the build) unless every old name occurs exactly once
 //!    in the glue, so a wasm-bindgen release that lays its glue out differently cannot
 //!    produce a page that fails to link.
-//! 2. **The glue** goes through terser (npm, installed by `cargo xtask setup`); its
+//! 2. **Unused classes.** Leptos links `server_fn`, which links `wasm-streams`, whose
+//!    three `#[wasm_bindgen]` classes are exported for JS to use. LB Health makes no
+//!    server-function call and nothing in the glue constructs them, so their exports
+//!    leave the wasm and their classes the glue; wasm-opt then drops the code behind
+//!    them (release builds: Trunk's `-Oz` once more, which also gains on its own).
+//!    Only the page's ES-module glue: the worker's no-modules glue keeps its classes.
+//!    The build fails if the glue does construct one (`Class.__wrap`) or still names it.
+//! 3. **The glue** goes through terser (npm, installed by `cargo xtask setup`); its
 //!    exports keep their names, since Trunk's loader imports them.
-//! 3. **The stylesheet** goes through csso (npm), without its restructuring: whitespace
+//! 4. **The stylesheet** goes through csso (npm), without its restructuring: whitespace
 //!    and comments go, the rules stay as written and in order.
-//! 4. **Subresource integrity.** Trunk put `integrity="sha384-..."` on the tags that load
+//! 5. **Subresource integrity.** Trunk put `integrity="sha384-..."` on the tags that load
 //!    the glue, the wasm and the CSS; each is recomputed from the files as they now are.
 //!
 //! What is left to Trunk: file names (their hashes come from the inputs, so they stay
@@ -26,7 +33,7 @@ use std::process::Command;
 use base64::Engine as _;
 use sha2::{Digest, Sha384};
 
-pub fn process_dir(dir: &Path) -> Result<Vec<String>, String> {
+pub fn process_dir(dir: &Path, release: bool) -> Result<Vec<String>, String> {
     let mut done = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
@@ -42,7 +49,17 @@ pub fn process_dir(dir: &Path) -> Result<Vec<String>, String> {
         let js = std::fs::read_to_string(&js_path).map_err(|e| format!("cannot read {js_name}: {e}"))?;
         let before = wasm.len() + js.len();
         let (wasm, js) = rename_imports(&wasm, &js).map_err(|e| format!("{wasm_name}: {e}"))?;
+        // The worker's no-modules glue lays its classes out otherwise; it keeps them.
+        let (wasm, js) = if is_module(&js) {
+            drop_unused_classes(&wasm, &js).map_err(|e| format!("{wasm_name}: {e}"))?
+        } else {
+            (wasm, js)
+        };
         std::fs::write(&wasm_path, &wasm).map_err(|e| format!("cannot write {wasm_name}: {e}"))?;
+        if release {
+            wasm_opt(&wasm_path).map_err(|e| format!("{wasm_name}: {e}"))?;
+        }
+        let wasm = std::fs::read(&wasm_path).map_err(|e| format!("cannot read {wasm_name}: {e}"))?;
         let js = terser(&js, is_module(&js)).map_err(|e| format!("{js_name}: {e}"))?;
         std::fs::write(&js_path, &js).map_err(|e| format!("cannot write {js_name}: {e}"))?;
         done.push(format!("{wasm_name} + {js_name}: {before} -> {} bytes", wasm.len() + js.len()));
@@ -148,6 +165,117 @@ fn is_ident_start(c: char) -> bool {
 
 fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
+
+/// The classes of `wasm-streams` (see the module doc).
+const UNUSED_CLASSES: [&str; 3] = ["IntoUnderlyingByteSource", "IntoUnderlyingSink", "IntoUnderlyingSource"];
+
+/// Removes the unused classes from the glue and their methods from the wasm's exports.
+pub fn drop_unused_classes(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
+    let mut js = js.to_owned();
+    let mut prefixes = Vec::new();
+    for class in UNUSED_CLASSES {
+        let head = format!("export class {class} {{\n");
+        let start = if js.starts_with(&head) { Some(0) } else { js.find(&format!("\n{head}")).map(|i| i + 1) };
+        let Some(start) = start else {
+            if tokens(&js).any(|t| t == class) {
+                return Err(format!("the glue names {class} but not as the class this step knows how to remove"));
+            }
+            continue;
+        };
+        if js.contains(&format!("{class}.__wrap")) {
+            return Err(format!("the glue constructs {class}, so it is used after all; not removing it"));
+        }
+        let end = js[start..].find("\n}\n").map(|i| start + i + 3).ok_or(format!("{class}'s class body does not end"))?;
+        let dispose = format!("if (Symbol.dispose) {class}.prototype[Symbol.dispose] = {class}.prototype.free;\n");
+        let end = if js[end..].starts_with(&dispose) { end + dispose.len() } else { end };
+        js.replace_range(start..end, "");
+        let registry = format!("const {class}Finalization = ");
+        if let Some(r) = js.find(&registry) {
+            let r_end = js[r..].find(";\n").map(|i| r + i + 2).ok_or(format!("{class}Finalization does not end"))?;
+            js.replace_range(r..r_end, "");
+        }
+        if tokens(&js).any(|t| t == class || t == format!("{class}Finalization")) {
+            return Err(format!("the glue still names {class} after its class was removed"));
+        }
+        let lower = class.to_ascii_lowercase();
+        prefixes.push(format!("{lower}_"));
+        prefixes.push(format!("__wbg_{lower}_free"));
+    }
+    if prefixes.is_empty() {
+        return Ok((wasm.to_vec(), js));
+    }
+    let wasm = remove_exports(wasm, |name| prefixes.iter().any(|p| name.starts_with(p.as_str())))?;
+    Ok((wasm, js))
+}
+
+/// The identifiers of a script, roughly: enough to tell whether a name is left in it.
+fn tokens(js: &str) -> impl Iterator<Item = &str> {
+    js.split(|c: char| !is_ident_char(c)).filter(|t| !t.is_empty())
+}
+
+/// wasm-opt at Trunk's level (index.html, `data-wasm-opt="z"`), with the features Rust's
+/// wasm32 target enables.
+fn wasm_opt(path: &Path) -> Result<(), String> {
+    let out = Command::new("wasm-opt")
+        .arg("-Oz")
+        .args([
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(path)
+        .arg("-o")
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run wasm-opt: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("wasm-opt failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(())
+}
+
+/// Copies `wasm` without the exports `drop(name)` picks.
+fn remove_exports(wasm: &[u8], drop: impl Fn(&str) -> bool) -> Result<Vec<u8>, String> {
+    let mut out = wasm[..8].to_vec();
+    let mut r = Reader { b: wasm, i: 8 };
+    while r.i < wasm.len() {
+        let start = r.i;
+        let id = r.byte()?;
+        let size = r.leb()? as usize;
+        let end = r.i.checked_add(size).filter(|&e| e <= wasm.len()).ok_or("a section runs past the end")?;
+        if id != 7 {
+            out.extend_from_slice(&wasm[start..end]);
+            r.i = end;
+            continue;
+        }
+        let count = r.leb()?;
+        let mut kept = Vec::new();
+        let mut n = 0;
+        for _ in 0..count {
+            let entry_start = r.i;
+            let name = r.name()?;
+            r.byte()?;
+            r.leb()?;
+            if !drop(name) {
+                kept.extend_from_slice(&wasm[entry_start..r.i]);
+                n += 1;
+            }
+        }
+        if r.i != end {
+            return Err("the export section has bytes past its last export".into());
+        }
+        let mut body = Vec::new();
+        push_leb(&mut body, n);
+        body.extend_from_slice(&kept);
+        out.push(7);
+        push_leb(&mut out, body.len() as u64);
+        out.extend_from_slice(&body);
+    }
+    Ok(out)
 }
 
 /// Copies `wasm`, letting `rename(module, name)` give each import a new module and name.
@@ -448,6 +576,89 @@ export default __wbg_get_imports;
         let (w, js) = rename_imports(&wasm, GLUE).unwrap();
         assert_eq!(w, wasm);
         assert_eq!(js, GLUE);
+    }
+
+    /// A module with an import section and an export section of the given names.
+    fn with_exports(names: &[&str]) -> Vec<u8> {
+        let mut exports = Vec::new();
+        push_leb(&mut exports, names.len() as u64);
+        for (i, n) in names.iter().enumerate() {
+            push_name(&mut exports, n);
+            exports.extend_from_slice(&[0, i as u8]);
+        }
+        let mut m = module("./app_bg.js", &["__wbg_log_0123456789abcdef"]);
+        m.push(7);
+        push_leb(&mut m, exports.len() as u64);
+        m.extend_from_slice(&exports);
+        m
+    }
+
+    fn exports_of(wasm: &[u8]) -> Vec<String> {
+        let seen = std::cell::RefCell::new(Vec::new());
+        remove_exports(wasm, |n| {
+            seen.borrow_mut().push(n.to_owned());
+            false
+        })
+        .unwrap();
+        seen.into_inner()
+    }
+
+    const CLASS_GLUE: &str = "export class IntoUnderlyingSink {
+    free() {
+        wasm.__wbg_intounderlyingsink_free(this.__wbg_ptr, 0);
+    }
+    write(chunk) {
+        return wasm.intounderlyingsink_write(this.__wbg_ptr, chunk);
+    }
+}
+if (Symbol.dispose) IntoUnderlyingSink.prototype[Symbol.dispose] = IntoUnderlyingSink.prototype.free;
+
+export function initSync() {}
+const IntoUnderlyingSinkFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_intounderlyingsink_free(ptr, 1));
+const cachedTextDecoder = 1;
+";
+
+    #[test]
+    fn unused_classes_leave_the_glue_and_their_methods_the_exports() {
+        let wasm = with_exports(&["memory", "intounderlyingsink_write", "__wbg_intounderlyingsink_free", "main"]);
+        let glue = format!("// glue\n{CLASS_GLUE}");
+        let (w, js) = drop_unused_classes(&wasm, &glue).unwrap();
+        assert_eq!(exports_of(&w), ["memory", "main"]);
+        assert_eq!(js, "// glue\n\nexport function initSync() {}\nconst cachedTextDecoder = 1;\n");
+        // wasm-bindgen starts the file with the first class.
+        let (_, js) = drop_unused_classes(&wasm, CLASS_GLUE).unwrap();
+        assert_eq!(js, "\nexport function initSync() {}\nconst cachedTextDecoder = 1;\n");
+    }
+
+    #[test]
+    fn a_class_the_glue_constructs_stays_and_stops_the_build() {
+        let wasm = with_exports(&["intounderlyingsink_write"]);
+        let glue = format!("\n{CLASS_GLUE}function f(p) {{ return IntoUnderlyingSink.__wrap(p); }}\n");
+        let e = drop_unused_classes(&wasm, &glue).unwrap_err();
+        assert!(e.contains("IntoUnderlyingSink"), "{e}");
+    }
+
+    #[test]
+    fn a_class_named_elsewhere_stops_the_build() {
+        let wasm = with_exports(&["intounderlyingsink_write"]);
+        let glue = format!("\n{CLASS_GLUE}export {{ IntoUnderlyingSink as Sink }};\n");
+        assert!(drop_unused_classes(&wasm, &glue).unwrap_err().contains("still names IntoUnderlyingSink"));
+    }
+
+    #[test]
+    fn a_class_laid_out_otherwise_stops_the_build() {
+        let wasm = with_exports(&["intounderlyingsink_write"]);
+        let glue = CLASS_GLUE.replace("export class IntoUnderlyingSink {\n", "export class IntoUnderlyingSink\n{\n");
+        assert!(drop_unused_classes(&wasm, &glue).unwrap_err().contains("IntoUnderlyingSink"));
+    }
+
+    #[test]
+    fn glue_without_those_classes_is_left_alone() {
+        let wasm = with_exports(&["memory"]);
+        let (w, js) = drop_unused_classes(&wasm, GLUE).unwrap();
+        assert_eq!((w, js.as_str()), (wasm, GLUE));
     }
 
     #[test]
