@@ -9,6 +9,7 @@
 //!    `w`. The rename refuses (fails the build) unless every old name occurs exactly once
 //!    in the glue, so a wasm-bindgen release that lays its glue out differently cannot
 //!    produce a page that fails to link.
+//!    Exports get short names too where the glue reaches each only as `wasm.<name>`.
 //! 2. **Unused classes.** Leptos links `server_fn`, which links `wasm-streams`, whose
 //!    three `#[wasm_bindgen]` classes are exported for JS to use. LB Health makes no
 //!    server-function call and nothing in the glue constructs them, so their exports
@@ -55,6 +56,7 @@ pub fn process_dir(dir: &Path, release: bool) -> Result<Vec<String>, String> {
         } else {
             (wasm, js)
         };
+        let (wasm, js) = rename_exports(&wasm, &js).map_err(|e| format!("{wasm_name}: {e}"))?;
         std::fs::write(&wasm_path, &wasm).map_err(|e| format!("cannot write {wasm_name}: {e}"))?;
         if release {
             wasm_opt(&wasm_path).map_err(|e| format!("{wasm_name}: {e}"))?;
@@ -128,25 +130,12 @@ pub fn rename_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String
         return Err(format!("the glue names the module {quoted} other than once; not renaming"));
     }
     let js = js.replacen(&quoted, &format!("\"{SHORT_MODULE}\""), 1);
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut out_js = String::with_capacity(js.len());
-    let mut rest = js.as_str();
-    while let Some(start) = rest.find(is_ident_start) {
-        let len = rest[start..].find(|c: char| !is_ident_char(c)).unwrap_or(rest.len() - start);
-        let token = &rest[start..start + len];
-        out_js.push_str(&rest[..start]);
-        // A token that starts with a digit is a number's tail (`0x1f`), not a name.
-        let after_digit = start > 0 && rest.as_bytes()[start - 1].is_ascii_digit();
-        match renames.get_key_value(token) {
-            Some((old, new)) if !after_digit => {
-                *seen.entry(old.as_str()).or_default() += 1;
-                out_js.push_str(new);
-            }
-            _ => out_js.push_str(token),
-        }
-        rest = &rest[start + len..];
-    }
-    out_js.push_str(rest);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let out_js = each_name(&js, |_, token| {
+        let new = renames.get(token)?;
+        *seen.entry(token.to_owned()).or_default() += 1;
+        Some(new.clone())
+    });
     let mut wrong: Vec<_> = renames.keys().filter(|k| seen.get(k.as_str()) != Some(&1)).cloned().collect();
     if !wrong.is_empty() {
         wrong.sort();
@@ -157,6 +146,54 @@ pub fn rename_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String
         ));
     }
     Ok((out, out_js))
+}
+
+/// Calls `f(text before, name)` for every identifier of a script and puts in what it
+/// returns, if anything, in the name's place.
+fn each_name(js: &str, mut f: impl FnMut(&str, &str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(js.len());
+    let mut at = 0;
+    while let Some(off) = js[at..].find(is_ident_start) {
+        let start = at + off;
+        let len = js[start..].find(|c: char| !is_ident_char(c)).unwrap_or(js.len() - start);
+        let token = &js[start..start + len];
+        out.push_str(&js[at..start]);
+        // A token that starts after a digit is a number's tail (`0x1f`), not a name.
+        let after_digit = start > 0 && js.as_bytes()[start - 1].is_ascii_digit();
+        match f(&js[..start], token).filter(|_| !after_digit) {
+            Some(new) => out.push_str(&new),
+            None => out.push_str(token),
+        }
+        at = start + len;
+    }
+    out.push_str(&js[at..]);
+    out
+}
+
+/// Gives the wasm's exports short names where the glue reaches each one only as
+/// `wasm.<name>`; an export named any other way, or in a string, keeps its name.
+pub fn rename_exports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
+    let mut names = Vec::new();
+    rewrite_exports(wasm, |n| {
+        names.push(n.to_owned());
+        Some(n.to_owned())
+    })?;
+    let mut unsafe_names = std::collections::HashSet::new();
+    each_name(js, |before, token| {
+        if names.iter().any(|n| n == token) && !before.ends_with("wasm.") {
+            unsafe_names.insert(token.to_owned());
+        }
+        None
+    });
+    let renames: HashMap<String, String> = names
+        .iter()
+        .filter(|n| !unsafe_names.contains(*n))
+        .enumerate()
+        .map(|(i, n)| (n.clone(), short_name(i)))
+        .collect();
+    let wasm = rewrite_exports(wasm, |n| Some(renames.get(n).cloned().unwrap_or_else(|| n.to_owned())))?;
+    let js = each_name(js, |before, token| renames.get(token).filter(|_| before.ends_with("wasm.")).cloned());
+    Ok((wasm, js))
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -240,6 +277,11 @@ fn wasm_opt(path: &Path) -> Result<(), String> {
 
 /// Copies `wasm` without the exports `drop(name)` picks.
 fn remove_exports(wasm: &[u8], drop: impl Fn(&str) -> bool) -> Result<Vec<u8>, String> {
+    rewrite_exports(wasm, |n| (!drop(n)).then(|| n.to_owned()))
+}
+
+/// Copies `wasm`, letting `f(name)` rename each export, or drop it with `None`.
+fn rewrite_exports(wasm: &[u8], mut f: impl FnMut(&str) -> Option<String>) -> Result<Vec<u8>, String> {
     let mut out = wasm[..8].to_vec();
     let mut r = Reader { b: wasm, i: 8 };
     while r.i < wasm.len() {
@@ -256,12 +298,13 @@ fn remove_exports(wasm: &[u8], drop: impl Fn(&str) -> bool) -> Result<Vec<u8>, S
         let mut kept = Vec::new();
         let mut n = 0;
         for _ in 0..count {
-            let entry_start = r.i;
             let name = r.name()?;
+            let desc_start = r.i;
             r.byte()?;
             r.leb()?;
-            if !drop(name) {
-                kept.extend_from_slice(&wasm[entry_start..r.i]);
+            if let Some(new) = f(name) {
+                push_name(&mut kept, &new);
+                kept.extend_from_slice(&wasm[desc_start..r.i]);
                 n += 1;
             }
         }
@@ -659,6 +702,17 @@ const cachedTextDecoder = 1;
         let wasm = with_exports(&["memory"]);
         let (w, js) = drop_unused_classes(&wasm, GLUE).unwrap();
         assert_eq!((w, js.as_str()), (wasm, GLUE));
+    }
+
+    #[test]
+    fn exports_reached_only_as_wasm_dot_name_get_short_names() {
+        let wasm = with_exports(&["memory", "__wbindgen_start", "main", "free_h0123456789abcdef"]);
+        let glue = "function init() { wasm.__wbindgen_start(); new Uint8Array(wasm.memory.buffer); }\n\
+                    const text = 'main thread';\nwasm.free_h0123456789abcdef(1);\n";
+        let (w, js) = rename_exports(&wasm, glue).unwrap();
+        // `memory` is "a" and so on in export order; `main` also appears as a word of a string.
+        assert_eq!(exports_of(&w), ["a", "b", "main", "c"]);
+        assert_eq!(js, "function init() { wasm.b(); new Uint8Array(wasm.a.buffer); }\nconst text = 'main thread';\nwasm.c(1);\n");
     }
 
     #[test]
