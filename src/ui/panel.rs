@@ -518,7 +518,7 @@ fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Ca
                     <tr>
                         <td><span>{if portal.is_empty() { label.clone() } else { portal }}</span><br/><span class="muted mono">{label.clone()}</span></td>
                         <td>{state_badge(state)}</td>
-                        <td data-label="Backends">{n}</td>
+                        <td data-label="Backends">{n.to_string()}</td>
                         <td data-label="Instances">{shown_names}" "
                             <button type="button" class="linklike" aria-label=format!("Show these: {n} backends with {label}")
                                 on:click=handler(move |_| on_pick.run(code.clone()))>"Show these"</button>
@@ -553,14 +553,15 @@ fn state_badge(state: State) -> impl IntoView {
     view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span>{state.label()}</span> }
 }
 
-/// One of the summary's counts: "✔ 3 Up".
+/// One of the summary's counts: "✔ 3 Up". Numbers are shown as `String`s, here and in
+/// the other views: a `usize` child is a view type of its own, with its own code.
 fn state_count(state: State, n: usize) -> impl IntoView {
     let class = match state {
         State::Up => "count up",
         State::Down => "count down",
         State::Unknown => "count unknown",
     };
-    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n}</strong>" "{state.label()}</span> }
+    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n.to_string()}</strong>" "{state.label()}</span> }
 }
 
 fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &History) -> AnyView {

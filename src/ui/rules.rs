@@ -90,7 +90,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                         <div><dt>"SKU"</dt><dd>{sku}</dd></div>
                         <div><dt>"Location"</dt><dd>{desc.location.clone()}</dd></div>
                         <div><dt>"Resource group"</dt><dd>{lb.resource_group.clone()}</dd></div>
-                        <div><dt>"Rules"</dt><dd>{rule_count}</dd></div>
+                        <div><dt>"Rules"</dt><dd>{rule_count.to_string()}</dd></div>
                     </dl>
                     {note.map(|n| view! { <p class="note">{n}</p> }.into_any())}
                     <LbSummary statuses=statuses/>
