@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{handler, use_app, AppCtx, Session, Slot};
+use super::{handler, reactive, use_app, AppCtx, Session, Slot};
 use crate::arm::client::{Cancel, Renewer};
 use crate::arm::model::Tenant;
 use crate::auth::account::{Account, Renewed};
@@ -270,7 +270,7 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
 #[component]
 pub fn ReauthPrompt() -> impl IntoView {
     let ctx = use_app();
-    move || {
+    reactive(move || {
         ctx.reauth.get().map(|e| {
             let code = e.aadsts().map(|c| format!(" ({c})")).unwrap_or_default();
             view! {
@@ -281,7 +281,7 @@ pub fn ReauthPrompt() -> impl IntoView {
                 </div>
             }.into_any()
         })
-    }
+    })
 }
 
 fn expiry_text(exp: Option<i64>) -> String {
@@ -338,7 +338,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
             <div class="menu">
                 <dl>
                     <dt>"User"</dt><dd>{if user.is_empty() { "not in the token".to_owned() } else { user }}</dd>
-                    <dt>"Tenant"</dt><dd>{tenant_label}</dd>
+                    <dt>"Tenant"</dt><dd>{reactive(tenant_label)}</dd>
                     <dt>"Token"</dt><dd>{expiry_text(claims.expires_at)}{signed_in.then_some(", renewed automatically")}</dd>
                 </dl>
                 {signed_in.then(|| view! {

@@ -261,7 +261,7 @@ pub fn screen_link(label: String, screen: Screen) -> impl IntoView {
 #[component]
 fn Notices() -> impl IntoView {
     let ctx = use_app();
-    move || {
+    reactive(move || {
         let notes = ctx.notices.get();
         (!notes.is_empty()).then(|| view! {
             <div class="note notices" role="status">
@@ -270,7 +270,7 @@ fn Notices() -> impl IntoView {
                 <button type="button" on:click=handler(move |_| ctx.notices.set(Vec::new()))>"Dismiss"</button>
             </div>
         }.into_any())
-    }
+    })
 }
 
 /// `Effect::new` through one boxed closure type: each closure type given to
@@ -278,6 +278,13 @@ fn Notices() -> impl IntoView {
 pub fn effect(f: impl FnMut() + 'static) {
     let f: Box<dyn FnMut()> = Box::new(f);
     Effect::new(f);
+}
+
+/// A reactive view that is not written as a closure inside `view!` (a component's
+/// `move || ...`, a closure kept in a variable) as the shared type `view!` gives those:
+/// each closure type otherwise brings its own copy of the render-effect glue.
+pub fn reactive<T: 'static>(f: impl FnMut() -> T + Send + 'static) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>> {
+    std::sync::Arc::new(std::sync::Mutex::new(f))
 }
 
 /// An event handler as one boxed type per event type: each closure type given to
@@ -296,7 +303,7 @@ pub fn Loading(#[prop(into)] what: String, #[prop(optional)] waiting: Option<loa
         Some(Progress::Waiting { reason: WaitReason::Transient, .. }) => format!("Loading {what}: a request failed; trying again shortly."),
         _ => format!("Loading {what}…"),
     };
-    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{text}</p> }
+    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{reactive(text)}</p> }
 }
 
 /// Replaces a blank page after a panic with a message and a way forward. Plain DOM,

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{handler, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
+use super::{handler, reactive, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -158,7 +158,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
                         });
                         let rule_id = lb_id.rule(&rule.name);
-                        Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> })
+                        Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> }.into_any())
                     }}
                 }.into_any()
             }
@@ -185,7 +185,7 @@ fn status_text(s: Option<RuleStatus>) -> String {
 /// The whole load balancer in a line: rules, distinct backends, and how many are Down.
 #[component]
 fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
-    move || {
+    reactive(move || {
         statuses.with(|all| {
             let done: Vec<&Checked> = all.iter().filter_map(|s| if let RuleStatus::Done(c) = s { Some(c) } else { None }).collect();
             let pending = all.iter().filter(|s| matches!(s, RuleStatus::Waiting | RuleStatus::Checking)).count();
@@ -212,7 +212,7 @@ fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
                 view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }.into_any()
             })
         })
-    }
+    })
 }
 
 /// Starts a health check of every rule that has one, `PARALLEL` at a time.

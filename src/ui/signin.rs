@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::account::{now_unix, AccountMenu, SignInWithMicrosoft};
 use super::load::Data;
-use super::{handler, use_app, Call, Session, Slot};
+use super::{handler, reactive, use_app, Call, Session, Slot};
 use crate::auth::paste::{parse, Pasted, Warning};
 
 
@@ -95,7 +95,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl Int
 #[component]
 pub fn AccountChip() -> impl IntoView {
     let ctx = use_app();
-    move || match ctx.session.get() {
+    reactive(move || match ctx.session.get() {
         Session::Demo => view! {
             <span class="badge" title="Simulated data: no Azure account is used">"Demo estate"</span>
             <button type="button" class="chip-action" on:click=handler(move |_| ctx.sign_out())>"Use live Azure"</button>
@@ -106,5 +106,5 @@ pub fn AccountChip() -> impl IntoView {
             <button type="button" class="chip-action" on:click=handler(move |_| ctx.use_demo())>"Open the demo estate"</button>
         }
         .into_any(),
-    }
+    })
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
-use super::{handler, Computed, Slot};
+use super::{handler, reactive, Computed, Slot};
 use crate::health::catalog::Reason;
 
 #[component]
@@ -64,7 +64,7 @@ pub fn ReasonTip(
                 })>
                 <span aria-hidden="true">"i"</span>
             </button>
-            <div role="tooltip" id=id class="tooltip" hidden=move || !open.get()>{body}</div>
+            <div role="tooltip" id=id class="tooltip" hidden=move || !open.get()>{reactive(body)}</div>
         </span>
     }
 }
