@@ -234,8 +234,8 @@ pub fn SignInProblem(error: SignInError) -> impl IntoView {
         <div class="error" role="alert">
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
-            <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_any()).collect_view()}</ul>
-            {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> }.into_any())}
+            <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_inner().into_any()).collect_view()}</ul>
+            {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> }.into_inner().into_any())}
         </div>
     }
 }
@@ -254,13 +254,13 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
                 <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in with Microsoft"</button>
                 {(!framed).then(|| view! {
                     <button type="button" on:click=handler(move |_| start(ctx, None, true))>"Sign in with a pop-up window"</button>
-                }.into_any())}
+                }.into_inner().into_any())}
             </p>
-            {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> }.into_any())}
+            {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> }.into_inner().into_any())}
             {move || match ctx.signin.get() {
                 SignInStatus::Idle => None,
-                SignInStatus::Working => Some(view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Signing in…"</p> }.into_any()),
-                SignInStatus::Failed(e) => Some(view! { <SignInProblem error=e/> }.into_any()),
+                SignInStatus::Working => Some(view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Signing in…"</p> }.into_inner().into_any()),
+                SignInStatus::Failed(e) => Some(view! { <SignInProblem error=e/> }.into_inner().into_any()),
             }}
         </section>
     }
@@ -279,7 +279,7 @@ pub fn ReauthPrompt() -> impl IntoView {
                     <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in again"</button>
                     <button type="button" on:click=handler(move |_| ctx.reauth.set(None))>"Dismiss"</button>
                 </div>
-            }.into_any()
+            }.into_inner().into_any()
         })
     })
 }
@@ -356,16 +356,16 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                                         <option value="">"Choose a tenant"</option>
                                         {list.into_iter().filter(|t| t.tenant_id != current).map(|t| view! {
                                             <option value=t.tenant_id.clone()>{format!("{} ({})", t.display_name, t.default_domain)}</option>
-                                        }.into_any()).collect_view()}
+                                        }.into_inner().into_any()).collect_view()}
                                     </select>
                                     <button type="submit">"Sign in to this tenant"</button>
-                                }.into_any()
+                                }.into_inner().into_any()
                             }
-                            Some(Err(e)) => view! { <p class="muted">{format!("The tenant list could not be read: {}", super::error_view::headline(&e).0)}</p> }.into_any(),
-                            _ => view! { <p class="muted">"Loading tenants…"</p> }.into_any(),
+                            Some(Err(e)) => view! { <p class="muted">{format!("The tenant list could not be read: {}", super::error_view::headline(&e).0)}</p> }.into_inner().into_any(),
+                            _ => view! { <p class="muted">"Loading tenants…"</p> }.into_inner().into_any(),
                         }}
                     </form>
-                }.into_any())}
+                }.into_inner().into_any())}
                 <button type="button" class="chip-action" on:click=handler(move |_| ctx.sign_out())>"Sign out"</button>
             </div>
         </details>
@@ -378,8 +378,8 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
 #[component]
 pub fn PopupLanding() -> impl IntoView {
     match browser::hand_to_opener() {
-        Ok(()) => view! { <main id="main"><p role="status">"Signed in. This window closes by itself."</p></main> }.into_any(),
-        Err(e) => view! { <main id="main"><h1>"LB Health sign-in"</h1><SignInProblem error=e/></main> }.into_any(),
+        Ok(()) => view! { <main id="main"><p role="status">"Signed in. This window closes by itself."</p></main> }.into_inner().into_any(),
+        Err(e) => view! { <main id="main"><h1>"LB Health sign-in"</h1><SignInProblem error=e/></main> }.into_inner().into_any(),
     }
 }
 

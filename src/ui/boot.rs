@@ -73,7 +73,7 @@ pub fn Boot() -> impl IntoView {
     // sign-in started from.
     let answer = browser::callback();
     if answer.as_ref().is_some_and(|a| a.is_popup()) {
-        return view! { <super::account::PopupLanding/> }.into_any();
+        return view! { <super::account::PopupLanding/> }.into_inner().into_any();
     }
     let answer = answer.map(|a| {
         let pending = browser::take_pending();
@@ -96,12 +96,12 @@ pub fn Boot() -> impl IntoView {
                 let (link, notices) = super::url::current();
                 let entra = entra(&config);
                 let answer = answer.get_value();
-                view! { <App demo=demo live=live config=config start=start link=link notices=notices entra=entra answer=answer/> }.into_any()
+                view! { <App demo=demo live=live config=config start=start link=link notices=notices entra=entra answer=answer/> }.into_inner().into_any()
             }
             Err(_) if demo_anyway.get() => {
                 let config = Config::default();
                 let (demo, live) = clients(&config);
-                view! { <App demo=demo live=live config=config start=Session::Demo/> }.into_any()
+                view! { <App demo=demo live=live config=config start=Session::Demo/> }.into_inner().into_any()
             }
             Err(e) => view! {
                 <main id="main">
@@ -114,7 +114,7 @@ pub fn Boot() -> impl IntoView {
                     </div>
                 </main>
             }
-            .into_any(),
+            .into_inner().into_any(),
         })
     })
     .into_any()

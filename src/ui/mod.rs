@@ -185,8 +185,8 @@ pub fn App(
         <header class="topbar" class:embed=embed>
             <span class="brand" aria-hidden="true">"◆"</span>
             <span class="title">"LB Health"</span>
-            {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> }.into_any())}
-            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() target="_blank" rel="noopener">"Open full app"</a> }.into_any())}
+            {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> }.into_inner().into_any())}
+            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() target="_blank" rel="noopener">"Open full app"</a> }.into_inner().into_any())}
             <signin::AccountChip/>
         </header>
         <Notices/>
@@ -195,17 +195,17 @@ pub fn App(
             <aside class="banner" aria-label="Demo estate">
                 "You are looking at a built-in demo estate with simulated load balancers. It runs the same client code as a live session, including the 202-then-poll health operation."
             </aside>
-        }.into_any())}
+        }.into_inner().into_any())}
         {move || match signed_out.get() {
-            true => view! { <main id="main"><signin::SignIn/></main> }.into_any(),
+            true => view! { <main id="main"><signin::SignIn/></main> }.into_inner().into_any(),
             false => view! {
-                {(!embed).then(|| view! { <Breadcrumbs/> }.into_any())}
+                {(!embed).then(|| view! { <Breadcrumbs/> }.into_inner().into_any())}
                 <main id="main">{move || match ctx.screen.get() {
                     Screen::Subscriptions => navigator::Subscriptions().into_any(),
-                    Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any(),
-                    Screen::Rules { lb, .. } => view! { <rules::Rules lb=lb/> }.into_any(),
+                    Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_inner().into_any(),
+                    Screen::Rules { lb, .. } => view! { <rules::Rules lb=lb/> }.into_inner().into_any(),
                 }}</main>
-            }.into_any(),
+            }.into_inner().into_any(),
         }}
     }
 }
@@ -217,8 +217,8 @@ fn Breadcrumbs() -> impl IntoView {
         Some(screen) => view! {
             <li>{screen_link(label, screen)}</li>
         }
-        .into_any(),
-        None => view! { <li aria-current="page">{label}</li> }.into_any(),
+        .into_inner().into_any(),
+        None => view! { <li aria-current="page">{label}</li> }.into_inner().into_any(),
     };
     view! {
         <nav aria-label="Breadcrumb" class="crumbs">
@@ -266,10 +266,10 @@ fn Notices() -> impl IntoView {
         (!notes.is_empty()).then(|| view! {
             <div class="note notices" role="status">
                 <p><strong>"Part of this link was not used:"</strong></p>
-                <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }.into_any()).collect_view()}</ul>
+                <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }.into_inner().into_any()).collect_view()}</ul>
                 <button type="button" on:click=handler(move |_| ctx.notices.set(Vec::new()))>"Dismiss"</button>
             </div>
-        }.into_any())
+        }.into_inner().into_any())
     })
 }
 
@@ -279,6 +279,11 @@ pub fn effect(f: impl FnMut() + 'static) {
     let f: Box<dyn FnMut()> = Box::new(f);
     Effect::new(f);
 }
+
+// A `view!`'s result is erased as `.into_inner().into_any()`, the element itself and
+// not leptos's `View` wrapper around it: the wrapper is a type of its own, so each
+// element type's `AnyView` code would be in the wasm twice, once for a `view!`'s result
+// and once for a child element.
 
 /// A reactive view that is not written as a closure inside `view!` (a component's
 /// `move || ...`, a closure kept in a variable) as the shared type `view!` gives those:

@@ -241,7 +241,7 @@ pub fn HealthPanel(
                             // Count the interval from now, not from the last answer.
                             last_answer.set(ctx.client().now_ms());
                         })>
-                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }.into_any()).collect_view()}
+                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }.into_inner().into_any()).collect_view()}
                         </select>
                     </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
@@ -258,7 +258,7 @@ pub fn HealthPanel(
                 <div><dt>"Rule"</dt><dd>{ports}</dd></div>
                 <div><dt>"Health probe"</dt><dd>{probe_text}</dd></div>
             </dl>
-            {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> }.into_any())}
+            {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> }.into_inner().into_any())}
             {move || (watch.get() > 0).then(|| view! {
                 <div class="watching">
                     <p>{move || match (hidden.get(), busy.get()) {
@@ -276,9 +276,9 @@ pub fn HealthPanel(
                                 notify.set(on);
                                 if on { ask_notification_permission() }
                             })/>" Notify me when a backend goes Down"</label>
-                    }.into_any())}
+                    }.into_inner().into_any())}
                 </div>
-            }.into_any())}
+            }.into_inner().into_any())}
             {move || {
                 let line = changes.get();
                 let checks = history.with(History::checks);
@@ -287,7 +287,7 @@ pub fn HealthPanel(
                         Some(line) => format!("Since the previous check: {line}."),
                         None => "No change since the previous check.".to_owned(),
                     }}</p>
-                }.into_any())
+                }.into_inner().into_any())
             }}
             {move || busy.get().then(|| {
                 let elapsed = whole_secs(now.get() - started.get());
@@ -312,10 +312,10 @@ pub fn HealthPanel(
                         <p>{phase}<span class="elapsed">{format!(" {elapsed} s elapsed.")}</span></p>
                         <p class="muted">"Azure can take a few minutes to gather backend health; this panel keeps checking until it answers."</p>
                     </div>
-                }.into_any()
+                }.into_inner().into_any()
             })}
-            {move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_any())}
-            {move || result.get().and_then(Result::ok).map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_any())}
+            {move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_inner().into_any())}
+            {move || result.get().and_then(Result::ok).map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_inner().into_any())}
         </dialog>
     }
 }
@@ -410,12 +410,12 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
         <p class="muted">{meta}</p>
         {(s.duplicates > 0).then(|| view! {
             <p class="note">{format!("Azure listed {} backend(s) more than once; the counts include every row as sent.", s.duplicates)}</p>
-        }.into_any())}
+        }.into_inner().into_any())}
         {s.reported_mismatch.map(|(u, d)| view! {
             <p class="note">{format!("Azure's own totals say {u} Up and {d} Down; the counts above are from the rows below.")}</p>
-        }.into_any())}
+        }.into_inner().into_any())}
         {if total == 0 {
-            view! { <p class="empty">"Azure returned no backends for this rule. The backend pool may be empty."</p> }.into_any()
+            view! { <p class="empty">"Azure returned no backends for this rule. The backend pool may be empty."</p> }.into_inner().into_any()
         } else {
             view! {
                 <div class="table-tools">
@@ -436,7 +436,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                         {groups.iter().map(|(code, _, _, n)| {
                             let c = code.clone();
                             let label = format!("{} ({n})", if code.is_empty() { "Not retrievable" } else { code.as_str() });
-                            view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }.into_any()
+                            view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }.into_inner().into_any()
                         }).collect_view()}
                     </select>
                     <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>
@@ -445,7 +445,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                     true => view! { <ReasonGroups rows=rows shown=shown on_pick=Call::new(move |code: String| {
                         grouped.set(false);
                         set_view(&|v: &mut View| v.reason = Some(code.clone()));
-                    })/> }.into_any(),
+                    })/> }.into_inner().into_any(),
                     false => view! {
                 <p class="muted" role="status">{move || {
                     let n = shown.with(|s| s.len());
@@ -461,7 +461,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                         {sort_header("IP address", SortKey::Ip)}
                         {sort_header("State", SortKey::State)}
                         {sort_header("Reason", SortKey::Reason)}
-                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> }.into_any())}
+                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> }.into_inner().into_any())}
                     </tr></thead>
                     <tbody>{move || {
                         let p = page.get();
@@ -479,11 +479,11 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                             <span>{move || format!("Page {} of {pages}", page.get() + 1)}</span>
                             <button type="button" aria-disabled=move || (page.get() + 1 >= pages).to_string() on:click=handler(move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))>"Next page"</button>
                         </nav>
-                    }.into_any()
+                    }.into_inner().into_any()
                 })}
-                    }.into_any(),
+                    }.into_inner().into_any(),
                 }}
-            }.into_any()
+            }.into_inner().into_any()
         }}
     }
 }
@@ -504,7 +504,7 @@ fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Ca
             .collect::<Vec<_>>()
     }));
     if groups.is_empty() {
-        return view! { <p class="empty" role="status">"No backend matches the filters."</p> }.into_any();
+        return view! { <p class="empty" role="status">"No backend matches the filters."</p> }.into_inner().into_any();
     }
     view! {
         <table class="grid groups cards">
@@ -524,11 +524,11 @@ fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Ca
                                 on:click=handler(move |_| on_pick.run(code.clone()))>"Show these"</button>
                         </td>
                     </tr>
-                }.into_any()
+                }.into_inner().into_any()
             }).collect_view()}</tbody>
         </table>
     }
-    .into_any()
+    .into_inner().into_any()
 }
 
 /// Checks shown in a row's run of recent states.
@@ -596,10 +596,10 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
             view! {
                 <details class="changes-list">
                     <summary>{format!("{} changes", changes.len() - 1)}</summary>
-                    <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }.into_any()).collect_view()}</ol>
+                    <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }.into_inner().into_any()).collect_view()}</ol>
                 </details>
             }
-            .into_any()
+            .into_inner().into_any()
         });
         view! {
             <td class="strip">
@@ -608,7 +608,7 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
                 {list}
             </td>
         }
-        .into_any()
+        .into_inner().into_any()
     });
     let changed = change.is_some();
     view! {
@@ -617,7 +617,7 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
             <td class="mono">{if row.ip.is_empty() { "—".to_owned() } else { row.ip.clone() }}</td>
             <td>
                 {state_badge(row.state)}
-                {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> }.into_any())}
+                {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> }.into_inner().into_any())}
             </td>
             <td class="reason">
                 <span>{row.reason.portal_text.clone()}</span>
@@ -626,7 +626,7 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
             {strip}
         </tr>
     }
-    .into_any()
+    .into_inner().into_any()
 }
 
 /// Downloads and copyable commands for the current view of the table.
@@ -655,7 +655,7 @@ fn Export(rule_id: Option<RuleId>, iso: String, rows: Stored<Vec<Row>>, shown: C
             <p class="muted">"The commands ask the Azure CLI for a token; none is copied from this page."</p>
         </details>
     }
-    .into_any()
+    .into_inner().into_any()
 }
 
 /// The browser's Notification API, reached by name: a web-sys feature for one call

@@ -72,8 +72,8 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     view! {
         <h1>{lb_name}</h1>
         {move || match data.get() {
-            None => view! { <Loading what="the load balancer" waiting=waiting/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
+            None => view! { <Loading what="the load balancer" waiting=waiting/> }.into_inner().into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_inner().into_any(),
             Some(Ok(desc)) => {
                 let rules = RuleContext::all(&desc);
                 let sku = desc.sku.label();
@@ -92,11 +92,11 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                         <div><dt>"Resource group"</dt><dd>{lb.resource_group.clone()}</dd></div>
                         <div><dt>"Rules"</dt><dd>{rule_count.to_string()}</dd></div>
                     </dl>
-                    {note.map(|n| view! { <p class="note">{n}</p> }.into_any())}
+                    {note.map(|n| view! { <p class="note">{n}</p> }.into_inner().into_any())}
                     <LbSummary statuses=statuses/>
                     <h2 id="rules-heading">"Load balancing rules"</h2>
                     {if rules.is_empty() {
-                        view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_any()
+                        view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_inner().into_any()
                     } else {
                         view! {
                             <div class="scroll-x"><table class="grid cards" aria-labelledby="rules-heading">
@@ -109,7 +109,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                     let status = match r.unavailable {
                                         Some(u) => view! {
                                             <details class="unavailable"><summary>{u.short()}</summary><p>{u.message()}</p></details>
-                                        }.into_any(),
+                                        }.into_inner().into_any(),
                                         None => view! {
                                             <span class="rule-status">{move || status_text(statuses.with(|s| s.get(i).cloned()))}</span>
                                             " "
@@ -119,7 +119,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                                     opener.set_value(el);
                                                     ctx.panel.set(Some(name.clone()));
                                                 })>"View details"</button>
-                                        }.into_any(),
+                                        }.into_inner().into_any(),
                                     };
                                     view! {
                                         <tr>
@@ -130,10 +130,10 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                             <td data-label="Health probe">{r.probe_name.clone().unwrap_or_else(|| "None".into())}</td>
                                             <td data-label="Health status">{status}</td>
                                         </tr>
-                                    }.into_any()
+                                    }.into_inner().into_any()
                                 }).collect_view()}</tbody>
                             </table></div>
-                        }.into_any()
+                        }.into_inner().into_any()
                     }}
                     {move || {
                         let name = ctx.panel.get()?;
@@ -158,9 +158,9 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
                         });
                         let rule_id = lb_id.rule(&rule.name);
-                        Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> }.into_any())
+                        Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> }.into_inner().into_any())
                     }}
-                }.into_any()
+                }.into_inner().into_any()
             }
         }}
     }
@@ -209,7 +209,7 @@ fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
                     down,
                     if pending > 0 { " · checking…" } else { "" }
                 );
-                view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }.into_any()
+                view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }.into_inner().into_any()
             })
         })
     })

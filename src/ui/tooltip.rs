@@ -46,9 +46,9 @@ pub fn ReasonTip(
             <p class="tip-portal">{reason.portal_text.clone()}</p>
             <p>{reason.explanation.clone()}</p>
             <p class="tip-next">"What to do next:"</p>
-            <ul>{reason.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }.into_any()).collect_view()}</ul>
+            <ul>{reason.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }.into_inner().into_any()).collect_view()}</ul>
         }
-        .into_any(),
+        .into_inner().into_any(),
         false => reason.plain_text().into_any(),
     };
     view! {
