@@ -237,7 +237,7 @@ pub fn SignInProblem(error: SignInError) -> impl IntoView {
             <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_inner().into_any()).collect_view()}</ul>
             {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> }.into_inner().into_any())}
         </div>
-    }
+    }.into_inner()
 }
 
 /// The landing page's sign-in block.
@@ -263,7 +263,7 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
                 SignInStatus::Failed(e) => Some(view! { <SignInProblem error=e/> }.into_inner().into_any()),
             }}
         </section>
-    }
+    }.into_inner()
 }
 
 /// Non-blocking: renewal failed, the current view stays, one click signs in again.
@@ -371,7 +371,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
         </details>
         <span class="muted expiry">{expiry}</span>
         </div>
-    }
+    }.into_inner()
 }
 
 /// The pop-up's own page: hand the answer back, or say why it cannot.

@@ -62,7 +62,7 @@ pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Call<()>
             }.into_inner().into_any())}
             {retry.filter(|_| !reauth).map(|r| view! { <button type="button" class="primary" on:click=handler(move |_| r.run(()))>"Retry"</button> }.into_inner().into_any())}
         </div>
-    }
+    }.into_inner()
 }
 
 #[cfg(test)]

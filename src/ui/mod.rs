@@ -207,7 +207,7 @@ pub fn App(
                 }}</main>
             }.into_inner().into_any(),
         }}
-    }
+    }.into_inner()
 }
 
 #[component]
@@ -234,7 +234,7 @@ fn Breadcrumbs() -> impl IntoView {
                 ],
             }}</ol>
         </nav>
-    }
+    }.into_inner()
 }
 
 impl Screen {
@@ -254,7 +254,7 @@ impl Screen {
 /// lead on.
 pub fn screen_link(label: String, screen: Screen) -> impl IntoView {
     let ctx = use_app();
-    view! { <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(screen.clone()))>{label}</button> }
+    view! { <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(screen.clone()))>{label}</button> }.into_inner()
 }
 
 /// What the link could not use, said once, dismissible.
@@ -280,10 +280,10 @@ pub fn effect(f: impl FnMut() + 'static) {
     Effect::new(f);
 }
 
-// A `view!`'s result is erased as `.into_inner().into_any()`, the element itself and
-// not leptos's `View` wrapper around it: the wrapper is a type of its own, so each
-// element type's `AnyView` code would be in the wasm twice, once for a `view!`'s result
-// and once for a child element.
+// A `view!`'s result is erased as `.into_inner().into_any()`, and a component or view
+// function returns `view! {..}.into_inner()`: the element itself, not leptos's `View`
+// wrapper around it. The wrapper is a type of its own, so each element type's `AnyView`
+// code would be in the wasm twice, once for a `view!`'s result and once for a child.
 
 /// A reactive view that is not written as a closure inside `view!` (a component's
 /// `move || ...`, a closure kept in a variable) as the shared type `view!` gives those:
@@ -308,7 +308,7 @@ pub fn Loading(#[prop(into)] what: String, #[prop(optional)] waiting: Option<loa
         Some(Progress::Waiting { reason: WaitReason::Transient, .. }) => format!("Loading {what}: a request failed; trying again shortly."),
         _ => format!("Loading {what}…"),
     };
-    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{reactive(text)}</p> }
+    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{reactive(text)}</p> }.into_inner()
 }
 
 /// Replaces a blank page after a panic with a message and a way forward. Plain DOM,

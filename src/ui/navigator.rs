@@ -62,7 +62,7 @@ pub fn Subscriptions() -> impl IntoView {
                 }.into_inner().into_any()
             }
         }}
-    }
+    }.into_inner()
 }
 
 /// Load balancers opened before in this browser, newest first.
@@ -164,7 +164,7 @@ fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
                 }.into_inner().into_any()
             }
         })}
-    }
+    }.into_inner()
 }
 
 #[component]
@@ -203,5 +203,5 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
                 }.into_inner().into_any()
             }
         }}
-    }
+    }.into_inner()
 }

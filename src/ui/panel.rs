@@ -317,7 +317,7 @@ pub fn HealthPanel(
             {move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_inner().into_any())}
             {move || result.get().and_then(Result::ok).map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_inner().into_any())}
         </dialog>
-    }
+    }.into_inner()
 }
 
 const PAGE: usize = 100;
@@ -485,7 +485,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                 }}
             }.into_inner().into_any()
         }}
-    }
+    }.into_inner()
 }
 
 /// The filtered rows grouped by reason, most common first: what is wrong, how often,
@@ -550,7 +550,7 @@ fn state_badge(state: State) -> impl IntoView {
         State::Down => "state down",
         State::Unknown => "state unknown",
     };
-    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span>{state.label()}</span> }
+    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span>{state.label()}</span> }.into_inner()
 }
 
 /// One of the summary's counts: "✔ 3 Up". Numbers are shown as `String`s, here and in
@@ -561,7 +561,7 @@ fn state_count(state: State, n: usize) -> impl IntoView {
         State::Down => "count down",
         State::Unknown => "count unknown",
     };
-    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n.to_string()}</strong>" "{state.label()}</span> }
+    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n.to_string()}</strong>" "{state.label()}</span> }.into_inner()
 }
 
 fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &History) -> AnyView {

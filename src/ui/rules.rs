@@ -163,7 +163,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                 }.into_inner().into_any()
             }
         }}
-    }
+    }.into_inner()
 }
 
 fn status_text(s: Option<RuleStatus>) -> String {

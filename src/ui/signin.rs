@@ -29,7 +29,7 @@ pub fn SignIn() -> impl IntoView {
         <p>"No Azure account at hand? "
             <button type="button" class="linklike" on:click=handler(move |_| ctx.use_demo())>"Open the demo estate"</button>
         </p>
-    }
+    }.into_inner()
 }
 
 #[component]
@@ -89,7 +89,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl Int
             }.into_inner().into_any())}
             <button type="submit" class="primary">{move || if pending.get().is_some() { "Use this token anyway".to_owned() } else { "Use this token".to_owned() }}</button>
         </form>
-    }
+    }.into_inner()
 }
 
 #[component]

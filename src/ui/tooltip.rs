@@ -66,5 +66,5 @@ pub fn ReasonTip(
             </button>
             <div role="tooltip" id=id class="tooltip" hidden=move || !open.get()>{reactive(body)}</div>
         </span>
-    }
+    }.into_inner()
 }
