@@ -339,7 +339,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                 <dl>
                     <dt>"User"</dt><dd>{if user.is_empty() { "not in the token".to_owned() } else { user }}</dd>
                     <dt>"Tenant"</dt><dd>{reactive(tenant_label)}</dd>
-                    <dt>"Token"</dt><dd>{expiry_text(claims.expires_at)}{signed_in.then_some(", renewed automatically")}</dd>
+                    <dt>"Token"</dt><dd>{expiry_text(claims.expires_at)}{signed_in.then(|| ", renewed automatically".into_any())}</dd>
                 </dl>
                 {signed_in.then(|| view! {
                     <form class="tenant-switch" on:submit=handler(move |ev: leptos::ev::SubmitEvent| {

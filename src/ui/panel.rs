@@ -405,7 +405,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
         <div class="counts" role="group" aria-label="Backend health summary">
             {state_count(State::Up, s.up)}
             {state_count(State::Down, s.down)}
-            {(s.unknown > 0).then(|| state_count(State::Unknown, s.unknown))}
+            {(s.unknown > 0).then(|| state_count(State::Unknown, s.unknown).into_any())}
         </div>
         <p class="muted">{meta}</p>
         {(s.duplicates > 0).then(|| view! {
