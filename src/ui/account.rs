@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{handler, reactive, use_app, AppCtx, Session, Slot};
+use super::{listen, reactive, use_app, AppCtx, Session, Slot};
 use crate::arm::client::{Cancel, Renewer};
 use crate::arm::model::Tenant;
 use crate::auth::account::{Account, Renewed};
@@ -251,9 +251,9 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
         <section class="signin" aria-labelledby="entra-heading">
             <h2 id="entra-heading">"Your organisation's account"</h2>
             <p class="actions">
-                <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in with Microsoft"</button>
+                <button type="button" class="primary" {..listen("click", move |_| start(ctx, None, false))}>"Sign in with Microsoft"</button>
                 {(!framed).then(|| view! {
-                    <button type="button" on:click=handler(move |_| start(ctx, None, true))>"Sign in with a pop-up window"</button>
+                    <button type="button" {..listen("click", move |_| start(ctx, None, true))}>"Sign in with a pop-up window"</button>
                 }.into_inner().into_any())}
             </p>
             {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> }.into_inner().into_any())}
@@ -276,8 +276,8 @@ pub fn ReauthPrompt() -> impl IntoView {
             view! {
                 <div class="note reauth" role="status">
                     <p><strong>"Your session could not be renewed"</strong>{code}". What is on screen stays; sign in again to carry on."</p>
-                    <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in again"</button>
-                    <button type="button" on:click=handler(move |_| ctx.reauth.set(None))>"Dismiss"</button>
+                    <button type="button" class="primary" {..listen("click", move |_| start(ctx, None, false))}>"Sign in again"</button>
+                    <button type="button" {..listen("click", move |_| ctx.reauth.set(None))}>"Dismiss"</button>
                 </div>
             }.into_inner().into_any()
         })
@@ -331,7 +331,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
     let expiry = expiry_text(claims.expires_at);
     view! {
         <div class="account-chip">
-        <details class="account-menu" on:toggle=handler(move |_| load_tenants())>
+        <details class="account-menu" {..listen("toggle", move |_| load_tenants())}>
             // The accessible name is the visible text plus a prefix for screen readers
             // (axe: label-content-name-mismatch); the expiry sits beside the toggle.
             <summary><span class="sr-only">"Account: "</span>{who.clone()}<span class="muted" aria-hidden="true">" ▾"</span></summary>
@@ -342,17 +342,17 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                     <dt>"Token"</dt><dd>{expiry_text(claims.expires_at)}{signed_in.then(|| ", renewed automatically".into_any())}</dd>
                 </dl>
                 {signed_in.then(|| view! {
-                    <form class="tenant-switch" on:submit=handler(move |ev: leptos::ev::SubmitEvent| {
+                    <form class="tenant-switch" {..listen("submit", move |ev: web_sys::Event| {
                         ev.prevent_default();
                         let t = chosen.get_untracked();
                         if !t.is_empty() { start(ctx, Some(t), false) }
-                    })>
+                    })}>
                         <label for="tenant-select">"Switch tenant"</label>
                         {move || match tenants.get() {
                             Some(Ok(list)) if !list.is_empty() => {
                                 let current = current.clone();
                                 view! {
-                                    <select id="tenant-select" on:change=handler(move |ev| chosen.set(event_target_value(&ev)))>
+                                    <select id="tenant-select" {..listen("change", move |ev| chosen.set(event_target_value(&ev)))}>
                                         <option value="">"Choose a tenant"</option>
                                         {list.into_iter().filter(|t| t.tenant_id != current).map(|t| view! {
                                             <option value=t.tenant_id.clone()>{format!("{} ({})", t.display_name, t.default_domain)}</option>
@@ -366,7 +366,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                         }}
                     </form>
                 }.into_inner().into_any())}
-                <button type="button" class="chip-action" on:click=handler(move |_| ctx.sign_out())>"Sign out"</button>
+                <button type="button" class="chip-action" {..listen("click", move |_| ctx.sign_out())}>"Sign out"</button>
             </div>
         </details>
         <span class="muted expiry">{expiry}</span>

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{handler, reactive, App, Session, Slot, Stored};
+use super::{listen, reactive, App, Session, Slot, Stored};
 use crate::arm::browser::{BrowserClock, FetchTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
@@ -110,7 +110,7 @@ pub fn Boot() -> impl IntoView {
                         <p class="error-title">"This deployment's config.json has a problem"</p>
                         <p class="error-message">{e.to_string()}</p>
                         <p>"Fix config.json next to index.html (see the README's configuration section), then reload. The demo estate works without it."</p>
-                        <button type="button" class="primary" on:click=handler(move |_| demo_anyway.set(true))>"Open the demo estate"</button>
+                        <button type="button" class="primary" {..listen("click", move |_| demo_anyway.set(true))}>"Open the demo estate"</button>
                     </div>
                 </main>
             }

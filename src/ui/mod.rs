@@ -254,7 +254,7 @@ impl Screen {
 /// lead on.
 pub fn screen_link(label: String, screen: Screen) -> impl IntoView {
     let ctx = use_app();
-    view! { <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(screen.clone()))>{label}</button> }.into_inner()
+    view! { <button type="button" class="linklike" {..listen("click", move |_| ctx.screen.set(screen.clone()))}>{label}</button> }.into_inner()
 }
 
 /// What the link could not use, said once, dismissible.
@@ -267,7 +267,7 @@ fn Notices() -> impl IntoView {
             <div class="note notices" role="status">
                 <p><strong>"Part of this link was not used:"</strong></p>
                 <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }.into_inner().into_any()).collect_view()}</ul>
-                <button type="button" on:click=handler(move |_| ctx.notices.set(Vec::new()))>"Dismiss"</button>
+                <button type="button" {..listen("click", move |_| ctx.notices.set(Vec::new()))}>"Dismiss"</button>
             </div>
         }.into_inner().into_any())
     })
@@ -292,10 +292,14 @@ pub fn reactive<T: 'static>(f: impl FnMut() -> T + Send + 'static) -> std::sync:
     std::sync::Arc::new(std::sync::Mutex::new(f))
 }
 
-/// An event handler as one boxed type per event type: each closure type given to
-/// `on:click` and the like gets its own copy of the event wiring in the wasm.
-pub fn handler<E: 'static>(f: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
-    Box::new(f)
+/// An event listener, written `{..listen("click", ..)}` where `on:click=` would be: every
+/// listener is then one attribute type with one boxed handler type, where each event
+/// (and each closure) would bring its own copy of the listener and attribute code into
+/// the wasm. The handler gets the plain `Event`. Last in its tag: an attribute after a
+/// `{..}` is built differently, and larger.
+pub fn listen(name: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> leptos::tachys::html::event::On<leptos::tachys::html::event::Custom, Box<dyn FnMut(web_sys::Event)>> {
+    let f: Box<dyn FnMut(web_sys::Event)> = Box::new(f);
+    leptos::tachys::html::event::on(leptos::tachys::html::event::Custom::new(name), f)
 }
 
 /// Shown while a screen's data loads; announced politely.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::{load, Data};
-use super::{handler, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
+use super::{listen, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -27,7 +27,7 @@ pub fn Subscriptions() -> impl IntoView {
         <p class="filter">
             <label for="sub-filter">"Filter by name or ID "</label>
             <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
-                prop:value=move || query.get() on:input=handler(move |ev| query.set(event_target_value(&ev)))/>
+                prop:value=move || query.get() {..listen("input", move |ev| query.set(event_target_value(&ev)))}/>
         </p>
         {move || match data.get() {
             None => view! { <Loading what="subscriptions" waiting=waiting/> }.into_inner().into_any(),
@@ -123,10 +123,10 @@ fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
         });
     };
     view! {
-        <form class="find" role="search" aria-label="Find a load balancer" on:submit=handler(move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); search(); })>
+        <form class="find" role="search" aria-label="Find a load balancer" {..listen("submit", move |ev: web_sys::Event| { ev.prevent_default(); search(); })}>
             <label for="lb-find">"Find a load balancer in every subscription "</label>
             <input id="lb-find" type="search" autocomplete="off" spellcheck="false" placeholder="Part of its name"
-                prop:value=move || text.get() on:input=handler(move |ev| text.set(event_target_value(&ev)))/>
+                prop:value=move || text.get() {..listen("input", move |ev| text.set(event_target_value(&ev)))}/>
             <button type="submit">"Search"</button>
         </form>
         {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any())}

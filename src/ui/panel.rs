@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::load::Data;
-use super::{handler, use_app, Call, Computed, ErrorView, Slot, Stored};
+use super::{listen, use_app, Call, Computed, ErrorView, Slot, Stored};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -224,31 +224,32 @@ pub fn HealthPanel(
 
     view! {
         <dialog node_ref=dialog class="panel" aria-labelledby="panel-title"
-            on:close=handler(move |_| on_close.run(()))
-            on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| {
+            {..listen("close", move |_| on_close.run(()))}
+            {..listen("keydown", move |ev: web_sys::Event| {
+                let ev: web_sys::KeyboardEvent = wasm_bindgen::JsCast::unchecked_into(ev);
                 if ev.key() == "Escape" && open_tip.get_untracked().is_some() {
                     ev.prevent_default();
                     open_tip.set(None);
                 }
-            })>
+            })}>
             <div class="panel-head">
                 <h2 id="panel-title">"Load balancing rule health status"</h2>
                 <div class="toolbar">
                     <label class="watch">"Auto-refresh "
-                        <select on:change=handler(move |ev| {
+                        <select {..listen("change", move |ev| {
                             let every = event_target_value(&ev).parse().unwrap_or(0);
                             watch.set(every);
                             // Count the interval from now, not from the last answer.
                             last_answer.set(ctx.client().now_ms());
-                        })>
+                        })}>
                             {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }.into_inner().into_any()).collect_view()}
                         </select>
                     </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
-                        on:click=handler(move |_| if !busy.get_untracked() { run.run(()) })>
+                        {..listen("click", move |_| if !busy.get_untracked() { run.run(()) })}>
                         <span aria-hidden="true">"⟳ "</span>"Refresh"
                     </button>
-                    <button type="button" on:click=handler(move |_| close_dialog())>"Close"</button>
+                    <button type="button" {..listen("click", move |_| close_dialog())}>"Close"</button>
                 </div>
             </div>
             <p class="rule-name">{format!("Rule {}", rule.name)}</p>
@@ -271,11 +272,11 @@ pub fn HealthPanel(
                     }}</p>
                     {notifications_available().then(|| view! {
                         <label class="check"><input type="checkbox" prop:checked=move || notify.get()
-                            on:change=handler(move |ev| {
+                            {..listen("change", move |ev| {
                                 let on = event_target_checked(&ev);
                                 notify.set(on);
                                 if on { ask_notification_permission() }
-                            })/>" Notify me when a backend goes Down"</label>
+                            })}/>" Notify me when a backend goes Down"</label>
                     }.into_inner().into_any())}
                 </div>
             }.into_inner().into_any())}
@@ -395,9 +396,9 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
             // A String, as the page's other reactive attributes: a &str one would be a
             // render-effect type of its own.
             <th scope="col" aria-sort=move || aria().to_owned()>
-                <button type="button" class="sort" on:click=handler(move |_| set_view(&|v: &mut View| {
+                <button type="button" class="sort" {..listen("click", move |_| set_view(&|v: &mut View| {
                     if v.sort == key { v.descending = !v.descending } else { v.sort = key; v.descending = false }
-                }))>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
+                }))}>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
             </th>
         }
     };
@@ -421,17 +422,17 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                 <div class="table-tools">
                     <input type="search" aria-label="Filter backends" placeholder="Filter by instance, IP or reason"
                         prop:value=move || view_state.with(|v| v.text.clone())
-                        on:input=handler(move |ev| { let t = event_target_value(&ev); set_view(&|v: &mut View| v.text = t.clone()) })/>
+                        {..listen("input", move |ev| { let t = event_target_value(&ev); set_view(&|v: &mut View| v.text = t.clone()) })}/>
                     <label class="check"><input type="checkbox"
                         prop:checked=move || view_state.with(|v| v.state == Some(State::Down))
-                        on:change=handler(move |ev| { let on = event_target_checked(&ev); set_view(&|v: &mut View| v.state = on.then_some(State::Down)) })/>
+                        {..listen("change", move |ev| { let on = event_target_checked(&ev); set_view(&|v: &mut View| v.state = on.then_some(State::Down)) })}/>
                         " Only Down"</label>
                     <label class="check"><input type="checkbox" prop:checked=move || grouped.get()
-                        on:change=handler(move |ev| grouped.set(event_target_checked(&ev)))/>" Group by reason"</label>
-                    <select aria-label="Reason" on:change=handler(move |ev| {
+                        {..listen("change", move |ev| grouped.set(event_target_checked(&ev)))}/>" Group by reason"</label>
+                    <select aria-label="Reason" {..listen("change", move |ev| {
                         let code = event_target_value(&ev);
                         set_view(&|v: &mut View| v.reason = (!code.is_empty()).then(|| code.clone()))
-                    })>
+                    })}>
                         <option value="" selected=move || view_state.with(|v| v.reason.is_none())>"All reasons"</option>
                         {groups.iter().map(|(code, _, _, n)| {
                             let c = code.clone();
@@ -475,9 +476,9 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                     let pages = shown.with(|s| s.len()).div_ceil(PAGE);
                     view! {
                         <nav class="pager" aria-label="Pages">
-                            <button type="button" aria-disabled=move || (page.get() == 0).to_string() on:click=handler(move |_| page.update(|p| *p = p.saturating_sub(1)))>"Previous page"</button>
+                            <button type="button" aria-disabled=move || (page.get() == 0).to_string() {..listen("click", move |_| page.update(|p| *p = p.saturating_sub(1)))}>"Previous page"</button>
                             <span>{move || format!("Page {} of {pages}", page.get() + 1)}</span>
-                            <button type="button" aria-disabled=move || (page.get() + 1 >= pages).to_string() on:click=handler(move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))>"Next page"</button>
+                            <button type="button" aria-disabled=move || (page.get() + 1 >= pages).to_string() {..listen("click", move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))}>"Next page"</button>
                         </nav>
                     }.into_inner().into_any()
                 })}
@@ -521,7 +522,7 @@ fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Ca
                         <td data-label="Backends">{n.to_string()}</td>
                         <td data-label="Instances">{shown_names}" "
                             <button type="button" class="linklike" aria-label=format!("Show these: {n} backends with {label}")
-                                on:click=handler(move |_| on_pick.run(code.clone()))>"Show these"</button>
+                                {..listen("click", move |_| on_pick.run(code.clone()))}>"Show these"</button>
                         </td>
                     </tr>
                 }.into_inner().into_any()
@@ -641,14 +642,14 @@ fn Export(rule_id: Option<RuleId>, iso: String, rows: Stored<Vec<Row>>, shown: C
     let (file_csv, file_json) = (format!("{file}.csv"), format!("{file}.json"));
     let current = move || shown.with(|idx| rows.with_value(|all| idx.iter().map(|&i| all[i].clone()).collect::<Vec<Row>>()));
     view! {
-        <button type="button" on:click=handler(move |_| {
+        <button type="button" {..listen("click", move |_| {
             let r = current();
             download(&file_csv, "text/csv", &export::to_csv(&rule_csv, &iso_csv, &r.iter().collect::<Vec<_>>()));
-        })>"Download CSV"</button>
-        <button type="button" on:click=handler(move |_| {
+        })}>"Download CSV"</button>
+        <button type="button" {..listen("click", move |_| {
             let r = current();
             download(&file_json, "application/json", &export::to_json(&rule_json, &iso_json, &r.iter().collect::<Vec<_>>()));
-        })>"Download JSON"</button>
+        })}>"Download JSON"</button>
         <details class="commands">
             <summary>"Same check from a shell"</summary>
             <pre class="mono">{commands}</pre>

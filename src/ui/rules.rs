@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{handler, reactive, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
+use super::{listen, reactive, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -114,11 +114,11 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                             <span class="rule-status">{move || status_text(statuses.with(|s| s.get(i).cloned()))}</span>
                                             " "
                                             <button type="button" class="linklike" aria-label=format!("View details for {name}")
-                                                on:click=handler(move |ev: leptos::ev::MouseEvent| {
+                                                {..listen("click", move |ev: web_sys::Event| {
                                                     let el = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
                                                     opener.set_value(el);
                                                     ctx.panel.set(Some(name.clone()));
-                                                })>"View details"</button>
+                                                })}>"View details"</button>
                                         }.into_inner().into_any(),
                                     };
                                     view! {

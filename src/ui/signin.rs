@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::account::{now_unix, AccountMenu, SignInWithMicrosoft};
 use super::load::Data;
-use super::{handler, reactive, use_app, Call, Session, Slot};
+use super::{listen, reactive, use_app, Call, Session, Slot};
 use crate::auth::paste::{parse, Pasted, Warning};
 
 
@@ -27,7 +27,7 @@ pub fn SignIn() -> impl IntoView {
         <h2>"Paste a token"</h2>
         <TokenPaste/>
         <p>"No Azure account at hand? "
-            <button type="button" class="linklike" on:click=handler(move |_| ctx.use_demo())>"Open the demo estate"</button>
+            <button type="button" class="linklike" {..listen("click", move |_| ctx.use_demo())}>"Open the demo estate"</button>
         </p>
     }.into_inner()
 }
@@ -74,7 +74,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl Int
         }
     };
     view! {
-        <form class="paste" on:submit=handler(move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); submit(); })>
+        <form class="paste" {..listen("submit", move |ev: web_sys::Event| { ev.prevent_default(); submit(); })}>
             <label for="token-input">"Access token for Azure Resource Manager"</label>
             <p class="muted" id="token-help">
                 "Paste a token, or the JSON of "<code>{format!("az account get-access-token --resource {resource}")}</code>
@@ -82,7 +82,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl Int
             </p>
             <textarea id="token-input" rows="3" spellcheck="false" autocomplete="off" aria-describedby="token-help"
                 prop:value=move || text.get()
-                on:input=handler(move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })></textarea>
+                {..listen("input", move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })}></textarea>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any())}
             {move || pending.get().and_then(Result::ok).map(|(_, words)| view! {
                 <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }.into_inner().into_any()).collect_view()}</div>
@@ -98,12 +98,12 @@ pub fn AccountChip() -> impl IntoView {
     reactive(move || match ctx.session.get() {
         Session::Demo => view! {
             <span class="badge" title="Simulated data: no Azure account is used">"Demo estate"</span>
-            <button type="button" class="chip-action" on:click=handler(move |_| ctx.sign_out())>"Use live Azure"</button>
+            <button type="button" class="chip-action" {..listen("click", move |_| ctx.sign_out())}>"Use live Azure"</button>
         }
         .into_inner().into_any(),
         Session::Live { claims } => view! { <AccountMenu claims=claims/> }.into_inner().into_any(),
         Session::SignedOut => view! {
-            <button type="button" class="chip-action" on:click=handler(move |_| ctx.use_demo())>"Open the demo estate"</button>
+            <button type="button" class="chip-action" {..listen("click", move |_| ctx.use_demo())}>"Open the demo estate"</button>
         }
         .into_inner().into_any(),
     })

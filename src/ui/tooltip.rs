@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
-use super::{handler, reactive, Computed, Slot};
+use super::{listen, reactive, Computed, Slot};
 use crate::health::catalog::Reason;
 
 #[component]
@@ -52,16 +52,17 @@ pub fn ReasonTip(
         false => reason.plain_text().into_any(),
     };
     view! {
-        <span class="tip-wrap" on:mouseenter=handler(move |_| show()) on:mouseleave=handler(move |_| hide())>
+        <span class="tip-wrap" {..listen("mouseenter", move |_| show())} {..listen("mouseleave", move |_| hide())}>
             <button type="button" class="info" aria-label=label aria-describedby=id.clone()
-                on:focus=handler(move |_| show2()) on:blur=handler(move |_| hide2())
-                on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| {
+                {..listen("focus", move |_| show2())} {..listen("blur", move |_| hide2())}
+                {..listen("keydown", move |ev: web_sys::Event| {
+                    let ev: web_sys::KeyboardEvent = wasm_bindgen::JsCast::unchecked_into(ev);
                     if ev.key() == "Escape" && is_open2() {
                         ev.prevent_default();
                         ev.stop_propagation();
                         hide3();
                     }
-                })>
+                })}>
                 <span aria-hidden="true">"i"</span>
             </button>
             <div role="tooltip" id=id class="tooltip" hidden=move || !open.get()>{reactive(body)}</div>
