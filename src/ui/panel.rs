@@ -63,6 +63,33 @@ pub(super) async fn check_rule(
     })
 }
 
+/// The panel's `<dialog>`, for `node_ref`: a `NodeRef` is a signal of its own element
+/// type, with its own copy of the signal code in the wasm; this is a `Stored` and a
+/// `Slot` of types the page has, and tracks the same way.
+#[derive(Clone, Copy)]
+struct DialogRef {
+    el: Stored<Option<web_sys::HtmlDialogElement>>,
+    mounted: Slot<bool>,
+}
+
+impl DialogRef {
+    fn get(&self) -> Option<web_sys::HtmlDialogElement> {
+        self.mounted.get();
+        self.get_untracked()
+    }
+
+    fn get_untracked(&self) -> Option<web_sys::HtmlDialogElement> {
+        self.el.try_get_value().flatten()
+    }
+}
+
+impl leptos::tachys::html::node_ref::NodeRefContainer<leptos::html::Dialog> for DialogRef {
+    fn load(self, el: &web_sys::Element) {
+        self.el.set_value(Some(el.clone().unchecked_into()));
+        self.mounted.set(true);
+    }
+}
+
 #[component]
 pub fn HealthPanel(
     rule: RuleContext,
@@ -74,7 +101,7 @@ pub fn HealthPanel(
     on_close: Call<()>,
 ) -> impl IntoView {
     let ctx = use_app();
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let dialog = DialogRef { el: Stored::new(None), mounted: Slot::new(false) };
     let result = Data::<Checked>::new();
     // True while the panel runs its own check (Refresh); until then it follows the list.
     let own = Slot::new(false);
