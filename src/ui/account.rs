@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{listen, reactive, use_app, AppCtx, Session, Slot};
+use super::{attr, listen, reactive, use_app, AppCtx, Session, Slot};
 use crate::arm::client::{Cancel, Renewer};
 use crate::arm::model::Tenant;
 use crate::auth::account::{Account, Renewed};
@@ -235,7 +235,7 @@ pub fn SignInProblem(error: SignInError) -> impl IntoView {
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
             <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_inner().into_any()).collect_view()}</ul>
-            {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> }.into_inner().into_any())}
+            {new_tab.then(|| view! { <a href=super::url::full_app_href() {..attr("target", "_blank")} {..attr("rel", "noopener")}>"Open LB Health in a new tab"</a> }.into_inner().into_any())}
         </div>
     }.into_inner()
 }
@@ -248,7 +248,7 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
     // The sign-in worker loads while the user reads the page, not after the click.
     ctx.entra.with_value(|s| s.as_ref().map(|s| s.warm()));
     view! {
-        <section class="signin" aria-labelledby="entra-heading">
+        <section class="signin" {..attr("aria-labelledby", "entra-heading")}>
             <h2 id="entra-heading">"Your organisation's account"</h2>
             <p class="actions">
                 <button type="button" class="primary" {..listen("click", move |_| start(ctx, None, false))}>"Sign in with Microsoft"</button>

@@ -186,7 +186,7 @@ pub fn App(
             <span class="brand" aria-hidden="true">"◆"</span>
             <span class="title">"LB Health"</span>
             {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> }.into_inner().into_any())}
-            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() target="_blank" rel="noopener">"Open full app"</a> }.into_inner().into_any())}
+            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() {..attr("target", "_blank")} {..attr("rel", "noopener")}>"Open full app"</a> }.into_inner().into_any())}
             <signin::AccountChip/>
         </header>
         <Notices/>
@@ -218,7 +218,7 @@ fn Breadcrumbs() -> impl IntoView {
             <li>{screen_link(label, screen)}</li>
         }
         .into_inner().into_any(),
-        None => view! { <li aria-current="page">{label}</li> }.into_inner().into_any(),
+        None => view! { <li {..attr("aria-current", "page")}>{label}</li> }.into_inner().into_any(),
     };
     view! {
         <nav aria-label="Breadcrumb" class="crumbs">
@@ -290,6 +290,14 @@ pub fn effect(f: impl FnMut() + 'static) {
 /// each closure type otherwise brings its own copy of the render-effect glue.
 pub fn reactive<T: 'static>(f: impl FnMut() -> T + Send + 'static) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>> {
     std::sync::Arc::new(std::sync::Mutex::new(f))
+}
+
+/// A static attribute whose name no other non-inert element of the page uses, written
+/// `{..attr("rel", "noopener")}` where `rel="noopener"` would be: its own attribute type
+/// would bring a copy of the attribute code into the wasm for one use. (For names in
+/// wide use, such as `class`, the longer code at each use costs more.)
+pub fn attr(key: &'static str, value: &'static str) -> leptos::tachys::html::attribute::custom::CustomAttr<&'static str, &'static str> {
+    leptos::tachys::html::attribute::custom::custom_attribute(key, value)
 }
 
 /// An event listener, written `{..listen("click", ..)}` where `on:click=` would be: every

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::{load, Data};
-use super::{listen, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
+use super::{attr, listen, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -26,7 +26,7 @@ pub fn Subscriptions() -> impl IntoView {
         <FindLoadBalancer sub_name=Call::new(move |id: String| sub_name(&id))/>
         <p class="filter">
             <label for="sub-filter">"Filter by name or ID "</label>
-            <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
+            <input id="sub-filter" type="search" {..attr("autocomplete", "off")} {..attr("spellcheck", "false")}
                 prop:value=move || query.get() {..listen("input", move |ev| query.set(event_target_value(&ev)))}/>
         </p>
         {move || match data.get() {
@@ -71,7 +71,7 @@ fn RecentLoadBalancers() -> impl IntoView {
     let ctx = use_app();
     let list = recent::load(ctx.is_demo());
     (!list.is_empty()).then(|| view! {
-        <section class="recent" aria-labelledby="recent-heading">
+        <section class="recent" {..attr("aria-labelledby", "recent-heading")}>
             <h2 id="recent-heading">"Recently opened"</h2>
             <ul>{list.into_iter().map(|r| {
                 let label = r.lb.name.clone();
@@ -125,7 +125,7 @@ fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
     view! {
         <form class="find" role="search" aria-label="Find a load balancer" {..listen("submit", move |ev: web_sys::Event| { ev.prevent_default(); search(); })}>
             <label for="lb-find">"Find a load balancer in every subscription "</label>
-            <input id="lb-find" type="search" autocomplete="off" spellcheck="false" placeholder="Part of its name"
+            <input id="lb-find" type="search" {..attr("autocomplete", "off")} {..attr("spellcheck", "false")} {..attr("placeholder", "Part of its name")}
                 prop:value=move || text.get() {..listen("input", move |ev| text.set(event_target_value(&ev)))}/>
             <button type="submit">"Search"</button>
         </form>

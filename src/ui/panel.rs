@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::load::Data;
-use super::{listen, use_app, Call, Computed, ErrorView, Slot, Stored};
+use super::{attr, listen, use_app, Call, Computed, ErrorView, Slot, Stored};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -250,7 +250,7 @@ pub fn HealthPanel(
     };
 
     view! {
-        <dialog node_ref=dialog class="panel" aria-labelledby="panel-title"
+        <dialog node_ref=dialog class="panel" {..attr("aria-labelledby", "panel-title")}
             {..listen("close", move |_| on_close.run(()))}
             {..listen("keydown", move |ev: web_sys::Event| {
                 let ev: web_sys::KeyboardEvent = wasm_bindgen::JsCast::unchecked_into(ev);
@@ -447,7 +447,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
         } else {
             view! {
                 <div class="table-tools">
-                    <input type="search" aria-label="Filter backends" placeholder="Filter by instance, IP or reason"
+                    <input type="search" aria-label="Filter backends" {..attr("placeholder", "Filter by instance, IP or reason")}
                         prop:value=move || view_state.with(|v| v.text.clone())
                         {..listen("input", move |ev| { let t = event_target_value(&ev); set_view(&|v: &mut View| v.text = t.clone()) })}/>
                     <label class="check"><input type="checkbox"

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{listen, reactive, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
+use super::{attr, listen, reactive, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -99,7 +99,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                         view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_inner().into_any()
                     } else {
                         view! {
-                            <div class="scroll-x"><table class="grid cards" aria-labelledby="rules-heading">
+                            <div class="scroll-x"><table class="grid cards" {..attr("aria-labelledby", "rules-heading")}>
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Protocol"</th><th scope="col">"Ports"</th>
                                     <th scope="col">"Backend pool"</th><th scope="col">"Health probe"</th><th scope="col">"Health status"</th>
