@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{attr, listen, reactive, use_app, AppCtx, Session, Slot};
+use super::{attr, attr_owned, listen, reactive, use_app, AppCtx, Session, Slot};
 use crate::arm::client::{Cancel, Renewer};
 use crate::arm::model::Tenant;
 use crate::auth::account::{Account, Renewed};
@@ -235,7 +235,7 @@ pub fn SignInProblem(error: SignInError) -> impl IntoView {
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
             <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_inner().into_any()).collect_view()}</ul>
-            {new_tab.then(|| view! { <a href=super::url::full_app_href() {..attr("target", "_blank")} {..attr("rel", "noopener")}>"Open LB Health in a new tab"</a> }.into_inner().into_any())}
+            {new_tab.then(|| view! { <a {..attr_owned("href", super::url::full_app_href())} {..attr("target", "_blank")} {..attr("rel", "noopener")}>"Open LB Health in a new tab"</a> }.into_inner().into_any())}
         </div>
     }.into_inner()
 }
@@ -355,7 +355,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
                                     <select id="tenant-select" {..listen("change", move |ev| chosen.set(event_target_value(&ev)))}>
                                         <option value="">"Choose a tenant"</option>
                                         {list.into_iter().filter(|t| t.tenant_id != current).map(|t| view! {
-                                            <option value=t.tenant_id.clone()>{format!("{} ({})", t.display_name, t.default_domain)}</option>
+                                            <option {..attr_owned("value", t.tenant_id.clone())}>{format!("{} ({})", t.display_name, t.default_domain)}</option>
                                         }.into_inner().into_any()).collect_view()}
                                     </select>
                                     <button type="submit">"Sign in to this tenant"</button>

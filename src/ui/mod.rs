@@ -186,7 +186,7 @@ pub fn App(
             <span class="brand" aria-hidden="true">"◆"</span>
             <span class="title">"LB Health"</span>
             {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> }.into_inner().into_any())}
-            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() {..attr("target", "_blank")} {..attr("rel", "noopener")}>"Open full app"</a> }.into_inner().into_any())}
+            {embed.then(|| view! { <a class="full-app" {..attr_owned("href", url::full_app_href())} {..attr("target", "_blank")} {..attr("rel", "noopener")}>"Open full app"</a> }.into_inner().into_any())}
             <signin::AccountChip/>
         </header>
         <Notices/>
@@ -297,6 +297,11 @@ pub fn reactive<T: 'static>(f: impl FnMut() -> T + Send + 'static) -> std::sync:
 /// would bring a copy of the attribute code into the wasm for one use. (For names in
 /// wide use, such as `class`, the longer code at each use costs more.)
 pub fn attr(key: &'static str, value: &'static str) -> leptos::tachys::html::attribute::custom::CustomAttr<&'static str, &'static str> {
+    leptos::tachys::html::attribute::custom::custom_attribute(key, value)
+}
+
+/// `attr` for a value made at run time, for the same names.
+pub fn attr_owned(key: &'static str, value: String) -> leptos::tachys::html::attribute::custom::CustomAttr<&'static str, String> {
     leptos::tachys::html::attribute::custom::custom_attribute(key, value)
 }
 

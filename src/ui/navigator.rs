@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::{load, Data};
-use super::{attr, listen, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
+use super::{attr, attr_owned, listen, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -195,7 +195,7 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
                             let name = lb.name;
                             let cell = match id {
                                 Ok(id) => screen_link(name, Screen::Rules { sub_name: sub_name.clone(), lb: id }).into_any(),
-                                Err(e) => view! { <span title=e.to_string()>{name}" (malformed id)"</span> }.into_inner().into_any(),
+                                Err(e) => view! { <span {..attr_owned("title", e.to_string())}>{name}" (malformed id)"</span> }.into_inner().into_any(),
                             };
                             view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }.into_inner().into_any()
                         }).collect_view()}</tbody>

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::load::Data;
-use super::{attr, listen, use_app, Call, Computed, ErrorView, Slot, Stored};
+use super::{attr, attr_owned, listen, use_app, Call, Computed, ErrorView, Slot, Stored};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -269,7 +269,7 @@ pub fn HealthPanel(
                             // Count the interval from now, not from the last answer.
                             last_answer.set(ctx.client().now_ms());
                         })}>
-                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }.into_inner().into_any()).collect_view()}
+                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option {..attr_owned("value", s.to_string())} selected=move || watch.get() == *s>{*label}</option> }.into_inner().into_any()).collect_view()}
                         </select>
                     </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
@@ -460,11 +460,11 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                         let code = event_target_value(&ev);
                         set_view(&|v: &mut View| v.reason = (!code.is_empty()).then(|| code.clone()))
                     })}>
-                        <option value="" selected=move || view_state.with(|v| v.reason.is_none())>"All reasons"</option>
+                        <option {..attr("value", "")} selected=move || view_state.with(|v| v.reason.is_none())>"All reasons"</option>
                         {groups.iter().map(|(code, _, _, n)| {
                             let c = code.clone();
                             let label = format!("{} ({n})", if code.is_empty() { "Not retrievable" } else { code.as_str() });
-                            view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }.into_inner().into_any()
+                            view! { <option {..attr_owned("value", code.clone())} selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }.into_inner().into_any()
                         }).collect_view()}
                     </select>
                     <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>

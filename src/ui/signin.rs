@@ -80,7 +80,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl Int
                 "Paste a token, or the JSON of "<code>{format!("az account get-access-token --resource {resource}")}</code>
                 ", or the output of "<code>"Get-AzAccessToken"</code>"."
             </p>
-            <textarea id="token-input" {..attr("rows", "3")} {..attr("spellcheck", "false")} {..attr("autocomplete", "off")} aria-describedby="token-help"
+            <textarea id="token-input" {..attr("rows", "3")} {..attr("spellcheck", "false")} {..attr("autocomplete", "off")} {..attr("aria-describedby", "token-help")}
                 prop:value=move || text.get()
                 {..listen("input", move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })}></textarea>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any())}

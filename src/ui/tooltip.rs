@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
-use super::{listen, reactive, Computed, Slot};
+use super::{attr_owned, listen, reactive, Computed, Slot};
 use crate::health::catalog::Reason;
 
 #[component]
@@ -53,7 +53,7 @@ pub fn ReasonTip(
     };
     view! {
         <span class="tip-wrap" {..listen("mouseenter", move |_| show())} {..listen("mouseleave", move |_| hide())}>
-            <button type="button" class="info" aria-label=label aria-describedby=id.clone()
+            <button type="button" class="info" aria-label={label} {..attr_owned("aria-describedby", id.clone())}
                 {..listen("focus", move |_| show2())} {..listen("blur", move |_| hide2())}
                 {..listen("keydown", move |ev: web_sys::Event| {
                     let ev: web_sys::KeyboardEvent = wasm_bindgen::JsCast::unchecked_into(ev);
