@@ -305,6 +305,11 @@ pub fn attr_owned(key: &'static str, value: String) -> leptos::tachys::html::att
     leptos::tachys::html::attribute::custom::custom_attribute(key, value)
 }
 
+/// `attr` for a reactive value: the closure becomes the shared type `view!` gives its own.
+pub fn attr_fn<T: leptos::tachys::html::attribute::AttributeValue + 'static>(key: &'static str, f: impl FnMut() -> T + Send + 'static) -> leptos::tachys::html::attribute::custom::CustomAttr<&'static str, std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>>> {
+    leptos::tachys::html::attribute::custom::custom_attribute(key, reactive(f))
+}
+
 /// An event listener, written `{..listen("click", ..)}` where `on:click=` would be: every
 /// listener is then one attribute type with one boxed handler type, where each event
 /// (and each closure) would bring its own copy of the listener and attribute code into
