@@ -292,10 +292,10 @@ pub fn reactive<T: 'static>(f: impl FnMut() -> T + Send + 'static) -> std::sync:
     std::sync::Arc::new(std::sync::Mutex::new(f))
 }
 
-/// A static attribute whose name no other non-inert element of the page uses, written
+/// A static attribute whose name only a few non-inert elements of the page use, written
 /// `{..attr("rel", "noopener")}` where `rel="noopener"` would be: its own attribute type
-/// would bring a copy of the attribute code into the wasm for one use. (For names in
-/// wide use, such as `class`, the longer code at each use costs more.)
+/// would bring a copy of the attribute code into the wasm for those few uses. (For
+/// names in wide use, such as `class`, the longer code at each use costs more.)
 pub fn attr(key: &'static str, value: &'static str) -> leptos::tachys::html::attribute::custom::CustomAttr<&'static str, &'static str> {
     leptos::tachys::html::attribute::custom::custom_attribute(key, value)
 }
