@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{handler, use_app, AppCtx, Session, Slot};
+use super::{attr, attr_owned, listen, reactive, use_app, AppCtx, Session, Slot};
 use crate::arm::client::{Cancel, Renewer};
 use crate::arm::model::Tenant;
 use crate::auth::account::{Account, Renewed};
@@ -234,10 +234,10 @@ pub fn SignInProblem(error: SignInError) -> impl IntoView {
         <div class="error" role="alert">
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
-            <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_any()).collect_view()}</ul>
-            {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> }.into_any())}
+            <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }.into_inner().into_any()).collect_view()}</ul>
+            {new_tab.then(|| view! { <a {..attr_owned("href", super::url::full_app_href())} {..attr("target", "_blank")} {..attr("rel", "noopener")}>"Open LB Health in a new tab"</a> }.into_inner().into_any())}
         </div>
-    }
+    }.into_inner()
 }
 
 /// The landing page's sign-in block.
@@ -248,40 +248,40 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
     // The sign-in worker loads while the user reads the page, not after the click.
     ctx.entra.with_value(|s| s.as_ref().map(|s| s.warm()));
     view! {
-        <section class="signin" aria-labelledby="entra-heading">
+        <section class="signin" {..attr("aria-labelledby", "entra-heading")}>
             <h2 id="entra-heading">"Your organisation's account"</h2>
             <p class="actions">
-                <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in with Microsoft"</button>
+                <button type="button" class="primary" {..listen("click", move |_| start(ctx, None, false))}>"Sign in with Microsoft"</button>
                 {(!framed).then(|| view! {
-                    <button type="button" on:click=handler(move |_| start(ctx, None, true))>"Sign in with a pop-up window"</button>
-                }.into_any())}
+                    <button type="button" {..listen("click", move |_| start(ctx, None, true))}>"Sign in with a pop-up window"</button>
+                }.into_inner().into_any())}
             </p>
-            {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> }.into_any())}
+            {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> }.into_inner().into_any())}
             {move || match ctx.signin.get() {
                 SignInStatus::Idle => None,
-                SignInStatus::Working => Some(view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Signing in…"</p> }.into_any()),
-                SignInStatus::Failed(e) => Some(view! { <SignInProblem error=e/> }.into_any()),
+                SignInStatus::Working => Some(view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Signing in…"</p> }.into_inner().into_any()),
+                SignInStatus::Failed(e) => Some(view! { <SignInProblem error=e/> }.into_inner().into_any()),
             }}
         </section>
-    }
+    }.into_inner()
 }
 
 /// Non-blocking: renewal failed, the current view stays, one click signs in again.
 #[component]
 pub fn ReauthPrompt() -> impl IntoView {
     let ctx = use_app();
-    move || {
+    reactive(move || {
         ctx.reauth.get().map(|e| {
             let code = e.aadsts().map(|c| format!(" ({c})")).unwrap_or_default();
             view! {
                 <div class="note reauth" role="status">
                     <p><strong>"Your session could not be renewed"</strong>{code}". What is on screen stays; sign in again to carry on."</p>
-                    <button type="button" class="primary" on:click=handler(move |_| start(ctx, None, false))>"Sign in again"</button>
-                    <button type="button" on:click=handler(move |_| ctx.reauth.set(None))>"Dismiss"</button>
+                    <button type="button" class="primary" {..listen("click", move |_| start(ctx, None, false))}>"Sign in again"</button>
+                    <button type="button" {..listen("click", move |_| ctx.reauth.set(None))}>"Dismiss"</button>
                 </div>
-            }.into_any()
+            }.into_inner().into_any()
         })
-    }
+    })
 }
 
 fn expiry_text(exp: Option<i64>) -> String {
@@ -331,55 +331,55 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
     let expiry = expiry_text(claims.expires_at);
     view! {
         <div class="account-chip">
-        <details class="account-menu" on:toggle=handler(move |_| load_tenants())>
+        <details class="account-menu" {..listen("toggle", move |_| load_tenants())}>
             // The accessible name is the visible text plus a prefix for screen readers
             // (axe: label-content-name-mismatch); the expiry sits beside the toggle.
             <summary><span class="sr-only">"Account: "</span>{who.clone()}<span class="muted" aria-hidden="true">" ▾"</span></summary>
             <div class="menu">
                 <dl>
                     <dt>"User"</dt><dd>{if user.is_empty() { "not in the token".to_owned() } else { user }}</dd>
-                    <dt>"Tenant"</dt><dd>{tenant_label}</dd>
-                    <dt>"Token"</dt><dd>{expiry_text(claims.expires_at)}{signed_in.then_some(", renewed automatically")}</dd>
+                    <dt>"Tenant"</dt><dd>{reactive(tenant_label)}</dd>
+                    <dt>"Token"</dt><dd>{expiry_text(claims.expires_at)}{signed_in.then(|| ", renewed automatically".into_any())}</dd>
                 </dl>
                 {signed_in.then(|| view! {
-                    <form class="tenant-switch" on:submit=handler(move |ev: leptos::ev::SubmitEvent| {
+                    <form class="tenant-switch" {..listen("submit", move |ev: web_sys::Event| {
                         ev.prevent_default();
                         let t = chosen.get_untracked();
                         if !t.is_empty() { start(ctx, Some(t), false) }
-                    })>
+                    })}>
                         <label for="tenant-select">"Switch tenant"</label>
                         {move || match tenants.get() {
                             Some(Ok(list)) if !list.is_empty() => {
                                 let current = current.clone();
                                 view! {
-                                    <select id="tenant-select" on:change=handler(move |ev| chosen.set(event_target_value(&ev)))>
+                                    <select id="tenant-select" {..listen("change", move |ev| chosen.set(event_target_value(&ev)))}>
                                         <option value="">"Choose a tenant"</option>
                                         {list.into_iter().filter(|t| t.tenant_id != current).map(|t| view! {
-                                            <option value=t.tenant_id.clone()>{format!("{} ({})", t.display_name, t.default_domain)}</option>
-                                        }.into_any()).collect_view()}
+                                            <option {..attr_owned("value", t.tenant_id.clone())}>{format!("{} ({})", t.display_name, t.default_domain)}</option>
+                                        }.into_inner().into_any()).collect_view()}
                                     </select>
                                     <button type="submit">"Sign in to this tenant"</button>
-                                }.into_any()
+                                }.into_inner().into_any()
                             }
-                            Some(Err(e)) => view! { <p class="muted">{format!("The tenant list could not be read: {}", super::error_view::headline(&e).0)}</p> }.into_any(),
-                            _ => view! { <p class="muted">"Loading tenants…"</p> }.into_any(),
+                            Some(Err(e)) => view! { <p class="muted">{format!("The tenant list could not be read: {}", super::error_view::headline(&e).0)}</p> }.into_inner().into_any(),
+                            _ => view! { <p class="muted">"Loading tenants…"</p> }.into_inner().into_any(),
                         }}
                     </form>
-                }.into_any())}
-                <button type="button" class="chip-action" on:click=handler(move |_| ctx.sign_out())>"Sign out"</button>
+                }.into_inner().into_any())}
+                <button type="button" class="chip-action" {..listen("click", move |_| ctx.sign_out())}>"Sign out"</button>
             </div>
         </details>
         <span class="muted expiry">{expiry}</span>
         </div>
-    }
+    }.into_inner()
 }
 
 /// The pop-up's own page: hand the answer back, or say why it cannot.
 #[component]
 pub fn PopupLanding() -> impl IntoView {
     match browser::hand_to_opener() {
-        Ok(()) => view! { <main id="main"><p role="status">"Signed in. This window closes by itself."</p></main> }.into_any(),
-        Err(e) => view! { <main id="main"><h1>"LB Health sign-in"</h1><SignInProblem error=e/></main> }.into_any(),
+        Ok(()) => view! { <main id="main"><p role="status">"Signed in. This window closes by itself."</p></main> }.into_inner().into_any(),
+        Err(e) => view! { <main id="main"><h1>"LB Health sign-in"</h1><SignInProblem error=e/></main> }.into_inner().into_any(),
     }
 }
 

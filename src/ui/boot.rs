@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{handler, App, Session, Slot, Stored};
+use super::{listen, reactive, App, Session, Slot, Stored};
 use crate::arm::browser::{BrowserClock, FetchTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
@@ -73,7 +73,7 @@ pub fn Boot() -> impl IntoView {
     // sign-in started from.
     let answer = browser::callback();
     if answer.as_ref().is_some_and(|a| a.is_popup()) {
-        return view! { <super::account::PopupLanding/> }.into_any();
+        return view! { <super::account::PopupLanding/> }.into_inner().into_any();
     }
     let answer = answer.map(|a| {
         let pending = browser::take_pending();
@@ -86,7 +86,7 @@ pub fn Boot() -> impl IntoView {
         loaded.set(Some(load_config().await));
     });
     let demo_anyway = Slot::new(false);
-    (move || {
+    reactive(move || {
         let outcome = loaded.get()?;
         Some(match outcome {
             Ok(found) => {
@@ -96,12 +96,12 @@ pub fn Boot() -> impl IntoView {
                 let (link, notices) = super::url::current();
                 let entra = entra(&config);
                 let answer = answer.get_value();
-                view! { <App demo=demo live=live config=config start=start link=link notices=notices entra=entra answer=answer/> }.into_any()
+                view! { <App demo=demo live=live config=config start=start link=link notices=notices entra=entra answer=answer/> }.into_inner().into_any()
             }
             Err(_) if demo_anyway.get() => {
                 let config = Config::default();
                 let (demo, live) = clients(&config);
-                view! { <App demo=demo live=live config=config start=Session::Demo/> }.into_any()
+                view! { <App demo=demo live=live config=config start=Session::Demo/> }.into_inner().into_any()
             }
             Err(e) => view! {
                 <main id="main">
@@ -110,11 +110,11 @@ pub fn Boot() -> impl IntoView {
                         <p class="error-title">"This deployment's config.json has a problem"</p>
                         <p class="error-message">{e.to_string()}</p>
                         <p>"Fix config.json next to index.html (see the README's configuration section), then reload. The demo estate works without it."</p>
-                        <button type="button" class="primary" on:click=handler(move |_| demo_anyway.set(true))>"Open the demo estate"</button>
+                        <button type="button" class="primary" {..listen("click", move |_| demo_anyway.set(true))}>"Open the demo estate"</button>
                     </div>
                 </main>
             }
-            .into_any(),
+            .into_inner().into_any(),
         })
     })
     .into_any()

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{handler, Call};
+use super::{listen, Call};
 use crate::arm::error::{ArmError, ErrorKind};
 
 pub fn headline(e: &ArmError) -> (&'static str, String) {
@@ -52,17 +52,17 @@ pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Call<()>
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
             <p class="error-message">{error.message.clone()}</p>
-            <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }.into_any()).collect_view()}</ul>
+            <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }.into_inner().into_any()).collect_view()}</ul>
             {sign_in.map(|c| view! {
-                <button type="button" class="primary" on:click=handler(move |_| super::account::start(c, None, false))>"Sign in again"</button>
-            }.into_any())}
+                <button type="button" class="primary" {..listen("click", move |_| super::account::start(c, None, false))}>"Sign in again"</button>
+            }.into_inner().into_any())}
             {reauth.then(|| view! {
                 <p>{if sign_in.is_some() { "Or paste a fresh token to carry on from here:" } else { "Paste a fresh token to carry on from here:" }}</p>
                 <super::signin::TokenPaste on_done=move |_| { if let Some(r) = retry { r.run(()) } }/>
-            }.into_any())}
-            {retry.filter(|_| !reauth).map(|r| view! { <button type="button" class="primary" on:click=handler(move |_| r.run(()))>"Retry"</button> }.into_any())}
+            }.into_inner().into_any())}
+            {retry.filter(|_| !reauth).map(|r| view! { <button type="button" class="primary" {..listen("click", move |_| r.run(()))}>"Retry"</button> }.into_inner().into_any())}
         </div>
-    }
+    }.into_inner()
 }
 
 #[cfg(test)]

@@ -185,8 +185,8 @@ pub fn App(
         <header class="topbar" class:embed=embed>
             <span class="brand" aria-hidden="true">"◆"</span>
             <span class="title">"LB Health"</span>
-            {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> }.into_any())}
-            {embed.then(|| view! { <a class="full-app" href=url::full_app_href() target="_blank" rel="noopener">"Open full app"</a> }.into_any())}
+            {(!embed).then(|| view! { <span class="subtitle">"Azure Load Balancer backend health"</span> }.into_inner().into_any())}
+            {embed.then(|| view! { <a class="full-app" {..attr_owned("href", url::full_app_href())} {..attr("target", "_blank")} {..attr("rel", "noopener")}>"Open full app"</a> }.into_inner().into_any())}
             <signin::AccountChip/>
         </header>
         <Notices/>
@@ -195,19 +195,19 @@ pub fn App(
             <aside class="banner" aria-label="Demo estate">
                 "You are looking at a built-in demo estate with simulated load balancers. It runs the same client code as a live session, including the 202-then-poll health operation."
             </aside>
-        }.into_any())}
+        }.into_inner().into_any())}
         {move || match signed_out.get() {
-            true => view! { <main id="main"><signin::SignIn/></main> }.into_any(),
+            true => view! { <main id="main"><signin::SignIn/></main> }.into_inner().into_any(),
             false => view! {
-                {(!embed).then(|| view! { <Breadcrumbs/> }.into_any())}
+                {(!embed).then(|| view! { <Breadcrumbs/> }.into_inner().into_any())}
                 <main id="main">{move || match ctx.screen.get() {
                     Screen::Subscriptions => navigator::Subscriptions().into_any(),
-                    Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any(),
-                    Screen::Rules { lb, .. } => view! { <rules::Rules lb=lb/> }.into_any(),
+                    Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_inner().into_any(),
+                    Screen::Rules { lb, .. } => view! { <rules::Rules lb=lb/> }.into_inner().into_any(),
                 }}</main>
-            }.into_any(),
+            }.into_inner().into_any(),
         }}
-    }
+    }.into_inner()
 }
 
 #[component]
@@ -217,8 +217,8 @@ fn Breadcrumbs() -> impl IntoView {
         Some(screen) => view! {
             <li>{screen_link(label, screen)}</li>
         }
-        .into_any(),
-        None => view! { <li aria-current="page">{label}</li> }.into_any(),
+        .into_inner().into_any(),
+        None => view! { <li {..attr("aria-current", "page")}>{label}</li> }.into_inner().into_any(),
     };
     view! {
         <nav aria-label="Breadcrumb" class="crumbs">
@@ -234,7 +234,7 @@ fn Breadcrumbs() -> impl IntoView {
                 ],
             }}</ol>
         </nav>
-    }
+    }.into_inner()
 }
 
 impl Screen {
@@ -254,23 +254,23 @@ impl Screen {
 /// lead on.
 pub fn screen_link(label: String, screen: Screen) -> impl IntoView {
     let ctx = use_app();
-    view! { <button type="button" class="linklike" on:click=handler(move |_| ctx.screen.set(screen.clone()))>{label}</button> }
+    view! { <button type="button" class="linklike" {..listen("click", move |_| ctx.screen.set(screen.clone()))}>{label}</button> }.into_inner()
 }
 
 /// What the link could not use, said once, dismissible.
 #[component]
 fn Notices() -> impl IntoView {
     let ctx = use_app();
-    move || {
+    reactive(move || {
         let notes = ctx.notices.get();
         (!notes.is_empty()).then(|| view! {
             <div class="note notices" role="status">
                 <p><strong>"Part of this link was not used:"</strong></p>
-                <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }.into_any()).collect_view()}</ul>
-                <button type="button" on:click=handler(move |_| ctx.notices.set(Vec::new()))>"Dismiss"</button>
+                <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }.into_inner().into_any()).collect_view()}</ul>
+                <button type="button" {..listen("click", move |_| ctx.notices.set(Vec::new()))}>"Dismiss"</button>
             </div>
-        }.into_any())
-    }
+        }.into_inner().into_any())
+    })
 }
 
 /// `Effect::new` through one boxed closure type: each closure type given to
@@ -280,10 +280,44 @@ pub fn effect(f: impl FnMut() + 'static) {
     Effect::new(f);
 }
 
-/// An event handler as one boxed type per event type: each closure type given to
-/// `on:click` and the like gets its own copy of the event wiring in the wasm.
-pub fn handler<E: 'static>(f: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
-    Box::new(f)
+// A `view!`'s result is erased as `.into_inner().into_any()`, and a component or view
+// function returns `view! {..}.into_inner()`: the element itself, not leptos's `View`
+// wrapper around it. The wrapper is a type of its own, so each element type's `AnyView`
+// code would be in the wasm twice, once for a `view!`'s result and once for a child.
+
+/// A reactive view that is not written as a closure inside `view!` (a component's
+/// `move || ...`, a closure kept in a variable) as the shared type `view!` gives those:
+/// each closure type otherwise brings its own copy of the render-effect glue.
+pub fn reactive<T: 'static>(f: impl FnMut() -> T + Send + 'static) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>> {
+    std::sync::Arc::new(std::sync::Mutex::new(f))
+}
+
+/// A static attribute whose name only a few non-inert elements of the page use, written
+/// `{..attr("rel", "noopener")}` where `rel="noopener"` would be: its own attribute type
+/// would bring a copy of the attribute code into the wasm for those few uses. (For
+/// names in wide use, such as `class`, the longer code at each use costs more.)
+pub fn attr(key: &'static str, value: &'static str) -> leptos::tachys::html::attribute::custom::CustomAttr<&'static str, &'static str> {
+    leptos::tachys::html::attribute::custom::custom_attribute(key, value)
+}
+
+/// `attr` for a value made at run time, for the same names.
+pub fn attr_owned(key: &'static str, value: String) -> leptos::tachys::html::attribute::custom::CustomAttr<&'static str, String> {
+    leptos::tachys::html::attribute::custom::custom_attribute(key, value)
+}
+
+/// `attr` for a reactive value: the closure becomes the shared type `view!` gives its own.
+pub fn attr_fn<T: leptos::tachys::html::attribute::AttributeValue + 'static>(key: &'static str, f: impl FnMut() -> T + Send + 'static) -> leptos::tachys::html::attribute::custom::CustomAttr<&'static str, std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>>> {
+    leptos::tachys::html::attribute::custom::custom_attribute(key, reactive(f))
+}
+
+/// An event listener, written `{..listen("click", ..)}` where `on:click=` would be: every
+/// listener is then one attribute type with one boxed handler type, where each event
+/// (and each closure) would bring its own copy of the listener and attribute code into
+/// the wasm. The handler gets the plain `Event`. Last in its tag: an attribute after a
+/// `{..}` is built differently, and larger.
+pub fn listen(name: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> leptos::tachys::html::event::On<leptos::tachys::html::event::Custom, Box<dyn FnMut(web_sys::Event)>> {
+    let f: Box<dyn FnMut(web_sys::Event)> = Box::new(f);
+    leptos::tachys::html::event::on(leptos::tachys::html::event::Custom::new(name), f)
 }
 
 /// Shown while a screen's data loads; announced politely.
@@ -296,7 +330,7 @@ pub fn Loading(#[prop(into)] what: String, #[prop(optional)] waiting: Option<loa
         Some(Progress::Waiting { reason: WaitReason::Transient, .. }) => format!("Loading {what}: a request failed; trying again shortly."),
         _ => format!("Loading {what}…"),
     };
-    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{text}</p> }
+    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{reactive(text)}</p> }.into_inner()
 }
 
 /// Replaces a blank page after a panic with a message and a way forward. Plain DOM,

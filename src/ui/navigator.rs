@@ -5,7 +5,7 @@ use leptos::prelude::*;
 pub(super) mod recent;
 
 use super::load::{load, Data};
-use super::{handler, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
+use super::{attr, attr_owned, listen, screen_link, use_app, Call, ErrorView, Loading, Screen, Slot, Stored};
 use crate::arm::client::{graph_query, Cancel, GRAPH_TOP};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
@@ -26,20 +26,20 @@ pub fn Subscriptions() -> impl IntoView {
         <FindLoadBalancer sub_name=Call::new(move |id: String| sub_name(&id))/>
         <p class="filter">
             <label for="sub-filter">"Filter by name or ID "</label>
-            <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
-                prop:value=move || query.get() on:input=handler(move |ev| query.set(event_target_value(&ev)))/>
+            <input id="sub-filter" type="search" {..attr("autocomplete", "off")} {..attr("spellcheck", "false")}
+                prop:value=move || query.get() {..listen("input", move |ev| query.set(event_target_value(&ev)))}/>
         </p>
         {move || match data.get() {
-            None => view! { <Loading what="subscriptions" waiting=waiting/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
+            None => view! { <Loading what="subscriptions" waiting=waiting/> }.into_inner().into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_inner().into_any(),
             Some(Ok(subs)) if subs.is_empty() => view! {
                 <p class="empty">"This account can see no subscriptions. Check that you signed in to the right tenant."</p>
-            }.into_any(),
+            }.into_inner().into_any(),
             Some(Ok(subs)) => {
                 let q = query.get();
                 let subs: Vec<_> = subs.into_iter().filter(|s| s.matches(&q)).collect();
                 if subs.is_empty() {
-                    return view! { <p class="empty" role="status">{format!("No subscription matches \"{q}\".")}</p> }.into_any();
+                    return view! { <p class="empty" role="status">{format!("No subscription matches \"{q}\".")}</p> }.into_inner().into_any();
                 }
                 view! {
                 <table class="grid">
@@ -51,18 +51,18 @@ pub fn Subscriptions() -> impl IntoView {
                             <tr>
                                 <td>{match parsed {
                                     Ok(sub) => screen_link(name.clone(), Screen::LoadBalancers { sub, sub_name: name }).into_any(),
-                                    Err(_) => view! { <span>{name}" (malformed id)"</span> }.into_any(),
+                                    Err(_) => view! { <span>{name}" (malformed id)"</span> }.into_inner().into_any(),
                                 }}</td>
                                 <td class="mono">{s.subscription_id}</td>
                                 <td>{s.state}</td>
                             </tr>
-                        }.into_any()
+                        }.into_inner().into_any()
                     }).collect_view()}</tbody>
                 </table>
-                }.into_any()
+                }.into_inner().into_any()
             }
         }}
-    }
+    }.into_inner()
 }
 
 /// Load balancers opened before in this browser, newest first.
@@ -71,7 +71,7 @@ fn RecentLoadBalancers() -> impl IntoView {
     let ctx = use_app();
     let list = recent::load(ctx.is_demo());
     (!list.is_empty()).then(|| view! {
-        <section class="recent" aria-labelledby="recent-heading">
+        <section class="recent" {..attr("aria-labelledby", "recent-heading")}>
             <h2 id="recent-heading">"Recently opened"</h2>
             <ul>{list.into_iter().map(|r| {
                 let label = r.lb.name.clone();
@@ -79,10 +79,10 @@ fn RecentLoadBalancers() -> impl IntoView {
                 view! { <li>
                     {screen_link(label, Screen::Rules { sub_name: r.sub_name, lb: r.lb })}
                     <span class="muted">{detail}</span>
-                </li> }.into_any()
+                </li> }.into_inner().into_any()
             }).collect_view()}</ul>
         </section>
-    }.into_any())
+    }.into_inner().into_any())
 }
 
 /// One Azure Resource Graph query across every subscription the user can read: the way
@@ -123,26 +123,26 @@ fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
         });
     };
     view! {
-        <form class="find" role="search" aria-label="Find a load balancer" on:submit=handler(move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); search(); })>
+        <form class="find" role="search" aria-label="Find a load balancer" {..listen("submit", move |ev: web_sys::Event| { ev.prevent_default(); search(); })}>
             <label for="lb-find">"Find a load balancer in every subscription "</label>
-            <input id="lb-find" type="search" autocomplete="off" spellcheck="false" placeholder="Part of its name"
-                prop:value=move || text.get() on:input=handler(move |ev| text.set(event_target_value(&ev)))/>
+            <input id="lb-find" type="search" {..attr("autocomplete", "off")} {..attr("spellcheck", "false")} {..attr("placeholder", "Part of its name")}
+                prop:value=move || text.get() {..listen("input", move |ev| text.set(event_target_value(&ev)))}/>
             <button type="submit">"Search"</button>
         </form>
-        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_any())}
-        {move || busy.get().then(|| view! { <Loading what="matching load balancers"/> }.into_any())}
+        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any())}
+        {move || busy.get().then(|| view! { <Loading what="matching load balancers"/> }.into_inner().into_any())}
         {move || (!busy.get()).then(|| fell_back.get()).flatten().map(|e| view! {
             <p class="note">{format!(
                 "Azure Resource Graph answered with an error ({}{}), so each subscription was listed instead.",
                 e.code.clone().unwrap_or_else(|| "no code".into()),
                 e.status.map(|s| format!(", HTTP {s}")).unwrap_or_default()
             )}</p>
-        }.into_any())}
+        }.into_inner().into_any())}
         {move || (!busy.get()).then(|| outcome.get()).flatten().map(|o| match o {
-            Err(e) => view! { <ErrorView error=e/> }.into_any(),
+            Err(e) => view! { <ErrorView error=e/> }.into_inner().into_any(),
             Ok(found) if found.data.is_empty() => view! {
                 <p class="empty" role="status">"No load balancer with that in its name, in the subscriptions this account can read."</p>
-            }.into_any(),
+            }.into_inner().into_any(),
             Ok(found) => {
                 let cut = (found.total_records > found.data.len() as u64).then(|| format!(
                     "Showing the first {} of {}; type more of the name to narrow it.", found.data.len().min(GRAPH_TOP as usize), found.total_records
@@ -156,15 +156,15 @@ fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
                             let sub = sub_name.run(lb.subscription_id.clone());
                             let cell = match LoadBalancerId::parse(&lb.id) {
                                 Ok(id) => screen_link(lb.name.clone(), Screen::Rules { sub_name: sub.clone(), lb: id }).into_any(),
-                                Err(_) => view! { <span>{lb.name.clone()}" (malformed id)"</span> }.into_any(),
+                                Err(_) => view! { <span>{lb.name.clone()}" (malformed id)"</span> }.into_inner().into_any(),
                             };
-                            view! { <tr><td>{cell}</td><td>{lb.resource_group}</td><td>{sub}</td><td>{lb.location}</td></tr> }.into_any()
+                            view! { <tr><td>{cell}</td><td>{lb.resource_group}</td><td>{sub}</td><td>{lb.location}</td></tr> }.into_inner().into_any()
                         }).collect_view()}</tbody>
                     </table>
-                }.into_any()
+                }.into_inner().into_any()
             }
         })}
-    }
+    }.into_inner()
 }
 
 #[component]
@@ -177,9 +177,9 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
     view! {
         <h1>{heading}</h1>
         {move || match data.get() {
-            None => view! { <Loading what="load balancers" waiting=waiting/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
-            Some(Ok(lbs)) if lbs.is_empty() => view! { <p class="empty">"No load balancers in this subscription."</p> }.into_any(),
+            None => view! { <Loading what="load balancers" waiting=waiting/> }.into_inner().into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_inner().into_any(),
+            Some(Ok(lbs)) if lbs.is_empty() => view! { <p class="empty">"No load balancers in this subscription."</p> }.into_inner().into_any(),
             Some(Ok(lbs)) => {
                 let sub_name = sub_name.clone();
                 view! {
@@ -195,13 +195,13 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
                             let name = lb.name;
                             let cell = match id {
                                 Ok(id) => screen_link(name, Screen::Rules { sub_name: sub_name.clone(), lb: id }).into_any(),
-                                Err(e) => view! { <span title=e.to_string()>{name}" (malformed id)"</span> }.into_any(),
+                                Err(e) => view! { <span {..attr_owned("title", e.to_string())}>{name}" (malformed id)"</span> }.into_inner().into_any(),
                             };
-                            view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }.into_any()
+                            view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }.into_inner().into_any()
                         }).collect_view()}</tbody>
                     </table>
-                }.into_any()
+                }.into_inner().into_any()
             }
         }}
-    }
+    }.into_inner()
 }

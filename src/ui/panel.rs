@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::load::Data;
-use super::{handler, use_app, Call, Computed, ErrorView, Slot, Stored};
+use super::{attr, attr_fn, attr_owned, listen, use_app, Call, Computed, ErrorView, Slot, Stored};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -63,6 +63,33 @@ pub(super) async fn check_rule(
     })
 }
 
+/// The panel's `<dialog>`, for `node_ref`: a `NodeRef` is a signal of its own element
+/// type, with its own copy of the signal code in the wasm; this is a `Stored` and a
+/// `Slot` of types the page has, and tracks the same way.
+#[derive(Clone, Copy)]
+struct DialogRef {
+    el: Stored<Option<web_sys::HtmlDialogElement>>,
+    mounted: Slot<bool>,
+}
+
+impl DialogRef {
+    fn get(&self) -> Option<web_sys::HtmlDialogElement> {
+        self.mounted.get();
+        self.get_untracked()
+    }
+
+    fn get_untracked(&self) -> Option<web_sys::HtmlDialogElement> {
+        self.el.try_get_value().flatten()
+    }
+}
+
+impl leptos::tachys::html::node_ref::NodeRefContainer<leptos::html::Dialog> for DialogRef {
+    fn load(self, el: &web_sys::Element) {
+        self.el.set_value(Some(el.clone().unchecked_into()));
+        self.mounted.set(true);
+    }
+}
+
 #[component]
 pub fn HealthPanel(
     rule: RuleContext,
@@ -74,7 +101,7 @@ pub fn HealthPanel(
     on_close: Call<()>,
 ) -> impl IntoView {
     let ctx = use_app();
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let dialog = DialogRef { el: Stored::new(None), mounted: Slot::new(false) };
     let result = Data::<Checked>::new();
     // True while the panel runs its own check (Refresh); until then it follows the list.
     let own = Slot::new(false);
@@ -223,32 +250,33 @@ pub fn HealthPanel(
     };
 
     view! {
-        <dialog node_ref=dialog class="panel" aria-labelledby="panel-title"
-            on:close=handler(move |_| on_close.run(()))
-            on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| {
+        <dialog node_ref=dialog class="panel" {..attr("aria-labelledby", "panel-title")}
+            {..listen("close", move |_| on_close.run(()))}
+            {..listen("keydown", move |ev: web_sys::Event| {
+                let ev: web_sys::KeyboardEvent = wasm_bindgen::JsCast::unchecked_into(ev);
                 if ev.key() == "Escape" && open_tip.get_untracked().is_some() {
                     ev.prevent_default();
                     open_tip.set(None);
                 }
-            })>
+            })}>
             <div class="panel-head">
                 <h2 id="panel-title">"Load balancing rule health status"</h2>
                 <div class="toolbar">
                     <label class="watch">"Auto-refresh "
-                        <select on:change=handler(move |ev| {
+                        <select {..listen("change", move |ev| {
                             let every = event_target_value(&ev).parse().unwrap_or(0);
                             watch.set(every);
                             // Count the interval from now, not from the last answer.
                             last_answer.set(ctx.client().now_ms());
-                        })>
-                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string() selected=move || watch.get() == *s>{*label}</option> }.into_any()).collect_view()}
+                        })}>
+                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option {..attr_owned("value", s.to_string())} {..attr_fn("selected", move || watch.get() == *s)}>{*label}</option> }.into_inner().into_any()).collect_view()}
                         </select>
                     </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
-                        on:click=handler(move |_| if !busy.get_untracked() { run.run(()) })>
+                        {..listen("click", move |_| if !busy.get_untracked() { run.run(()) })}>
                         <span aria-hidden="true">"⟳ "</span>"Refresh"
                     </button>
-                    <button type="button" on:click=handler(move |_| close_dialog())>"Close"</button>
+                    <button type="button" {..listen("click", move |_| close_dialog())}>"Close"</button>
                 </div>
             </div>
             <p class="rule-name">{format!("Rule {}", rule.name)}</p>
@@ -258,7 +286,7 @@ pub fn HealthPanel(
                 <div><dt>"Rule"</dt><dd>{ports}</dd></div>
                 <div><dt>"Health probe"</dt><dd>{probe_text}</dd></div>
             </dl>
-            {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> }.into_any())}
+            {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> }.into_inner().into_any())}
             {move || (watch.get() > 0).then(|| view! {
                 <div class="watching">
                     <p>{move || match (hidden.get(), busy.get()) {
@@ -271,14 +299,14 @@ pub fn HealthPanel(
                     }}</p>
                     {notifications_available().then(|| view! {
                         <label class="check"><input type="checkbox" prop:checked=move || notify.get()
-                            on:change=handler(move |ev| {
+                            {..listen("change", move |ev| {
                                 let on = event_target_checked(&ev);
                                 notify.set(on);
                                 if on { ask_notification_permission() }
-                            })/>" Notify me when a backend goes Down"</label>
-                    }.into_any())}
+                            })}/>" Notify me when a backend goes Down"</label>
+                    }.into_inner().into_any())}
                 </div>
-            }.into_any())}
+            }.into_inner().into_any())}
             {move || {
                 let line = changes.get();
                 let checks = history.with(History::checks);
@@ -287,7 +315,7 @@ pub fn HealthPanel(
                         Some(line) => format!("Since the previous check: {line}."),
                         None => "No change since the previous check.".to_owned(),
                     }}</p>
-                }.into_any())
+                }.into_inner().into_any())
             }}
             {move || busy.get().then(|| {
                 let elapsed = whole_secs(now.get() - started.get());
@@ -312,12 +340,12 @@ pub fn HealthPanel(
                         <p>{phase}<span class="elapsed">{format!(" {elapsed} s elapsed.")}</span></p>
                         <p class="muted">"Azure can take a few minutes to gather backend health; this panel keeps checking until it answers."</p>
                     </div>
-                }.into_any()
+                }.into_inner().into_any()
             })}
-            {move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_any())}
-            {move || result.get().and_then(Result::ok).map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_any())}
+            {move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_inner().into_any())}
+            {move || result.get().and_then(Result::ok).map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_inner().into_any())}
         </dialog>
-    }
+    }.into_inner()
 }
 
 const PAGE: usize = 100;
@@ -394,10 +422,10 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
         view! {
             // A String, as the page's other reactive attributes: a &str one would be a
             // render-effect type of its own.
-            <th scope="col" aria-sort=move || aria().to_owned()>
-                <button type="button" class="sort" on:click=handler(move |_| set_view(&|v: &mut View| {
+            <th scope="col" {..attr_fn("aria-sort", move || aria().to_owned())}>
+                <button type="button" class="sort" {..listen("click", move |_| set_view(&|v: &mut View| {
                     if v.sort == key { v.descending = !v.descending } else { v.sort = key; v.descending = false }
-                }))>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
+                }))}>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
             </th>
         }
     };
@@ -405,38 +433,38 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
         <div class="counts" role="group" aria-label="Backend health summary">
             {state_count(State::Up, s.up)}
             {state_count(State::Down, s.down)}
-            {(s.unknown > 0).then(|| state_count(State::Unknown, s.unknown))}
+            {(s.unknown > 0).then(|| state_count(State::Unknown, s.unknown).into_any())}
         </div>
         <p class="muted">{meta}</p>
         {(s.duplicates > 0).then(|| view! {
             <p class="note">{format!("Azure listed {} backend(s) more than once; the counts include every row as sent.", s.duplicates)}</p>
-        }.into_any())}
+        }.into_inner().into_any())}
         {s.reported_mismatch.map(|(u, d)| view! {
             <p class="note">{format!("Azure's own totals say {u} Up and {d} Down; the counts above are from the rows below.")}</p>
-        }.into_any())}
+        }.into_inner().into_any())}
         {if total == 0 {
-            view! { <p class="empty">"Azure returned no backends for this rule. The backend pool may be empty."</p> }.into_any()
+            view! { <p class="empty">"Azure returned no backends for this rule. The backend pool may be empty."</p> }.into_inner().into_any()
         } else {
             view! {
                 <div class="table-tools">
-                    <input type="search" aria-label="Filter backends" placeholder="Filter by instance, IP or reason"
+                    <input type="search" aria-label="Filter backends" {..attr("placeholder", "Filter by instance, IP or reason")}
                         prop:value=move || view_state.with(|v| v.text.clone())
-                        on:input=handler(move |ev| { let t = event_target_value(&ev); set_view(&|v: &mut View| v.text = t.clone()) })/>
+                        {..listen("input", move |ev| { let t = event_target_value(&ev); set_view(&|v: &mut View| v.text = t.clone()) })}/>
                     <label class="check"><input type="checkbox"
                         prop:checked=move || view_state.with(|v| v.state == Some(State::Down))
-                        on:change=handler(move |ev| { let on = event_target_checked(&ev); set_view(&|v: &mut View| v.state = on.then_some(State::Down)) })/>
+                        {..listen("change", move |ev| { let on = event_target_checked(&ev); set_view(&|v: &mut View| v.state = on.then_some(State::Down)) })}/>
                         " Only Down"</label>
                     <label class="check"><input type="checkbox" prop:checked=move || grouped.get()
-                        on:change=handler(move |ev| grouped.set(event_target_checked(&ev)))/>" Group by reason"</label>
-                    <select aria-label="Reason" on:change=handler(move |ev| {
+                        {..listen("change", move |ev| grouped.set(event_target_checked(&ev)))}/>" Group by reason"</label>
+                    <select aria-label="Reason" {..listen("change", move |ev| {
                         let code = event_target_value(&ev);
                         set_view(&|v: &mut View| v.reason = (!code.is_empty()).then(|| code.clone()))
-                    })>
-                        <option value="" selected=move || view_state.with(|v| v.reason.is_none())>"All reasons"</option>
+                    })}>
+                        <option {..attr("value", "")} {..attr_fn("selected", move || view_state.with(|v| v.reason.is_none()))}>"All reasons"</option>
                         {groups.iter().map(|(code, _, _, n)| {
                             let c = code.clone();
                             let label = format!("{} ({n})", if code.is_empty() { "Not retrievable" } else { code.as_str() });
-                            view! { <option value=code.clone() selected=move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str()))>{label}</option> }.into_any()
+                            view! { <option {..attr_owned("value", code.clone())} {..attr_fn("selected", move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str())))}>{label}</option> }.into_inner().into_any()
                         }).collect_view()}
                     </select>
                     <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>
@@ -445,7 +473,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                     true => view! { <ReasonGroups rows=rows shown=shown on_pick=Call::new(move |code: String| {
                         grouped.set(false);
                         set_view(&|v: &mut View| v.reason = Some(code.clone()));
-                    })/> }.into_any(),
+                    })/> }.into_inner().into_any(),
                     false => view! {
                 <p class="muted" role="status">{move || {
                     let n = shown.with(|s| s.len());
@@ -461,7 +489,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                         {sort_header("IP address", SortKey::Ip)}
                         {sort_header("State", SortKey::State)}
                         {sort_header("Reason", SortKey::Reason)}
-                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> }.into_any())}
+                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> }.into_inner().into_any())}
                     </tr></thead>
                     <tbody>{move || {
                         let p = page.get();
@@ -475,17 +503,17 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                     let pages = shown.with(|s| s.len()).div_ceil(PAGE);
                     view! {
                         <nav class="pager" aria-label="Pages">
-                            <button type="button" aria-disabled=move || (page.get() == 0).to_string() on:click=handler(move |_| page.update(|p| *p = p.saturating_sub(1)))>"Previous page"</button>
+                            <button type="button" {..attr_fn("aria-disabled", move || (page.get() == 0).to_string())} {..listen("click", move |_| page.update(|p| *p = p.saturating_sub(1)))}>"Previous page"</button>
                             <span>{move || format!("Page {} of {pages}", page.get() + 1)}</span>
-                            <button type="button" aria-disabled=move || (page.get() + 1 >= pages).to_string() on:click=handler(move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))>"Next page"</button>
+                            <button type="button" {..attr_fn("aria-disabled", move || (page.get() + 1 >= pages).to_string())} {..listen("click", move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))}>"Next page"</button>
                         </nav>
-                    }.into_any()
+                    }.into_inner().into_any()
                 })}
-                    }.into_any(),
+                    }.into_inner().into_any(),
                 }}
-            }.into_any()
+            }.into_inner().into_any()
         }}
-    }
+    }.into_inner()
 }
 
 /// The filtered rows grouped by reason, most common first: what is wrong, how often,
@@ -504,7 +532,7 @@ fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Ca
             .collect::<Vec<_>>()
     }));
     if groups.is_empty() {
-        return view! { <p class="empty" role="status">"No backend matches the filters."</p> }.into_any();
+        return view! { <p class="empty" role="status">"No backend matches the filters."</p> }.into_inner().into_any();
     }
     view! {
         <table class="grid groups cards">
@@ -518,17 +546,17 @@ fn ReasonGroups(rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>, on_pick: Ca
                     <tr>
                         <td><span>{if portal.is_empty() { label.clone() } else { portal }}</span><br/><span class="muted mono">{label.clone()}</span></td>
                         <td>{state_badge(state)}</td>
-                        <td data-label="Backends">{n}</td>
+                        <td data-label="Backends">{n.to_string()}</td>
                         <td data-label="Instances">{shown_names}" "
                             <button type="button" class="linklike" aria-label=format!("Show these: {n} backends with {label}")
-                                on:click=handler(move |_| on_pick.run(code.clone()))>"Show these"</button>
+                                {..listen("click", move |_| on_pick.run(code.clone()))}>"Show these"</button>
                         </td>
                     </tr>
-                }.into_any()
+                }.into_inner().into_any()
             }).collect_view()}</tbody>
         </table>
     }
-    .into_any()
+    .into_inner().into_any()
 }
 
 /// Checks shown in a row's run of recent states.
@@ -550,17 +578,18 @@ fn state_badge(state: State) -> impl IntoView {
         State::Down => "state down",
         State::Unknown => "state unknown",
     };
-    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span>{state.label()}</span> }
+    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span>{state.label()}</span> }.into_inner()
 }
 
-/// One of the summary's counts: "✔ 3 Up".
+/// One of the summary's counts: "✔ 3 Up". Numbers are shown as `String`s, here and in
+/// the other views: a `usize` child is a view type of its own, with its own code.
 fn state_count(state: State, n: usize) -> impl IntoView {
     let class = match state {
         State::Up => "count up",
         State::Down => "count down",
         State::Unknown => "count unknown",
     };
-    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n}</strong>" "{state.label()}</span> }
+    view! { <span class=class><span aria-hidden="true">{state_icon(state)}</span><strong>{n.to_string()}</strong>" "{state.label()}</span> }.into_inner()
 }
 
 fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &History) -> AnyView {
@@ -595,10 +624,10 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
             view! {
                 <details class="changes-list">
                     <summary>{format!("{} changes", changes.len() - 1)}</summary>
-                    <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }.into_any()).collect_view()}</ol>
+                    <ol>{items.into_iter().map(|i| view! { <li>{i}</li> }.into_inner().into_any()).collect_view()}</ol>
                 </details>
             }
-            .into_any()
+            .into_inner().into_any()
         });
         view! {
             <td class="strip">
@@ -607,7 +636,7 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
                 {list}
             </td>
         }
-        .into_any()
+        .into_inner().into_any()
     });
     let changed = change.is_some();
     view! {
@@ -616,7 +645,7 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
             <td class="mono">{if row.ip.is_empty() { "—".to_owned() } else { row.ip.clone() }}</td>
             <td>
                 {state_badge(row.state)}
-                {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> }.into_any())}
+                {change.map(|c| view! { <span class="change">{format!(" ({c})")}</span> }.into_inner().into_any())}
             </td>
             <td class="reason">
                 <span>{row.reason.portal_text.clone()}</span>
@@ -625,7 +654,7 @@ fn row_view(i: usize, row: &Row, open_tip: Slot<Option<String>>, history: &Histo
             {strip}
         </tr>
     }
-    .into_any()
+    .into_inner().into_any()
 }
 
 /// Downloads and copyable commands for the current view of the table.
@@ -640,21 +669,21 @@ fn Export(rule_id: Option<RuleId>, iso: String, rows: Stored<Vec<Row>>, shown: C
     let (file_csv, file_json) = (format!("{file}.csv"), format!("{file}.json"));
     let current = move || shown.with(|idx| rows.with_value(|all| idx.iter().map(|&i| all[i].clone()).collect::<Vec<Row>>()));
     view! {
-        <button type="button" on:click=handler(move |_| {
+        <button type="button" {..listen("click", move |_| {
             let r = current();
             download(&file_csv, "text/csv", &export::to_csv(&rule_csv, &iso_csv, &r.iter().collect::<Vec<_>>()));
-        })>"Download CSV"</button>
-        <button type="button" on:click=handler(move |_| {
+        })}>"Download CSV"</button>
+        <button type="button" {..listen("click", move |_| {
             let r = current();
             download(&file_json, "application/json", &export::to_json(&rule_json, &iso_json, &r.iter().collect::<Vec<_>>()));
-        })>"Download JSON"</button>
+        })}>"Download JSON"</button>
         <details class="commands">
             <summary>"Same check from a shell"</summary>
             <pre class="mono">{commands}</pre>
             <p class="muted">"The commands ask the Azure CLI for a token; none is copied from this page."</p>
         </details>
     }
-    .into_any()
+    .into_inner().into_any()
 }
 
 /// The browser's Notification API, reached by name: a web-sys feature for one call

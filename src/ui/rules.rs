@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{handler, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
+use super::{attr, listen, reactive, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -72,8 +72,8 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     view! {
         <h1>{lb_name}</h1>
         {move || match data.get() {
-            None => view! { <Loading what="the load balancer" waiting=waiting/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_any(),
+            None => view! { <Loading what="the load balancer" waiting=waiting/> }.into_inner().into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_inner().into_any(),
             Some(Ok(desc)) => {
                 let rules = RuleContext::all(&desc);
                 let sku = desc.sku.label();
@@ -90,16 +90,16 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                         <div><dt>"SKU"</dt><dd>{sku}</dd></div>
                         <div><dt>"Location"</dt><dd>{desc.location.clone()}</dd></div>
                         <div><dt>"Resource group"</dt><dd>{lb.resource_group.clone()}</dd></div>
-                        <div><dt>"Rules"</dt><dd>{rule_count}</dd></div>
+                        <div><dt>"Rules"</dt><dd>{rule_count.to_string()}</dd></div>
                     </dl>
-                    {note.map(|n| view! { <p class="note">{n}</p> }.into_any())}
+                    {note.map(|n| view! { <p class="note">{n}</p> }.into_inner().into_any())}
                     <LbSummary statuses=statuses/>
                     <h2 id="rules-heading">"Load balancing rules"</h2>
                     {if rules.is_empty() {
-                        view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_any()
+                        view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_inner().into_any()
                     } else {
                         view! {
-                            <div class="scroll-x"><table class="grid cards" aria-labelledby="rules-heading">
+                            <div class="scroll-x"><table class="grid cards" {..attr("aria-labelledby", "rules-heading")}>
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Protocol"</th><th scope="col">"Ports"</th>
                                     <th scope="col">"Backend pool"</th><th scope="col">"Health probe"</th><th scope="col">"Health status"</th>
@@ -109,17 +109,17 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                     let status = match r.unavailable {
                                         Some(u) => view! {
                                             <details class="unavailable"><summary>{u.short()}</summary><p>{u.message()}</p></details>
-                                        }.into_any(),
+                                        }.into_inner().into_any(),
                                         None => view! {
                                             <span class="rule-status">{move || status_text(statuses.with(|s| s.get(i).cloned()))}</span>
                                             " "
                                             <button type="button" class="linklike" aria-label=format!("View details for {name}")
-                                                on:click=handler(move |ev: leptos::ev::MouseEvent| {
+                                                {..listen("click", move |ev: web_sys::Event| {
                                                     let el = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
                                                     opener.set_value(el);
                                                     ctx.panel.set(Some(name.clone()));
-                                                })>"View details"</button>
-                                        }.into_any(),
+                                                })}>"View details"</button>
+                                        }.into_inner().into_any(),
                                     };
                                     view! {
                                         <tr>
@@ -130,10 +130,10 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                             <td data-label="Health probe">{r.probe_name.clone().unwrap_or_else(|| "None".into())}</td>
                                             <td data-label="Health status">{status}</td>
                                         </tr>
-                                    }.into_any()
+                                    }.into_inner().into_any()
                                 }).collect_view()}</tbody>
                             </table></div>
-                        }.into_any()
+                        }.into_inner().into_any()
                     }}
                     {move || {
                         let name = ctx.panel.get()?;
@@ -158,12 +158,12 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
                         });
                         let rule_id = lb_id.rule(&rule.name);
-                        Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> })
+                        Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> }.into_inner().into_any())
                     }}
-                }.into_any()
+                }.into_inner().into_any()
             }
         }}
-    }
+    }.into_inner()
 }
 
 fn status_text(s: Option<RuleStatus>) -> String {
@@ -185,7 +185,7 @@ fn status_text(s: Option<RuleStatus>) -> String {
 /// The whole load balancer in a line: rules, distinct backends, and how many are Down.
 #[component]
 fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
-    move || {
+    reactive(move || {
         statuses.with(|all| {
             let done: Vec<&Checked> = all.iter().filter_map(|s| if let RuleStatus::Done(c) = s { Some(c) } else { None }).collect();
             let pending = all.iter().filter(|s| matches!(s, RuleStatus::Waiting | RuleStatus::Checking)).count();
@@ -209,10 +209,10 @@ fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
                     down,
                     if pending > 0 { " · checking…" } else { "" }
                 );
-                view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }.into_any()
+                view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }.into_inner().into_any()
             })
         })
-    }
+    })
 }
 
 /// Starts a health check of every rule that has one, `PARALLEL` at a time.

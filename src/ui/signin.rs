@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::account::{now_unix, AccountMenu, SignInWithMicrosoft};
 use super::load::Data;
-use super::{handler, use_app, Call, Session, Slot};
+use super::{attr, listen, reactive, use_app, Call, Session, Slot};
 use crate::auth::paste::{parse, Pasted, Warning};
 
 
@@ -17,19 +17,19 @@ pub fn SignIn() -> impl IntoView {
         <h1>"Sign in to Azure"</h1>
         <p>"LB Health calls Azure Resource Manager from this page with your token. The token stays in this tab's memory: it is never stored, put in a link or sent anywhere but Azure Resource Manager."</p>
         {match ctx.entra.with_value(Option::is_some) {
-            true => view! { <SignInWithMicrosoft/> }.into_any(),
+            true => view! { <SignInWithMicrosoft/> }.into_inner().into_any(),
             false => view! {
                 <p class="note">"Sign-in with Microsoft is not set up for this deployment: its config.json names no clientId. "
                     <a href="README.md#sign-in-with-microsoft-entra-id" target="_blank" rel="noopener">"The set-up steps"</a>
                     " take a few minutes in the Azure portal. Meanwhile, paste a token or open the demo."</p>
-            }.into_any(),
+            }.into_inner().into_any(),
         }}
         <h2>"Paste a token"</h2>
         <TokenPaste/>
         <p>"No Azure account at hand? "
-            <button type="button" class="linklike" on:click=handler(move |_| ctx.use_demo())>"Open the demo estate"</button>
+            <button type="button" class="linklike" {..listen("click", move |_| ctx.use_demo())}>"Open the demo estate"</button>
         </p>
-    }
+    }.into_inner()
 }
 
 #[component]
@@ -74,37 +74,37 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl Int
         }
     };
     view! {
-        <form class="paste" on:submit=handler(move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); submit(); })>
+        <form class="paste" {..listen("submit", move |ev: web_sys::Event| { ev.prevent_default(); submit(); })}>
             <label for="token-input">"Access token for Azure Resource Manager"</label>
             <p class="muted" id="token-help">
                 "Paste a token, or the JSON of "<code>{format!("az account get-access-token --resource {resource}")}</code>
                 ", or the output of "<code>"Get-AzAccessToken"</code>"."
             </p>
-            <textarea id="token-input" rows="3" spellcheck="false" autocomplete="off" aria-describedby="token-help"
+            <textarea id="token-input" {..attr("rows", "3")} {..attr("spellcheck", "false")} {..attr("autocomplete", "off")} {..attr("aria-describedby", "token-help")}
                 prop:value=move || text.get()
-                on:input=handler(move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })></textarea>
-            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_any())}
+                {..listen("input", move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })}></textarea>
+            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any())}
             {move || pending.get().and_then(Result::ok).map(|(_, words)| view! {
-                <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }.into_any()).collect_view()}</div>
-            }.into_any())}
+                <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }.into_inner().into_any()).collect_view()}</div>
+            }.into_inner().into_any())}
             <button type="submit" class="primary">{move || if pending.get().is_some() { "Use this token anyway".to_owned() } else { "Use this token".to_owned() }}</button>
         </form>
-    }
+    }.into_inner()
 }
 
 #[component]
 pub fn AccountChip() -> impl IntoView {
     let ctx = use_app();
-    move || match ctx.session.get() {
+    reactive(move || match ctx.session.get() {
         Session::Demo => view! {
             <span class="badge" title="Simulated data: no Azure account is used">"Demo estate"</span>
-            <button type="button" class="chip-action" on:click=handler(move |_| ctx.sign_out())>"Use live Azure"</button>
+            <button type="button" class="chip-action" {..listen("click", move |_| ctx.sign_out())}>"Use live Azure"</button>
         }
-        .into_any(),
-        Session::Live { claims } => view! { <AccountMenu claims=claims/> }.into_any(),
+        .into_inner().into_any(),
+        Session::Live { claims } => view! { <AccountMenu claims=claims/> }.into_inner().into_any(),
         Session::SignedOut => view! {
-            <button type="button" class="chip-action" on:click=handler(move |_| ctx.use_demo())>"Open the demo estate"</button>
+            <button type="button" class="chip-action" {..listen("click", move |_| ctx.use_demo())}>"Open the demo estate"</button>
         }
-        .into_any(),
-    }
+        .into_inner().into_any(),
+    })
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
-use super::{handler, Computed, Slot};
+use super::{attr_fn, attr_owned, listen, reactive, Computed, Slot};
 use crate::health::catalog::Reason;
 
 #[component]
@@ -46,25 +46,26 @@ pub fn ReasonTip(
             <p class="tip-portal">{reason.portal_text.clone()}</p>
             <p>{reason.explanation.clone()}</p>
             <p class="tip-next">"What to do next:"</p>
-            <ul>{reason.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }.into_any()).collect_view()}</ul>
+            <ul>{reason.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }.into_inner().into_any()).collect_view()}</ul>
         }
-        .into_any(),
+        .into_inner().into_any(),
         false => reason.plain_text().into_any(),
     };
     view! {
-        <span class="tip-wrap" on:mouseenter=handler(move |_| show()) on:mouseleave=handler(move |_| hide())>
-            <button type="button" class="info" aria-label=label aria-describedby=id.clone()
-                on:focus=handler(move |_| show2()) on:blur=handler(move |_| hide2())
-                on:keydown=handler(move |ev: leptos::ev::KeyboardEvent| {
+        <span class="tip-wrap" {..listen("mouseenter", move |_| show())} {..listen("mouseleave", move |_| hide())}>
+            <button type="button" class="info" aria-label={label} {..attr_owned("aria-describedby", id.clone())}
+                {..listen("focus", move |_| show2())} {..listen("blur", move |_| hide2())}
+                {..listen("keydown", move |ev: web_sys::Event| {
+                    let ev: web_sys::KeyboardEvent = wasm_bindgen::JsCast::unchecked_into(ev);
                     if ev.key() == "Escape" && is_open2() {
                         ev.prevent_default();
                         ev.stop_propagation();
                         hide3();
                     }
-                })>
+                })}>
                 <span aria-hidden="true">"i"</span>
             </button>
-            <div role="tooltip" id=id class="tooltip" hidden=move || !open.get()>{body}</div>
+            <div role="tooltip" id={id} class="tooltip" {..attr_fn("hidden", move || !open.get())}>{reactive(body)}</div>
         </span>
-    }
+    }.into_inner()
 }
