@@ -71,6 +71,9 @@ pub enum BaseError {
     NotAbsolute(String),
     InsecureScheme(String),
     HasQuery(String),
+    /// `.` or `..` in the path: `owns` refuses every URL with one, so such a base could
+    /// never be called.
+    DotSegment(String),
 }
 
 impl std::fmt::Display for BaseError {
@@ -79,6 +82,7 @@ impl std::fmt::Display for BaseError {
             BaseError::NotAbsolute(s) => write!(f, "'{s}' is not an absolute http(s) URL"),
             BaseError::InsecureScheme(s) => write!(f, "'{s}' must use https (http is allowed only for localhost)"),
             BaseError::HasQuery(s) => write!(f, "'{s}' must not carry a query, fragment or credentials"),
+            BaseError::DotSegment(s) => write!(f, "'{s}' must not have . or .. segments in its path"),
         }
     }
 }
@@ -95,6 +99,10 @@ impl ArmBase {
         }
         if rest.contains(['?', '#', '@', '\\', ' ']) {
             return Err(BaseError::HasQuery(s.to_owned()));
+        }
+        let path = &rest[host.len()..];
+        if path.to_ascii_lowercase().contains("%2e") || path.split('/').any(|seg| seg == "." || seg == "..") {
+            return Err(BaseError::DotSegment(s.to_owned()));
         }
         match scheme.to_ascii_lowercase().as_str() {
             "https" => {}
@@ -152,6 +160,16 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_with_dot_segments_is_refused() {
+        // Found by tests/fuzz_parsers.rs: accepted, such a base owned none of its own URLs.
+        for s in ["https://a/.", "https://proxy.example/arm/../x", "https://proxy.example/%2E%2E/arm"] {
+            assert!(matches!(ArmBase::parse(s), Err(BaseError::DotSegment(_))), "{s}");
+        }
+        let b = ArmBase::parse("https://proxy.example/arm.v2/").unwrap();
+        assert!(b.owns(&b.url("/subscriptions")));
+    }
 
     #[test]
     fn token_guard_accepts_only_the_arm_base() {
