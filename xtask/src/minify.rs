@@ -287,18 +287,7 @@ fn remove_exports(wasm: &[u8], drop: impl Fn(&str) -> bool) -> Result<Vec<u8>, S
 
 /// Copies `wasm`, letting `f(name)` rename each export, or drop it with `None`.
 fn rewrite_exports(wasm: &[u8], mut f: impl FnMut(&str) -> Option<String>) -> Result<Vec<u8>, String> {
-    let mut out = wasm[..8].to_vec();
-    let mut r = Reader { b: wasm, i: 8 };
-    while r.i < wasm.len() {
-        let start = r.i;
-        let id = r.byte()?;
-        let size = r.leb()? as usize;
-        let end = r.i.checked_add(size).filter(|&e| e <= wasm.len()).ok_or("a section runs past the end")?;
-        if id != 7 {
-            out.extend_from_slice(&wasm[start..end]);
-            r.i = end;
-            continue;
-        }
+    rewrite_section(wasm, 7, |r| {
         let count = r.leb()?;
         let mut kept = Vec::new();
         let mut n = 0;
@@ -309,21 +298,15 @@ fn rewrite_exports(wasm: &[u8], mut f: impl FnMut(&str) -> Option<String>) -> Re
             r.leb()?;
             if let Some(new) = f(name) {
                 push_name(&mut kept, &new);
-                kept.extend_from_slice(&wasm[desc_start..r.i]);
+                kept.extend_from_slice(&r.b[desc_start..r.i]);
                 n += 1;
             }
-        }
-        if r.i != end {
-            return Err("the export section has bytes past its last export".into());
         }
         let mut body = Vec::new();
         push_leb(&mut body, n);
         body.extend_from_slice(&kept);
-        out.push(7);
-        push_leb(&mut out, body.len() as u64);
-        out.extend_from_slice(&body);
-    }
-    Ok(out)
+        Ok(body)
+    })
 }
 
 /// Copies `wasm`, letting `rename(module, name)` give each import a new module and name.
@@ -331,21 +314,7 @@ fn rewrite_import_section(
     wasm: &[u8],
     mut rename: impl FnMut(&str, &str) -> Option<(String, String)>,
 ) -> Result<Vec<u8>, String> {
-    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
-        return Err("not a wasm module".into());
-    }
-    let mut out = wasm[..8].to_vec();
-    let mut r = Reader { b: wasm, i: 8 };
-    while r.i < wasm.len() {
-        let start = r.i;
-        let id = r.byte()?;
-        let size = r.leb()? as usize;
-        let end = r.i.checked_add(size).filter(|&e| e <= wasm.len()).ok_or("a section runs past the end")?;
-        if id != 2 {
-            out.extend_from_slice(&wasm[start..end]);
-            r.i = end;
-            continue;
-        }
+    rewrite_section(wasm, 2, |r| {
         let count = r.leb()?;
         let mut body = Vec::new();
         push_leb(&mut body, count);
@@ -354,20 +323,44 @@ fn rewrite_import_section(
             let name = r.name()?;
             let desc_start = r.i;
             r.import_desc()?;
-            let (module, name) = match rename(module, name) {
-                Some((m, n)) => (m, n),
-                None => (module.to_owned(), name.to_owned()),
-            };
+            let (module, name) = rename(module, name).unwrap_or_else(|| (module.to_owned(), name.to_owned()));
             push_name(&mut body, &module);
             push_name(&mut body, &name);
-            body.extend_from_slice(&wasm[desc_start..r.i]);
+            body.extend_from_slice(&r.b[desc_start..r.i]);
         }
+        Ok(body)
+    })
+}
+
+/// Copies `wasm` with the section `id` replaced by what `body` makes of it; `body` reads
+/// the old section from the reader and must read all of it.
+fn rewrite_section(
+    wasm: &[u8],
+    id: u8,
+    mut body: impl FnMut(&mut Reader) -> Result<Vec<u8>, String>,
+) -> Result<Vec<u8>, String> {
+    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
+        return Err("not a wasm module".into());
+    }
+    let mut out = wasm[..8].to_vec();
+    let mut r = Reader { b: wasm, i: 8 };
+    while r.i < wasm.len() {
+        let start = r.i;
+        let section = r.byte()?;
+        let size = r.leb()? as usize;
+        let end = r.i.checked_add(size).filter(|&e| e <= wasm.len()).ok_or("a section runs past the end")?;
+        if section != id {
+            out.extend_from_slice(&wasm[start..end]);
+            r.i = end;
+            continue;
+        }
+        let new = body(&mut r)?;
         if r.i != end {
-            return Err("the import section has bytes past its last import".into());
+            return Err(format!("section {id} has bytes past its last entry"));
         }
-        out.push(2);
-        push_leb(&mut out, body.len() as u64);
-        out.extend_from_slice(&body);
+        out.push(id);
+        push_leb(&mut out, new.len() as u64);
+        out.extend_from_slice(&new);
     }
     Ok(out)
 }
