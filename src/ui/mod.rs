@@ -305,9 +305,19 @@ pub fn attr_owned(key: &'static str, value: String) -> leptos::tachys::html::att
     leptos::tachys::html::attribute::custom::custom_attribute(key, value)
 }
 
+pub type ReactiveAttr = leptos::tachys::html::attribute::custom::CustomAttr<&'static str, std::sync::Arc<std::sync::Mutex<dyn FnMut() -> Option<String> + Send>>>;
+
 /// `attr` for a reactive value: the closure becomes the shared type `view!` gives its own.
-pub fn attr_fn<T: leptos::tachys::html::attribute::AttributeValue + 'static>(key: &'static str, f: impl FnMut() -> T + Send + 'static) -> leptos::tachys::html::attribute::custom::CustomAttr<&'static str, std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>>> {
+/// Every value is an `Option<String>` (`None` removes the attribute), so all of them
+/// share one attribute and render-effect type, where a `bool` and a `String` were two.
+pub fn attr_fn(key: &'static str, f: impl FnMut() -> Option<String> + Send + 'static) -> ReactiveAttr {
     leptos::tachys::html::attribute::custom::custom_attribute(key, reactive(f))
+}
+
+/// `attr_fn` for a boolean attribute: present and empty when `f` is true, as a `bool`
+/// value renders it.
+pub fn attr_flag(key: &'static str, mut f: impl FnMut() -> bool + Send + 'static) -> ReactiveAttr {
+    attr_fn(key, move || f().then(String::new))
 }
 
 /// An event listener, written `{..listen("click", ..)}` where `on:click=` would be: every

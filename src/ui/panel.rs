@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::load::Data;
-use super::{attr, attr_fn, attr_owned, listen, use_app, Call, Computed, ErrorView, Slot, Stored};
+use super::{attr, attr_flag, attr_fn, attr_owned, listen, use_app, Call, Computed, ErrorView, Slot, Stored};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::model::ProbeProperties;
 use crate::arm::error::ArmError;
@@ -269,7 +269,7 @@ pub fn HealthPanel(
                             // Count the interval from now, not from the last answer.
                             last_answer.set(ctx.client().now_ms());
                         })}>
-                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option {..attr_owned("value", s.to_string())} {..attr_fn("selected", move || watch.get() == *s)}>{*label}</option> }.into_inner().into_any()).collect_view()}
+                            {WATCH_CHOICES.iter().map(|(s, label)| view! { <option {..attr_owned("value", s.to_string())} {..attr_flag("selected", move || watch.get() == *s)}>{*label}</option> }.into_inner().into_any()).collect_view()}
                         </select>
                     </label>
                     <button type="button" aria-disabled=move || busy.get().then_some("true")
@@ -422,7 +422,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
         view! {
             // A String, as the page's other reactive attributes: a &str one would be a
             // render-effect type of its own.
-            <th scope="col" {..attr_fn("aria-sort", move || aria().to_owned())}>
+            <th scope="col" {..attr_fn("aria-sort", move || Some(aria().to_owned()))}>
                 <button type="button" class="sort" {..listen("click", move |_| set_view(&|v: &mut View| {
                     if v.sort == key { v.descending = !v.descending } else { v.sort = key; v.descending = false }
                 }))}>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
@@ -460,11 +460,11 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                         let code = event_target_value(&ev);
                         set_view(&|v: &mut View| v.reason = (!code.is_empty()).then(|| code.clone()))
                     })}>
-                        <option {..attr("value", "")} {..attr_fn("selected", move || view_state.with(|v| v.reason.is_none()))}>"All reasons"</option>
+                        <option {..attr("value", "")} {..attr_flag("selected", move || view_state.with(|v| v.reason.is_none()))}>"All reasons"</option>
                         {groups.iter().map(|(code, _, _, n)| {
                             let c = code.clone();
                             let label = format!("{} ({n})", if code.is_empty() { "Not retrievable" } else { code.as_str() });
-                            view! { <option {..attr_owned("value", code.clone())} {..attr_fn("selected", move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str())))}>{label}</option> }.into_inner().into_any()
+                            view! { <option {..attr_owned("value", code.clone())} {..attr_flag("selected", move || view_state.with(|v| v.reason.as_deref() == Some(c.as_str())))}>{label}</option> }.into_inner().into_any()
                         }).collect_view()}
                     </select>
                     <Export rule_id=rule_id.clone() iso=iso.clone() rows=rows shown=shown/>
@@ -503,9 +503,9 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                     let pages = shown.with(|s| s.len()).div_ceil(PAGE);
                     view! {
                         <nav class="pager" aria-label="Pages">
-                            <button type="button" {..attr_fn("aria-disabled", move || (page.get() == 0).to_string())} {..listen("click", move |_| page.update(|p| *p = p.saturating_sub(1)))}>"Previous page"</button>
+                            <button type="button" {..attr_fn("aria-disabled", move || Some((page.get() == 0).to_string()))} {..listen("click", move |_| page.update(|p| *p = p.saturating_sub(1)))}>"Previous page"</button>
                             <span>{move || format!("Page {} of {pages}", page.get() + 1)}</span>
-                            <button type="button" {..attr_fn("aria-disabled", move || (page.get() + 1 >= pages).to_string())} {..listen("click", move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))}>"Next page"</button>
+                            <button type="button" {..attr_fn("aria-disabled", move || Some((page.get() + 1 >= pages).to_string()))} {..listen("click", move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))}>"Next page"</button>
                         </nav>
                     }.into_inner().into_any()
                 })}

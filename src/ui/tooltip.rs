@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use std::sync::Arc;
 
-use super::{attr_fn, attr_owned, listen, reactive, Computed, Slot};
+use super::{attr_flag, attr_owned, listen, reactive, Computed, Slot};
 use crate::health::catalog::Reason;
 
 #[component]
@@ -65,7 +65,7 @@ pub fn ReasonTip(
                 })}>
                 <span aria-hidden="true">"i"</span>
             </button>
-            <div role="tooltip" id={id} class="tooltip" {..attr_fn("hidden", move || !open.get())}>{reactive(body)}</div>
+            <div role="tooltip" id={id} class="tooltip" {..attr_flag("hidden", move || !open.get())}>{reactive(body)}</div>
         </span>
     }.into_inner()
 }
