@@ -272,7 +272,7 @@ pub fn HealthPanel(
                             {WATCH_CHOICES.iter().map(|(s, label)| view! { <option {..attr_owned("value", s.to_string())} {..attr_flag("selected", move || watch.get() == *s)}>{*label}</option> }.into_inner().into_any()).collect_view()}
                         </select>
                     </label>
-                    <button type="button" aria-disabled=move || busy.get().then_some("true")
+                    <button type="button" {..attr_fn("aria-disabled", move || busy.get().then(|| "true".to_owned()))}
                         {..listen("click", move |_| if !busy.get_untracked() { run.run(()) })}>
                         <span aria-hidden="true">"⟳ "</span>"Refresh"
                     </button>
