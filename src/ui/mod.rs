@@ -314,6 +314,9 @@ pub fn attr_fn(key: &'static str, f: impl FnMut() -> Option<String> + Send + 'st
     leptos::tachys::html::attribute::custom::custom_attribute(key, reactive(f))
 }
 
+// Reactive properties (`prop:value`, `prop:checked`) give a `JsValue`, which tachys sets
+// as it sets a `String` or a `bool`: one property and render-effect type for all of them.
+
 /// `attr_fn` for a boolean attribute: present and empty when `f` is true, as a `bool`
 /// value renders it.
 pub fn attr_flag(key: &'static str, mut f: impl FnMut() -> bool + Send + 'static) -> ReactiveAttr {

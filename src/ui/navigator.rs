@@ -27,7 +27,7 @@ pub fn Subscriptions() -> impl IntoView {
         <p class="filter">
             <label for="sub-filter">"Filter by name or ID "</label>
             <input id="sub-filter" type="search" {..attr("autocomplete", "off")} {..attr("spellcheck", "false")}
-                prop:value=move || query.get() {..listen("input", move |ev| query.set(event_target_value(&ev)))}/>
+                prop:value=move || wasm_bindgen::JsValue::from(query.get()) {..listen("input", move |ev| query.set(event_target_value(&ev)))}/>
         </p>
         {move || match data.get() {
             None => view! { <Loading what="subscriptions" waiting=waiting/> }.into_inner().into_any(),
@@ -126,7 +126,7 @@ fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
         <form class="find" role="search" aria-label="Find a load balancer" {..listen("submit", move |ev: web_sys::Event| { ev.prevent_default(); search(); })}>
             <label for="lb-find">"Find a load balancer in every subscription "</label>
             <input id="lb-find" type="search" {..attr("autocomplete", "off")} {..attr("spellcheck", "false")} {..attr("placeholder", "Part of its name")}
-                prop:value=move || text.get() {..listen("input", move |ev| text.set(event_target_value(&ev)))}/>
+                prop:value=move || wasm_bindgen::JsValue::from(text.get()) {..listen("input", move |ev| text.set(event_target_value(&ev)))}/>
             <button type="submit">"Search"</button>
         </form>
         {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any())}

@@ -298,7 +298,7 @@ pub fn HealthPanel(
                         ),
                     }}</p>
                     {notifications_available().then(|| view! {
-                        <label class="check"><input type="checkbox" prop:checked=move || notify.get()
+                        <label class="check"><input type="checkbox" prop:checked=move || wasm_bindgen::JsValue::from(notify.get())
                             {..listen("change", move |ev| {
                                 let on = event_target_checked(&ev);
                                 notify.set(on);
@@ -448,13 +448,13 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
             view! {
                 <div class="table-tools">
                     <input type="search" aria-label="Filter backends" {..attr("placeholder", "Filter by instance, IP or reason")}
-                        prop:value=move || view_state.with(|v| v.text.clone())
+                        prop:value=move || view_state.with(|v| wasm_bindgen::JsValue::from(&v.text))
                         {..listen("input", move |ev| { let t = event_target_value(&ev); set_view(&|v: &mut View| v.text = t.clone()) })}/>
                     <label class="check"><input type="checkbox"
-                        prop:checked=move || view_state.with(|v| v.state == Some(State::Down))
+                        prop:checked=move || wasm_bindgen::JsValue::from(view_state.with(|v| v.state == Some(State::Down)))
                         {..listen("change", move |ev| { let on = event_target_checked(&ev); set_view(&|v: &mut View| v.state = on.then_some(State::Down)) })}/>
                         " Only Down"</label>
-                    <label class="check"><input type="checkbox" prop:checked=move || grouped.get()
+                    <label class="check"><input type="checkbox" prop:checked=move || wasm_bindgen::JsValue::from(grouped.get())
                         {..listen("change", move |ev| grouped.set(event_target_checked(&ev)))}/>" Group by reason"</label>
                     <select aria-label="Reason" {..listen("change", move |ev| {
                         let code = event_target_value(&ev);

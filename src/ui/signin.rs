@@ -81,7 +81,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl Int
                 ", or the output of "<code>"Get-AzAccessToken"</code>"."
             </p>
             <textarea id="token-input" {..attr("rows", "3")} {..attr("spellcheck", "false")} {..attr("autocomplete", "off")} {..attr("aria-describedby", "token-help")}
-                prop:value=move || text.get()
+                prop:value=move || wasm_bindgen::JsValue::from(text.get())
                 {..listen("input", move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })}></textarea>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any())}
             {move || pending.get().and_then(Result::ok).map(|(_, words)| view! {
