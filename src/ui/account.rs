@@ -257,11 +257,11 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
                 }.into_inner().into_any())}
             </p>
             {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> }.into_inner().into_any())}
-            {move || match ctx.signin.get() {
+            {super::reactive_opt(move || match ctx.signin.get() {
                 SignInStatus::Idle => None,
                 SignInStatus::Working => Some(view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Signing in…"</p> }.into_inner().into_any()),
                 SignInStatus::Failed(e) => Some(view! { <SignInProblem error=e/> }.into_inner().into_any()),
-            }}
+            })}
         </section>
     }.into_inner()
 }
@@ -270,7 +270,7 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
 #[component]
 pub fn ReauthPrompt() -> impl IntoView {
     let ctx = use_app();
-    reactive(move || {
+    super::reactive_opt(move || {
         ctx.reauth.get().map(|e| {
             let code = e.aadsts().map(|c| format!(" ({c})")).unwrap_or_default();
             view! {

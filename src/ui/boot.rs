@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{listen, reactive, App, Session, Slot, Stored};
+use super::{listen, App, Session, Slot, Stored};
 use crate::arm::browser::{BrowserClock, FetchTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
@@ -86,7 +86,7 @@ pub fn Boot() -> impl IntoView {
         loaded.set(Some(load_config().await));
     });
     let demo_anyway = Slot::new(false);
-    reactive(move || {
+    super::reactive_opt(move || {
         let outcome = loaded.get()?;
         Some(match outcome {
             Ok(found) => {

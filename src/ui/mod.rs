@@ -191,11 +191,11 @@ pub fn App(
         </header>
         <Notices/>
         <account::ReauthPrompt/>
-        {move || (is_demo.get() && !embed).then(|| view! {
+        {reactive_opt(move || (is_demo.get() && !embed).then(|| view! {
             <aside class="banner" aria-label="Demo estate">
                 "You are looking at a built-in demo estate with simulated load balancers. It runs the same client code as a live session, including the 202-then-poll health operation."
             </aside>
-        }.into_inner().into_any())}
+        }.into_inner().into_any()))}
         {move || match signed_out.get() {
             true => view! { <main id="main"><signin::SignIn/></main> }.into_inner().into_any(),
             false => view! {
@@ -261,7 +261,7 @@ pub fn screen_link(label: String, screen: Screen) -> impl IntoView {
 #[component]
 fn Notices() -> impl IntoView {
     let ctx = use_app();
-    reactive(move || {
+    reactive_opt(move || {
         let notes = ctx.notices.get();
         (!notes.is_empty()).then(|| view! {
             <div class="note notices" role="status">
@@ -290,6 +290,13 @@ pub fn effect(f: impl FnMut() + 'static) {
 /// each closure type otherwise brings its own copy of the render-effect glue.
 pub fn reactive<T: 'static>(f: impl FnMut() -> T + Send + 'static) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>> {
     std::sync::Arc::new(std::sync::Mutex::new(f))
+}
+
+/// `reactive` for a view that is there or not: it gives an `AnyView`, the type of the
+/// other reactive views, where an `Option<AnyView>` was a render-effect type of its own.
+/// The `Option` still renders inside it, so the page is the same.
+pub fn reactive_opt(mut f: impl FnMut() -> Option<AnyView> + Send + 'static) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> AnyView + Send>> {
+    reactive(move || f().into_any())
 }
 
 /// A static attribute whose name only a few non-inert elements of the page use, written

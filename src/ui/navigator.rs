@@ -129,16 +129,16 @@ fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
                 prop:value=move || wasm_bindgen::JsValue::from(text.get()) {..listen("input", move |ev| text.set(event_target_value(&ev)))}/>
             <button type="submit">"Search"</button>
         </form>
-        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any())}
-        {move || busy.get().then(|| view! { <Loading what="matching load balancers"/> }.into_inner().into_any())}
-        {move || (!busy.get()).then(|| fell_back.get()).flatten().map(|e| view! {
+        {super::reactive_opt(move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any()))}
+        {super::reactive_opt(move || busy.get().then(|| view! { <Loading what="matching load balancers"/> }.into_inner().into_any()))}
+        {super::reactive_opt(move || (!busy.get()).then(|| fell_back.get()).flatten().map(|e| view! {
             <p class="note">{format!(
                 "Azure Resource Graph answered with an error ({}{}), so each subscription was listed instead.",
                 e.code.clone().unwrap_or_else(|| "no code".into()),
                 e.status.map(|s| format!(", HTTP {s}")).unwrap_or_default()
             )}</p>
-        }.into_inner().into_any())}
-        {move || (!busy.get()).then(|| outcome.get()).flatten().map(|o| match o {
+        }.into_inner().into_any()))}
+        {super::reactive_opt(move || (!busy.get()).then(|| outcome.get()).flatten().map(|o| match o {
             Err(e) => view! { <ErrorView error=e/> }.into_inner().into_any(),
             Ok(found) if found.data.is_empty() => view! {
                 <p class="empty" role="status">"No load balancer with that in its name, in the subscriptions this account can read."</p>
@@ -163,7 +163,7 @@ fn FindLoadBalancer(sub_name: Call<String, String>) -> impl IntoView {
                     </table>
                 }.into_inner().into_any()
             }
-        })}
+        }))}
     }.into_inner()
 }
 

@@ -287,7 +287,7 @@ pub fn HealthPanel(
                 <div><dt>"Health probe"</dt><dd>{probe_text}</dd></div>
             </dl>
             {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> }.into_inner().into_any())}
-            {move || (watch.get() > 0).then(|| view! {
+            {super::reactive_opt(move || (watch.get() > 0).then(|| view! {
                 <div class="watching">
                     <p>{move || match (hidden.get(), busy.get()) {
                         (true, _) => "Watching: paused while this tab is hidden.".to_owned(),
@@ -306,8 +306,8 @@ pub fn HealthPanel(
                             })}/>" Notify me when a backend goes Down"</label>
                     }.into_inner().into_any())}
                 </div>
-            }.into_inner().into_any())}
-            {move || {
+            }.into_inner().into_any()))}
+            {super::reactive_opt(move || {
                 let line = changes.get();
                 let checks = history.with(History::checks);
                 (checks > 1).then(|| view! {
@@ -316,8 +316,8 @@ pub fn HealthPanel(
                         None => "No change since the previous check.".to_owned(),
                     }}</p>
                 }.into_inner().into_any())
-            }}
-            {move || busy.get().then(|| {
+            })}
+            {super::reactive_opt(move || busy.get().then(|| {
                 let elapsed = whole_secs(now.get() - started.get());
                 let at = progress_at.get();
                 let phase = match progress.get() {
@@ -341,9 +341,9 @@ pub fn HealthPanel(
                         <p class="muted">"Azure can take a few minutes to gather backend health; this panel keeps checking until it answers."</p>
                     </div>
                 }.into_inner().into_any()
-            })}
-            {move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_inner().into_any())}
-            {move || result.get().and_then(Result::ok).map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_inner().into_any())}
+            }))}
+            {super::reactive_opt(move || error.get().map(|e| view! { <ErrorView error=e retry=run/> }.into_inner().into_any()))}
+            {super::reactive_opt(move || result.get().and_then(Result::ok).map(|c| view! { <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=history/> }.into_inner().into_any()))}
         </dialog>
     }.into_inner()
 }
@@ -489,7 +489,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                         {sort_header("IP address", SortKey::Ip)}
                         {sort_header("State", SortKey::State)}
                         {sort_header("Reason", SortKey::Reason)}
-                        {move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> }.into_inner().into_any())}
+                        {super::reactive_opt(move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> }.into_inner().into_any()))}
                     </tr></thead>
                     <tbody>{move || {
                         let p = page.get();
@@ -499,7 +499,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                     }}</tbody>
                 </table>
                 </div>
-                {move || (shown.with(|s| s.len()) > PAGE).then(|| {
+                {super::reactive_opt(move || (shown.with(|s| s.len()) > PAGE).then(|| {
                     let pages = shown.with(|s| s.len()).div_ceil(PAGE);
                     view! {
                         <nav class="pager" aria-label="Pages">
@@ -508,7 +508,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                             <button type="button" {..attr_fn("aria-disabled", move || Some((page.get() + 1 >= pages).to_string()))} {..listen("click", move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))}>"Next page"</button>
                         </nav>
                     }.into_inner().into_any()
-                })}
+                }))}
                     }.into_inner().into_any(),
                 }}
             }.into_inner().into_any()

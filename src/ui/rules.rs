@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{attr, listen, reactive, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
+use super::{attr, listen, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::id::LoadBalancerId;
@@ -135,7 +135,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                             </table></div>
                         }.into_inner().into_any()
                     }}
-                    {move || {
+                    {super::reactive_opt(move || {
                         let name = ctx.panel.get()?;
                         let Some(i) = rules_for_panel.iter().position(|r| r.name.eq_ignore_ascii_case(&name)) else {
                             ctx.notices.update(|n| n.push(format!("This load balancer has no rule named '{name}'.")));
@@ -159,7 +159,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                         });
                         let rule_id = lb_id.rule(&rule.name);
                         Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> }.into_inner().into_any())
-                    }}
+                    })}
                 }.into_inner().into_any()
             }
         }}
@@ -185,7 +185,7 @@ fn status_text(s: Option<RuleStatus>) -> String {
 /// The whole load balancer in a line: rules, distinct backends, and how many are Down.
 #[component]
 fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
-    reactive(move || {
+    super::reactive_opt(move || {
         statuses.with(|all| {
             let done: Vec<&Checked> = all.iter().filter_map(|s| if let RuleStatus::Done(c) = s { Some(c) } else { None }).collect();
             let pending = all.iter().filter(|s| matches!(s, RuleStatus::Waiting | RuleStatus::Checking)).count();

@@ -83,10 +83,10 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl Int
             <textarea id="token-input" {..attr("rows", "3")} {..attr("spellcheck", "false")} {..attr("autocomplete", "off")} {..attr("aria-describedby", "token-help")}
                 prop:value=move || wasm_bindgen::JsValue::from(text.get())
                 {..listen("input", move |ev| { text.set(event_target_value(&ev)); pending.set(None); problem.set(None); })}></textarea>
-            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any())}
-            {move || pending.get().and_then(Result::ok).map(|(_, words)| view! {
+            {super::reactive_opt(move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> }.into_inner().into_any()))}
+            {super::reactive_opt(move || pending.get().and_then(Result::ok).map(|(_, words)| view! {
                 <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }.into_inner().into_any()).collect_view()}</div>
-            }.into_inner().into_any())}
+            }.into_inner().into_any()))}
             <button type="submit" class="primary">{move || if pending.get().is_some() { "Use this token anyway".to_owned() } else { "Use this token".to_owned() }}</button>
         </form>
     }.into_inner()
