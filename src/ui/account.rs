@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{attr, attr_owned, listen, reactive, use_app, AppCtx, Session, Slot};
+use super::{attr, attr_owned, listen, use_app, AppCtx, Session, Slot};
 use crate::arm::client::{Cancel, Renewer};
 use crate::arm::model::Tenant;
 use crate::auth::account::{Account, Renewed};
@@ -338,7 +338,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
             <div class="menu">
                 <dl>
                     <dt>"User"</dt><dd>{if user.is_empty() { "not in the token".to_owned() } else { user }}</dd>
-                    <dt>"Tenant"</dt><dd>{reactive(tenant_label)}</dd>
+                    <dt>"Tenant"</dt><dd>{super::reactive_any(tenant_label)}</dd>
                     <dt>"Token"</dt><dd>{expiry_text(claims.expires_at)}{signed_in.then(|| ", renewed automatically".into_any())}</dd>
                 </dl>
                 {signed_in.then(|| view! {

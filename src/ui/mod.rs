@@ -222,7 +222,7 @@ fn Breadcrumbs() -> impl IntoView {
     };
     view! {
         <nav aria-label="Breadcrumb" class="crumbs">
-            <ol>{move || match ctx.screen.get() {
+            <ol>{reactive_any(move || match ctx.screen.get() {
                 Screen::Subscriptions => vec![crumb("Subscriptions".into(), None)],
                 Screen::LoadBalancers { sub_name, .. } => {
                     vec![crumb("Subscriptions".into(), Some(Screen::Subscriptions)), crumb(sub_name, None)]
@@ -232,7 +232,7 @@ fn Breadcrumbs() -> impl IntoView {
                     crumb(sub_name.clone(), Some(Screen::LoadBalancers { sub: lb.subscription.clone(), sub_name })),
                     crumb(lb.name.clone(), None),
                 ],
-            }}</ol>
+            })}</ol>
         </nav>
     }.into_inner()
 }
@@ -299,6 +299,13 @@ pub fn reactive_opt(mut f: impl FnMut() -> Option<AnyView> + Send + 'static) -> 
     reactive(move || f().into_any())
 }
 
+/// `reactive` for a text or a list: it gives an `AnyView` as well, where a `String` and a
+/// `Vec<AnyView>` were render-effect types of their own; the text or list renders
+/// inside it as before.
+pub fn reactive_any<T: leptos::tachys::view::any_view::IntoAny>(mut f: impl FnMut() -> T + Send + 'static) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> AnyView + Send>> {
+    reactive(move || f().into_any())
+}
+
 /// A static attribute whose name only a few non-inert elements of the page use, written
 /// `{..attr("rel", "noopener")}` where `rel="noopener"` would be: its own attribute type
 /// would bring a copy of the attribute code into the wasm for those few uses. (For
@@ -350,7 +357,7 @@ pub fn Loading(#[prop(into)] what: String, #[prop(optional)] waiting: Option<loa
         Some(Progress::Waiting { reason: WaitReason::Transient, .. }) => format!("Loading {what}: a request failed; trying again shortly."),
         _ => format!("Loading {what}…"),
     };
-    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{reactive(text)}</p> }.into_inner()
+    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{reactive_any(text)}</p> }.into_inner()
 }
 
 /// Replaces a blank page after a panic with a message and a way forward. Plain DOM,

@@ -289,14 +289,14 @@ pub fn HealthPanel(
             {rule_id_error.map(|e| view! { <p class="error" role="alert">{format!("This rule's id is malformed: {e}")}</p> }.into_inner().into_any())}
             {super::reactive_opt(move || (watch.get() > 0).then(|| view! {
                 <div class="watching">
-                    <p>{move || match (hidden.get(), busy.get()) {
+                    <p>{super::reactive_any(move || match (hidden.get(), busy.get()) {
                         (true, _) => "Watching: paused while this tab is hidden.".to_owned(),
                         (false, true) => "Watching: checking now.".to_owned(),
                         (false, false) => format!(
                             "Watching: next check in {} s.",
                             secs_left(watch.get() as u64 * 1000, now.get() - last_answer.get())
                         ),
-                    }}</p>
+                    })}</p>
                     {notifications_available().then(|| view! {
                         <label class="check"><input type="checkbox" prop:checked=move || wasm_bindgen::JsValue::from(notify.get())
                             {..listen("change", move |ev| {
@@ -425,7 +425,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
             <th scope="col" {..attr_fn("aria-sort", move || Some(aria().to_owned()))}>
                 <button type="button" class="sort" {..listen("click", move |_| set_view(&|v: &mut View| {
                     if v.sort == key { v.descending = !v.descending } else { v.sort = key; v.descending = false }
-                }))}>{label}<span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned()}</span></button>
+                }))}>{label}<span aria-hidden="true">{super::reactive_any(move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }.to_owned())}</span></button>
             </th>
         }
     };
@@ -475,12 +475,12 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                         set_view(&|v: &mut View| v.reason = Some(code.clone()));
                     })/> }.into_inner().into_any(),
                     false => view! {
-                <p class="muted" role="status">{move || {
+                <p class="muted" role="status">{super::reactive_any(move || {
                     let n = shown.with(|s| s.len());
                     let p = page.get();
                     if n == 0 { "No backend matches the filters.".to_owned() }
                     else { format!("Showing {}–{} of {n}{}", p * PAGE + 1, ((p + 1) * PAGE).min(n), if n < total { format!(" (filtered from {total})") } else { String::new() }) }
-                }}</p>
+                })}</p>
                 <div class="table-wrap">
                 <table class="grid health cards">
                     <caption class="sr-only">"Backend instances"</caption>
@@ -491,12 +491,12 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                         {sort_header("Reason", SortKey::Reason)}
                         {super::reactive_opt(move || (history.with(History::checks) > 1).then(|| view! { <th scope="col">"Recent checks"</th> }.into_inner().into_any()))}
                     </tr></thead>
-                    <tbody>{move || {
+                    <tbody>{super::reactive_any(move || {
                         let p = page.get();
                         shown.with(|idx| rows.with_value(|all| {
                             history.with(|h| idx.iter().skip(p * PAGE).take(PAGE).map(|&i| row_view(i, &all[i], open_tip, h)).collect_view())
                         }))
-                    }}</tbody>
+                    })}</tbody>
                 </table>
                 </div>
                 {super::reactive_opt(move || (shown.with(|s| s.len()) > PAGE).then(|| {
@@ -504,7 +504,7 @@ fn Results(checked: Checked, open_tip: Slot<Option<String>>, rule_id: Option<Rul
                     view! {
                         <nav class="pager" aria-label="Pages">
                             <button type="button" {..attr_fn("aria-disabled", move || Some((page.get() == 0).to_string()))} {..listen("click", move |_| page.update(|p| *p = p.saturating_sub(1)))}>"Previous page"</button>
-                            <span>{move || format!("Page {} of {pages}", page.get() + 1)}</span>
+                            <span>{super::reactive_any(move || format!("Page {} of {pages}", page.get() + 1))}</span>
                             <button type="button" {..attr_fn("aria-disabled", move || Some((page.get() + 1 >= pages).to_string()))} {..listen("click", move |_| page.update(|p| if *p + 1 < pages { *p += 1 }))}>"Next page"</button>
                         </nav>
                     }.into_inner().into_any()

@@ -111,7 +111,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                                             <details class="unavailable"><summary>{u.short()}</summary><p>{u.message()}</p></details>
                                         }.into_inner().into_any(),
                                         None => view! {
-                                            <span class="rule-status">{move || status_text(statuses.with(|s| s.get(i).cloned()))}</span>
+                                            <span class="rule-status">{super::reactive_any(move || status_text(statuses.with(|s| s.get(i).cloned())))}</span>
                                             " "
                                             <button type="button" class="linklike" aria-label=format!("View details for {name}")
                                                 {..listen("click", move |ev: web_sys::Event| {

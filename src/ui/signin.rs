@@ -87,7 +87,7 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Call<()>>) -> impl Int
             {super::reactive_opt(move || pending.get().and_then(Result::ok).map(|(_, words)| view! {
                 <div class="note" role="alert">{words.into_iter().map(|w| view! { <p>{w}</p> }.into_inner().into_any()).collect_view()}</div>
             }.into_inner().into_any()))}
-            <button type="submit" class="primary">{move || if pending.get().is_some() { "Use this token anyway".to_owned() } else { "Use this token".to_owned() }}</button>
+            <button type="submit" class="primary">{super::reactive_any(move || if pending.get().is_some() { "Use this token anyway".to_owned() } else { "Use this token".to_owned() })}</button>
         </form>
     }.into_inner()
 }
