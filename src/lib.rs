@@ -1,7 +1,8 @@
 //! LB Health: Azure Load Balancer backend health in the browser.
 //!
 //! Layers, lower never importing higher: `config` -> `arm` -> `health` -> `demo` -> `ui`
-//! (`order` and `query` are leaves any layer may use).
+//! (`order`, `query` and `worker`, the envelope of the page's web workers, are leaves
+//! any layer may use).
 //! Everything except `ui`, the browser transport and the browser clock is plain Rust
 //! that tests on the host.
 
@@ -15,3 +16,4 @@ pub mod link;
 pub mod order;
 pub mod query;
 pub mod ui;
+pub mod worker;

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{dist_dir, Browser, StaticServer};
+use support::{dist_dir, Browser, ConfiguredApp, StaticServer};
 
 fn open_rule_http(b: &Browser, server: &StaticServer) {
     b.goto(&server.url());
@@ -80,9 +80,34 @@ fn portal_path_from_landing_page_to_reason_tooltip_refresh_and_close() {
     b.wait_gone("dialog", "Load balancing rule health status");
     assert_eq!(b.active().name(), "View details for rule-http", "focus returns to the opener");
     assert!(b.console_errors().is_empty(), "{:?}", b.console_errors());
-    // The demo has no clientId: the sign-in worker (oauth2) is never downloaded.
+    // The demo has no clientId: the sign-in worker (oauth2) is never downloaded. The
+    // estate answered from its own worker, which the page started.
     let served = server.served();
     assert!(!served.iter().any(|p| p.contains("signin-worker")), "{served:?}");
+    assert!(served.iter().any(|p| p == "/demo-worker_bg.wasm"), "{served:?}");
+}
+
+#[test]
+fn a_demo_worker_that_does_not_load_is_named_and_retry_recovers() {
+    // A partial upload: the demo worker's script is there, its wasm is not. The first
+    // screen must say so in words, not spin, and Retry must start it again.
+    let app = ConfiguredApp::start("{}");
+    app.remove("demo-worker_bg.wasm");
+    let b = Browser::start();
+    b.goto(&app.url());
+    let mut alert = None;
+    b.wait_until("the demo's error", || {
+        alert = b.all_by_role("alert").into_iter().find(|a| a.text().contains("The demo estate did not start"));
+        alert.is_some()
+    });
+    let alert = alert.expect("waited for it");
+    assert!(alert.text().contains("demo-worker_bg.wasm"), "{}", alert.text());
+    app.restore("demo-worker_bg.wasm");
+    b.by_role("button", "Retry").click();
+    b.by_role("button", "Contoso Production").click();
+    b.by_role("button", "lb-web");
+    let served = app.server.served();
+    assert!(served.iter().filter(|p| *p == "/demo-worker.js").count() >= 2, "a new worker after the retry: {served:?}");
 }
 
 #[test]

@@ -42,9 +42,11 @@ fn pasted_token_health_check_after_pending_polls() {
     // Nothing in storage.
     let stored = b.exec("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)", vec![]);
     assert!(!stored.as_str().unwrap_or("").contains(&live.token[..20]));
-    // No clientId in this deployment: the sign-in worker (oauth2) is never downloaded.
+    // No clientId in this deployment: the sign-in worker (oauth2) is never downloaded;
+    // nor is the demo's, as this session never opened the demo.
     let served = live._app.server.served();
     assert!(!served.iter().any(|p| p.contains("signin-worker")), "{served:?}");
+    assert!(!served.iter().any(|p| p.contains("demo-worker")), "{served:?}");
     no_panic(b);
 }
 

@@ -1,5 +1,6 @@
-//! The browser's side of the transport seam: fetch through gloo-net and a clock on
-//! `performance.now()` with timer-based sleeps. Only compiled for wasm32.
+//! The browser's side of the transport seam: fetch through gloo-net, a transport whose
+//! requests a worker answers (the demo estate's), and a clock on `performance.now()` with
+//! timer-based sleeps. Only compiled for wasm32.
 
 use gloo_net::http::RequestBuilder;
 use web_sys::RequestCredentials;
@@ -7,6 +8,35 @@ use web_sys::RequestCredentials;
 use super::transport::{Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError};
 
 pub struct FetchTransport;
+
+/// Requests answered by a worker: the demo estate's (`src/bin/demo_worker.rs`), which the
+/// page starts on the demo's first request. They cross as text (`Request::to_wire`).
+pub struct WorkerTransport {
+    worker: crate::worker::Worker,
+    clock: std::rc::Rc<dyn Clock>,
+    latency_ms: u64,
+}
+
+impl WorkerTransport {
+    /// `first`: told to the worker before any request, each time it starts.
+    pub fn new(name: &'static str, first: String, clock: std::rc::Rc<dyn Clock>, latency_ms: u64) -> Self {
+        WorkerTransport { worker: crate::worker::Worker::new(name, Some(first)), clock, latency_ms }
+    }
+}
+
+impl Transport for WorkerTransport {
+    fn send(&self, mut req: Request) -> LocalBoxFuture<'_, Result<Response, TransportError>> {
+        Box::pin(async move {
+            // The demo needs no token: whatever the client attached stays in the page.
+            req.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+            if self.latency_ms > 0 {
+                self.clock.sleep(self.latency_ms).await;
+            }
+            let text = self.worker.ask(&req.to_wire()).await.map_err(TransportError::Worker)?;
+            Response::from_wire(&text).ok_or_else(|| TransportError::Worker("the demo worker answered something this page cannot read; reload the page".into()))
+        })
+    }
+}
 
 const REQUEST_TIMEOUT_MS: u32 = 60_000;
 

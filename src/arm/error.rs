@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Rejected,
     /// No HTTP answer at all (network down, CORS refusal, DNS).
     Network,
+    /// The worker that answers in the browser (the demo estate's) did not load or stopped.
+    Worker,
     /// An answer whose body is not what ARM sends (truncated, not JSON, wrong shape).
     Malformed,
     /// An HTML page where JSON was expected: a proxy or captive portal answered.
@@ -81,6 +83,7 @@ impl ArmError {
         match e {
             TransportError::Network(m) => ArmError::new(ErrorKind::Network, m.clone()),
             TransportError::Body(m) => ArmError::new(ErrorKind::Malformed, format!("the answer was cut off: {m}")),
+            TransportError::Worker(m) => ArmError::new(ErrorKind::Worker, m.clone()),
         }
     }
 

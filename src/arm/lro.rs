@@ -122,6 +122,9 @@ impl Lro {
         }
         let r = match answer {
             Ok(r) => r,
+            // A worker that did not load will not load on a retry a second later; the
+            // user's Retry starts a new one.
+            Err(e @ TransportError::Worker(_)) => return self.fail(ArmError::from_transport(&e)),
             Err(e) => return self.transient(now_ms, ArmError::from_transport(&e), None),
         };
         match r.status {
@@ -344,6 +347,13 @@ mod tests {
         m.on_answer(0.0, Ok(accepted(Some("1"))));
         assert!(matches!(m.on_answer(1.0, Err(TransportError::Network("reset".into()))), Step::Wait { reason: WaitReason::Transient, .. }));
         assert_eq!(m.on_wake(5000.0), Step::Send(Request::get(LOC)));
+    }
+
+    #[test]
+    fn a_worker_that_did_not_answer_fails_at_once() {
+        let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
+        let s = m.on_answer(0.0, Err(TransportError::Worker("demo-worker.js did not load".into())));
+        assert!(matches!(&s, Step::Failed(ArmError { kind: ErrorKind::Worker, message, .. }) if message.contains("demo-worker.js")), "{s:?}");
     }
 
     #[test]

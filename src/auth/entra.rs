@@ -294,7 +294,7 @@ impl Entra {
                     ours.headers.push((k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()));
                 }
                 let resp = transport.send(ours).await.map_err(|e| match e {
-                    TransportError::Network(s) | TransportError::Body(s) => HttpFailure(s),
+                    TransportError::Network(s) | TransportError::Body(s) | TransportError::Worker(s) => HttpFailure(s),
                 })?;
                 let mut b = oauth2::http::Response::builder().status(resp.status);
                 for (k, v) in &resp.headers {

@@ -7,8 +7,9 @@
 //! (the demo, token paste) never downloads them. The page's side is
 //! `auth::signin::SignIn`.
 //!
-//! Messages are JSON strings over `postMessage`: the page sends `ToWorker::Settings`
-//! first, then `ToWorker::Ask`s with ids; the worker answers each id once. Tokens cross
+//! Messages are JSON strings, in `crate::worker`'s envelope (which numbers them): the
+//! page tells `ToWorker::Settings` first, then asks `ToWorker::Ask`s; the worker answers
+//! each with an `Answer`. Tokens cross
 //! as message data between two parts of the same page, in memory only, as they would
 //! between two functions; they are never stored, put in a URL or logged.
 
@@ -22,7 +23,7 @@ use crate::json::{obj, opt_str, read_json, Fields, Json, Shape, OPT_STR};
 pub enum ToWorker {
     /// The deployment's sign-in settings; the worker keeps one `Entra` for them.
     Settings(Settings),
-    Ask { id: u32, ask: Ask },
+    Ask(Ask),
 }
 
 #[derive(Clone, PartialEq)]
@@ -30,15 +31,6 @@ pub enum Ask {
     Begin { tenant: String, mode: Mode, return_to: String },
     Redeem { code: String, pending: Pending },
     Refresh { tenant: String, refresh: String },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum FromWorker {
-    /// The worker listens now. A worker's wasm loads asynchronously, and messages
-    /// that arrive before its handler is installed are dropped, so the page holds its
-    /// messages until this one.
-    Ready,
-    Answer { id: u32, answer: Answer },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +84,7 @@ impl std::fmt::Debug for ToWorker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ToWorker::Settings(s) => write!(f, "Settings({s:?})"),
-            ToWorker::Ask { id, ask } => write!(f, "Ask({id}, {ask:?})"),
+            ToWorker::Ask(ask) => write!(f, "Ask({ask:?})"),
         }
     }
 }
@@ -156,7 +148,6 @@ pub fn decode<T: Message>(text: &str) -> Option<T> {
 }
 
 static STR: Shape = Shape::Str;
-static OPT_ID: Shape = Shape::Opt(&Shape::U32);
 static SETTINGS: Shape =
     Shape::Struct(&[("clientId", &STR), ("tenant", &STR), ("login", &STR), ("redirectUri", &STR), ("cloud", &STR)]);
 static PENDING: Shape = Shape::Struct(&[("state", &STR), ("verifier", &STR), ("returnTo", &STR), ("tenant", &STR)]);
@@ -169,7 +160,7 @@ static ASK: Shape = Shape::Struct(&[
     ("pending", &Shape::Opt(&PENDING)),
     ("refresh", &OPT_STR),
 ]);
-static TO_WORKER: Shape = Shape::Struct(&[("settings", &Shape::Opt(&SETTINGS)), ("id", &OPT_ID), ("ask", &Shape::Opt(&ASK))]);
+static TO_WORKER: Shape = Shape::Struct(&[("settings", &Shape::Opt(&SETTINGS)), ("ask", &Shape::Opt(&ASK))]);
 static CLAIMS: Shape = Shape::Struct(&[
     ("name", &OPT_STR),
     ("user", &OPT_STR),
@@ -182,8 +173,6 @@ static STARTED: Shape = Shape::Struct(&[("url", &STR), ("pending", &PENDING)]);
 static FAILED: Shape = Shape::Struct(&[("kind", &STR), ("error", &OPT_STR), ("description", &OPT_STR), ("detail", &OPT_STR)]);
 static ANSWER: Shape =
     Shape::Struct(&[("started", &Shape::Opt(&STARTED)), ("tokens", &Shape::Opt(&TOKENS)), ("failed", &Shape::Opt(&FAILED))]);
-static FROM_WORKER: Shape =
-    Shape::Struct(&[("ready", &Shape::Opt(&Shape::Bool)), ("id", &OPT_ID), ("answer", &Shape::Opt(&ANSWER))]);
 
 fn text(s: &str) -> Option<Json> {
     Some(Json::str(s))
@@ -229,7 +218,7 @@ impl Message for ToWorker {
                     ("cloud", text(s.cloud.key())),
                 ])),
             )]),
-            ToWorker::Ask { id, ask } => {
+            ToWorker::Ask(ask) => {
                 let ask = match ask {
                     Ask::Begin { tenant, mode, return_to } => obj(&mut [
                         ("kind", text("begin")),
@@ -244,7 +233,7 @@ impl Message for ToWorker {
                         obj(&mut [("kind", text("refresh")), ("tenant", text(tenant)), ("refresh", text(refresh))])
                     }
                 };
-                obj(&mut [("id", Some(Json::Num(*id as u64))), ("ask", Some(ask))])
+                obj(&mut [("ask", Some(ask))])
             }
         }
     }
@@ -261,8 +250,11 @@ impl Message for ToWorker {
                 cloud: Cloud::parse(&s.string())?,
             }));
         }
-        let id = f.opt_num()? as u32;
-        let mut a = Fields::of(f.value());
+        let ask = f.value();
+        if ask == Json::Null {
+            return None;
+        }
+        let mut a = Fields::of(ask);
         let kind = a.string();
         let (tenant, mode, return_to, code) = (a.string(), a.string(), a.string(), a.string());
         let ask = match kind.as_str() {
@@ -282,7 +274,7 @@ impl Message for ToWorker {
             }
             _ => return None,
         };
-        Some(ToWorker::Ask { id, ask })
+        Some(ToWorker::Ask(ask))
     }
 }
 
@@ -377,21 +369,13 @@ fn answer_from(j: Json) -> Option<Answer> {
     failed_from(failed).map(Answer::Failed)
 }
 
-impl Message for FromWorker {
-    const SHAPE: &'static Shape = &FROM_WORKER;
+impl Message for Answer {
+    const SHAPE: &'static Shape = &ANSWER;
     fn to_json(&self) -> Json {
-        match self {
-            FromWorker::Ready => obj(&mut [("ready", Some(Json::Bool(true)))]),
-            FromWorker::Answer { id, answer } => obj(&mut [("id", Some(Json::Num(*id as u64))), ("answer", Some(answer_json(answer)))]),
-        }
+        answer_json(self)
     }
     fn from_json(j: Json) -> Option<Self> {
-        let mut f = Fields::of(j);
-        if f.bool() {
-            return Some(FromWorker::Ready);
-        }
-        let id = f.opt_num()? as u32;
-        Some(FromWorker::Answer { id, answer: answer_from(f.value())? })
+        answer_from(j)
     }
 }
 

@@ -1,8 +1,84 @@
 //! The built-in demo: a simulated ARM that answers the same requests, with the same
 //! payload shapes and the same 202-then-poll sequence, as Azure. The app runs its
-//! real client against it, so the demo exercises the production code paths.
+//! real client against it, so the demo exercises the production code paths. In the
+//! browser the simulated ARM (`DemoArm`) runs in a worker of its own (`Settings` is what
+//! the page tells it first); the page's wasm does not carry it.
 
 pub mod estate;
 pub mod transport;
 
-pub use transport::DemoTransport;
+pub use transport::{DemoArm, DemoTransport, LATENCY_MS};
+
+/// What the page tells the demo worker before its first request: which estate to serve
+/// and how fast (from config.json's `demo`, for benchmarks and tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Settings {
+    /// No latency, and polls that may follow at once.
+    pub instant: bool,
+    /// An extra load balancer whose one rule has this many backends.
+    pub large_rule: Option<usize>,
+}
+
+impl Settings {
+    const PREFIX: &'static str = "demo-settings ";
+
+    pub fn to_wire(&self) -> String {
+        format!("{}instant={}&largeRule={}", Self::PREFIX, self.instant as u8, self.large_rule.map(|n| n.to_string()).unwrap_or_default())
+    }
+
+    /// `None`: not settings (a request, which starts with its method).
+    pub fn from_wire(text: &str) -> Option<Settings> {
+        let query = text.strip_prefix(Self::PREFIX)?;
+        let mut s = Settings::default();
+        for (k, v) in crate::query::pairs(query) {
+            match k.as_str() {
+                "instant" => s.instant = v == "1",
+                "largeRule" => s.large_rule = v.parse().ok(),
+                _ => {}
+            }
+        }
+        Some(s)
+    }
+
+    /// The page waits this long before each request goes to the worker.
+    pub fn latency_ms(&self) -> u64 {
+        if self.instant { 0 } else { LATENCY_MS }
+    }
+
+    /// The simulated ARM these settings describe.
+    pub fn arm(&self) -> DemoArm {
+        let mut estate = estate::estate();
+        if let Some(n) = self.large_rule {
+            estate = estate.with_large_rule(n);
+        }
+        let arm = DemoArm::new(estate);
+        if self.instant { arm.instant() } else { arm }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arm::transport::Request;
+
+    #[test]
+    fn settings_cross_to_the_worker() {
+        for s in [Settings::default(), Settings { instant: true, large_rule: Some(5000) }, Settings { instant: false, large_rule: Some(0) }] {
+            assert_eq!(Settings::from_wire(&s.to_wire()), Some(s));
+        }
+        let get = Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01");
+        assert_eq!(Settings::from_wire(&get.to_wire()), None);
+        assert_eq!(Request::from_wire(&Settings::default().to_wire()), None);
+    }
+
+    #[test]
+    fn settings_pick_the_estate_and_its_pace() {
+        let big = Settings { instant: true, large_rule: Some(7) };
+        assert_eq!(big.latency_ms(), 0);
+        assert_eq!(Settings::default().latency_ms(), LATENCY_MS);
+        let lbs = big.arm().answer(&Request::get(format!("https://management.azure.com/subscriptions/{}/resourceGroups/rg-scale/providers/Microsoft.Network/loadBalancers/lb-scale?api-version=2024-05-01", estate::PROD)));
+        assert_eq!(lbs.status, 200, "{}", lbs.body);
+        let none = Settings::default().arm().answer(&Request::get(format!("https://management.azure.com/subscriptions/{}/resourceGroups/rg-scale/providers/Microsoft.Network/loadBalancers/lb-scale?api-version=2024-05-01", estate::PROD)));
+        assert_eq!(none.status, 404);
+    }
+}

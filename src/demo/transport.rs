@@ -10,10 +10,14 @@ use crate::arm::transport::{Clock, LocalBoxFuture, Method, Request, Response, Tr
 /// Load balancers per page, small so the demo exercises `nextLink`.
 const PAGE: usize = 3;
 
-pub struct DemoTransport {
+/// How long the demo takes to answer a request, as a nearby ARM region would.
+pub const LATENCY_MS: u64 = 120;
+
+/// The simulated ARM: answers a request at once. In the browser it runs in the demo
+/// worker (`src/bin/demo_worker.rs`), behind `arm::browser::WorkerTransport`, which adds
+/// the latency; in tests, behind `DemoTransport`.
+pub struct DemoArm {
     estate: Estate,
-    clock: Rc<dyn Clock>,
-    latency_ms: u64,
     retry_after_s: u64,
     /// Health checks made per rule: each one moves the flapping backends on. (Short
     /// lists, scanned: a HashMap's hashing code cost wasm size.)
@@ -23,31 +27,42 @@ pub struct DemoTransport {
     next_op: Cell<u64>,
 }
 
+/// `DemoArm` as a `Transport`, with its latency on an injected clock.
+pub struct DemoTransport {
+    arm: DemoArm,
+    clock: Rc<dyn Clock>,
+    latency_ms: u64,
+}
+
 impl DemoTransport {
     pub fn new(clock: Rc<dyn Clock>) -> Self {
         Self::with_estate(estate(), clock)
     }
 
     pub fn with_estate(estate: Estate, clock: Rc<dyn Clock>) -> Self {
-        DemoTransport {
-            estate,
-            clock,
-            latency_ms: 120,
-            retry_after_s: 1,
-            generations: RefCell::default(),
-            operations: RefCell::default(),
-            next_op: Cell::new(0),
-        }
+        DemoTransport { arm: DemoArm::new(estate), clock, latency_ms: LATENCY_MS }
     }
 
     /// Zero latency and immediate polls: for benchmarks and tests.
     pub fn instant(mut self) -> Self {
         self.latency_ms = 0;
+        self.arm = self.arm.instant();
+        self
+    }
+}
+
+impl DemoArm {
+    pub fn new(estate: Estate) -> Self {
+        DemoArm { estate, retry_after_s: 1, generations: RefCell::default(), operations: RefCell::default(), next_op: Cell::new(0) }
+    }
+
+    /// Polls that may follow at once (Retry-After: 0).
+    pub fn instant(mut self) -> Self {
         self.retry_after_s = 0;
         self
     }
 
-    fn route(&self, req: &Request) -> Response {
+    pub fn answer(&self, req: &Request) -> Response {
         let (path, query) = split_url(&req.url);
         let lower = path.to_ascii_lowercase();
         let segs: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
@@ -183,7 +198,7 @@ impl Transport for DemoTransport {
             if self.latency_ms > 0 {
                 self.clock.sleep(self.latency_ms).await;
             }
-            Ok(self.route(&req))
+            Ok(self.arm.answer(&req))
         })
     }
 }

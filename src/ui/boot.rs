@@ -6,13 +6,12 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::{listen, App, Session, Slot, Stored};
-use crate::arm::browser::{BrowserClock, FetchTransport};
+use crate::arm::browser::{BrowserClock, FetchTransport, WorkerTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
 use crate::auth::entra::Settings;
 use crate::auth::signin::SignIn;
 use crate::config::{Config, ConfigError};
-use crate::demo::DemoTransport;
 
 /// `Ok(None)`: no config.json, so this is a try-out or a fork not yet configured.
 async fn load_config() -> Result<Option<Config>, ConfigError> {
@@ -42,6 +41,9 @@ fn entra(config: &Config) -> Option<Rc<SignIn>> {
     Some(Rc::new(SignIn::new(settings)))
 }
 
+/// The `data-bin` of the demo worker's Trunk link in index.html.
+pub const DEMO_WORKER: &str = "demo-worker";
+
 fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
     let clock = Rc::new(BrowserClock);
     let demo_clock: Rc<dyn crate::arm::transport::Clock> = match config.demo.clock_rate {
@@ -49,14 +51,12 @@ fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
         None => clock.clone(),
     };
     let demo_base = crate::arm::cloud::Cloud::Public.arm_base();
-    let mut estate = crate::demo::estate::estate();
-    if let Some(n) = config.demo.large_rule {
-        estate = estate.with_large_rule(n);
-    }
-    let mut transport = DemoTransport::with_estate(estate, demo_clock.clone());
+    // The demo estate answers from its own worker, started on the demo's first request:
+    // a deployment whose users never open the demo never loads it.
+    let settings = crate::demo::Settings { instant: config.demo.instant, large_rule: config.demo.large_rule };
+    let transport = WorkerTransport::new(DEMO_WORKER, settings.to_wire(), demo_clock.clone(), settings.latency_ms());
     let mut policy = crate::arm::lro::Policy::default();
     if config.demo.instant {
-        transport = transport.instant();
         // The demo's Retry-After becomes 0; let it mean 0 rather than the 1 s floor
         // that protects real ARM from a busy loop.
         policy.min_wait_ms = 0;

@@ -88,6 +88,11 @@ impl ConfiguredApp {
         std::fs::remove_file(self.dir.join(name)).unwrap_or_else(|e| panic!("remove {name}: {e}"));
     }
 
+    /// Puts a removed file back, as built.
+    pub fn restore(&self, name: &str) {
+        std::fs::copy(dist_dir().join(name), self.dir.join(name)).unwrap_or_else(|e| panic!("restore {name}: {e}"));
+    }
+
     /// Edits this deployment's index.html (its Content-Security-Policy, say).
     pub fn replace_in_index(&self, from: &str, to: &str) {
         let index = self.dir.join("index.html");

@@ -65,9 +65,13 @@ pub fn gzip_len(bytes: &[u8]) -> u64 {
     enc.finish().expect("gzip into memory").len() as u64
 }
 
-/// The prefix of the sign-in worker's files (`signin-worker_loader.js`,
-/// `signin-worker.js`, `signin-worker_bg.wasm`): the `data-bin` of its Trunk link.
-pub const SIGNIN_WORKER: &str = "signin-worker";
+/// The page's workers, each loaded only when a session needs it, so not part of the
+/// bundle every visitor loads: the prefix of its files (`<prefix>.js`,
+/// `<prefix>_bg.wasm`, the `data-bin` of its Trunk link) and what the reports call it.
+pub const WORKERS: &[(&str, &str)] = &[
+    ("signin-worker", "sign-in worker (signin-worker*, with a clientId only)"),
+    ("demo-worker", "demo worker (demo-worker*, the demo estate only)"),
+];
 
 fn is_code(path: &str) -> bool {
     [".wasm", ".js", ".css"]
@@ -75,14 +79,17 @@ fn is_code(path: &str) -> bool {
         .any(|ext| path.ends_with(ext))
 }
 
-/// One of the sign-in worker's files.
-pub fn is_signin_worker(path: &str) -> bool {
+/// Which of `WORKERS` a file belongs to, by index.
+pub fn worker_of(path: &str) -> Option<usize> {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    is_code(name) && name.starts_with(SIGNIN_WORKER)
+    if !is_code(name) {
+        return None;
+    }
+    WORKERS.iter().position(|(prefix, _)| name.starts_with(prefix))
 }
 
 fn is_bundle(path: &str) -> bool {
-    is_code(path) && !is_signin_worker(path)
+    is_code(path) && worker_of(path).is_none()
 }
 
 fn kb(bytes: u64) -> String {
@@ -103,7 +110,7 @@ fn table(entries: &[Entry]) -> String {
     ));
     s.push_str(&format!("{}\n", "-".repeat(width + 28)));
     let (mut raw, mut gzip, mut bundle_raw, mut bundle_gzip) = (0, 0, 0, 0);
-    let (mut worker_raw, mut worker_gzip) = (0, 0);
+    let mut workers = vec![(0, 0); WORKERS.len()];
     for e in entries {
         s.push_str(&format!(
             "{:<width$}  {:>12}  {:>12}\n",
@@ -114,17 +121,19 @@ fn table(entries: &[Entry]) -> String {
         if is_bundle(&e.path) {
             bundle_raw += e.raw;
             bundle_gzip += e.gzip;
-        } else if is_signin_worker(&e.path) {
-            worker_raw += e.raw;
-            worker_gzip += e.gzip;
+        } else if let Some(w) = worker_of(&e.path) {
+            workers[w].0 += e.raw;
+            workers[w].1 += e.gzip;
         }
     }
     s.push_str(&format!("{}\n", "-".repeat(width + 28)));
     s.push_str(&format!("{:<width$}  {:>12}  {:>12}\n", "total", raw, gzip));
     s.push_str(&format!("bundle (wasm+js+css) raw: {}\n", kb(bundle_raw)));
     s.push_str(&format!("bundle (wasm+js+css) gzip: {}\n", kb(bundle_gzip)));
-    s.push_str(&format!("sign-in worker (signin-worker*, with a clientId only) raw: {}\n", kb(worker_raw)));
-    s.push_str(&format!("sign-in worker (signin-worker*, with a clientId only) gzip: {}\n", kb(worker_gzip)));
+    for ((_, label), (raw, gzip)) in WORKERS.iter().zip(workers) {
+        s.push_str(&format!("{label} raw: {}\n", kb(raw)));
+        s.push_str(&format!("{label} gzip: {}\n", kb(gzip)));
+    }
     s
 }
 
@@ -167,12 +176,23 @@ mod tests {
                 raw: 100,
                 gzip: 100,
             },
+            Entry {
+                path: "demo-worker_bg.wasm".into(),
+                raw: 3000,
+                gzip: 1024,
+            },
+            Entry {
+                path: "demo-worker.js".into(),
+                raw: 300,
+                gzip: 100,
+            },
         ]);
         assert!(t.contains("bundle (wasm+js+css) gzip: 1.5 KB"), "{t}");
         assert!(t.contains("sign-in worker (signin-worker*, with a clientId only) gzip: 2.1 KB"), "{t}");
+        assert!(t.contains("demo worker (demo-worker*, the demo estate only) gzip: 1.1 KB"), "{t}");
         assert!(
             t.lines()
-                .any(|l| l.starts_with("total") && l.ends_with("3984")),
+                .any(|l| l.starts_with("total") && l.ends_with("5108")),
             "{t}"
         );
     }
