@@ -61,10 +61,11 @@ pub fn process_dir(dir: &Path, release: bool) -> Result<Vec<String>, String> {
         if release {
             wasm_opt(&wasm_path).map_err(|e| format!("{wasm_name}: {e}"))?;
         }
-        let wasm = std::fs::read(&wasm_path).map_err(|e| format!("cannot read {wasm_name}: {e}"))?;
+        // wasm-opt rewrote the file in place (release): its size, not the bytes above.
+        let wasm_len = std::fs::metadata(&wasm_path).map_err(|e| format!("cannot read {wasm_name}: {e}"))?.len() as usize;
         let js = terser(&js, is_module(&js)).map_err(|e| format!("{js_name}: {e}"))?;
         std::fs::write(&js_path, &js).map_err(|e| format!("cannot write {js_name}: {e}"))?;
-        done.push(format!("{wasm_name} + {js_name}: {before} -> {} bytes", wasm.len() + js.len()));
+        done.push(format!("{wasm_name} + {js_name}: {before} -> {} bytes", wasm_len + js.len()));
     }
     for css_name in entries.iter().filter(|n| n.ends_with(".css")) {
         let path = dir.join(css_name);
