@@ -37,13 +37,7 @@ pub struct Data<T> {
     ty: PhantomData<fn() -> T>,
 }
 
-impl<T> Clone for Data<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Data<T> {}
+super::slot::copy_handle!(Data<T>);
 
 impl<T: Clone + Send + Sync + 'static> Data<T> {
     pub fn new() -> Self {

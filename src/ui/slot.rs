@@ -15,18 +15,27 @@ use leptos::prelude::*;
 
 type Erased = Arc<dyn Any + Send + Sync>;
 
+/// `Copy` (and `Clone`) for a handle whatever its type parameters are: a derive would
+/// require them to be `Copy` too, though the handle holds only an arena key.
+macro_rules! copy_handle {
+    ($($name:ident<$($t:ident),+>),+ $(,)?) => {$(
+        impl<$($t),+> Clone for $name<$($t),+> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<$($t),+> Copy for $name<$($t),+> {}
+    )+};
+}
+pub(crate) use copy_handle;
+
+copy_handle!(Slot<T>, Computed<T>, Stored<T>, Call<In, Out>);
+
 pub struct Slot<T> {
     sig: RwSignal<Erased>,
     ty: PhantomData<fn() -> T>,
 }
-
-impl<T> Clone for Slot<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Slot<T> {}
 
 fn typed<T: 'static>(v: &Erased) -> &T {
     v.downcast_ref().expect("a slot holds its own type")
@@ -81,14 +90,6 @@ pub struct Computed<T> {
     ty: PhantomData<fn() -> T>,
 }
 
-impl<T> Clone for Computed<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Computed<T> {}
-
 /// Whether a new value differs from the last, as `Memo::new` decides it.
 fn changed<T: PartialEq + 'static>(old: Option<&Erased>, new: Option<&Erased>) -> bool {
     old.map(typed::<T>) != new.map(typed::<T>)
@@ -115,14 +116,6 @@ pub struct Stored<T> {
     cell: StoredValue<Rc<dyn Any>, LocalStorage>,
     ty: PhantomData<fn() -> T>,
 }
-
-impl<T> Clone for Stored<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Stored<T> {}
 
 /// The same calls as a `StoredValue`'s; the `try_` ones give `None` once the owner is
 /// gone, the others panic then, as `StoredValue`'s do.
@@ -173,14 +166,6 @@ fn cell<T: 'static>(v: &Rc<dyn Any>) -> &RefCell<T> {
 /// A callback as a `Stored` `Rc<dyn Fn>`, where `Callback` would bring a `StoredValue`
 /// of its own per argument type.
 pub struct Call<In: 'static, Out: 'static = ()>(Stored<Rc<dyn Fn(In) -> Out>>);
-
-impl<In, Out> Clone for Call<In, Out> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<In, Out> Copy for Call<In, Out> {}
 
 impl<In: 'static, Out: 'static> Call<In, Out> {
     pub fn new(f: impl Fn(In) -> Out + 'static) -> Self {
