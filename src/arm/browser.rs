@@ -20,7 +20,7 @@ pub struct WorkerTransport {
 impl WorkerTransport {
     /// `first`: told to the worker before any request, each time it starts.
     pub fn new(name: &'static str, first: String, clock: std::rc::Rc<dyn Clock>, latency_ms: u64) -> Self {
-        WorkerTransport { worker: crate::worker::Worker::new(name, Some(first)), clock, latency_ms }
+        WorkerTransport { worker: crate::worker::Worker::new(name, first), clock, latency_ms }
     }
 }
 

@@ -20,7 +20,7 @@ pub struct SignIn {
 impl SignIn {
     /// Starts nothing yet: a deployment that never signs in never loads the worker.
     pub fn new(settings: Settings) -> Self {
-        let worker = Worker::new(WORKER, Some(encode(&ToWorker::Settings(settings.clone()))));
+        let worker = Worker::new(WORKER, encode(&ToWorker::Settings(settings.clone())));
         SignIn { settings, worker }
     }
 

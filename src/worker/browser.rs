@@ -18,7 +18,7 @@ pub struct Worker {
     /// and `<name>_bg.wasm`, without a hash, so the names are known before the build.
     name: &'static str,
     /// Told to every new start of the worker before anything else (its settings).
-    first: Option<String>,
+    first: String,
     link: RefCell<Option<Rc<Link>>>,
     next_id: Cell<u32>,
 }
@@ -42,7 +42,7 @@ struct Link {
 }
 
 impl Worker {
-    pub fn new(name: &'static str, first: Option<String>) -> Self {
+    pub fn new(name: &'static str, first: String) -> Self {
         Worker { name, first, link: RefCell::default(), next_id: Cell::new(TELL) }
     }
 
@@ -76,9 +76,7 @@ impl Worker {
             old.worker.terminate();
         }
         let link = Link::start(self.name)?;
-        if let Some(first) = &self.first {
-            link.send(wrap(TELL, first));
-        }
+        link.send(wrap(TELL, &self.first));
         *self.link.borrow_mut() = Some(link.clone());
         Ok(link)
     }
