@@ -62,6 +62,8 @@ impl WdError {
             || self.message.contains("Cannot find context with specified id")
             || self.message.contains("Execution context was destroyed")
             || self.message.contains("Inspected target navigated or closed")
+            // Seen in CI while the tenant switch's redirect replaced the page.
+            || self.message.contains("Frame is detached")
     }
 }
 
