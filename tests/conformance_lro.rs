@@ -441,15 +441,16 @@ const SCENARIOS: &[Scenario] = &[
             assert_eq!(v["name"], "foo");
         },
     },
-    // No Retry-After anywhere: our own backoff (2 s, then 4 s); ends on a 204.
+    // No Retry-After anywhere: the first poll at once (as the SDKs' pollers do), then
+    // our own backoff (2 s); ends on a 204.
     Scenario {
         name: "LROPostSuccededNoBody",
         path: "/lro/post/202/noretry/204",
         trace: &[
             "POST /lro/post/202/noretry/204 -> 202",
-            "wait 2000 Pending",
+            "wait 0 Pending",
             "GET /lro/post/202/noretry/204 -> 202",
-            "wait 4000 Pending",
+            "wait 2000 Pending",
             "GET /lro/post/newuri/202/noretry/204 -> 204",
         ],
         check: |run| {

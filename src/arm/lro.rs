@@ -174,7 +174,9 @@ impl Lro {
         if self.polls > self.policy.max_polls {
             return self.fail(ArmError::new(ErrorKind::Timeout, self.timeout_message()));
         }
-        let wait = self.server_wait(r).unwrap_or_else(|| self.next_default());
+        // With no Retry-After, the first poll goes at once, as the Azure SDKs' pollers do:
+        // a short operation then finishes without our backoff's 2 s. Later polls back off.
+        let wait = self.server_wait(r).unwrap_or_else(|| if self.polls == 1 { 0 } else { self.next_default() });
         let timeout = ArmError::new(ErrorKind::Timeout, self.timeout_message());
         self.wait_or_timeout(now_ms, wait, WaitReason::Pending, timeout)
     }
@@ -276,7 +278,31 @@ mod tests {
                 other => panic!("{other:?}"),
             })
             .collect();
-        assert_eq!(waits, vec![2000, 4000, 8000, 15000, 15000, 15000]);
+        assert_eq!(waits, vec![0, 2000, 4000, 8000, 15000, 15000]);
+    }
+
+    #[test]
+    fn first_poll_goes_at_once_when_azure_names_no_wait() {
+        let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
+        assert_eq!(m.on_answer(0.0, Ok(accepted(None))), Step::Wait { ms: 0, reason: WaitReason::Pending });
+        assert_eq!(m.on_wake(1.0), Step::Send(Request::get(LOC)));
+        assert_eq!(m.on_answer(2.0, Ok(accepted(None))), Step::Wait { ms: 2000, reason: WaitReason::Pending });
+    }
+
+    #[test]
+    fn retry_after_wins_over_the_first_poll_at_once() {
+        let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
+        assert_eq!(m.on_answer(0.0, Ok(accepted(Some("1")))), Step::Wait { ms: 1000, reason: WaitReason::Pending });
+        // The scenario of issue 19: no wait named, then a new Location with Retry-After: 1.
+        let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
+        assert_eq!(m.on_answer(0.0, Ok(accepted(None))), Step::Wait { ms: 0, reason: WaitReason::Pending });
+        assert_eq!(m.on_answer(1.0, Ok(accepted(Some("1")))), Step::Wait { ms: 1000, reason: WaitReason::Pending });
+    }
+
+    #[test]
+    fn throttling_without_retry_after_never_resends_at_once() {
+        let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
+        assert_eq!(m.on_answer(0.0, Ok(Response::new(429, "{}"))), Step::Wait { ms: 2000, reason: WaitReason::Throttled });
     }
 
     #[test]
