@@ -174,9 +174,11 @@ impl Lro {
         if self.polls > self.policy.max_polls {
             return self.fail(ArmError::new(ErrorKind::Timeout, self.timeout_message()));
         }
-        // With no Retry-After, the first poll goes at once, as the Azure SDKs' pollers do:
-        // a short operation then finishes without our backoff's 2 s. Later polls back off.
-        let wait = self.server_wait(r).unwrap_or_else(|| if self.polls == 1 { 0 } else { self.next_default() });
+        // With no Retry-After at all, the first poll goes at once, as the Azure SDKs'
+        // pollers do: a short operation then finishes without our backoff's 2 s. Later
+        // polls, and a Retry-After we cannot read (a date, junk), back off.
+        let at_once = self.polls == 1 && r.header("Retry-After").is_none();
+        let wait = self.server_wait(r).unwrap_or_else(|| if at_once { 0 } else { self.next_default() });
         let timeout = ArmError::new(ErrorKind::Timeout, self.timeout_message());
         self.wait_or_timeout(now_ms, wait, WaitReason::Pending, timeout)
     }
