@@ -2,8 +2,10 @@
 //! come only from here, never from URL parameters, so a crafted link cannot send the
 //! token elsewhere.
 
-use crate::arm::cloud::{ArmBase, BaseError, Cloud};
-use crate::json::{read_json, Fields, JsonError, JsonErrorKind, Shape, OPT_STR};
+use serde::Deserialize;
+
+use crate::http::cloud::{ArmBase, BaseError, Cloud};
+use crate::http::json::{parse, JsonError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -69,31 +71,41 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
+/// config.json as written; `Config::parse` checks each field and fills in the rest.
+/// Unknown fields are ignored, and null is the same as absent.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Raw {
+    cloud: Option<String>,
+    arm_endpoint: Option<String>,
+    client_id: Option<String>,
+    tenant: Option<String>,
+    login_endpoint: Option<String>,
+    redirect_uri: Option<String>,
+    demo: Option<RawDemo>,
+}
+
 // `largeRule` reads as a u64 on every target (a usize would refuse more than u32::MAX
 // only in the browser); it is capped at 50,000 anyway.
-static DEMO: Shape = Shape::Struct(&[("instant", &Shape::Bool), ("largeRule", &Shape::Opt(&Shape::U64)), ("clockRate", &Shape::Opt(&Shape::U32))]);
-/// The fields in `Config::parse`'s order; unknown fields are skipped.
-static RAW: Shape = Shape::Struct(&[
-    ("cloud", &OPT_STR),
-    ("armEndpoint", &OPT_STR),
-    ("clientId", &OPT_STR),
-    ("tenant", &OPT_STR),
-    ("loginEndpoint", &OPT_STR),
-    ("redirectUri", &OPT_STR),
-    ("demo", &Shape::Opt(&DEMO)),
-]);
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct RawDemo {
+    instant: bool,
+    large_rule: Option<u64>,
+    clock_rate: Option<u32>,
+}
 
 /// A reader's error in config.json's words: a type error names the top-level field it
 /// is in, which is what the README documents.
 fn config_error(e: JsonError) -> ConfigError {
-    match (&e.kind, e.path.first()) {
-        (JsonErrorKind::Duplicate(name), _) => {
-            let mut full: Vec<&str> = e.path.clone();
-            full.push(name);
-            ConfigError::Repeated(full.join("."))
-        }
-        (_, Some(field)) if e.is_type() => ConfigError::WrongType((*field).to_owned()),
-        (_, None) if e.is_type() => ConfigError::NotAnObject,
+    if let Some(name) = e.duplicate() {
+        let mut full = e.path.clone();
+        full.push(name.to_owned());
+        return ConfigError::Repeated(full.join("."));
+    }
+    match e.path.first() {
+        Some(field) if e.is_type => ConfigError::WrongType(field.clone()),
+        None if e.is_type => ConfigError::NotAnObject,
         _ => ConfigError::NotJson(e),
     }
 }
@@ -116,18 +128,16 @@ impl Default for Config {
 impl Config {
     /// `page_origin` resolves a relative `armEndpoint` such as `/arm` (a same-origin proxy).
     pub fn parse(json: &str, page_origin: &str) -> Result<Config, ConfigError> {
-        // A struct shape also reads an array of its fields in order; config.json is an object.
+        // serde also reads a struct from an array of its fields in order; config.json is an object.
         if json.trim_start().starts_with('[') {
             return Err(ConfigError::NotAnObject);
         }
-        let mut raw = Fields::of(read_json(json, &RAW).map_err(config_error)?);
-        let (cloud, arm_endpoint, client_id) = (raw.opt_string(), raw.opt_string(), raw.opt_string());
-        let (tenant, login_endpoint, redirect_uri) = (raw.opt_string(), raw.opt_string(), raw.opt_string());
-        let mut demo = Fields::of(raw.value());
+        let Raw { cloud, arm_endpoint, client_id, tenant, login_endpoint, redirect_uri, demo } = parse(json).map_err(config_error)?;
+        let demo = demo.unwrap_or_default();
         let demo = DemoOptions {
-            instant: demo.bool(),
-            large_rule: demo.opt_num().map(|n| n.min(50_000) as usize),
-            clock_rate: demo.opt_num().map(|r| r as u32).filter(|r| *r > 1).map(|r| r.min(600)),
+            instant: demo.instant,
+            large_rule: demo.large_rule.map(|n| n.min(50_000) as usize),
+            clock_rate: demo.clock_rate.filter(|r| *r > 1).map(|r| r.min(600)),
         };
         let names_azure = cloud.is_some() || arm_endpoint.is_some() || client_id.is_some();
         let cloud_name = cloud.unwrap_or_default();

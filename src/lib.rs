@@ -1,8 +1,8 @@
 //! LB Health: Azure Load Balancer backend health in the browser.
 //!
-//! Layers, lower never importing higher: `config` -> `arm` -> `health` -> `demo` -> `ui`
-//! (`order`, `query` and `worker`, the envelope of the page's web workers, are leaves
-//! any layer may use).
+//! Layers, lower never importing higher: `http` -> `config` -> `auth` -> `arm` -> `health`
+//! -> `demo` -> `ui` (`http` holds what both `auth` and `arm` send through: requests,
+//! transports, clocks, the token, clouds, the workers' envelope, JSON bodies).
 //! Everything except `ui`, the browser transport and the browser clock is plain Rust
 //! that tests on the host.
 
@@ -11,9 +11,6 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod health;
-pub mod json;
+pub mod http;
 pub mod link;
-pub mod order;
-pub mod query;
 pub mod ui;
-pub mod worker;

@@ -2,6 +2,8 @@
 //! are resource ids and known values only, validated into types; anything else is
 //! dropped with a notice. Endpoints are never read from here (see `config`).
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
 use crate::arm::id::{LoadBalancerId, SubscriptionId};
 use crate::health::catalog::State;
 use crate::health::table::{SortKey, View};
@@ -24,8 +26,9 @@ pub fn parse(query: &str) -> (Link, Vec<String>) {
     let mut link = Link::default();
     let mut notices = Vec::new();
     let mut rule = None;
-    for (k, v) in crate::query::pairs(query) {
-        match k.as_str() {
+    for (k, v) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+        let v = v.into_owned();
+        match &*k {
             "sub" => match SubscriptionId::parse(&v) {
                 Ok(s) => link.sub = Some(s),
                 Err(e) => notices.push(format!("Ignored sub: {e}.")),
@@ -122,16 +125,11 @@ fn clip(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(60).collect()
 }
 
-/// Percent-encoding for query values: ids keep their `/` readable.
+/// What a query value keeps as it is: ids keep their `/` readable.
+const VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/').remove(b'(').remove(b')');
+
 fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b'(' | b')' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    utf8_percent_encode(s, VALUE).to_string()
 }
 
 #[cfg(test)]

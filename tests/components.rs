@@ -10,10 +10,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit};
 
-use lb_health::arm::browser::{BrowserClock, FetchTransport};
+use lb_health::http::browser::{BrowserClock, FetchTransport};
 use lb_health::config::Config;
 use lb_health::arm::client::ArmClient;
-use lb_health::arm::cloud::{ArmBase, Cloud};
+use lb_health::http::cloud::{ArmBase, Cloud};
 use lb_health::demo::DemoTransport;
 use lb_health::health::catalog::explain;
 use lb_health::ui::{App, ReasonTip, Session, Slot};

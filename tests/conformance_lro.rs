@@ -17,7 +17,7 @@
 
 use lb_health::arm::error::{ArmError, ErrorKind};
 use lb_health::arm::lro::{Lro, Policy, Step};
-use lb_health::arm::transport::{Method, Request, Response, TransportError};
+use lb_health::http::{Method, Request, Response, TransportError};
 use std::cell::RefCell;
 use std::fs::File;
 use std::net::TcpListener;

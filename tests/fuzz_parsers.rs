@@ -14,11 +14,11 @@ use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use lb_health::arm::cloud::{ArmBase, Cloud};
+use lb_health::http::cloud::{ArmBase, Cloud};
 use lb_health::arm::error::{ArmError, ErrorKind};
 use lb_health::arm::id::{LoadBalancerId, RuleId};
 use lb_health::arm::model::{HealthResult, LoadBalancer, ProbeProperties};
-use lb_health::arm::transport::Response;
+use lb_health::http::Response;
 use lb_health::auth::paste::{self, PasteError, Warning};
 use lb_health::config::{Config, ConfigError};
 use lb_health::health::summary::{summarise, RuleContext};
@@ -424,7 +424,7 @@ fn probe() -> impl Strategy<Value = Option<ProbeProperties>> {
 #[test]
 fn health_results_parse_leniently_and_counts_equal_rows() {
     check("health_results_parse_leniently_and_counts_equal_rows", (json_text(health_body()), probe()), |(text, probe)| {
-        let Ok(result) = lb_health::json::parse::<HealthResult>(&text) else { return Ok(()) };
+        let Ok(result) = lb_health::arm::model::parse::<HealthResult>(&text) else { return Ok(()) };
         let s = summarise(&result, probe.as_ref());
         prop_assert_eq!(s.rows.len(), result.load_balancer_backend_addresses.len());
         prop_assert_eq!(s.up + s.down + s.unknown, s.rows.len());
@@ -447,7 +447,7 @@ fn well_shaped_health_results_always_parse() {
     let body = (any::<u32>(), any::<i64>(), prop::collection::vec(row, 0..8))
         .prop_map(|(up, down, rows)| json!({ "up": up, "down": down, "loadBalancerBackendAddresses": rows }).to_string());
     check("well_shaped_health_results_always_parse", body, |text| {
-        let parsed = lb_health::json::parse::<HealthResult>(&text);
+        let parsed = lb_health::arm::model::parse::<HealthResult>(&text);
         prop_assert!(parsed.is_ok(), "{:?}", parsed.err());
         Ok(())
     });
@@ -462,9 +462,59 @@ const LB_KEYS: &[&str] = &[
 #[test]
 fn load_balancer_descriptions_never_panic() {
     check("load_balancer_descriptions_never_panic", json_text(json_value(LB_KEYS)), |text| {
-        if let Ok(lb) = lb_health::json::parse::<LoadBalancer>(&text) {
+        if let Ok(lb) = lb_health::arm::model::parse::<LoadBalancer>(&text) {
             for rule in RuleContext::all(&lb) {
                 let _ = rule.probe_text();
+            }
+        }
+        Ok(())
+    });
+}
+
+/// A value of the wrong type in a load balancer description fails, and the error names
+/// the field by its path (`properties.probes[1].properties.port: invalid type ...`).
+#[test]
+fn load_balancer_type_errors_name_the_field() {
+    const FIELDS: &[(&str, &str, bool)] = &[
+        ("probes", "port", true),
+        ("probes", "protocol", false),
+        ("probes", "requestPath", false),
+        ("probes", "intervalInSeconds", true),
+        ("loadBalancingRules", "frontendPort", true),
+        ("loadBalancingRules", "backendPort", true),
+        ("loadBalancingRules", "protocol", false),
+    ];
+    let not_a_port = prop_oneof![
+        Just(json!(true)),
+        "[0-9]{1,4}".prop_map(Value::String),
+        Just(json!([80])),
+        Just(json!({ "port": 80 })),
+        (i64::MIN..0).prop_map(Value::from),
+        (65_536u64..u64::MAX).prop_map(Value::from),
+        Just(json!(1.5)),
+    ];
+    let not_a_string = prop_oneof![Just(json!(true)), any::<i64>().prop_map(Value::from), Just(json!(["Tcp"])), Just(json!({ "id": "x" }))];
+    let case = (prop::sample::select(FIELDS), 1..4usize, any::<prop::sample::Index>(), not_a_port, not_a_string);
+    check("load_balancer_type_errors_name_the_field", case, |((list, field, numeric), n, at, bad_number, bad_string)| {
+        let at = at.index(n);
+        let items: Vec<Value> = (0..n)
+            .map(|i| {
+                let mut p = json!({ "protocol": "Tcp", "port": 80, "frontendPort": 80, "backendPort": 8080, "requestPath": "/", "intervalInSeconds": 5 });
+                if i == at {
+                    // A port field is a u16 on the wire, and so is the interval's u32 here.
+                    p[field] = if numeric { bad_number.clone() } else { bad_string.clone() };
+                }
+                json!({ "name": format!("x{i}"), "id": format!("/x/{i}"), "properties": p })
+            })
+            .collect();
+        let text = json!({ "name": "lb", "properties": { list: items } }).to_string();
+        let want = format!("properties.{list}[{at}].properties.{field}");
+        match lb_health::arm::model::parse::<LoadBalancer>(&text) {
+            // Only the interval may take a number a port cannot (up to u32::MAX).
+            Ok(_) => prop_assert!(field == "intervalInSeconds", "{text} parsed"),
+            Err(e) => {
+                prop_assert_eq!(e.path_text(), want.clone());
+                prop_assert!(e.to_string().starts_with(&format!("{want}: ")), "{e}");
             }
         }
         Ok(())

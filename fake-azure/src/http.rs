@@ -27,11 +27,6 @@ pub(crate) fn json<T: Serialize>(status: u16, body: &T) -> Response {
     raw(status, "application/json; charset=utf-8", serde_json::to_string(body).unwrap_or_default())
 }
 
-/// The app's own model types, written by the app's own JSON writer (what the demo sends).
-pub(crate) fn model<T: lb_health::json::ToJson>(status: u16, body: &T) -> Response {
-    raw(status, "application/json; charset=utf-8", body.to_json().to_text())
-}
-
 pub(crate) fn html(status: u16, body: String) -> Response {
     raw(status, "text/html; charset=utf-8", body)
 }

@@ -130,14 +130,14 @@ fn health_goes_202_then_pending_polls_then_200() {
     }
     let done = get(&location);
     assert_eq!(done.status, 200);
-    let result: HealthResult = lb_health::json::parse(&done.body).unwrap();
+    let result: HealthResult = lb_health::arm::model::parse(&done.body).unwrap();
     let estate = a.estate();
     let rule = estate.rule(&web_rule("rule-http")).unwrap();
     assert_eq!(result, estate.health(rule, 0));
 
     // The next check moves the flapping backend on.
     let (second, _) = run_health(&a, "rule-http");
-    assert_eq!(lb_health::json::parse::<HealthResult>(&second.body).unwrap(), estate.health(rule, 1));
+    assert_eq!(lb_health::arm::model::parse::<HealthResult>(&second.body).unwrap(), estate.health(rule, 1));
     assert_ne!(estate.health(rule, 0), estate.health(rule, 1));
 }
 
@@ -166,7 +166,7 @@ fn subscriptions_list_the_estate() {
     let r = get(&format!("{}/subscriptions?api-version=2022-12-01", a.arm_url()));
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap().starts_with("application/json"));
-    let page: Page<Subscription> = lb_health::json::parse(&r.body).unwrap();
+    let page: Page<Subscription> = lb_health::arm::model::parse(&r.body).unwrap();
     let ids: Vec<_> = page.value.iter().map(|s| s.subscription_id.as_str()).collect();
     assert_eq!(ids, [PROD, STAGING]);
 }
@@ -217,22 +217,22 @@ fn preflight_answers_cors_without_token_and_is_logged() {
 fn load_balancers_are_paged_with_absolute_next_links() {
     let a = FakeAzure::start(Options { large_rule: Some(5), ..Options::default() });
     let first = get(&format!("{}/subscriptions/{PROD}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", a.arm_url()));
-    let page: Page<LoadBalancer> = lb_health::json::parse(&first.body).unwrap();
+    let page: Page<LoadBalancer> = lb_health::arm::model::parse(&first.body).unwrap();
     assert_eq!(page.value.len(), 3);
     let next = page.next_link.unwrap();
     assert!(next.starts_with(&format!("{}/subscriptions/{PROD}/providers/Microsoft.Network/loadBalancers?", a.arm_url())), "{next}");
     assert!(next.contains("$skiptoken=") && next.contains(&format!("api-version={NETWORK_API}")), "{next}");
-    let second: Page<LoadBalancer> = lb_health::json::parse(&get(&next).body).unwrap();
+    let second: Page<LoadBalancer> = lb_health::arm::model::parse(&get(&next).body).unwrap();
     assert_eq!(second.value.len(), 1);
     assert!(second.next_link.is_none());
     let scale = &second.value[0];
     assert_eq!(scale.name, "lb-scale");
     // The large rule answers with its n backends.
     let (done, _) = run_health_on(&a, &format!("{}/loadBalancingRules/rule-scale", lb_id(PROD, "rg-scale", "lb-scale")));
-    assert_eq!(lb_health::json::parse::<HealthResult>(&done.body).unwrap().load_balancer_backend_addresses.len(), 5);
+    assert_eq!(lb_health::arm::model::parse::<HealthResult>(&done.body).unwrap().load_balancer_backend_addresses.len(), 5);
 
     let staging: Page<LoadBalancer> =
-        lb_health::json::parse(&get(&format!("{}/subscriptions/{STAGING}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", a.arm_url())).body)
+        lb_health::arm::model::parse(&get(&format!("{}/subscriptions/{STAGING}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", a.arm_url())).body)
             .unwrap();
     assert_eq!(staging.value.len(), 3);
     assert!(staging.next_link.is_none());
@@ -259,11 +259,11 @@ fn load_balancer_get_and_case_insensitive_paths() {
     let a = FakeAzure::start(Options::default());
     let r = get(&format!("{}{}?api-version={NETWORK_API}", a.arm_url(), lb_id(PROD, "rg-web", "lb-web")));
     assert_eq!(r.status, 200);
-    let lb: LoadBalancer = lb_health::json::parse(&r.body).unwrap();
+    let lb: LoadBalancer = lb_health::arm::model::parse(&r.body).unwrap();
     assert_eq!(lb.properties.load_balancing_rules.len(), 3);
     let upper = get(&format!("{}{}?API-VERSION={NETWORK_API}", a.arm_url(), lb_id(PROD, "RG-WEB", "LB-WEB").to_uppercase()));
     assert_eq!(upper.status, 200);
-    assert_eq!(lb_health::json::parse::<LoadBalancer>(&upper.body).unwrap().id, lb.id);
+    assert_eq!(lb_health::arm::model::parse::<LoadBalancer>(&upper.body).unwrap().id, lb.id);
     let rule = web_rule("rule-http").replace("loadBalancingRules", "LOADBALANCINGRULES");
     let (done, _) = run_health_on(&a, &rule);
     assert_eq!(done.status, 200);
@@ -421,7 +421,7 @@ fn fault_odd_reasons_result() {
     assert!(rows.iter().any(|r| r["reason"].is_null() && r.get("reason").is_some()));
     assert!(v.get("down").is_none());
     // The app's lenient model still reads every row.
-    let parsed: HealthResult = lb_health::json::parse(&done.body).unwrap();
+    let parsed: HealthResult = lb_health::arm::model::parse(&done.body).unwrap();
     assert_eq!(parsed.load_balancer_backend_addresses.len(), rows.len());
 }
 

@@ -5,14 +5,15 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use super::cloud::{ArmBase, Cloud};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::http::cloud::{ArmBase, Cloud};
 use super::error::{ArmError, ErrorKind};
 use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
-use super::model::{parse, read_json, FromJson, GraphAnswer, Json, JsonError, GraphLoadBalancer, HealthResult, LoadBalancer, Page, Shape, Subscription, Tenant};
-use crate::json::Fields;
-use super::transport::{Clock, LocalBoxFuture, Request, Transport};
-use crate::order;
+use super::model::{parse, GraphAnswer, GraphLoadBalancer, HealthResult, JsonError, LoadBalancer, Page, Subscription, Tenant};
+use crate::http::{Clock, LocalBoxFuture, Request, Response, Transport, TransportError};
 
 /// The api-version of Microsoft.Network calls; the health operation exists from 2024-05-01.
 pub const NETWORK_API: &str = "2024-05-01";
@@ -34,10 +35,23 @@ pub fn graph_query(text: &str) -> Option<String> {
         )
     })
 }
+/// Resource Graph's request body: the query and the page size.
+#[derive(Serialize)]
+struct GraphRequest<'a> {
+    query: &'a str,
+    options: GraphOptions,
+}
+
+#[derive(Serialize)]
+struct GraphOptions {
+    #[serde(rename = "$top")]
+    top: u64,
+}
+
 /// A listing that pages forever is a bug on the other side; stop there.
 const MAX_PAGES: usize = 200;
 
-pub use crate::auth::Token;
+use crate::http::Token;
 
 /// Shared between the UI and a running operation: set it and the operation stops
 /// before its next request.
@@ -125,24 +139,26 @@ impl ArmClient {
     /// `progress` hears of waits (throttling, retries), as for a health check, so a
     /// list screen can say why it is still loading.
     pub async fn subscriptions(&self, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<Subscription>, ArmError> {
-        let subs: Vec<Subscription> = items(self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), Page::<Subscription>::SHAPE, cancel, progress).await?);
-        Ok(order::by_name(subs, |s| &s.display_name))
+        let mut subs: Vec<Subscription> = self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel, progress).await?;
+        subs.sort_by_cached_key(|s| s.display_name.to_ascii_lowercase());
+        Ok(subs)
     }
 
     /// The directories the signed-in user belongs to, for switching tenant.
     pub async fn tenants(&self, cancel: &Cancel) -> Result<Vec<Tenant>, ArmError> {
-        let tenants: Vec<Tenant> = items(self.get_all(&format!("/tenants?api-version={TENANTS_API}"), Page::<Tenant>::SHAPE, cancel, &|_| {}).await?);
-        Ok(order::by_name(tenants, |t| &t.display_name))
+        let mut tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel, &|_| {}).await?;
+        tenants.sort_by_cached_key(|t| t.display_name.to_ascii_lowercase());
+        Ok(tenants)
     }
 
     /// Load balancers whose name contains `text`, across every subscription the user can
     /// read, in one Azure Resource Graph query. `None`: `text` cannot be part of a name.
     pub async fn find_load_balancers(&self, text: &str, cancel: &Cancel) -> Option<Result<GraphAnswer, ArmError>> {
         let query = graph_query(text)?;
-        let body = format!(r#"{{"query":{},"options":{{"$top":{GRAPH_TOP}}}}}"#, crate::json::quote(&query));
+        let body = serde_json::to_string(&GraphRequest { query: &query, options: GraphOptions { top: GRAPH_TOP } }).ok();
         let url = self.base.url(&format!("/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API}"));
         Some(async {
-            let resp = self.drive(Request::post(url, Some(body)), cancel, &|_| {}).await?;
+            let resp = self.drive(Request::post(url, body), cancel, &|_| {}).await?;
             parse(&resp.body)
                 .map_err(|e| ArmError::malformed(&resp, &format!("Resource Graph's answer is not of the expected shape ({e})")))
         }.await)
@@ -163,14 +179,15 @@ impl ArmClient {
                 data.push(GraphLoadBalancer { id: lb.id, name: lb.name, resource_group, subscription_id: sub.subscription_id.clone(), location: lb.location });
             }
         }
-        let data = order::by_name(data, |lb| &lb.name);
+        data.sort_by_cached_key(|lb: &GraphLoadBalancer| lb.name.to_ascii_lowercase());
         Ok(GraphAnswer { total_records: data.len() as u64, data })
     }
 
     pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<LoadBalancer>, ArmError> {
         let path = format!("{}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", sub.path());
-        let lbs: Vec<LoadBalancer> = items(self.get_all(&path, Page::<LoadBalancer>::SHAPE, cancel, progress).await?);
-        Ok(order::by_name(lbs, |lb| &lb.name))
+        let mut lbs: Vec<LoadBalancer> = self.get_all(&path, cancel, progress).await?;
+        lbs.sort_by_cached_key(|lb| lb.name.to_ascii_lowercase());
+        Ok(lbs)
     }
 
     pub async fn load_balancer(&self, id: &LoadBalancerId, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<LoadBalancer, ArmError> {
@@ -194,32 +211,10 @@ impl ArmClient {
             .map_err(|e| ArmError::malformed(&resp, &format!("the health result is not valid JSON of the expected shape ({e})")))
     }
 
-    /// Every page's items as read, for `items` to convert: `page` is a `Page<T>`'s shape.
-    /// Not generic, so the three listings share one copy of it in the wasm.
-    async fn get_all(&self, path: &str, page: &'static Shape, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<Json>, ArmError> {
+    /// Every page's items, following `nextLink` from page to page. A `nextLink` is made
+    /// absolute on the ARM base, and `send` refuses one on another host (the token guard).
+    async fn get_all<T: DeserializeOwned>(&self, path: &str, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<T>, ArmError> {
         let mut out = Vec::new();
-        self.pages(path, cancel, progress, &mut |body| {
-            // A `Page<T>`'s fields in order: `value`, then `nextLink`.
-            let mut f = Fields::of(read_json(body, page)?);
-            if let Json::Arr(v) = f.value() {
-                out.extend(v);
-            }
-            Ok(f.opt_string())
-        })
-        .await?;
-        Ok(out)
-    }
-
-    /// Follows `nextLink` from page to page, handing each answer to `each`, which keeps
-    /// the page's items and returns its `nextLink`. Not generic, so every kind of listing
-    /// shares one copy of this loop's async machine in the wasm.
-    async fn pages(
-        &self,
-        path: &str,
-        cancel: &Cancel,
-        progress: &dyn Fn(Progress),
-        each: &mut dyn FnMut(&str) -> Result<Option<String>, JsonError>,
-    ) -> Result<(), ArmError> {
         let mut next = Some(self.base.url(path));
         let mut pages = 0;
         while let Some(url) = next.take() {
@@ -228,12 +223,14 @@ impl ArmClient {
                 return Err(ArmError::new(ErrorKind::Malformed, format!("the listing did not end after {MAX_PAGES} pages")));
             }
             let resp = self.drive(Request::get(&url), cancel, progress).await?;
-            next = each(&resp.body).map_err(|e| unexpected_answer(&resp, e))?.filter(|l| !l.is_empty()).map(|l| self.base.adopt(&l, self.cloud));
+            let page: Page<T> = parse(&resp.body).map_err(|e| unexpected_answer(&resp, e))?;
+            out.extend(page.value);
+            next = page.next_link.filter(|l| !l.is_empty()).map(|l| self.base.adopt(&l, self.cloud));
         }
-        Ok(())
+        Ok(out)
     }
 
-    async fn get_json<T: FromJson>(
+    async fn get_json<T: DeserializeOwned>(
         &self,
         url: &str,
         cancel: &Cancel,
@@ -249,7 +246,7 @@ impl ArmClient {
         initial: Request,
         cancel: &Cancel,
         progress: &dyn Fn(Progress),
-    ) -> Result<super::transport::Response, ArmError> {
+    ) -> Result<Response, ArmError> {
         let (mut lro, mut step) = Lro::start(initial, self.clock.now_ms(), self.policy.clone());
         // An expired token gets one renewal and one retry per call; a second 401 is real.
         let mut renewed = false;
@@ -288,7 +285,7 @@ impl ArmClient {
     async fn send(
         &self,
         mut req: Request,
-    ) -> Result<Result<super::transport::Response, super::transport::TransportError>, ArmError> {
+    ) -> Result<Result<Response, TransportError>, ArmError> {
         req.url = self.base.adopt(&req.url, self.cloud);
         if !self.base.owns(&req.url) {
             return Err(ArmError::new(
@@ -326,11 +323,7 @@ impl ArmClient {
     }
 }
 
-fn items<T: FromJson>(v: Vec<Json>) -> Vec<T> {
-    v.into_iter().map(T::from_json).collect()
-}
-
-fn unexpected_answer(resp: &super::transport::Response, e: JsonError) -> ArmError {
+fn unexpected_answer(resp: &Response, e: JsonError) -> ArmError {
     ArmError::malformed(resp, &format!("the answer is not valid JSON of the expected shape ({e})"))
 }
 

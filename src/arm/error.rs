@@ -1,9 +1,10 @@
 //! One error type for everything that can go wrong talking to ARM. The UI turns the
 //! kind into a message and a way forward in one place (`ui::error_view`).
 
-use super::model::{read_json, Json, Shape};
-use crate::json::OPT_STR;
-use super::transport::{Response, TransportError};
+use serde::Deserialize;
+
+use crate::http::json::parse;
+use crate::http::{Response, TransportError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ErrorKind {
@@ -52,18 +53,18 @@ pub struct ArmError {
 
 /// `{"error": {"code", "message"}}`; some gateways (and the Azure SDK test server)
 /// answer `{"message": ...}`.
-static ENVELOPE: Shape = Shape::Struct(&[("error", &Shape::Opt(&BODY)), ("message", &OPT_STR)]);
-static BODY: Shape = Shape::Struct(&[("code", &OPT_STR), ("message", &OPT_STR)]);
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Envelope {
+    error: Option<Body>,
+    message: Option<String>,
+}
 
-/// A record's field `i` (in its shape's order), if it is a string.
-fn field(record: &Json, i: usize) -> Option<String> {
-    match record {
-        Json::Record(fields) => match fields.get(i) {
-            Some(Json::Str(s)) => Some(s.clone()),
-            _ => None,
-        },
-        _ => None,
-    }
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Body {
+    code: Option<String>,
+    message: Option<String>,
 }
 
 impl ArmError {
@@ -90,14 +91,10 @@ impl ArmError {
     /// Maps a non-success answer. Never fails: an unreadable body still yields the
     /// status and the request id, which is what support needs.
     pub fn from_response(r: &Response) -> Self {
-        let envelope = read_json(&r.body, &ENVELOPE).unwrap_or(Json::Null);
-        let top_message = field(&envelope, 1);
-        let body = match &envelope {
-            Json::Record(fields) => fields.first(),
-            _ => None,
-        };
-        let code = body.and_then(|b| field(b, 0)).filter(|c| !c.is_empty());
-        let message = body.and_then(|b| field(b, 1)).or(top_message).unwrap_or_default();
+        let envelope: Envelope = parse(&r.body).unwrap_or_default();
+        let body = envelope.error.unwrap_or_default();
+        let code = body.code.filter(|c| !c.is_empty());
+        let message = body.message.or(envelope.message).unwrap_or_default();
         let looks_html = looks_like_html(&r.body);
         let kind = match r.status {
             401 => ErrorKind::Unauthorized {

@@ -8,7 +8,7 @@
 //! retried by the same rules.
 
 use super::error::{ArmError, ErrorKind};
-use super::transport::{Request, Response, TransportError};
+use crate::http::{Request, Response, TransportError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {

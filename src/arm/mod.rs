@@ -1,14 +1,8 @@
-//! Azure Resource Manager: ids, payloads, errors, the transport seam, the client and
-//! the long-running health operation. Never imports `health`, `demo` or `ui`.
+//! Azure Resource Manager: ids, payloads, errors, the client and the long-running
+//! health operation. Builds on `http`; never imports `auth`, `health`, `demo` or `ui`.
 
-#[cfg(target_arch = "wasm32")]
-pub mod browser;
 pub mod client;
-pub mod cloud;
 pub mod error;
 pub mod id;
 pub mod lro;
 pub mod model;
-pub mod transport;
-#[cfg(test)]
-pub mod testing;

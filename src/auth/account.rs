@@ -6,8 +6,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::entra::{Entra, SignInError, Tokens};
-use super::Token;
-use crate::arm::transport::{Clock, LocalBoxFuture};
+use crate::http::Token;
+use crate::http::{Clock, LocalBoxFuture};
 
 /// Trades a refresh token for a new token set: in the browser the sign-in worker
 /// (`auth::signin::SignIn`), in host tests `Entra` itself over a scripted transport.
@@ -86,9 +86,9 @@ impl Account {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arm::cloud::Cloud;
-    use crate::arm::testing::{FakeClock, Scripted};
-    use crate::arm::transport::Response;
+    use crate::http::cloud::Cloud;
+    use crate::http::testing::{FakeClock, Scripted};
+    use crate::http::Response;
     use crate::auth::entra::Settings;
 
     fn tokens(access: &str, refresh: Option<&str>) -> Tokens {

@@ -11,17 +11,20 @@ use oauth2::{
     RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 
+use serde::{Deserialize, Serialize};
+
 use super::paste::{self, Claims};
-use super::Token;
-use crate::arm::cloud::Cloud;
-use crate::arm::transport::{Request, Transport, TransportError};
+use crate::http::Token;
+use crate::http::cloud::Cloud;
+use crate::http::{Request, Transport, TransportError};
 
 /// A pop-up's `state` starts with this, so the page that opens in the pop-up knows to
 /// hand the answer to its opener even when it cannot see the opener any more.
 const POPUP_MARK: &str = "p.";
 
 /// Everything a deployment configures for sign-in (from `config.json`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub client_id: String,
     /// The tenant the deployment signs in to first: an id, a domain, `organizations`...
@@ -45,7 +48,8 @@ impl Settings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// The whole tab goes to Entra and comes back.
     Redirect,
@@ -54,7 +58,8 @@ pub enum Mode {
 }
 
 /// What a sign-in round trip must remember: only until the answer comes back.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Pending {
     pub state: String,
     pub verifier: String,
@@ -77,13 +82,16 @@ impl Callback {
 }
 
 /// Entra's `error` and `error_description` (or the token endpoint's).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct Denied {
     pub error: String,
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// On the wire (the sign-in worker's answer) as `{"kind": "denied", "detail": ...}`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "camelCase")]
 pub enum SignInError {
     /// The authorize step came back with an error (`access_denied`, `consent_required`...).
     Denied(Denied),
@@ -126,7 +134,7 @@ impl SignInError {
 }
 
 /// A started sign-in: where to send the browser, and what to keep for the answer.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Started {
     pub url: String,
     pub pending: Pending,
@@ -163,12 +171,12 @@ pub fn parse_callback(query: &str) -> Option<Callback> {
     let mut code = None;
     let mut error = None;
     let mut description = String::new();
-    for (k, v) in crate::query::pairs(query) {
+    for (k, v) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
         match &*k {
-            "state" => state = Some(v),
-            "code" => code = Some(v),
-            "error" => error = Some(v),
-            "error_description" => description = v,
+            "state" => state = Some(v.into_owned()),
+            "code" => code = Some(v.into_owned()),
+            "error" => error = Some(v.into_owned()),
+            "error_description" => description = v.into_owned(),
             _ => {}
         }
     }
@@ -284,7 +292,7 @@ impl Entra {
 
     /// oauth2's HTTP client, over our transport. Entra's SPA token endpoint answers CORS
     /// for form posts without a preflight; no cookies go with it (the transport omits them).
-    fn http(&self) -> impl Fn(oauth2::HttpRequest) -> crate::arm::transport::LocalBoxFuture<'static, Result<oauth2::HttpResponse, HttpFailure>> {
+    fn http(&self) -> impl Fn(oauth2::HttpRequest) -> crate::http::LocalBoxFuture<'static, Result<oauth2::HttpResponse, HttpFailure>> {
         let transport = self.transport.clone();
         move |req: oauth2::HttpRequest| {
             let transport = transport.clone();

@@ -10,7 +10,4 @@ pub mod browser;
 pub mod entra;
 pub mod paste;
 pub mod signin;
-pub mod token;
 pub mod worker;
-
-pub use token::Token;

@@ -1,10 +1,16 @@
 //! Parses what a user pastes into a token plus the claims we show. Claims are decoded
 //! for display only: ARM validates the token, we never trust it for anything.
 
-use super::Token;
-use crate::json::{read_json, Fields, Json, Shape, OPT_STR};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Default)]
+use crate::http::json::parse as parse_json;
+use crate::http::Token;
+
+/// What the page shows about a token. Also part of the sign-in worker's answer
+/// (`auth::worker`), hence the serde derive.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Claims {
     pub name: Option<String>,
     pub user: Option<String>,
@@ -51,19 +57,32 @@ pub struct Pasted {
 
 /// `az account get-access-token` (`accessToken`, `tenant`), `Get-AzAccessToken | ConvertTo-Json`
 /// (`Token`, `TenantId`), and a bare `token`.
-static CLI_JSON: Shape =
-    Shape::Struct(&[("accessToken", &OPT_STR), ("Token", &OPT_STR), ("token", &OPT_STR), ("tenant", &OPT_STR), ("TenantId", &OPT_STR)]);
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct CliJson {
+    #[serde(rename = "accessToken")]
+    access_token: Option<String>,
+    #[serde(rename = "Token")]
+    ps_token: Option<String>,
+    token: Option<String>,
+    tenant: Option<String>,
+    #[serde(rename = "TenantId")]
+    ps_tenant: Option<String>,
+}
+
 /// The claims shown: `name`, the user (`upn`, `preferred_username` or `unique_name`),
 /// `tid`, `aud`, `exp`.
-static JWT_CLAIMS: Shape = Shape::Struct(&[
-    ("name", &OPT_STR),
-    ("upn", &OPT_STR),
-    ("preferred_username", &OPT_STR),
-    ("unique_name", &OPT_STR),
-    ("tid", &OPT_STR),
-    ("aud", &OPT_STR),
-    ("exp", &Shape::Opt(&Shape::I64)),
-]);
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct JwtClaims {
+    name: Option<String>,
+    upn: Option<String>,
+    preferred_username: Option<String>,
+    unique_name: Option<String>,
+    tid: Option<String>,
+    aud: Option<String>,
+    exp: Option<i64>,
+}
 
 /// `arm_audiences` are the audiences ARM accepts in the configured cloud.
 pub fn parse(input: &str, now_unix: i64, arm_audiences: &[&str]) -> Result<Pasted, PasteError> {
@@ -72,11 +91,9 @@ pub fn parse(input: &str, now_unix: i64, arm_audiences: &[&str]) -> Result<Paste
         return Err(PasteError::Empty);
     }
     let (raw, tenant_hint) = if input.starts_with('{') {
-        let mut j = Fields::of(read_json(input, &CLI_JSON).map_err(|_| PasteError::NotAToken)?);
-        let (access_token, ps_token, token) = (j.opt_string(), j.opt_string(), j.opt_string());
-        let (tenant, ps_tenant) = (j.opt_string(), j.opt_string());
-        let t = access_token.or(ps_token).or(token).ok_or(PasteError::JsonWithoutToken)?;
-        (t, tenant.or(ps_tenant))
+        let j: CliJson = parse_json(input).map_err(|_| PasteError::NotAToken)?;
+        let t = j.access_token.or(j.ps_token).or(j.token).ok_or(PasteError::JsonWithoutToken)?;
+        (t, j.tenant.or(j.ps_tenant))
     } else {
         (from_text(input), None)
     };
@@ -86,17 +103,13 @@ pub fn parse(input: &str, now_unix: i64, arm_audiences: &[&str]) -> Result<Paste
     }
     let mut warnings = Vec::new();
     let claims = match decode_claims(&raw) {
-        Some(c) => {
-            let mut c = Fields::of(c);
-            let (name, upn, preferred_username, unique_name) = (c.opt_string(), c.opt_string(), c.opt_string(), c.opt_string());
-            Claims {
-                name,
-                user: upn.or(preferred_username).or(unique_name),
-                tenant: c.opt_string().or(tenant_hint),
-                audience: c.opt_string(),
-                expires_at: c.opt_i64(),
-            }
-        }
+        Some(c) => Claims {
+            name: c.name,
+            user: c.upn.or(c.preferred_username).or(c.unique_name),
+            tenant: c.tid.or(tenant_hint),
+            audience: c.aud,
+            expires_at: c.exp,
+        },
         None => {
             warnings.push(Warning::Opaque);
             Claims { tenant: tenant_hint, ..Claims::default() }
@@ -128,40 +141,31 @@ fn from_text(input: &str) -> String {
     input.to_owned()
 }
 
-/// The JWT's payload, read by `JWT_CLAIMS`.
-fn decode_claims(jwt: &str) -> Option<Json> {
+/// The JWT's payload: the claims shown, or `None` when it is not a JWT we can read.
+fn decode_claims(jwt: &str) -> Option<JwtClaims> {
     let mut parts = jwt.split('.');
     let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
-    let text = String::from_utf8(base64url(payload)?).ok()?;
-    read_json(&text, &JWT_CLAIMS).ok()
+    parse_json(&String::from_utf8(base64url(payload)?).ok()?).ok()
 }
 
-/// RFC 4648 base64url without padding, as JWTs use it. Hand-written: the `base64`
-/// crate would add wasm size for twenty lines.
+/// RFC 4648 base64url, as JWTs use it, with or without padding; the standard alphabet's
+/// `+` and `/` are read too, as some tools re-encode tokens with it.
 fn base64url(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        } as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let url_safe: String = s.chars().map(|c| match c {
+        '+' => '-',
+        '/' => '_',
+        c => c,
+    }).collect();
+    LENIENT.decode(url_safe).ok()
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! The page's side of the sign-in worker (`auth::worker`): `SignIn` asks it through a
-//! `crate::worker::Worker`, which starts it on first use and tells it the deployment's
+//! `crate::http::worker::Worker`, which starts it on first use and tells it the deployment's
 //! settings first. Only used in the browser.
 
 use super::account::Refresher;
 use super::entra::{Mode, Pending, Settings, SignInError, Started, Tokens};
 use super::worker::{decode, encode, Answer, Ask, ToWorker};
-use crate::arm::transport::LocalBoxFuture;
-use crate::worker::Worker;
+use crate::http::LocalBoxFuture;
+use crate::http::worker::Worker;
 
 /// The `data-bin` of the worker's Trunk link in index.html (`<link data-trunk rel="rust"
 /// data-bin="signin-worker" data-type="worker">`).

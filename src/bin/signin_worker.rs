@@ -1,7 +1,7 @@
 //! The sign-in worker: a dedicated web worker that owns the one `Entra` (and with it
 //! the `oauth2` crate, `url` and their kin), so the page's own wasm does not carry them.
 //! The page starts it only when the deployment has a client id (`auth::signin`); the
-//! protocol and the work are `auth::worker`, the envelope `lb_health::worker`. Trunk
+//! protocol and the work are `auth::worker`, the envelope `lb_health::http::worker`. Trunk
 //! builds it from index.html's `data-type="worker"` link.
 
 #[cfg(target_arch = "wasm32")]
@@ -9,12 +9,12 @@ fn main() {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    use lb_health::arm::browser::FetchTransport;
+    use lb_health::http::browser::FetchTransport;
     use lb_health::auth::entra::{Entra, SignInError};
     use lb_health::auth::worker::{decode, encode, serve, Answer, ToWorker};
 
     let entra: RefCell<Option<Rc<Entra>>> = RefCell::default();
-    lb_health::worker::serve(move |text| {
+    lb_health::http::worker::serve(move |text| {
         // `None`: the settings, told once, answered with nothing. Set now, not in the
         // future below, so the questions that follow find them.
         let asked = match decode::<ToWorker>(&text) {

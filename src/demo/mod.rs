@@ -11,7 +11,8 @@ pub use transport::{DemoArm, DemoTransport, LATENCY_MS};
 
 /// What the page tells the demo worker before its first request: which estate to serve
 /// and how fast (from config.json's `demo`, for benchmarks and tests).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// No latency, and polls that may follow at once.
     pub instant: bool,
@@ -22,22 +23,15 @@ pub struct Settings {
 impl Settings {
     const PREFIX: &'static str = "demo-settings ";
 
+    /// The prefix, then the settings as JSON: a request's text starts with its method.
     pub fn to_wire(&self) -> String {
-        format!("{}instant={}&largeRule={}", Self::PREFIX, self.instant as u8, self.large_rule.map(|n| n.to_string()).unwrap_or_default())
+        // Cannot fail: a bool and a number.
+        format!("{}{}", Self::PREFIX, serde_json::to_string(self).unwrap_or_default())
     }
 
     /// `None`: not settings (a request, which starts with its method).
     pub fn from_wire(text: &str) -> Option<Settings> {
-        let query = text.strip_prefix(Self::PREFIX)?;
-        let mut s = Settings::default();
-        for (k, v) in crate::query::pairs(query) {
-            match k.as_str() {
-                "instant" => s.instant = v == "1",
-                "largeRule" => s.large_rule = v.parse().ok(),
-                _ => {}
-            }
-        }
-        Some(s)
+        crate::http::json::parse(text.strip_prefix(Self::PREFIX)?).ok()
     }
 
     /// The page waits this long before each request goes to the worker.
@@ -59,7 +53,7 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arm::transport::Request;
+    use crate::http::Request;
 
     #[test]
     fn settings_cross_to_the_worker() {

@@ -4,8 +4,10 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::estate::{estate, Estate};
-use crate::arm::model::{Json, Page, ToJson};
-use crate::arm::transport::{Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError};
+use serde::Serialize;
+
+use crate::arm::model::{GraphAnswer, GraphLoadBalancer, Page};
+use crate::http::{Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError};
 
 /// Load balancers per page, small so the demo exercises `nextLink`.
 const PAGE: usize = 3;
@@ -14,7 +16,7 @@ const PAGE: usize = 3;
 pub const LATENCY_MS: u64 = 120;
 
 /// The simulated ARM: answers a request at once. In the browser it runs in the demo
-/// worker (`src/bin/demo_worker.rs`), behind `arm::browser::WorkerTransport`, which adds
+/// worker (`src/bin/demo_worker.rs`), behind `http::browser::WorkerTransport`, which adds
 /// the latency; in tests, behind `DemoTransport`.
 pub struct DemoArm {
     estate: Estate,
@@ -92,32 +94,24 @@ impl DemoArm {
             return error(400, "BadRequest", "Please provide a valid query.");
         };
         let text = text.to_ascii_lowercase();
-        let found = crate::order::by_key(
+        let found = crate::health::order::by_key(
             self.estate.load_balancers.iter().filter(|lb| lb.name.to_ascii_lowercase().contains(&text)).collect(),
             |lb| (0, lb.name.clone()),
         );
-        let rows: Vec<Json> = found
+        let data: Vec<GraphLoadBalancer> = found
             .iter()
             .map(|lb| {
                 let part = |n: usize| lb.id.split('/').nth(n).unwrap_or("").to_owned();
-                Json::Obj(vec![
-                    ("id", Json::str(&lb.id)),
-                    ("name", Json::str(&lb.name)),
-                    ("resourceGroup", Json::Str(part(4))),
-                    ("subscriptionId", Json::Str(part(2))),
-                    ("location", Json::str(&lb.location)),
-                ])
+                GraphLoadBalancer {
+                    id: lb.id.clone(),
+                    name: lb.name.clone(),
+                    resource_group: part(4),
+                    subscription_id: part(2),
+                    location: lb.location.clone(),
+                }
             })
             .collect();
-        let n = rows.len() as u64;
-        let body = Json::Obj(vec![
-            ("totalRecords", Json::Num(n)),
-            ("count", Json::Num(n)),
-            ("data", Json::Arr(rows)),
-            ("facets", Json::Arr(Vec::new())),
-            ("resultTruncated", Json::str("false")),
-        ]);
-        Response::new(200, body.to_text()).with_header("Content-Type", "application/json")
+        json(200, &GraphAnswer { total_records: data.len() as u64, data })
     }
 
     fn list(&self, sub: &str, query: &str, url: &str) -> Response {
@@ -214,15 +208,23 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
     query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
 }
 
-/// Written from the model's JSON tree rather than serde's `Serialize`, which would put a
-/// serializer for every model type into the wasm.
-fn json(status: u16, body: &dyn ToJson) -> Response {
-    Response::new(status, body.to_json().to_text()).with_header("Content-Type", "application/json")
+fn json(status: u16, body: &impl Serialize) -> Response {
+    // Cannot fail: the models are plain structs, strings and numbers.
+    Response::new(status, serde_json::to_string(body).unwrap_or_default()).with_header("Content-Type", "application/json")
 }
 
+/// ARM's error body, `{"error": {"code", "message"}}`.
 fn error(status: u16, code: &str, message: &str) -> Response {
-    let body = Json::Obj(vec![("error", Json::Obj(vec![("code", Json::str(code)), ("message", Json::str(message))]))]);
-    Response::new(status, body.to_text()).with_header("Content-Type", "application/json")
+    #[derive(Serialize)]
+    struct Envelope<'a> {
+        error: Body<'a>,
+    }
+    #[derive(Serialize)]
+    struct Body<'a> {
+        code: &'a str,
+        message: &'a str,
+    }
+    json(status, &Envelope { error: Body { code, message } })
 }
 
 fn not_found(what: &str) -> Response {
@@ -236,10 +238,10 @@ mod tests {
 
     use super::*;
     use crate::arm::client::{ArmClient, Cancel};
-    use crate::arm::cloud::{ArmBase, Cloud};
+    use crate::http::cloud::{ArmBase, Cloud};
     use crate::arm::error::ErrorKind;
     use crate::arm::id::{LoadBalancerId, SubscriptionId};
-    use crate::arm::testing::FakeClock;
+    use crate::http::testing::FakeClock;
     use crate::health::catalog::DOCUMENTED_CODES;
 
     fn demo() -> (ArmClient, Rc<FakeClock>) {

@@ -6,33 +6,50 @@ use super::catalog::State;
 use super::summary::Row;
 use crate::arm::client::NETWORK_API;
 use crate::arm::id::RuleId;
-use crate::arm::model::Json;
+use serde::Serialize;
+
+/// The JSON download: `{ruleId, checkedAt, up, down, backends: [...]}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Export<'a> {
+    rule_id: String,
+    checked_at: &'a str,
+    up: usize,
+    down: usize,
+    backends: Vec<ExportRow<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExportRow<'a> {
+    instance: &'a str,
+    ip_address: &'a str,
+    state: &'a str,
+    reason_code: &'a str,
+    reason: &'a str,
+}
 
 /// `checked_at` is an ISO-8601 time. Rows in the order given (the table's current view).
-/// `{ruleId, checkedAt, up, down, backends: [{instance, ipAddress, state, reasonCode, reason}]}`,
-/// written with the model's JSON writer (no serde `Serialize` code in the wasm).
 pub fn to_json(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
-    let count = |s: State| Json::Num(rows.iter().filter(|r| r.state == s).count() as u64);
-    let backends = rows
-        .iter()
-        .map(|r| {
-            Json::Obj(vec![
-                ("instance", Json::str(&r.instance)),
-                ("ipAddress", Json::str(&r.ip)),
-                ("state", Json::str(r.state.label())),
-                ("reasonCode", Json::str(&r.reason.code)),
-                ("reason", Json::str(&r.reason.portal_text)),
-            ])
-        })
-        .collect();
-    Json::Obj(vec![
-        ("ruleId", Json::Str(rule.path())),
-        ("checkedAt", Json::str(checked_at)),
-        ("up", count(State::Up)),
-        ("down", count(State::Down)),
-        ("backends", Json::Arr(backends)),
-    ])
-    .to_text()
+    let count = |s: State| rows.iter().filter(|r| r.state == s).count();
+    let export = Export {
+        rule_id: rule.path(),
+        checked_at,
+        up: count(State::Up),
+        down: count(State::Down),
+        backends: rows
+            .iter()
+            .map(|r| ExportRow {
+                instance: &r.instance,
+                ip_address: &r.ip,
+                state: r.state.label(),
+                reason_code: &r.reason.code,
+                reason: &r.reason.portal_text,
+            })
+            .collect(),
+    };
+    // Cannot fail: plain strings and numbers.
+    serde_json::to_string(&export).unwrap_or_default()
 }
 
 pub fn to_csv(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
@@ -95,7 +112,7 @@ mod tests {
     }
 
     fn rows() -> Vec<Row> {
-        let r: HealthResult = crate::json::parse(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap();
+        let r: HealthResult = crate::arm::model::parse(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap();
         summarise(&r, None).rows
     }
 

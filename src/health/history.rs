@@ -5,7 +5,7 @@
 
 use super::catalog::State;
 use super::summary::Row;
-use crate::order;
+use crate::health::order;
 
 /// Checks remembered per rule: an hour at one check a minute.
 pub const KEEP: usize = 60;

@@ -3,5 +3,6 @@
 pub mod catalog;
 pub mod export;
 pub mod history;
+pub mod order;
 pub mod summary;
 pub mod table;

@@ -74,7 +74,7 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
     // Sorted, not scanned pairwise: 60,000 rows must not go quadratic. Through the table's
     // key type and unstable sort rather than a HashSet, whose hashing code cost wasm size.
     // The key `(nic length, nic + ip)` is equal exactly when both parts are.
-    let mut keys: Vec<(crate::order::Key, usize)> = result
+    let mut keys: Vec<(crate::health::order::Key, usize)> = result
         .load_balancer_backend_addresses
         .iter()
         .filter(|b| !(b.network_interface_ip_configuration_id.is_empty() && b.ip_address.is_empty()))
@@ -83,7 +83,7 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
             ((nic.len() as u64, format!("{nic}{}", b.ip_address)), 0)
         })
         .collect();
-    crate::order::sort_keyed(&mut keys);
+    crate::health::order::sort_keyed(&mut keys);
     let duplicates = keys.windows(2).filter(|w| w[0].0 == w[1].0).count();
     Summary { up, down, unknown: rows.len() - up - down, rows, reported_mismatch: mismatch, duplicates }
 }
@@ -196,7 +196,7 @@ mod tests {
     use crate::health::catalog::Category;
 
     fn mixed() -> HealthResult {
-        crate::json::parse(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap()
+        crate::arm::model::parse(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap()
     }
 
     #[test]
@@ -251,7 +251,7 @@ mod tests {
 
     #[test]
     fn rule_context_reads_probe_and_limits() {
-        let lb: LoadBalancer = crate::json::parse(include_str!("../../tests/fixtures/loadbalancer.json")).unwrap();
+        let lb: LoadBalancer = crate::arm::model::parse(include_str!("../../tests/fixtures/loadbalancer.json")).unwrap();
         let rules = RuleContext::all(&lb);
         assert_eq!(rules[0].probe_text(), "HTTP :80 /healthz, every 5 s, threshold 1");
         assert_eq!(rules[0].backend_pool, "pool-web");

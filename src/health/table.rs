@@ -3,7 +3,7 @@
 
 use super::catalog::State;
 use super::summary::Row;
-use crate::order;
+use crate::health::order;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {

@@ -132,7 +132,7 @@ fn schedule(ctx: AppCtx, account: Rc<Account>, lifetime_s: u64) {
 
 /// The outcome of a renewal, for both callers (the timer and a 401): the token to
 /// use, or `None` after putting up the "sign in again" prompt.
-fn settle(ctx: AppCtx, account: &Rc<Account>, outcome: Result<Renewed, SignInError>) -> Option<crate::auth::Token> {
+fn settle(ctx: AppCtx, account: &Rc<Account>, outcome: Result<Renewed, SignInError>) -> Option<crate::http::Token> {
     let still_ours = ctx.account.try_with_value(|a| a.as_ref().is_some_and(|a| Rc::ptr_eq(a, account))) == Some(true);
     if !still_ours {
         return None;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::{listen, App, Session, Slot, Stored};
-use crate::arm::browser::{BrowserClock, FetchTransport, WorkerTransport};
+use crate::http::browser::{BrowserClock, FetchTransport, WorkerTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
 use crate::auth::entra::Settings;
@@ -46,11 +46,11 @@ pub const DEMO_WORKER: &str = "demo-worker";
 
 fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
     let clock = Rc::new(BrowserClock);
-    let demo_clock: Rc<dyn crate::arm::transport::Clock> = match config.demo.clock_rate {
-        Some(rate) => Rc::new(crate::arm::browser::ScaledClock(rate as f64)),
+    let demo_clock: Rc<dyn crate::http::Clock> = match config.demo.clock_rate {
+        Some(rate) => Rc::new(crate::http::browser::ScaledClock(rate as f64)),
         None => clock.clone(),
     };
-    let demo_base = crate::arm::cloud::Cloud::Public.arm_base();
+    let demo_base = crate::http::cloud::Cloud::Public.arm_base();
     // The demo estate answers from its own worker, started on the demo's first request:
     // a deployment whose users never open the demo never loads it.
     let settings = crate::demo::Settings { instant: config.demo.instant, large_rule: config.demo.large_rule };
@@ -61,7 +61,7 @@ fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
         // that protects real ARM from a busy loop.
         policy.min_wait_ms = 0;
     }
-    let demo = ArmClient::new(Rc::new(transport), demo_clock, demo_base, crate::arm::cloud::Cloud::Public).with_policy(policy);
+    let demo = ArmClient::new(Rc::new(transport), demo_clock, demo_base, crate::http::cloud::Cloud::Public).with_policy(policy);
     let live = ArmClient::new(Rc::new(FetchTransport), clock, config.arm.clone(), config.cloud);
     (Rc::new(demo), Rc::new(live))
 }

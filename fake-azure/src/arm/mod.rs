@@ -12,7 +12,7 @@ use axum::response::Response;
 use lb_health::arm::model::Page;
 
 use crate::entra::TokenStatus;
-use crate::http::{json, model, query_param};
+use crate::http::{json, query_param};
 use crate::{tenants, Fault, Listener, Shared, PAGE_SIZE};
 use answers::{error, finish, preflight, server_error, throttled, unauthorized};
 
@@ -91,11 +91,11 @@ impl Shared {
         };
         Some(match (method.as_str(), segs.as_slice()) {
             ("GET", ["tenants"]) => json(200, &tenants::arm_list()),
-            ("GET", ["subscriptions"]) => model(200, &Page { value: self.estate.subscriptions.clone(), next_link: None }),
+            ("GET", ["subscriptions"]) => json(200, &Page { value: self.estate.subscriptions.clone(), next_link: None }),
             ("GET", ["subscriptions", sub, "providers", "microsoft.network", "loadbalancers"]) => self.list(sub, path, query, api),
             ("GET", ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.network", "loadbalancers", _]) => {
                 match self.estate.load_balancer(path.trim_end_matches('/')) {
-                    Some(lb) if fault != Fault::NotFound => model(200, lb),
+                    Some(lb) if fault != Fault::NotFound => json(200, lb),
                     _ => lb_not_found(),
                 }
             }
@@ -160,6 +160,6 @@ impl Shared {
             .unwrap_or(0);
         let end = (skip + PAGE_SIZE).min(all.len());
         let next_link = (end < all.len()).then(|| format!("{}{path}?api-version={api}&$skiptoken={end}", self.arm_url));
-        model(200, &Page { value: all.get(skip.min(end)..end).unwrap_or_default().to_vec(), next_link })
+        json(200, &Page { value: all.get(skip.min(end)..end).unwrap_or_default().to_vec(), next_link })
     }
 }

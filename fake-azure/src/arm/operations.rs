@@ -6,8 +6,7 @@ use lb_health::demo::estate::{DemoRule, PROD};
 use serde_json::{json, Value};
 
 use super::answers::{error, unauthorized, EXPIRED};
-use crate::http::{json, model, raw, set};
-use lb_health::json::ToJson;
+use crate::http::{json, raw, set};
 use crate::{Fault, Shared};
 
 pub(super) struct Operation {
@@ -78,15 +77,15 @@ impl Shared {
                 let mut h = self.estate.health(rule, generation);
                 let again = h.load_balancer_backend_addresses.clone();
                 h.load_balancer_backend_addresses.extend(again);
-                model(200, &h)
+                json(200, &h)
             }
             Fault::HugeResult => {
                 let big = self.estate.clone().with_large_rule(60_000);
                 let rule = big.rules.last().expect("with_large_rule adds a rule");
-                model(200, &big.health(rule, 0))
+                json(200, &big.health(rule, 0))
             }
             Fault::DropMidBody => {
-                let text = self.estate.health(rule, generation).to_json().to_text();
+                let text = serde_json::to_string(&self.estate.health(rule, generation)).unwrap_or_default();
                 let half = text[..text.len() / 2].to_owned();
                 // Half the body, then an error: hyper aborts the connection mid-body.
                 let chunks: Vec<Result<String, std::io::Error>> = vec![Ok(half), Err(std::io::Error::other("dropped"))];
@@ -95,7 +94,7 @@ impl Shared {
                 set(&mut r, "content-length", &text.len().to_string());
                 r
             }
-            _ => model(200, &self.estate.health(rule, generation)),
+            _ => json(200, &self.estate.health(rule, generation)),
         }
     }
 

@@ -2,8 +2,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::*;
-use crate::arm::testing::{FakeClock, Scripted};
-use crate::arm::transport::{Response, TransportError};
+use crate::http::testing::{FakeClock, Scripted};
+use crate::http::{Response, TransportError};
 
 const LB: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web";
 
@@ -31,7 +31,7 @@ fn health_posts_then_polls_location_with_the_token() {
     assert_eq!(r.load_balancer_backend_addresses.len(), 2);
     let sent = t.sent.borrow();
     assert_eq!(sent.len(), 3);
-    assert_eq!(sent[0].method, crate::arm::transport::Method::Post);
+    assert_eq!(sent[0].method, crate::http::Method::Post);
     assert!(sent[0].url.ends_with("/loadBalancingRules/rule-http/health?api-version=2024-05-01"));
     assert_eq!(sent[1].url, loc);
     assert!(sent.iter().all(|r| r.header("Authorization") == Some("Bearer secret-token")));
@@ -152,7 +152,7 @@ fn graph_search_posts_one_kql_query_with_only_name_characters() {
     assert_eq!(found.total_records, 1);
     assert_eq!(found.data[0].name, "lb-web");
     let sent = t.sent.borrow();
-    assert_eq!(sent[0].method, crate::arm::transport::Method::Post);
+    assert_eq!(sent[0].method, crate::http::Method::Post);
     assert_eq!(sent[0].url, "https://management.azure.com/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01");
     let body: serde_json::Value = serde_json::from_str(sent[0].body.as_deref().unwrap()).unwrap();
     assert!(body["query"].as_str().unwrap().contains("microsoft.network/loadbalancers"));

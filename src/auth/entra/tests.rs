@@ -4,8 +4,8 @@ use base64::Engine;
 use sha2::Digest;
 
 use super::*;
-use crate::arm::testing::Scripted;
-use crate::arm::transport::{Method, Response, TransportError};
+use crate::http::testing::Scripted;
+use crate::http::{Method, Response, TransportError};
 
 fn settings() -> Settings {
     Settings {
@@ -24,7 +24,7 @@ fn entra(answers: Vec<Result<Response, TransportError>>) -> (Entra, Rc<Scripted>
 
 fn query(url: &str) -> Vec<(String, String)> {
     let q = url.split_once('?').map(|(_, q)| q).unwrap_or("");
-    crate::query::pairs(q).collect()
+    form_urlencoded::parse(q.trim_start_matches('?').as_bytes()).into_owned().collect()
 }
 
 fn param(pairs: &[(String, String)], k: &str) -> Option<String> {
@@ -129,7 +129,7 @@ fn the_code_is_redeemed_with_the_verifier_at_the_tenants_token_endpoint() {
     assert_eq!(sent[0].method, Method::Post);
     assert_eq!(sent[0].url, "https://login.microsoftonline.com/organizations/oauth2/v2.0/token");
     assert!(sent[0].header("authorization").is_none(), "a public client sends no secret");
-    let form: Vec<(String, String)> = crate::query::pairs(sent[0].body.as_deref().unwrap()).collect();
+    let form: Vec<(String, String)> = form_urlencoded::parse(sent[0].body.as_deref().unwrap().as_bytes()).into_owned().collect();
     assert_eq!(param(&form, "grant_type").as_deref(), Some("authorization_code"));
     assert_eq!(param(&form, "code").as_deref(), Some("the-code"));
     assert_eq!(param(&form, "code_verifier"), Some("v".repeat(43)));
@@ -144,7 +144,7 @@ fn refresh_sends_the_refresh_token_and_scopes() {
     assert_eq!(tokens.lifetime_s, 3600);
     let sent = t.sent.borrow();
     assert!(sent[0].url.contains("/9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a/oauth2/v2.0/token"));
-    let form: Vec<(String, String)> = crate::query::pairs(sent[0].body.as_deref().unwrap()).collect();
+    let form: Vec<(String, String)> = form_urlencoded::parse(sent[0].body.as_deref().unwrap().as_bytes()).into_owned().collect();
     assert_eq!(param(&form, "grant_type").as_deref(), Some("refresh_token"));
     assert_eq!(param(&form, "refresh_token").as_deref(), Some("rt-0"));
     assert!(param(&form, "scope").unwrap().contains("offline_access"));

@@ -1,9 +1,9 @@
 use std::rc::Rc;
 
 use super::*;
-use crate::arm::cloud::Cloud;
-use crate::arm::testing::Scripted;
-use crate::arm::transport::Response;
+use crate::http::cloud::Cloud;
+use crate::http::testing::Scripted;
+use crate::http::Response;
 use crate::auth::entra::{parse_callback, Denied};
 
 fn settings() -> Settings {

@@ -5,14 +5,14 @@
 use gloo_net::http::RequestBuilder;
 use web_sys::RequestCredentials;
 
-use super::transport::{Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError};
+use crate::http::{Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError};
 
 pub struct FetchTransport;
 
 /// Requests answered by a worker: the demo estate's (`src/bin/demo_worker.rs`), which the
 /// page starts on the demo's first request. They cross as text (`Request::to_wire`).
 pub struct WorkerTransport {
-    worker: crate::worker::Worker,
+    worker: crate::http::worker::Worker,
     clock: std::rc::Rc<dyn Clock>,
     latency_ms: u64,
 }
@@ -20,7 +20,7 @@ pub struct WorkerTransport {
 impl WorkerTransport {
     /// `first`: told to the worker before any request, each time it starts.
     pub fn new(name: &'static str, first: String, clock: std::rc::Rc<dyn Clock>, latency_ms: u64) -> Self {
-        WorkerTransport { worker: crate::worker::Worker::new(name, first), clock, latency_ms }
+        WorkerTransport { worker: crate::http::worker::Worker::new(name, first), clock, latency_ms }
     }
 }
 

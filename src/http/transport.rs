@@ -1,5 +1,5 @@
-//! The seam between the ARM logic and the outside world. Three implementations send
-//! requests: the browser's fetch (`arm::fetch`), the demo estate (`demo`) and scripted
+//! The seam between the ARM and sign-in logic and the outside world. Three implementations send
+//! requests: the browser's fetch (`http::browser`), the demo estate (`demo`) and scripted
 //! transports in tests; the clock is injected the same way so polling tests never sleep.
 
 use std::future::Future;
@@ -72,7 +72,7 @@ impl Response {
 
 // ------------------------------------------------------------------ over postMessage
 //
-// The demo estate answers from a worker (`arm::browser::WorkerTransport`). A request or
+// The demo estate answers from a worker (`http::browser::WorkerTransport`). A request or
 // response crosses as text laid out like HTTP/1.1's: a first line, `name: value` header
 // lines, then, after an empty line, the body as it is. No escaping, so a health result of
 // a megabyte crosses as a copy, not a rewrite. A header whose name or value holds a line

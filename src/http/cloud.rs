@@ -1,6 +1,10 @@
 //! Azure clouds and the one check that decides where the token may go.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+use serde::{Deserialize, Serialize};
+
+/// On the wire (the sign-in worker's settings) by its [`Cloud::key`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Cloud {
     #[default]
     Public,

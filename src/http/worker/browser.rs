@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{unwrap, wrap, READY, TELL};
-use crate::arm::transport::LocalBoxFuture;
+use crate::http::LocalBoxFuture;
 
 /// The page's handle on one kind of worker. Starts nothing until asked: a session that
 /// never needs the worker never downloads it.
@@ -100,8 +100,9 @@ impl Link {
         // unhandled rejection.
         let script = format!(
             "importScripts({js});wasm_bindgen({wasm}).catch(e=>setTimeout(()=>{{throw e}}));",
-            js = crate::json::quote(&js),
-            wasm = crate::json::quote(&wasm),
+            // A JSON string is a JavaScript string literal.
+            js = serde_json::to_string(&js).map_err(|e| e.to_string())?,
+            wasm = serde_json::to_string(&wasm).map_err(|e| e.to_string())?,
         );
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/javascript");

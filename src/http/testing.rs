@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
-use super::transport::{Clock, LocalBoxFuture, Request, Response, Transport, TransportError};
+use crate::http::{Clock, LocalBoxFuture, Request, Response, Transport, TransportError};
 
 #[derive(Default)]
 pub struct FakeClock {
