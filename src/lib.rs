@@ -12,7 +12,6 @@ pub mod config;
 pub mod demo;
 pub mod health;
 pub mod json;
-pub mod link;
 pub mod order;
 pub mod query;
 pub mod ui;
