@@ -12,5 +12,4 @@ pub mod config;
 pub mod demo;
 pub mod health;
 pub mod http;
-pub mod link;
 pub mod ui;

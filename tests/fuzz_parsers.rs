@@ -324,18 +324,18 @@ fn deep_links_never_panic_and_round_trip() {
         format!("{}{body}", if mark { "?" } else { "" })
     });
     check("deep_links_never_panic_and_round_trip", query, |q| {
-        let (link, _notices) = lb_health::link::parse(&q);
+        let (link, _notices) = lb_health::ui::link::parse(&q);
         if let Some(rule) = &link.rule {
             let lb = link.lb.as_ref().ok_or_else(|| TestCaseError::fail("a rule without its load balancer"))?;
             prop_assert!(lb.rule(rule).is_ok(), "{rule:?}");
         }
         prop_assert!(link.view.text.chars().count() <= 200);
-        let written = lb_health::link::to_query(&link);
-        let (again, notices) = lb_health::link::parse(&written);
+        let written = lb_health::ui::link::to_query(&link);
+        let (again, notices) = lb_health::ui::link::parse(&written);
         prop_assert!(notices.is_empty(), "{written} -> {notices:?}");
         prop_assert_eq!(&again.lb, &link.lb);
         prop_assert_eq!(&again.rule, &link.rule);
-        prop_assert_eq!(lb_health::link::to_query(&again), written);
+        prop_assert_eq!(lb_health::ui::link::to_query(&again), written);
         Ok(())
     });
 }

@@ -5,11 +5,11 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{listen, App, Session, Slot, Stored};
+use super::{App, Session};
 use crate::http::browser::{BrowserClock, FetchTransport, WorkerTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
-use crate::auth::entra::Settings;
+use crate::auth::entra::{Callback as Answer, Pending, Settings};
 use crate::auth::signin::SignIn;
 use crate::config::{Config, ConfigError};
 
@@ -73,49 +73,66 @@ pub fn Boot() -> impl IntoView {
     // sign-in started from.
     let answer = browser::callback();
     if answer.as_ref().is_some_and(|a| a.is_popup()) {
-        return view! { <super::account::PopupLanding/> }.into_inner().into_any();
+        return view! { <super::account::PopupLanding/> }.into_any();
     }
     let answer = answer.map(|a| {
         let pending = browser::take_pending();
         browser::clean_address(pending.as_ref().map(|p| p.return_to.as_str()));
         (a, pending)
     });
-    let answer = Stored::new(answer);
-    let loaded = Slot::new(None);
-    leptos::task::spawn_local(async move {
-        loaded.set(Some(load_config().await));
-    });
-    let demo_anyway = Slot::new(false);
-    super::reactive_opt(move || {
-        let outcome = loaded.get()?;
-        Some(match outcome {
-            Ok(found) => {
-                let start = if found.as_ref().is_some_and(|c| c.names_azure) { Session::SignedOut } else { Session::Demo };
-                let config = found.unwrap_or_default();
-                let (demo, live) = clients(&config);
-                let (link, notices) = super::url::current();
-                let entra = entra(&config);
-                let answer = answer.get_value();
-                view! { <App demo=demo live=live config=config start=start link=link notices=notices entra=entra answer=answer/> }.into_inner().into_any()
-            }
-            Err(_) if demo_anyway.get() => {
-                let config = Config::default();
-                let (demo, live) = clients(&config);
-                view! { <App demo=demo live=live config=config start=Session::Demo/> }.into_inner().into_any()
-            }
-            Err(e) => view! {
-                <main id="main">
-                    <h1>"LB Health could not start"</h1>
-                    <div class="error" role="alert">
-                        <p class="error-title">"This deployment's config.json has a problem"</p>
-                        <p class="error-message">{e.to_string()}</p>
-                        <p>"Fix config.json next to index.html (see the README's configuration section), then reload. The demo estate works without it."</p>
-                        <button type="button" class="primary" {..listen("click", move |_| demo_anyway.set(true))}>"Open the demo estate"</button>
-                    </div>
-                </main>
-            }
-            .into_inner().into_any(),
+    let answer = StoredValue::new_local(answer);
+    let config = LocalResource::new(load_config);
+    // Nothing to show while config.json loads: it is on the page's own origin. Read
+    // with `get`, not inside a `Suspense`: the whole app mounts here, and under a
+    // `Suspense` any resource the app reads before it has loaded, outside a `Suspense`
+    // of its own, would hide the whole app meanwhile.
+    (move || {
+        config.get().map(|outcome| match outcome {
+            Ok(found) => view! { <Start found=found answer=answer.get_value()/> }.into_any(),
+            Err(e) => view! { <ConfigProblem error=e/> }.into_any(),
         })
     })
     .into_any()
+}
+
+/// The app on what config.json says: the sign-in page when it names Azure, the demo
+/// estate otherwise (no config.json at all, or one that only tunes the demo).
+#[component]
+fn Start(found: Option<Config>, answer: Option<(Answer, Option<Pending>)>) -> impl IntoView {
+    let start = if found.as_ref().is_some_and(|c| c.names_azure) { Session::SignedOut } else { Session::Demo };
+    let config = found.unwrap_or_default();
+    let (demo, live) = clients(&config);
+    let (link, notices) = super::url::current();
+    let entra = entra(&config);
+    view! { <App demo=demo live=live config=config start=start link=link notices=notices entra=entra answer=answer/> }
+}
+
+/// config.json is there but wrong: say what, and offer the demo, which needs none.
+#[component]
+fn ConfigProblem(error: ConfigError) -> impl IntoView {
+    let demo_anyway = RwSignal::new(false);
+    let message = error.to_string();
+    view! {
+        <Show when=move || demo_anyway.get() fallback=move || view! {
+            <main id="main">
+                <h1>"LB Health could not start"</h1>
+                <div class="error" role="alert">
+                    <p class="error-title">"This deployment's config.json has a problem"</p>
+                    <p class="error-message">{message.clone()}</p>
+                    <p>"Fix config.json next to index.html (see the README's configuration section), then reload. The demo estate works without it."</p>
+                    <button type="button" class="primary" on:click=move |_| demo_anyway.set(true)>"Open the demo estate"</button>
+                </div>
+            </main>
+        }>
+            <DemoOnly/>
+        </Show>
+    }
+}
+
+/// The demo estate on default settings, with no deep link.
+#[component]
+fn DemoOnly() -> impl IntoView {
+    let config = Config::default();
+    let (demo, live) = clients(&config);
+    view! { <App demo=demo live=live config=config start=Session::Demo/> }
 }

@@ -1,10 +1,12 @@
-//! The one place an `ArmError` becomes words: what happened, what to do next, and the
-//! raw identifiers support asks for.
+//! The one place an error becomes words: an `ArmError` or a `SignInError`, what
+//! happened, what to do next, and the raw identifiers support asks for.
 
 use leptos::prelude::*;
 
-use super::{listen, Call};
+use super::account;
+use super::signin::TokenPaste;
 use crate::arm::error::{ArmError, ErrorKind};
+use crate::auth::entra::{Denied, SignInError};
 
 pub fn headline(e: &ArmError) -> (&'static str, String) {
     match &e.kind {
@@ -34,8 +36,10 @@ pub fn headline(e: &ArmError) -> (&'static str, String) {
     }
 }
 
+/// An ARM failure in words, with the way forward: Retry, or signing in again when the
+/// token is what failed.
 #[component]
-pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Call<()>>) -> impl IntoView {
+pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
     let (title, next) = headline(&error);
     let ctx = use_context::<super::AppCtx>();
     let live = ctx.is_some_and(|c| !c.is_demo());
@@ -52,18 +56,99 @@ pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Call<()>
         <div class="error" role="alert">
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
             <p>{next}</p>
-            <p class="error-message">{error.message.clone()}</p>
-            <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }.into_inner().into_any()).collect_view()}</ul>
-            {sign_in.map(|c| view! {
-                <button type="button" class="primary" {..listen("click", move |_| super::account::start(c, None, false))}>"Sign in again"</button>
-            }.into_inner().into_any())}
+            <p class="error-message">{error.message}</p>
+            <ul class="error-details">{details.into_iter().flatten().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            {sign_in.map(|ctx| view! {
+                <button type="button" class="primary" on:click=move |_| account::start(ctx, None, false)>"Sign in again"</button>
+            })}
             {reauth.then(|| view! {
                 <p>{if sign_in.is_some() { "Or paste a fresh token to carry on from here:" } else { "Paste a fresh token to carry on from here:" }}</p>
-                <super::signin::TokenPaste on_done=move |_| { if let Some(r) = retry { r.run(()) } }/>
-            }.into_inner().into_any())}
-            {retry.filter(|_| !reauth).map(|r| view! { <button type="button" class="primary" {..listen("click", move |_| r.run(()))}>"Retry"</button> }.into_inner().into_any())}
+                <TokenPaste on_done=move |()| { if let Some(r) = retry { r.run(()) } }/>
+            })}
+            {retry.filter(|_| !reauth).map(|r| view! {
+                <button type="button" class="primary" on:click=move |_| r.run(())>"Retry"</button>
+            })}
         </div>
-    }.into_inner()
+    }
+}
+
+/// What to tell the user about a failed sign-in: a title and the way forward.
+fn sign_in_words(e: &SignInError) -> (&'static str, String) {
+    match e {
+        SignInError::Denied(Denied { error, .. }) if error == "access_denied" => (
+            "Sign-in was declined",
+            "Entra ID answered access_denied: the permission LB Health asks for (Azure Service Management, user_impersonation) was declined, by you or by your organisation's policy. Sign in again and accept it, or ask an administrator to grant consent for the organisation.".into(),
+        ),
+        SignInError::Denied(_) => ("Entra ID stopped the sign-in", "Read Entra's message below; it names what is missing. Then sign in again.".into()),
+        SignInError::StateMismatch => (
+            "This sign-in answer was rejected",
+            "Its state does not match the sign-in this tab started, so it may be forged or meant for another tab. Nothing was exchanged for a token. Sign in again from this tab.".into(),
+        ),
+        SignInError::NothingPending => (
+            "This sign-in answer was rejected",
+            "This tab has no sign-in in progress: the browser may have cleared its storage, or the answer was opened in another tab. Nothing was exchanged for a token. Sign in again.".into(),
+        ),
+        SignInError::Refused(_) => (
+            "Entra ID refused to issue a token",
+            "Read Entra's message below. AADSTS9002326 means the redirect URI is registered as Web instead of Single-page application; AADSTS50011 means it is not registered at all (see the README's set-up steps).".into(),
+        ),
+        SignInError::Network(_) => (
+            "Entra ID could not be reached",
+            "Check your network, then sign in again. If this repeats, the app registration may list this address as a Web redirect URI: the browser then blocks the token request. Register it as Single-page application.".into(),
+        ),
+        SignInError::Unexpected(_) => ("Entra ID's answer could not be read", "Sign in again; if it repeats, paste a token instead and report the message below.".into()),
+        SignInError::Storage => (
+            "This browser blocked the storage that sign-in needs",
+            "Signing in by redirect keeps a one-time PKCE verifier in this tab's session storage, which the browser refuses here. Sign in with a pop-up window, open LB Health in a new tab, or paste a token.".into(),
+        ),
+        SignInError::PopupBlocked => (
+            "The browser blocked the sign-in pop-up",
+            "Allow pop-ups for this site and sign in again, open LB Health in a new tab, or paste a token.".into(),
+        ),
+        SignInError::PopupClosed => (
+            "The sign-in window closed before it finished",
+            "If you closed it, sign in again. If it closed by itself, or stayed open on LB Health, the browser cut the link between the two windows (a Cross-Origin-Opener-Policy on the sign-in pages). Open LB Health in a new tab and sign in there, or paste a token.".into(),
+        ),
+        SignInError::OpenerLost => (
+            "This sign-in window lost its link to LB Health",
+            "The browser cut the link to the page that opened this window (a Cross-Origin-Opener-Policy on the sign-in pages), so the sign-in cannot be handed back. Close this window; in LB Health, open the app in a new tab and sign in there, or paste a token.".into(),
+        ),
+        SignInError::Settings(_) => ("Sign-in is not set up correctly", "This deployment's config.json has a problem with its sign-in fields; see the README.".into()),
+        SignInError::Worker(_) => (
+            "The sign-in component did not start",
+            "LB Health signs in from a separate script (signin-worker.js and signin-worker_bg.wasm next to index.html), which did not load or stopped. Reload the page; if it repeats, check that the deployment includes both files and that its Content-Security-Policy keeps worker-src blob:. Meanwhile you can paste a token.".into(),
+        ),
+    }
+}
+
+/// The raw details support asks for: Entra's code and message.
+fn details(e: &SignInError) -> Vec<String> {
+    match e {
+        SignInError::Denied(d) | SignInError::Refused(d) => {
+            let mut v = vec![format!("Error: {}", d.error)];
+            if !d.description.is_empty() {
+                v.push(d.description.clone());
+            }
+            v
+        }
+        SignInError::Network(m) | SignInError::Unexpected(m) | SignInError::Settings(m) | SignInError::Worker(m) => vec![m.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// A sign-in problem, with a way forward.
+#[component]
+pub fn SignInProblem(error: SignInError) -> impl IntoView {
+    let (title, next) = sign_in_words(&error);
+    let new_tab = matches!(error, SignInError::PopupBlocked | SignInError::PopupClosed | SignInError::Storage);
+    view! {
+        <div class="error" role="alert">
+            <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
+            <p>{next}</p>
+            <ul class="error-details">{details(&error).into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            {new_tab.then(|| view! { <a href=super::url::full_app_href() target="_blank" rel="noopener">"Open LB Health in a new tab"</a> })}
+        </div>
+    }
 }
 
 #[cfg(test)]

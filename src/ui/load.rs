@@ -1,120 +1,68 @@
-//! A screen's data, fetched once and again on retry, cancelled when the screen goes
-//! away. Plain signals and `spawn_local` rather than `LocalResource`: the async-derived
-//! machinery cost about 35 KB of wasm for three lists.
-//!
-//! The signal, the task and the retry are not generic over what is loaded: the value
-//! travels type-erased and `Data` casts it back, so the three screens share one copy
-//! of that code instead of one each.
+//! A screen's ARM data as a `LocalResource`: fetched when the screen opens and again on
+//! `refetch` (Retry), with what the client is waiting out (a 429's Retry-After, a retry
+//! after a failure) beside it for `Loading` to say, and the request cancelled when the
+//! screen goes away or a newer fetch replaces it.
 
-use std::any::Any;
 use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::{use_app, Slot, Stored};
+use super::use_app;
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::lro::WaitReason;
-use crate::arm::error::ArmError;
 
-type Erased = Arc<dyn Any + Send + Sync>;
-type State = Slot<Option<Result<Erased, ArmError>>>;
-type Fetch = Rc<dyn Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Pin<Box<dyn Future<Output = Result<Erased, ArmError>>>>>;
+// `rules` and `panel` still load through the earlier loader; it goes with them.
+pub use super::legacy::{load, Data};
 
-/// What a load is waiting out (a 429's Retry-After, a retry after a failure), for
-/// `Loading` to say; `None` while it is simply waiting for an answer.
-pub type Waiting = Slot<Option<Progress>>;
-
-/// A load's state: `None` while loading. Also the page's other signals of an optional
-/// outcome (a search, the panel's result, the tenant list, a token held for a second
-/// submit): with `T` erased, every one of them shares one copy of the signal code.
-pub struct Data<T> {
-    state: State,
-    ty: PhantomData<fn() -> T>,
+/// The resource and what it is waiting out (`None` while it simply waits for an answer).
+pub struct ArmResource<T: 'static> {
+    pub data: LocalResource<T>,
+    pub waiting: RwSignal<Option<Progress>>,
 }
 
-super::slot::copy_handle!(Data<T>);
-
-impl<T: Clone + Send + Sync + 'static> Data<T> {
-    pub fn new() -> Self {
-        Data { state: Slot::new(None), ty: PhantomData }
-    }
-
-    /// As a signal's `try_set`: nothing once the owner is gone.
-    pub fn set(&self, v: Option<Result<T, ArmError>>) {
-        self.state.set(v.map(|r| r.map(|v| Arc::new(v) as Erased)));
-    }
-
-    pub fn get_untracked(&self) -> Option<Result<T, ArmError>> {
-        self.state.get_untracked().map(|r| r.map(|v| typed::<T>(&v).clone()))
-    }
-
-    /// Tracked, as a signal's `get`.
-    pub fn get(&self) -> Option<Result<T, ArmError>> {
-        self.state.get().map(|r| r.map(|v| typed::<T>(&v).clone()))
-    }
-
-    /// The loaded value, if there is one, untracked.
-    pub fn with_untracked<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
-        self.state.with_untracked(|s| f(match s {
-            Some(Ok(v)) => Some(typed(v)),
-            _ => None,
-        }))
+impl<T> Clone for ArmResource<T> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
 
-fn typed<T: 'static>(v: &Erased) -> &T {
-    v.downcast_ref().expect("a load holds its fetch's type")
-}
+impl<T> Copy for ArmResource<T> {}
 
-/// Returns the state (None while loading), what it is waiting out, and a `reload` to
-/// call from Retry. `fetch` gets the client, the cancel handle and a progress callback.
-pub fn load<T, F, Fut>(fetch: F) -> (Data<T>, Waiting, impl Fn() + Copy + Send + Sync + 'static)
+/// `fetch` gets the client in use, the fetch's cancel handle and a progress callback.
+/// Signals it reads are tracked: a change fetches again (the search's submitted text).
+pub fn arm_resource<T, F, Fut>(fetch: F) -> ArmResource<T>
 where
-    T: Send + Sync + 'static,
+    T: 'static,
     F: Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Fut + 'static,
-    Fut: Future<Output = Result<T, ArmError>> + 'static,
+    Fut: Future<Output = T> + 'static,
 {
-    let (state, waiting, reload) = load_erased(Rc::new(move |client, cancel, progress| {
-        let fut = fetch(client, cancel, progress);
-        Box::pin(async move { fut.await.map(|v| Arc::new(v) as Erased) })
-    }));
-    (Data { state, ty: PhantomData }, waiting, reload)
-}
-
-fn load_erased(fetch: Fetch) -> (State, Waiting, impl Fn() + Copy + Send + Sync + 'static) {
     let ctx = use_app();
-    let state: State = Slot::new(None);
-    let waiting: Waiting = Slot::new(None);
-    let cancel = Stored::new(Cancel::default());
-    let fetch = Stored::new(fetch);
-    let reload = move || {
-        cancel.get_value().cancel();
-        let c = Cancel::default();
-        cancel.set_value(c.clone());
-        state.set(None);
+    let waiting = RwSignal::new(None);
+    let cancel = StoredValue::new_local(Cancel::default());
+    on_cleanup(move || {
+        cancel.try_with_value(Cancel::cancel);
+    });
+    let data = LocalResource::new(move || {
+        cancel.with_value(Cancel::cancel);
+        let current = Cancel::default();
+        cancel.set_value(current.clone());
         waiting.set(None);
-        let live = c.clone();
+        let live = current.clone();
         let progress: Rc<dyn Fn(Progress)> = Rc::new(move |p| {
             if !live.is_cancelled() {
                 let retrying = matches!(p, Progress::Waiting { reason: WaitReason::Throttled | WaitReason::Transient, .. });
                 waiting.set(retrying.then_some(p));
             }
         });
-        let fut = (fetch.get_value())(ctx.client(), c.clone(), progress);
-        spawn_local(async move {
-            let r = fut.await;
-            if !c.is_cancelled() {
+        let fut = fetch(ctx.client(), current.clone(), progress);
+        async move {
+            let out = fut.await;
+            if !current.is_cancelled() {
                 waiting.set(None);
-                state.set(Some(r));
             }
-        });
-    };
-    reload();
-    on_cleanup(move || cancel.get_value().cancel());
-    (state, waiting, reload)
+            out
+        }
+    });
+    ArmResource { data, waiting }
 }

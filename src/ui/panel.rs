@@ -354,7 +354,7 @@ const PAGE: usize = 100;
 /// reads and records there, so there is one copy, whichever panel is open.
 #[derive(Clone, Copy)]
 struct RuleHistory {
-    all: Stored<Vec<(String, String, History)>>,
+    all: StoredValue<Vec<(String, String, History)>>,
     /// The rule id, lower-cased.
     key: Stored<String>,
 }

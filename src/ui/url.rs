@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 
 #[cfg(target_arch = "wasm32")]
-use super::{AppCtx, Screen, Stored};
+use super::{AppCtx, Screen};
 #[cfg(target_arch = "wasm32")]
-use crate::link::{self, Link};
+use super::link::{self, Link};
 
 /// The link the page was opened with, and what of it was dropped.
 #[cfg(target_arch = "wasm32")]
@@ -30,8 +30,8 @@ fn link_of(ctx: &AppCtx) -> Link {
 #[cfg(target_arch = "wasm32")]
 pub fn sync(ctx: AppCtx) {
     // A new screen or panel is a history entry; a filter keystroke replaces the entry.
-    let last_place = Stored::new(None::<(Screen, Option<String>)>);
-    super::effect(move || {
+    let last_place = StoredValue::new(None::<(Screen, Option<String>)>);
+    Effect::new(move |_| {
         let link = link_of(&ctx);
         let query = link::to_query(&link);
         let Some(window) = web_sys::window() else { return };
