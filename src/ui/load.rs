@@ -27,7 +27,7 @@ type Fetch = Rc<dyn Fn(Rc<ArmClient>, Cancel, Rc<dyn Fn(Progress)>) -> Pin<Box<d
 
 /// What a load is waiting out (a 429's Retry-After, a retry after a failure), for
 /// `Loading` to say; `None` while it is simply waiting for an answer.
-pub type Waiting = Slot<Option<Progress>>;
+pub type Waiting = RwSignal<Option<Progress>>;
 
 /// A load's state: `None` while loading. Also the page's other signals of an optional
 /// outcome (a search, the panel's result, the tenant list, a token held for a second
@@ -89,7 +89,7 @@ where
 fn load_erased(fetch: Fetch) -> (State, Waiting, impl Fn() + Copy + Send + Sync + 'static) {
     let ctx = use_app();
     let state: State = Slot::new(None);
-    let waiting: Waiting = Slot::new(None);
+    let waiting: Waiting = RwSignal::new(None);
     let cancel = Stored::new(Cancel::default());
     let fetch = Stored::new(fetch);
     let reload = move || {

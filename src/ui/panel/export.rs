@@ -1,4 +1,5 @@
-//! Exports of the table's current view: files and the same check from a shell.
+//! Exports of the table's current view: files to download, and the same check as
+//! commands to run from a shell.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -6,43 +7,66 @@ use wasm_bindgen::JsCast;
 use crate::arm::id::RuleId;
 use crate::health::export;
 use crate::health::summary::Row;
-use crate::ui::{listen, use_app, Computed, Stored};
+use crate::ui::use_app;
 
 /// Downloads and copyable commands for the current view of the table.
 #[component]
-pub(super) fn Export(rule_id: Option<RuleId>, iso: String, rows: Stored<Vec<Row>>, shown: Computed<Vec<usize>>) -> impl IntoView {
+pub(super) fn Export(
+    rule_id: Option<RuleId>,
+    iso: String,
+    rows: StoredValue<Vec<Row>>,
+    shown: Memo<Vec<usize>>,
+) -> impl IntoView {
     let ctx = use_app();
-    let Some(rule) = rule_id else { return ().into_any() };
+    let Some(rule) = rule_id else {
+        return ().into_any();
+    };
     let arm = ctx.config.with_value(|c| c.cloud.arm_origin());
-    let commands = format!("# PowerShell\n{}\n\n# REST (bash)\n{}", export::powershell(&rule), export::curl(&rule, arm));
-    let (rule_csv, rule_json, iso_csv, iso_json) = (rule.clone(), rule.clone(), iso.clone(), iso);
+    let commands = format!(
+        "# PowerShell\n{}\n\n# REST (bash)\n{}",
+        export::powershell(&rule),
+        export::curl(&rule, arm)
+    );
     let file = format!("{}-{}", rule.load_balancer.name, rule.name);
-    let (file_csv, file_json) = (format!("{file}.csv"), format!("{file}.json"));
-    let current = move || shown.with(|idx| rows.with_value(|all| idx.iter().map(|&i| all[i].clone()).collect::<Vec<Row>>()));
+    let target = StoredValue::new((rule, iso, file));
+    let save = move |ext: &str, mime: &str, write: fn(&RuleId, &str, &[&Row]) -> String| {
+        let text = shown.with_untracked(|idx| {
+            rows.with_value(|all| {
+                let current: Vec<&Row> = idx.iter().map(|&i| &all[i]).collect();
+                target.with_value(|(rule, iso, _)| write(rule, iso, &current))
+            })
+        });
+        let name = target.with_value(|(_, _, file)| format!("{file}.{ext}"));
+        download(&name, mime, &text);
+    };
     view! {
-        <button type="button" {..listen("click", move |_| {
-            let r = current();
-            download(&file_csv, "text/csv", &export::to_csv(&rule_csv, &iso_csv, &r.iter().collect::<Vec<_>>()));
-        })}>"Download CSV"</button>
-        <button type="button" {..listen("click", move |_| {
-            let r = current();
-            download(&file_json, "application/json", &export::to_json(&rule_json, &iso_json, &r.iter().collect::<Vec<_>>()));
-        })}>"Download JSON"</button>
+        <button type="button" on:click=move |_| save("csv", "text/csv", export::to_csv)>
+            "Download CSV"
+        </button>
+        <button type="button" on:click=move |_| save("json", "application/json", export::to_json)>
+            "Download JSON"
+        </button>
         <details class="commands">
             <summary>"Same check from a shell"</summary>
             <pre class="mono">{commands}</pre>
-            <p class="muted">"The commands ask the Azure CLI for a token; none is copied from this page."</p>
+            <p class="muted">
+                "The commands ask the Azure CLI for a token; none is copied from this page."
+            </p>
         </details>
     }
-    .into_inner().into_any()
+    .into_any()
 }
 
-pub(super) fn download(name: &str, mime: &str, text: &str) {
+fn download(name: &str, mime: &str, text: &str) {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
     if let Some(a) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.create_element("a").ok())
