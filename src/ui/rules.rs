@@ -9,18 +9,22 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::load::load;
 use super::panel::{check_rule, Checked};
-use super::{attr, listen, use_app, Call, Computed, ErrorView, HealthPanel, Loading, Slot, Stored};
-use crate::arm::client::Cancel;
+use super::{use_app, ErrorView, HealthPanel, Loading, Screen};
+use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::error::ArmError;
-use crate::arm::id::LoadBalancerId;
-use crate::arm::model::LoadBalancer;
+use crate::arm::id::{LoadBalancerId, RuleId};
+use crate::arm::lro::WaitReason;
+use crate::arm::model::{LoadBalancer, ProbeProperties};
+use crate::health::catalog::State;
 use crate::health::summary::RuleContext;
 
 /// Health checks running at once when a load balancer opens: ARM throttles per
 /// principal, and four keeps a 20-rule load balancer quick without a burst.
 const PARALLEL: usize = 4;
+
+/// The button that opened the panel, to give focus back to when it closes.
+type Opener = StoredValue<Option<web_sys::HtmlElement>, LocalStorage>;
 
 #[derive(Clone, PartialEq)]
 enum RuleStatus {
@@ -34,27 +38,184 @@ enum RuleStatus {
 #[component]
 pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     let ctx = use_app();
-    let lb_for_load = lb.clone();
-    let (data, waiting, reload) = load(move |client, cancel, progress| {
-        let id = lb_for_load.clone();
-        async move { client.load_balancer(&id, &cancel, &*progress).await }
-    });
-    let statuses = Slot::new(Vec::<RuleStatus>::new());
-    let checks = Stored::new(Cancel::default());
-    on_cleanup(move || checks.get_value().cancel());
-    let lb_for_checks = lb.clone();
-    super::effect(move || {
-        if let Some(Ok(desc)) = data.get() {
-            let sub_name = ctx.screen.with_untracked(|s| match s {
-                super::Screen::Rules { sub_name, .. } => sub_name.clone(),
-                _ => String::new(),
-            });
-            super::navigator::recent::remember(ctx.is_demo(), &lb_for_checks, &sub_name);
-            check_all(&desc, &lb_for_checks, statuses, checks);
+    let statuses = RwSignal::new(Vec::<RuleStatus>::new());
+    // What the load is waiting out (a 429's Retry-After, a retry after a failure).
+    let waiting = RwSignal::new(None::<Progress>);
+    // Cancels the load and the rules' checks: a Retry, and leaving the load balancer.
+    let cancel = StoredValue::new_local(Cancel::default());
+    on_cleanup(move || cancel.with_value(Cancel::cancel));
+    let desc = {
+        let lb = lb.clone();
+        LocalResource::new(move || {
+            cancel.with_value(Cancel::cancel);
+            let c = Cancel::default();
+            cancel.set_value(c.clone());
+            let (lb, client) = (lb.clone(), ctx.client());
+            async move {
+                waiting.set(None);
+                let progress = |p: Progress| {
+                    if !c.is_cancelled() {
+                        let retrying = matches!(
+                            p,
+                            Progress::Waiting { reason: WaitReason::Throttled | WaitReason::Transient, .. }
+                        );
+                        waiting.set(retrying.then_some(p));
+                    }
+                };
+                let desc = client.load_balancer(&lb, &c, &progress).await;
+                if let (false, Ok(desc)) = (c.is_cancelled(), &desc) {
+                    let sub_name = ctx.screen.with_untracked(|s| match s {
+                        Screen::Rules { sub_name, .. } => sub_name.clone(),
+                        _ => String::new(),
+                    });
+                    super::navigator::recent::remember(ctx.is_demo(), &lb, &sub_name);
+                    check_all(desc, &lb, statuses, &c, client);
+                }
+                desc
+            }
+        })
+    };
+    view! {
+        <h1>{lb.name.clone()}</h1>
+        <Suspense fallback=move || view! { <Loading what="the load balancer" waiting=waiting/> }>
+            {move || {
+                desc.get()
+                    .map(|d| match d {
+                        Ok(d) => view! { <LoadBalancerView desc=d lb=lb.clone() statuses=statuses/> }.into_any(),
+                        Err(e) => view! { <ErrorView error=e retry=move |_| desc.refetch()/> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LoadBalancerView(desc: LoadBalancer, lb: LoadBalancerId, statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
+    let rules = RuleContext::all(&desc);
+    let count = rules.len();
+    let note = match desc.sku.tier.as_str() {
+        "Global" => Some("Cross-region load balancer: its backends are regional load balancers, shown by their frontend."),
+        _ if desc.sku.name == "Gateway" => Some("Gateway load balancer: Azure does not report per-backend health for it."),
+        _ => None,
+    };
+    let opener: Opener = StoredValue::new_local(None);
+    let table = if rules.is_empty() {
+        view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_any()
+    } else {
+        view! { <RulesTable rules=rules.clone() statuses=statuses opener=opener/> }.into_any()
+    };
+    view! {
+        <dl class="facts">
+            <div><dt>"SKU"</dt><dd>{desc.sku.label()}</dd></div>
+            <div><dt>"Location"</dt><dd>{desc.location.clone()}</dd></div>
+            <div><dt>"Resource group"</dt><dd>{lb.resource_group.clone()}</dd></div>
+            <div><dt>"Rules"</dt><dd>{count}</dd></div>
+        </dl>
+        {note.map(|n| view! { <p class="note">{n}</p> })}
+        <LbSummary statuses=statuses/>
+        <h2 id="rules-heading">"Load balancing rules"</h2>
+        {table}
+        <OpenPanel rules=rules lb=lb statuses=statuses opener=opener/>
+    }
+}
+
+#[component]
+fn RulesTable(rules: Vec<RuleContext>, statuses: RwSignal<Vec<RuleStatus>>, opener: Opener) -> impl IntoView {
+    view! {
+        <div class="scroll-x">
+            <table class="grid cards" aria-labelledby="rules-heading">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Protocol"</th>
+                        <th scope="col">"Ports"</th>
+                        <th scope="col">"Backend pool"</th>
+                        <th scope="col">"Health probe"</th>
+                        <th scope="col">"Health status"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rules
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, rule)| view! { <RuleRow i=i rule=rule statuses=statuses opener=opener/> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn RuleRow(i: usize, rule: RuleContext, statuses: RwSignal<Vec<RuleStatus>>, opener: Opener) -> impl IntoView {
+    let ctx = use_app();
+    let status = match rule.unavailable {
+        Some(u) => view! {
+            <details class="unavailable">
+                <summary>{u.short()}</summary>
+                <p>{u.message()}</p>
+            </details>
+        }
+        .into_any(),
+        None => {
+            let name = rule.name.clone();
+            view! {
+                <span class="rule-status">{move || status_text(statuses.with(|s| s.get(i).cloned()))}</span>
+                " "
+                <button
+                    type="button"
+                    class="linklike"
+                    aria-label=format!("View details for {name}")
+                    on:click=move |ev| {
+                        opener.set_value(ev.current_target().and_then(|t| t.dyn_into().ok()));
+                        ctx.panel.set(Some(name.clone()));
+                    }
+                >
+                    "View details"
+                </button>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <tr>
+            <td>{rule.name}</td>
+            <td data-label="Protocol">{rule.protocol}</td>
+            <td data-label="Ports">{format!("{} → {}", rule.frontend_port, rule.backend_port)}</td>
+            <td data-label="Backend pool">{rule.backend_pool}</td>
+            <td data-label="Health probe">{rule.probe_name.unwrap_or_else(|| "None".into())}</td>
+            <td data-label="Health status">{status}</td>
+        </tr>
+    }
+}
+
+/// The health panel of the rule named in `AppCtx::panel`, if there is one.
+#[component]
+fn OpenPanel(rules: Vec<RuleContext>, lb: LoadBalancerId, statuses: RwSignal<Vec<RuleStatus>>, opener: Opener) -> impl IntoView {
+    let ctx = use_app();
+    let rules = StoredValue::new(rules);
+    // The rule asked for, by its index: a link may name a rule that is not there, or
+    // one without health to show; either is said once and the panel stays closed.
+    let find = move |name: &str| {
+        rules.with_value(|rules| {
+            let i = rules.iter().position(|r| r.name.eq_ignore_ascii_case(name));
+            match i.map(|i| (i, &rules[i])) {
+                None => Err(format!("This load balancer has no rule named '{name}'.")),
+                Some((_, r)) if r.unavailable.is_some() => {
+                    Err(format!("{}: {}", r.name, r.unavailable.as_ref().map_or("", |u| u.message())))
+                }
+                Some((i, _)) => Ok(i),
+            }
+        })
+    };
+    Effect::new(move || {
+        let Some(name) = ctx.panel.get() else { return };
+        if let Err(notice) = find(&name) {
+            ctx.notices.update(|n| n.push(notice));
+            ctx.panel.set(None);
         }
     });
-    let opener = Stored::new(None::<web_sys::HtmlElement>);
-    let close = Call::new(move |_: ()| {
+    let close = Callback::new(move |()| {
         let name = ctx.panel.get_untracked();
         ctx.panel.set(None);
         // Put focus back on the button that opened the panel (or, after a deep link,
@@ -68,102 +229,29 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
             let _ = el.focus();
         }
     });
-    let lb_name = lb.name.clone();
-    view! {
-        <h1>{lb_name}</h1>
-        {move || match data.get() {
-            None => view! { <Loading what="the load balancer" waiting=waiting/> }.into_inner().into_any(),
-            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| reload()/> }.into_inner().into_any(),
-            Some(Ok(desc)) => {
-                let rules = RuleContext::all(&desc);
-                let sku = desc.sku.label();
-                let note = match desc.sku.tier.as_str() {
-                    "Global" => Some("Cross-region load balancer: its backends are regional load balancers, shown by their frontend."),
-                    _ if desc.sku.name == "Gateway" => Some("Gateway load balancer: Azure does not report per-backend health for it."),
-                    _ => None,
-                };
-                let rules_for_panel = rules.clone();
-                let rule_count = rules.len();
-                let lb_id = lb.clone();
-                view! {
-                    <dl class="facts">
-                        <div><dt>"SKU"</dt><dd>{sku}</dd></div>
-                        <div><dt>"Location"</dt><dd>{desc.location.clone()}</dd></div>
-                        <div><dt>"Resource group"</dt><dd>{lb.resource_group.clone()}</dd></div>
-                        <div><dt>"Rules"</dt><dd>{rule_count.to_string()}</dd></div>
-                    </dl>
-                    {note.map(|n| view! { <p class="note">{n}</p> }.into_inner().into_any())}
-                    <LbSummary statuses=statuses/>
-                    <h2 id="rules-heading">"Load balancing rules"</h2>
-                    {if rules.is_empty() {
-                        view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_inner().into_any()
-                    } else {
-                        view! {
-                            <div class="scroll-x"><table class="grid cards" {..attr("aria-labelledby", "rules-heading")}>
-                                <thead><tr>
-                                    <th scope="col">"Name"</th><th scope="col">"Protocol"</th><th scope="col">"Ports"</th>
-                                    <th scope="col">"Backend pool"</th><th scope="col">"Health probe"</th><th scope="col">"Health status"</th>
-                                </tr></thead>
-                                <tbody>{rules.into_iter().enumerate().map(|(i, r)| {
-                                    let name = r.name.clone();
-                                    let status = match r.unavailable {
-                                        Some(u) => view! {
-                                            <details class="unavailable"><summary>{u.short()}</summary><p>{u.message()}</p></details>
-                                        }.into_inner().into_any(),
-                                        None => view! {
-                                            <span class="rule-status">{super::reactive_any(move || status_text(statuses.with(|s| s.get(i).cloned())))}</span>
-                                            " "
-                                            <button type="button" class="linklike" aria-label=format!("View details for {name}")
-                                                {..listen("click", move |ev: web_sys::Event| {
-                                                    let el = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
-                                                    opener.set_value(el);
-                                                    ctx.panel.set(Some(name.clone()));
-                                                })}>"View details"</button>
-                                        }.into_inner().into_any(),
-                                    };
-                                    view! {
-                                        <tr>
-                                            <td>{r.name.clone()}</td>
-                                            <td data-label="Protocol">{r.protocol.clone()}</td>
-                                            <td data-label="Ports">{format!("{} → {}", r.frontend_port, r.backend_port)}</td>
-                                            <td data-label="Backend pool">{r.backend_pool.clone()}</td>
-                                            <td data-label="Health probe">{r.probe_name.clone().unwrap_or_else(|| "None".into())}</td>
-                                            <td data-label="Health status">{status}</td>
-                                        </tr>
-                                    }.into_inner().into_any()
-                                }).collect_view()}</tbody>
-                            </table></div>
-                        }.into_inner().into_any()
-                    }}
-                    {super::reactive_opt(move || {
-                        let name = ctx.panel.get()?;
-                        let Some(i) = rules_for_panel.iter().position(|r| r.name.eq_ignore_ascii_case(&name)) else {
-                            ctx.notices.update(|n| n.push(format!("This load balancer has no rule named '{name}'.")));
-                            ctx.panel.set(None);
-                            return None;
-                        };
-                        let rule = rules_for_panel[i].clone();
-                        if let Some(u) = rule.unavailable {
-                            ctx.notices.update(|n| n.push(format!("{}: {}", rule.name, u.message())));
-                            ctx.panel.set(None);
-                            return None;
-                        }
-                        // A memo: other rules finishing must not re-deliver this rule's result.
-                        let list_result = Computed::new(move || statuses.with(|s| match s.get(i) {
-                            Some(RuleStatus::Done(c)) => Some(Ok(c.clone())),
-                            Some(RuleStatus::Failed(e)) => Some(Err(e.clone())),
-                            _ => None,
-                        }));
-                        let on_result = Call::new(move |c: Checked| {
-                            statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Done(c) });
-                        });
-                        let rule_id = lb_id.rule(&rule.name);
-                        Some(view! { <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/> }.into_inner().into_any())
-                    })}
-                }.into_inner().into_any()
-            }
-        }}
-    }.into_inner()
+    move || {
+        let i = find(&ctx.panel.get()?).ok()?;
+        let rule = rules.with_value(|r| r[i].clone());
+        // A memo: other rules finishing must not re-deliver this rule's result.
+        let list_result = Memo::new(move |_| {
+            statuses.with(|s| match s.get(i) {
+                Some(RuleStatus::Done(c)) => Some(Ok(c.clone())),
+                Some(RuleStatus::Failed(e)) => Some(Err(e.clone())),
+                _ => None,
+            })
+        });
+        let on_result = Callback::new(move |c: Checked| {
+            statuses.update(|s| {
+                if let Some(slot) = s.get_mut(i) {
+                    *slot = RuleStatus::Done(c);
+                }
+            })
+        });
+        let rule_id = lb.rule(&rule.name);
+        Some(view! {
+            <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/>
+        })
+    }
 }
 
 fn status_text(s: Option<RuleStatus>) -> String {
@@ -176,7 +264,10 @@ fn status_text(s: Option<RuleStatus>) -> String {
             }
             t
         }
-        Some(RuleStatus::Failed(e)) => format!("⚠ Not checked ({})", e.code.clone().unwrap_or_else(|| super::error_view::headline(&e).0.to_owned())),
+        Some(RuleStatus::Failed(e)) => format!(
+            "⚠ Not checked ({})",
+            e.code.clone().unwrap_or_else(|| super::error_view::headline(&e).0.to_owned())
+        ),
         Some(RuleStatus::Checking) | Some(RuleStatus::Waiting) => "Checking…".into(),
         Some(RuleStatus::Unavailable) | None => String::new(),
     }
@@ -184,15 +275,18 @@ fn status_text(s: Option<RuleStatus>) -> String {
 
 /// The whole load balancer in a line: rules, distinct backends, and how many are Down.
 #[component]
-fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
-    super::reactive_opt(move || {
+fn LbSummary(statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
+    let line = move || {
         statuses.with(|all| {
-            let done: Vec<&Checked> = all.iter().filter_map(|s| if let RuleStatus::Done(c) = s { Some(c) } else { None }).collect();
+            let done: Vec<&Checked> = all
+                .iter()
+                .filter_map(|s| if let RuleStatus::Done(c) = s { Some(c) } else { None })
+                .collect();
             let pending = all.iter().filter(|s| matches!(s, RuleStatus::Waiting | RuleStatus::Checking)).count();
             let mut backends: Vec<(&str, &str, bool)> = Vec::new();
             for c in &done {
                 for r in &c.summary.rows {
-                    let down = r.state == crate::health::catalog::State::Down;
+                    let down = r.state == State::Down;
                     match backends.iter_mut().find(|b| b.0 == r.instance && b.1 == r.ip) {
                         Some(b) => b.2 |= down,
                         None => backends.push((&r.instance, &r.ip, down)),
@@ -200,29 +294,33 @@ fn LbSummary(statuses: Slot<Vec<RuleStatus>>) -> impl IntoView {
                 }
             }
             let down = backends.iter().filter(|b| b.2).count();
+            let checkable = all.iter().filter(|s| !matches!(s, RuleStatus::Unavailable)).count();
             (!all.is_empty()).then(|| {
-                let text = format!(
-                    "{} of {} rules checked · {} distinct backends · {} Down in at least one rule{}",
+                format!(
+                    "{} of {checkable} rules checked · {} distinct backends · {down} Down in at least one rule{}",
                     done.len(),
-                    all.iter().filter(|s| !matches!(s, RuleStatus::Unavailable)).count(),
                     backends.len(),
-                    down,
                     if pending > 0 { " · checking…" } else { "" }
-                );
-                view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> }.into_inner().into_any()
+                )
             })
         })
-    })
+    };
+    move || {
+        line().map(|text| view! { <p class="lb-summary" role="status" aria-label="Load balancer summary">{text}</p> })
+    }
 }
 
-/// Starts a health check of every rule that has one, `PARALLEL` at a time.
-fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: Slot<Vec<RuleStatus>>, checks: Stored<Cancel>) {
-    checks.get_value().cancel();
-    let cancel = Cancel::default();
-    checks.set_value(cancel.clone());
+/// Starts a health check of every rule that has one, `PARALLEL` at a time; `cancel`
+/// stops them all.
+fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: RwSignal<Vec<RuleStatus>>, cancel: &Cancel, client: Rc<ArmClient>) {
     let rules = RuleContext::all(desc);
-    statuses.set(rules.iter().map(|r| if r.unavailable.is_some() { RuleStatus::Unavailable } else { RuleStatus::Waiting }).collect());
-    let work: Rc<Vec<(usize, crate::arm::id::RuleId, Option<crate::arm::model::ProbeProperties>)>> = Rc::new(
+    statuses.set(
+        rules
+            .iter()
+            .map(|r| if r.unavailable.is_some() { RuleStatus::Unavailable } else { RuleStatus::Waiting })
+            .collect(),
+    );
+    let work: Rc<Vec<(usize, RuleId, Option<ProbeProperties>)>> = Rc::new(
         rules
             .iter()
             .enumerate()
@@ -231,7 +329,6 @@ fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: Slot<Vec<RuleSt
             .collect(),
     );
     let next = Rc::new(Cell::new(0usize));
-    let client = use_app().client();
     for _ in 0..PARALLEL.min(work.len()) {
         let (work, next, cancel, client) = (work.clone(), next.clone(), cancel.clone(), client.clone());
         spawn_local(async move {
@@ -243,7 +340,11 @@ fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: Slot<Vec<RuleSt
                 next.set(k + 1);
                 let (i, id, probe) = &work[k];
                 let i = *i;
-                statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = RuleStatus::Checking });
+                statuses.update(|s| {
+                    if let Some(slot) = s.get_mut(i) {
+                        *slot = RuleStatus::Checking
+                    }
+                });
                 let outcome = check_rule(&client, id, probe.as_ref(), &cancel, &|_| {}).await;
                 if cancel.is_cancelled() {
                     break;
@@ -252,7 +353,11 @@ fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: Slot<Vec<RuleSt
                     Ok(c) => RuleStatus::Done(c),
                     Err(e) => RuleStatus::Failed(e),
                 };
-                statuses.update(|s| if let Some(slot) = s.get_mut(i) { *slot = status });
+                statuses.update(|s| {
+                    if let Some(slot) = s.get_mut(i) {
+                        *slot = status
+                    }
+                });
             }
         });
     }
