@@ -129,9 +129,11 @@ impl ArmClient {
         Ok(order::by_name(subs, |s| &s.display_name))
     }
 
-    /// The directories the signed-in user belongs to, for switching tenant.
+    /// The directories the signed-in user belongs to, for switching tenant. An id that is
+    /// no GUID or domain name is left out: it would go into the login URL's path.
     pub async fn tenants(&self, cancel: &Cancel) -> Result<Vec<Tenant>, ArmError> {
-        let tenants: Vec<Tenant> = items(self.get_all(&format!("/tenants?api-version={TENANTS_API}"), Page::<Tenant>::SHAPE, cancel, &|_| {}).await?);
+        let mut tenants: Vec<Tenant> = items(self.get_all(&format!("/tenants?api-version={TENANTS_API}"), Page::<Tenant>::SHAPE, cancel, &|_| {}).await?);
+        tenants.retain(|t| crate::config::is_directory(&t.tenant_id));
         Ok(order::by_name(tenants, |t| &t.display_name))
     }
 

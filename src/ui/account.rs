@@ -45,7 +45,7 @@ pub fn start(ctx: AppCtx, tenant: Option<String>, popup: bool) {
     ctx.signin.set(SignInStatus::Working);
     leptos::task::spawn_local(async move {
         let started = match signin.begin(&tenant, mode, return_to).await {
-            Ok(s) => s,
+            Ok(mut s) => { s.url = browser::authorize_url(&s.url); s }
             Err(e) => {
                 if let Some(p) = popup {
                     let _ = p.close();
@@ -98,6 +98,7 @@ fn adopt(ctx: AppCtx, tenant: String, tokens: Tokens) {
     let live = ctx.live_client.get_value();
     let account = Rc::new(Account::new(signin, tenant, &tokens, live.clock()));
     ctx.account.set_value(Some(account.clone()));
+    browser::forget_sign_out();
     live.set_renewer(Some(renewer(ctx, account.clone())));
     ctx.client.set_value(live);
     ctx.signin.set(SignInStatus::Idle);
@@ -257,6 +258,8 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
                 }.into_inner().into_any())}
             </p>
             {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> }.into_inner().into_any())}
+            {ctx.config.with_value(|c| crate::config::shared_pages_origin(&browser::location(), c)).then(|| view! { <p class="note" role="note">{crate::config::SHARED_PAGES_WARNING}</p> }.into_inner().into_any())}
+            {browser::end_session().map(|url| view! { <p class="note" role="status">"You signed out of LB Health. Your Microsoft account may still be signed in in this browser, so the next sign-in here asks which account to use. On a shared computer, also "<a {..attr_owned("href", url)} {..attr("target", if framed { "_blank" } else { "_self" })} {..attr("rel", "noopener")}>"sign out of Microsoft"</a>"."</p> }.into_inner().into_any())}
             {super::reactive_opt(move || match ctx.signin.get() {
                 SignInStatus::Idle => None,
                 SignInStatus::Working => Some(view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Signing in…"</p> }.into_inner().into_any()),
