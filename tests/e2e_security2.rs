@@ -49,12 +49,14 @@ fn a_redirect_from_arm_is_refused_named_and_carries_no_token() {
     live.azure.set_fault(Fault::Redirect);
     live.azure.clear_log();
     b.by_role("button", "Contoso Production").click();
-    let alert = alert_saying(b, "answered with a redirect");
-    assert!(alert.text().contains("does not follow redirects"), "{}", alert.text());
+    // Whatever the outcome, it ends on screen; then: where did the request go?
+    b.wait_until("an error on screen", || !b.all_by_role("alert").is_empty());
     let log = live.azure.requests();
     assert!(log.iter().any(|r| r.method == "GET" && r.authorization.is_some()), "the redirected request was sent: {log:?}");
     let followed: Vec<_> = log.iter().filter(|r| r.path_and_query.starts_with(OUTSIDE)).collect();
     assert!(followed.is_empty(), "the redirect was followed: {followed:?}");
+    let alert = alert_saying(b, "answered with a redirect");
+    assert!(alert.text().contains("does not follow redirects"), "{}", alert.text());
 }
 
 /// A deployment configured for sign-in against the fake Entra, its own URL registered
