@@ -154,7 +154,7 @@ impl Config {
             None => None,
         };
         let tenant = tenant.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| "organizations".into());
-        if !tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') || tenant.len() > 100 {
+        if !is_tenant(&tenant) {
             return Err(ConfigError::BadTenant(tenant.chars().take(40).collect()));
         }
         let login = match login_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -169,6 +169,34 @@ impl Config {
         Ok(Config { cloud, arm, client_id, tenant, login, redirect_uri, names_azure, demo })
     }
 }
+
+/// What may stand as the tenant in a login URL's path (`{login}/{tenant}/oauth2/...`): a
+/// directory (`is_directory`) or one of Entra's own words. Nothing else reaches the URL,
+/// where a `/`, `?`, `#` or `..` would change which endpoint is asked.
+pub fn is_tenant(t: &str) -> bool {
+    is_directory(t) || matches!(t, "organizations" | "common" | "consumers")
+}
+
+/// A directory as ARM's `GET /tenants` names one: its id (a GUID) or a domain name
+/// (`contoso.onmicrosoft.com`). The tenant switch takes only these from ARM's answer.
+pub fn is_directory(t: &str) -> bool {
+    let label = |l: &str| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    crate::arm::id::SubscriptionId::parse(t).is_ok() || (t.len() <= 253 && t.split('.').count() >= 2 && t.split('.').all(label))
+}
+
+/// True when the app runs on a GitHub Pages origin (`<owner>.github.io`) with sign-in
+/// configured. Every Pages site of that owner shares the origin, so any of them can
+/// finish a sign-in in LB Health's name and take the token (docs/security.md): such a
+/// deployment needs an origin of its own. `location` is the page's address.
+pub fn shared_pages_origin(location: &str, config: &Config) -> bool {
+    let host = location.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let name = host.split(':').next().unwrap_or("").trim_end_matches('.').to_ascii_lowercase();
+    config.client_id.is_some() && name.ends_with(".github.io")
+}
+
+/// The sign-in block's warning for `shared_pages_origin`, in an administrator's words.
+pub const SHARED_PAGES_WARNING: &str = "This copy of LB Health runs on github.io, where every other GitHub Pages site of the same owner shares its address space (origin). A page on any of those sites could complete a sign-in in LB Health's name and take the token. Before people sign in here, an administrator should give LB Health an origin of its own: a custom domain on GitHub Pages, or an owner account whose Pages hold nothing else (see the README).";
 
 /// `url` is an absolute http(s) URL on `origin` (the page's), without a fragment.
 fn same_origin_url(url: &str, origin: &str) -> bool {
@@ -264,6 +292,33 @@ mod tests {
         let c = Config::parse(r#"{"loginEndpoint":"http://127.0.0.1:9/","redirectUri":"https://app.example/lbh/"}"#, "https://app.example").unwrap();
         assert_eq!(c.login, "http://127.0.0.1:9");
         assert_eq!(c.redirect_uri.as_deref(), Some("https://app.example/lbh/"));
+    }
+
+    #[test]
+    fn tenants_are_guids_domains_or_entras_words() {
+        for ok in ["organizations", "common", "consumers", "contoso.onmicrosoft.com", "3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f", "a-b.example.org"] {
+            assert!(is_tenant(ok), "{ok}");
+            assert!(Config::parse(&format!(r#"{{"tenant":"{ok}"}}"#), "x").is_ok(), "{ok}");
+        }
+        for bad in ["", "a/b", "evil.example/x?", "x#y", "..", "a..b", ".example", "-a.example", "contoso", "a b.example", "ünï.example", "evil.example%2F"] {
+            assert!(!is_tenant(bad), "{bad}");
+        }
+        // From ARM's tenant list, only a directory: never a keyword, never a path.
+        assert!(!is_directory("common") && is_directory("fabrikam.onmicrosoft.com"));
+    }
+
+    #[test]
+    fn a_sign_in_on_a_shared_github_pages_origin_is_warned_about() {
+        let signin = Config::parse(r#"{"clientId":"6a1f0c2e-8b3d-4f5a-9e7c-1d2b3c4d5e6f"}"#, "https://owner.github.io").unwrap();
+        for shared in ["https://owner.github.io/lb-health/", "https://Owner.GitHub.io/lb-health/?lb=x", "https://owner.github.io./lb-health/", "https://owner.github.io:443/", "https://owner.github.io"] {
+            assert!(shared_pages_origin(shared, &signin), "{shared}");
+        }
+        for own in ["https://lbh.contoso.com/", "https://github.io.evil.example/x", "https://evil.example/owner.github.io/", "http://127.0.0.1:8080/?x=.github.io"] {
+            assert!(!shared_pages_origin(own, &signin), "{own}");
+        }
+        // Without sign-in there is no token for another Pages site to take.
+        assert!(!shared_pages_origin("https://owner.github.io/lb-health/", &Config::default()));
+        assert!(SHARED_PAGES_WARNING.contains("github.io") && SHARED_PAGES_WARNING.contains("custom domain"));
     }
 
     #[test]

@@ -147,7 +147,7 @@ fn csv_and_json_downloads_match_the_table() {
     // The shell commands carry a placeholder, never the session's token.
     let commands = b.exec("return document.querySelector('details.commands pre').textContent", vec![]);
     let commands = commands.as_str().unwrap();
-    assert!(commands.contains("Get-AzLoadBalancerRuleHealth -ResourceGroupName rg-web -LoadBalancerName lb-web -Name rule-http"));
+    assert!(commands.contains("Get-AzLoadBalancerRuleHealth -ResourceGroupName 'rg-web' -LoadBalancerName 'lb-web' -Name 'rule-http'"));
     assert!(commands.contains("Bearer $TOKEN"));
 }
 

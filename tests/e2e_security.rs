@@ -179,7 +179,7 @@ fn demo_runs_end_to_end_under_the_csp_without_violations() {
 
     let policy = b.exec("const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]'); return m && m.content;", vec![]);
     let policy = policy.as_str().expect("the page has a CSP meta");
-    for part in ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "base-uri 'self'", "form-action 'none'"] {
+    for part in ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'none'"] {
         assert!(policy.contains(part), "{part} missing from {policy}");
     }
     assert!(!policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"), "{policy}");

@@ -130,7 +130,14 @@ pub enum Fault {
     HugeResult,
     /// The final health result's connection drops halfway through the body.
     DropMidBody,
+    /// Every ARM request (not preflights) -> 302 to the same path under [`OUTSIDE`] on
+    /// the ARM origin, as a misconfigured proxy might answer: a client that follows it
+    /// carries the `Authorization` header out of the configured path.
+    Redirect,
 }
+
+/// Where [`Fault::Redirect`] points: outside every path the app is configured for.
+pub const OUTSIDE: &str = "/outside-the-arm-path";
 
 /// A running fake Azure: three listeners on a tokio runtime on its own thread. Dropping it
 /// stops every listener, drops every open connection (a hanging one too) and joins the thread.
@@ -244,6 +251,12 @@ impl FakeAzure {
     /// Every request the token endpoint answered, in order, with what it concluded.
     pub fn token_grants(&self) -> Vec<Grant> {
         self.shared.lock().entra.grants.clone()
+    }
+
+    /// Every end-session request (`/{tenant}/oauth2/v2.0/logout`), in order: the tenant
+    /// segment and the `post_logout_redirect_uri` sent.
+    pub fn logouts(&self) -> Vec<(String, Option<String>)> {
+        self.shared.lock().entra.logouts.clone()
     }
 
     /// The user's directories: [`CONTOSO`] (home) and [`FABRIKAM`].

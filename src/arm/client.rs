@@ -144,9 +144,11 @@ impl ArmClient {
         Ok(subs)
     }
 
-    /// The directories the signed-in user belongs to, for switching tenant.
+    /// The directories the signed-in user belongs to, for switching tenant. An id that is
+    /// no GUID or domain name is left out: it would go into the login URL's path.
     pub async fn tenants(&self, cancel: &Cancel) -> Result<Vec<Tenant>, ArmError> {
         let mut tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel, &|_| {}).await?;
+        tenants.retain(|t| crate::config::is_directory(&t.tenant_id));
         tenants.sort_by_cached_key(|t| t.display_name.to_ascii_lowercase());
         Ok(tenants)
     }

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Rejected,
     /// No HTTP answer at all (network down, CORS refusal, DNS).
     Network,
+    /// A redirect came back; it was not followed, so the token went nowhere else.
+    Redirected,
     /// The worker that answers in the browser (the demo estate's) did not load or stopped.
     Worker,
     /// An answer whose body is not what ARM sends (truncated, not JSON, wrong shape).
@@ -85,6 +87,7 @@ impl ArmError {
             TransportError::Network(m) => ArmError::new(ErrorKind::Network, m.clone()),
             TransportError::Body(m) => ArmError::new(ErrorKind::Malformed, format!("the answer was cut off: {m}")),
             TransportError::Worker(m) => ArmError::new(ErrorKind::Worker, m.clone()),
+            TransportError::Redirected => ArmError::new(ErrorKind::Redirected, "the request was answered with a redirect, which LB Health does not follow"),
         }
     }
 

@@ -124,7 +124,7 @@ impl Lro {
             Ok(r) => r,
             // A worker that did not load will not load on a retry a second later; the
             // user's Retry starts a new one.
-            Err(e @ TransportError::Worker(_)) => return self.fail(ArmError::from_transport(&e)),
+            Err(e @ (TransportError::Worker(_) | TransportError::Redirected)) => return self.fail(ArmError::from_transport(&e)),
             Err(e) => return self.transient(now_ms, ArmError::from_transport(&e), None),
         };
         match r.status {
@@ -382,6 +382,15 @@ mod tests {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
         let s = m.on_answer(0.0, Err(TransportError::Worker("demo-worker.js did not load".into())));
         assert!(matches!(&s, Step::Failed(ArmError { kind: ErrorKind::Worker, message, .. }) if message.contains("demo-worker.js")), "{s:?}");
+    }
+
+    #[test]
+    fn a_redirect_fails_at_once_and_is_named() {
+        // Not retried: a second try would meet the same redirect, and nothing is followed.
+        let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
+        m.on_answer(0.0, Ok(accepted(Some("1"))));
+        let s = m.on_answer(1.0, Err(TransportError::Redirected));
+        assert!(matches!(&s, Step::Failed(ArmError { kind: ErrorKind::Redirected, .. })), "{s:?}");
     }
 
     #[test]

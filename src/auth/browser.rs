@@ -7,7 +7,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::entra::{parse_callback, strip_callback, Callback, Pending, SignInError};
+use super::entra::{end_session_url, parse_callback, select_account, strip_callback, Callback, Pending, SignInError, Settings};
 
 /// The one session-storage key, removed as soon as the answer is back.
 const PENDING_KEY: &str = "lbh.signin";
@@ -15,6 +15,12 @@ const PENDING_KEY: &str = "lbh.signin";
 const MESSAGE_MARK: &str = "lbh-signin:";
 /// A pop-up left open this long is given up on.
 const POPUP_PATIENCE_MS: u32 = 10 * 60 * 1000;
+
+thread_local! {
+    /// Set by signing out of an Entra account, in this page's memory: Entra's end-session
+    /// address for it (empty when the tenant cannot form one). Cleared by the next sign-in.
+    static SIGNED_OUT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
 
 fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
@@ -40,6 +46,38 @@ pub fn origin() -> String {
 pub fn app_url() -> String {
     let doc_base = window().document().and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default();
     doc_base.split(['?', '#']).next().unwrap_or("").to_owned()
+}
+
+/// The page's whole address, for `config::shared_pages_origin`.
+pub fn location() -> String {
+    window().location().href().unwrap_or_default()
+}
+
+/// Sign-out forgot the tokens, but the browser's Entra session lives on, and the next
+/// "Sign in with Microsoft" on this computer would sign in silently as the same person.
+/// So: remember where Entra ends that session (the landing page offers it), and make the
+/// next sign-in ask for the account.
+pub fn remember_sign_out(settings: &Settings, tenant: &str) {
+    let url = end_session_url(settings, tenant).unwrap_or_default();
+    SIGNED_OUT.with(|s| *s.borrow_mut() = Some(url));
+}
+
+/// Entra's end-session address, after a sign-out from an Entra account in this page.
+pub fn end_session() -> Option<String> {
+    SIGNED_OUT.with(|s| s.borrow().clone()).filter(|u| !u.is_empty())
+}
+
+/// The authorize URL to go to: after a sign-out, with Entra's account picker.
+pub fn authorize_url(url: &str) -> String {
+    match SIGNED_OUT.with(|s| s.borrow().is_some()) {
+        true => select_account(url),
+        false => url.to_owned(),
+    }
+}
+
+/// Signed in again: the next sign-in may be silent.
+pub fn forget_sign_out() {
+    SIGNED_OUT.with(|s| s.borrow_mut().take());
 }
 
 /// Path and query: where to come back to after a redirect sign-in.

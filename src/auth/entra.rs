@@ -58,7 +58,7 @@ pub enum Mode {
 }
 
 /// What a sign-in round trip must remember: only until the answer comes back.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Pending {
     pub state: String,
@@ -69,7 +69,7 @@ pub struct Pending {
 }
 
 /// The answer Entra sends back to the redirect URI.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Callback {
     pub state: String,
     pub outcome: Result<String, Denied>,
@@ -134,10 +134,66 @@ impl SignInError {
 }
 
 /// A started sign-in: where to send the browser, and what to keep for the answer.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, PartialEq, Deserialize, Serialize)]
 pub struct Started {
     pub url: String,
     pub pending: Pending,
+}
+
+// Redacted like `Token`: a stray `{:?}` must not print the PKCE verifier, the `state`
+// (with the verifier, it finishes a sign-in) or an authorization code.
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pending(state ***, verifier ***, return_to {:?}, tenant {:?})", self.return_to, self.tenant)
+    }
+}
+
+impl std::fmt::Debug for Callback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.outcome {
+            Ok(_) => f.write_str("Callback(state ***, code ***)"),
+            Err(d) => write!(f, "Callback(state ***, {d:?})"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Started {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The authorize URL's query carries the state.
+        let endpoint = self.url.split('?').next().unwrap_or("");
+        write!(f, "Started({endpoint}?***, {:?})", self.pending)
+    }
+}
+
+/// The authorize URL, asking Entra to show its account picker rather than sign in
+/// silently with the browser's Entra session: used for the first sign-in after a
+/// sign-out, when the next person at a shared computer may not be the last one.
+pub fn select_account(authorize_url: &str) -> String {
+    let join = if authorize_url.contains('?') { '&' } else { '?' };
+    format!("{authorize_url}{join}prompt=select_account")
+}
+
+/// Entra's end-session address for `tenant`, which signs the browser out of Microsoft
+/// and comes back to the registered redirect URI. `None` for a tenant that may not
+/// stand in a login URL.
+pub fn end_session_url(settings: &Settings, tenant: &str) -> Option<String> {
+    crate::config::is_tenant(tenant).then(|| {
+        format!(
+            "{}/{tenant}/oauth2/v2.0/logout?post_logout_redirect_uri={}",
+            settings.login,
+            form_urlencoded::byte_serialize(settings.redirect_uri.as_bytes()).collect::<String>()
+        )
+    })
+}
+
+/// Refuses a tenant that could change the login URL's path or query (`auth::entra`'s
+/// endpoints are `{login}/{tenant}/oauth2/v2.0/...`); ARM's tenant list is not trusted.
+fn checked(tenant: &str) -> Result<&str, SignInError> {
+    if crate::config::is_tenant(tenant) {
+        Ok(tenant)
+    } else {
+        Err(SignInError::Settings(format!("'{}' is not a tenant id or domain name", tenant.chars().filter(|c| !c.is_control()).take(60).collect::<String>())))
+    }
 }
 
 /// A set of tokens from the token endpoint, in memory only.
@@ -231,6 +287,7 @@ impl Entra {
     /// A new PKCE pair and state, and the authorize URL that carries them.
     pub fn begin(&self, tenant: &str, mode: Mode, return_to: String) -> Result<Started, SignInError> {
         let bad = |e: &dyn std::fmt::Display| SignInError::Settings(e.to_string());
+        let tenant = checked(tenant)?;
         let client = BasicClient::new(ClientId::new(self.settings.client_id.clone()))
             .set_auth_uri(AuthUrl::new(self.endpoint(tenant, "authorize")).map_err(|e| bad(&e))?)
             .set_redirect_uri(RedirectUrl::new(self.settings.redirect_uri.clone()).map_err(|e| bad(&e))?);
@@ -285,6 +342,7 @@ impl Entra {
         SignInError,
     > {
         let bad = |e: &dyn std::fmt::Display| SignInError::Settings(e.to_string());
+        let tenant = checked(tenant)?;
         Ok(BasicClient::new(ClientId::new(self.settings.client_id.clone()))
             .set_token_uri(TokenUrl::new(self.endpoint(tenant, "token")).map_err(|e| bad(&e))?)
             .set_redirect_uri(RedirectUrl::new(self.settings.redirect_uri.clone()).map_err(|e| bad(&e))?))
@@ -303,6 +361,7 @@ impl Entra {
                 }
                 let resp = transport.send(ours).await.map_err(|e| match e {
                     TransportError::Network(s) | TransportError::Body(s) | TransportError::Worker(s) => HttpFailure(s),
+                    TransportError::Redirected => HttpFailure("the token endpoint answered with a redirect, which is not followed".into()),
                 })?;
                 let mut b = oauth2::http::Response::builder().status(resp.status);
                 for (k, v) in &resp.headers {

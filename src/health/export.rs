@@ -79,22 +79,44 @@ pub fn powershell(rule: &RuleId) -> String {
     let lb = &rule.load_balancer;
     format!(
         "Set-AzContext -Subscription {}\nGet-AzLoadBalancerRuleHealth -ResourceGroupName {} -LoadBalancerName {} -Name {}",
-        lb.subscription.as_str(),
-        lb.resource_group,
-        lb.name,
-        rule.name
+        ps_quote(lb.subscription.as_str()),
+        ps_quote(&lb.resource_group),
+        ps_quote(&lb.name),
+        ps_quote(&rule.name)
     )
 }
 
 /// The documented two-step REST flow; `arm` is the ARM origin of the session's cloud.
 pub fn curl(rule: &RuleId, arm: &str) -> String {
     format!(
-        "TOKEN=$(az account get-access-token --resource {arm}/ --query accessToken -o tsv)\n\
-         LOCATION=$(curl -s -D - -o /dev/null -X POST -H \"Authorization: Bearer $TOKEN\" -H \"Content-Length: 0\" \\\n  \"{arm}{path}/health?api-version={NETWORK_API}\" | tr -d '\\r' | sed -n 's/^[Ll]ocation: //p')\n\
+        "TOKEN=$(az account get-access-token --resource {resource} --query accessToken -o tsv)\n\
+         LOCATION=$(curl -s -D - -o /dev/null -X POST -H \"Authorization: Bearer $TOKEN\" -H \"Content-Length: 0\" \\\n  {url} | tr -d '\\r' | sed -n 's/^[Ll]ocation: //p')\n\
          # Repeat until it answers 200 (202 means still running; wait Retry-After seconds):\n\
          curl -s -H \"Authorization: Bearer $TOKEN\" \"$LOCATION\"",
-        path = rule.path()
+        resource = sh_quote(&format!("{arm}/")),
+        url = sh_quote(&format!("{arm}{}/health?api-version={NETWORK_API}", rule.path())),
     )
+}
+
+/// A PowerShell single-quoted string: nothing inside is evaluated (a resource group may
+/// be named `rg(calc)`, which bare would run `calc` as a sub-expression). PowerShell also
+/// ends a single-quoted string at the typographic quotes, so each of those is doubled too.
+pub fn ps_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// A POSIX shell single-quoted string: a `'` inside ends it, is escaped, and reopens it.
+pub fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 #[cfg(test)]
@@ -150,9 +172,62 @@ mod tests {
     #[test]
     fn commands_name_the_rule_and_never_a_token() {
         let ps = powershell(&rule());
-        assert!(ps.contains("-ResourceGroupName rg-web -LoadBalancerName lb-web -Name rule-http"));
+        assert!(ps.contains("-ResourceGroupName 'rg-web' -LoadBalancerName 'lb-web' -Name 'rule-http'"), "{ps}");
         let c = curl(&rule(), "https://management.azure.com");
         assert!(c.contains("/loadBalancingRules/rule-http/health?api-version="));
+        assert!(c.contains("--resource 'https://management.azure.com/'"), "{c}");
         assert!(c.contains("Bearer $TOKEN"));
+    }
+
+    /// The names a hostile or merely unusual resource group may carry (Azure allows
+    /// parentheses and Unicode letters in resource group names).
+    const HOSTILE: [&str; 9] = ["rg(calc)", "a'b", "$(x)", "two words", "Ünïcødé-rg", "’; calc; ‘", "`$x`", "a''b", ""];
+
+    /// How PowerShell reads a single-quoted string: any of the five single quotes
+    /// opens and closes it, and two in a row stand for one. Returns the value and
+    /// whatever followed the closing quote.
+    fn ps_read(token: &str) -> Option<(String, &str)> {
+        let is_quote = |c: char| matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}');
+        let mut chars = token.char_indices().peekable();
+        if !chars.next().is_some_and(|(_, c)| is_quote(c)) {
+            return None;
+        }
+        let mut value = String::new();
+        while let Some((i, c)) = chars.next() {
+            if is_quote(c) {
+                match chars.peek() {
+                    Some(&(_, n)) if is_quote(n) => {
+                        value.push(n);
+                        chars.next();
+                    }
+                    _ => return Some((value, &token[i + c.len_utf8()..])),
+                }
+            } else {
+                value.push(c);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn powershell_reads_every_hostile_name_back_as_one_literal() {
+        for name in HOSTILE {
+            let quoted = ps_quote(name);
+            assert_eq!(ps_read(&quoted), Some((name.to_owned(), "")), "{name:?} quoted as {quoted}");
+        }
+        // The command as a whole: the resource group is one literal argument.
+        let rg = LoadBalancerId::parse("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg(calc)/providers/Microsoft.Network/loadBalancers/lb-web").unwrap();
+        let ps = powershell(&rg.rule("rule-http").unwrap());
+        assert!(ps.contains("-ResourceGroupName 'rg(calc)' -LoadBalancerName"), "{ps}");
+    }
+
+    #[test]
+    fn bash_reads_every_hostile_name_back_as_one_literal() {
+        for name in HOSTILE {
+            let quoted = sh_quote(name);
+            // A real shell is the oracle: printf gets exactly one argument, unchanged.
+            let out = std::process::Command::new("sh").arg("-c").arg(format!("printf '%s|' {quoted}")).output().expect("sh runs");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{name}|"), "{name:?} quoted as {quoted}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! timer-based sleeps. Only compiled for wasm32.
 
 use gloo_net::http::RequestBuilder;
-use web_sys::RequestCredentials;
+use web_sys::{RequestCredentials, RequestRedirect};
 
 use crate::http::{Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError};
 
@@ -53,9 +53,14 @@ impl Transport for FetchTransport {
             let signal = controller.as_ref().map(|c| c.signal());
             let _deadline = controller.map(|c| gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || c.abort()));
             // ARM answers CORS with `*`, which forbids credentials: never send cookies.
+            // A redirect is not followed: the browser would carry `Authorization` to a URL
+            // the token guard never saw (a same-origin proxy path's redirect keeps it).
+            // `Manual` rather than `Error`, so the page can tell a redirect (an
+            // `opaqueredirect` answer, status 0) from a network failure and name it.
             let mut b = RequestBuilder::new(&req.url)
                 .method(method)
                 .credentials(RequestCredentials::Omit)
+                .redirect(RequestRedirect::Manual)
                 .abort_signal(signal.as_ref());
             for (k, v) in &req.headers {
                 b = b.header(k, v);
@@ -72,8 +77,12 @@ impl Transport for FetchTransport {
                     TransportError::Network(e.to_string())
                 }
             })?;
-            let headers = resp.headers().entries().collect();
             let status = resp.status();
+            // In cors mode only an opaque-redirect answer has status 0.
+            if status == 0 {
+                return Err(TransportError::Redirected);
+            }
+            let headers = resp.headers().entries().collect();
             let body = resp.text().await.map_err(|e| TransportError::Body(e.to_string()))?;
             Ok(Response { status, headers, body })
         })

@@ -75,8 +75,8 @@ pub enum BaseError {
     NotAbsolute(String),
     InsecureScheme(String),
     HasQuery(String),
-    /// `.` or `..` in the path: `owns` refuses every URL with one, so such a base could
-    /// never be called.
+    /// `.` or `..` (or an encoded `/` or `\`) in the path: `owns` refuses every URL with
+    /// one, so such a base could never be called.
     DotSegment(String),
 }
 
@@ -86,7 +86,7 @@ impl std::fmt::Display for BaseError {
             BaseError::NotAbsolute(s) => write!(f, "'{s}' is not an absolute http(s) URL"),
             BaseError::InsecureScheme(s) => write!(f, "'{s}' must use https (http is allowed only for localhost)"),
             BaseError::HasQuery(s) => write!(f, "'{s}' must not carry a query, fragment or credentials"),
-            BaseError::DotSegment(s) => write!(f, "'{s}' must not have . or .. segments in its path"),
+            BaseError::DotSegment(s) => write!(f, "'{s}' must not have . or .. segments, %2F or %5C in its path"),
         }
     }
 }
@@ -105,7 +105,7 @@ impl ArmBase {
             return Err(BaseError::HasQuery(s.to_owned()));
         }
         let path = &rest[host.len()..];
-        if path.to_ascii_lowercase().contains("%2e") || path.split('/').any(|seg| seg == "." || seg == "..") {
+        if !plain_path(path) {
             return Err(BaseError::DotSegment(s.to_owned()));
         }
         match scheme.to_ascii_lowercase().as_str() {
@@ -139,9 +139,7 @@ impl ArmBase {
         if !host.eq_ignore_ascii_case(base_host) {
             return false;
         }
-        // Dot segments (also percent-encoded) would climb out of a proxy path.
-        let bare = path.split(['?', '#']).next().unwrap_or("");
-        if bare.to_ascii_lowercase().contains("%2e") || bare.split('/').any(|seg| seg == "." || seg == "..") {
+        if !plain_path(path.split(['?', '#']).next().unwrap_or("")) {
             return false;
         }
         base_path.is_empty() || path == base_path || path.starts_with(&format!("{base_path}/"))
@@ -154,6 +152,14 @@ impl ArmBase {
             _ => url.to_owned(),
         }
     }
+}
+
+/// No dot segment (literal or `%2e`) and no encoded `/` or `\` (`%2F`, `%5C`). The browser
+/// removes dot segments before sending, which would climb out of a proxy path; it keeps
+/// `..%2F` as one segment, but a proxy that decodes it before routing climbs out all the same.
+fn plain_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    !["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e)) && !path.split('/').any(|seg| seg == "." || seg == "..")
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -196,6 +202,18 @@ mod tests {
         assert!(!b.owns("https://wiki.example/other"));
         assert!(!b.owns("https://wiki.example/arm/../x"));
         assert!(!b.owns("https://wiki.example/arm/%2E%2E/x"));
+    }
+
+    #[test]
+    fn encoded_slashes_and_backslashes_are_refused_in_the_path() {
+        // The browser sends `..%2F` as one segment; a proxy that decodes it before routing
+        // would resolve it to `../` and leave the proxy path with the token.
+        let b = ArmBase::parse("https://wiki.example/arm").unwrap();
+        for url in ["https://wiki.example/arm/..%2Fadmin", "https://wiki.example/arm/..%2fadmin", "https://wiki.example/arm/..%5Cadmin", "https://wiki.example/arm/x%5cy"] {
+            assert!(!b.owns(url), "{url}");
+        }
+        assert!(b.owns("https://wiki.example/arm/subscriptions?filter=a%2Fb"), "an encoded slash in the query is no path");
+        assert!(matches!(ArmBase::parse("https://proxy.example/a%2Fb"), Err(BaseError::DotSegment(_))));
         assert_eq!(b.adopt("https://management.azure.com/subscriptions/x", Cloud::Public), "https://wiki.example/arm/subscriptions/x");
     }
 

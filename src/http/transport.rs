@@ -158,6 +158,10 @@ pub enum TransportError {
     /// The worker that answers in the browser (the demo estate's) did not load, stopped,
     /// or answered something unreadable.
     Worker(String),
+    /// The server answered with a redirect, which is not followed: the `Authorization`
+    /// header would go along to a URL the token guard (`ArmBase::owns`) never saw. ARM and
+    /// Entra's token endpoint never redirect; a proxy in front of them may.
+    Redirected,
 }
 
 pub trait Transport {

@@ -49,7 +49,7 @@ pub fn start(ctx: AppCtx, tenant: Option<String>, popup: bool) {
     ctx.signin.set(SignInStatus::Working);
     leptos::task::spawn_local(async move {
         let started = match signin.begin(&tenant, mode, return_to).await {
-            Ok(s) => s,
+            Ok(mut s) => { s.url = browser::authorize_url(&s.url); s }
             Err(e) => {
                 if let Some(p) = popup {
                     let _ = p.close();
@@ -102,6 +102,7 @@ fn adopt(ctx: AppCtx, tenant: String, tokens: Tokens) {
     let live = ctx.live_client.get_value();
     let account = Rc::new(Account::new(signin, tenant, &tokens, live.clock()));
     ctx.account.set_value(Some(account.clone()));
+    browser::forget_sign_out();
     live.set_renewer(Some(renewer(ctx, account.clone())));
     ctx.client.set_value(live);
     ctx.signin.set(SignInStatus::Idle);
@@ -182,6 +183,8 @@ pub fn SignInWithMicrosoft() -> impl IntoView {
                 })}
             </p>
             {framed.then(|| view! { <p class="muted">"Inside another page, sign-in opens in a pop-up window: Entra ID does not show its pages in a frame."</p> })}
+            {ctx.config.with_value(|c| crate::config::shared_pages_origin(&browser::location(), c)).then(|| view! { <p class="note" role="note">{crate::config::SHARED_PAGES_WARNING}</p> })}
+            {browser::end_session().map(|url| view! { <p class="note" role="status">"You signed out of LB Health. Your Microsoft account may still be signed in in this browser, so the next sign-in here asks which account to use. On a shared computer, also "<a href=url target=if framed { "_blank" } else { "_self" } rel="noopener">"sign out of Microsoft"</a>"."</p> })}
             {move || match ctx.signin.get() {
                 SignInStatus::Idle => ().into_any(),
                 SignInStatus::Working => view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Signing in…"</p> }.into_any(),

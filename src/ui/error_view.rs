@@ -25,6 +25,7 @@ pub fn headline(e: &ArmError) -> (&'static str, String) {
         ErrorKind::Server => ("Azure had a server error", "This is usually temporary. Retry in a minute; if it persists, check Azure Service Health.".into()),
         ErrorKind::Rejected => ("Azure rejected the request", "Read Azure's message below; it names what to change.".into()),
         ErrorKind::Network => ("Azure could not be reached", "Check your network connection or VPN, then retry. A browser extension or proxy blocking the request has the same effect.".into()),
+        ErrorKind::Redirected => ("Azure's address answered with a redirect", "LB Health does not follow redirects, so your token was not sent on. Azure Resource Manager never redirects: a proxy at the configured armEndpoint did. Check the proxy's configuration.".into()),
         ErrorKind::Worker => ("The demo estate did not start", "The demo runs in a script of its own, demo-worker.js with demo-worker_bg.wasm next to index.html, which did not load or stopped. Retry; if it repeats, reload the page, and check that the deployment includes both files and that its Content-Security-Policy keeps worker-src blob:.".into()),
         ErrorKind::Malformed => ("Azure's answer could not be read", "The answer was cut off or not in the expected shape. Retry; if it repeats, report it with the request id below.".into()),
         ErrorKind::HtmlPage => ("A web page came back instead of Azure's answer", "A proxy, firewall or captive portal answered in Azure's place. Check your network, then retry.".into()),

@@ -117,6 +117,18 @@ pub fn to_query(link: &Link) -> String {
     }
 }
 
+/// The same view without `embed=1`, at the app's own address (`app_url`: its base URL,
+/// `auth::browser::app_url`). Never the page's path: on a host that serves index.html for
+/// every path, `https://host//evil.example/?embed=1` would make a link to
+/// `//evil.example/`, another site. Anything but an absolute http(s) base falls back to
+/// `./`, which the document's `<base>` resolves to the app.
+pub fn full_app_href(app_url: &str, link: &Link) -> String {
+    let base = app_url.split(['?', '#']).next().unwrap_or("");
+    let base = if base.starts_with("https://") || base.starts_with("http://") { base } else { "./" };
+    let full = Link { embed: false, ..link.clone() };
+    format!("{base}{}", to_query(&full))
+}
+
 fn is_code(s: &str) -> bool {
     !s.is_empty() && s.len() <= 100 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -170,6 +182,17 @@ mod tests {
         assert_eq!(link, Link::default());
         assert_eq!(notices.len(), 2);
         assert!(notices[0].contains("config.json"));
+    }
+
+    #[test]
+    fn the_full_app_link_is_built_on_the_apps_base_not_the_pages_path() {
+        let (link, _) = parse(&format!("?lb={LB}&rule=rule-http&embed=1"));
+        let href = full_app_href("https://host.example/lbh/?x=1#y", &link);
+        assert_eq!(href, format!("https://host.example/lbh/?lb={LB}&rule=rule-http"));
+        // Only the base counts: whatever the path or a broken base, never another host.
+        for base in ["//evil.example/", "", "javascript:alert(1)//"] {
+            assert!(full_app_href(base, &link).starts_with("./?lb="), "{base}");
+        }
     }
 
     #[test]

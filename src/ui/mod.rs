@@ -127,6 +127,7 @@ impl AppCtx {
         let live = self.live_client.get_value();
         live.set_token(None);
         live.set_renewer(None);
+        if let (Some(s), Some(a)) = (self.entra.get_value(), self.account.get_value()) { crate::auth::browser::remember_sign_out(s.settings(), a.tenant()) }
         self.account.set_value(None);
         self.renewals.update_value(|n| *n += 1);
         self.reauth.set(None);

@@ -70,10 +70,7 @@ pub fn sync(ctx: AppCtx) {
 pub fn full_app_href() -> String {
     #[cfg(target_arch = "wasm32")]
     {
-        let (mut link, _) = current();
-        link.embed = false;
-        let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-        format!("{path}{}", link::to_query(&link))
+        link::full_app_href(&crate::auth::browser::app_url(), &current().0)
     }
     #[cfg(not(target_arch = "wasm32"))]
     String::from("./")

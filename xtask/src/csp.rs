@@ -11,7 +11,9 @@
 //! - It then refuses (fails the build) if the page still has anything the policy would
 //!   block at run time: an inline script, an inline event handler (`onclick=`), a
 //!   `style` attribute or `<style>` element, a `javascript:` URL, or no CSP meta at all
-//!   before the first script.
+//!   before the first script; or if the policy itself lost what docs/security.md
+//!   promises (`policy`): no `'unsafe-inline'`, no `'unsafe-eval'`, `object-src 'none'`,
+//!   `base-uri 'self'`; or if the page lost `<meta name="referrer" content="no-referrer">`.
 //!
 //! Why not a hash source (`'sha256-...'` for the inline loader): the loader's bytes change
 //! with every build and differ between `trunk build` and `trunk serve`, so the policy in
@@ -121,6 +123,12 @@ pub fn check(html: &str) -> Result<(), String> {
             return Err("a <script> comes before the Content-Security-Policy meta, which then does not cover it".into());
         }
     }
+    let meta_start = html[..csp].rfind('<').unwrap_or(0);
+    let meta_end = html[csp..].find('>').map_or(html.len(), |e| csp + e);
+    policy(&attr_value(&html[meta_start..meta_end], "content").unwrap_or_default())?;
+    if !metas(html).iter().any(|m| attr_value(m, "name").is_some_and(|n| n.eq_ignore_ascii_case("referrer")) && attr_value(m, "content").as_deref() == Some("no-referrer")) {
+        return Err("index.html has no <meta name=\"referrer\" content=\"no-referrer\">: a redirect sign-in's return would send the code as a Referer".into());
+    }
     if find_ci(html, "<style").is_some() {
         return Err("index.html has a <style> element; style-src 'self' blocks it: move it to style/".into());
     }
@@ -154,6 +162,40 @@ pub fn check(html: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Checks the policy's content against what docs/security.md promises. Sources are
+/// compared whole, so `'wasm-unsafe-eval'` (WebAssembly compilation only) is not
+/// `'unsafe-eval'`.
+pub fn policy(content: &str) -> Result<(), String> {
+    let directives: Vec<(String, Vec<String>)> = content
+        .split(';')
+        .filter_map(|d| {
+            let mut words = d.split_whitespace().map(str::to_ascii_lowercase);
+            Some((words.next()?, words.collect()))
+        })
+        .collect();
+    for (name, sources) in &directives {
+        for banned in ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'"] {
+            if sources.iter().any(|s| s == banned) {
+                return Err(format!("the Content-Security-Policy allows {banned} in {name}: it must not"));
+            }
+        }
+    }
+    let sources = |name: &str| directives.iter().find(|(d, _)| d == name).map(|(_, s)| s.join(" "));
+    if sources("object-src").as_deref() != Some("'none'") {
+        return Err("the Content-Security-Policy must have object-src 'none' (no plugins)".into());
+    }
+    if sources("base-uri").as_deref() != Some("'self'") {
+        return Err("the Content-Security-Policy must have base-uri 'self' (no <base> hijack)".into());
+    }
+    Ok(())
+}
+
+/// Every `<meta ...>` opening tag.
+fn metas(html: &str) -> Vec<&str> {
+    let lower = html.to_ascii_lowercase();
+    lower.match_indices("<meta").map(|(i, _)| &html[i..html[i..].find('>').map_or(html.len(), |e| i + e)]).collect()
 }
 
 /// `(name, value)` of each attribute in an opening tag, names lower-cased.
@@ -242,7 +284,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
-    const CSP: &str = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'self'">"#;
+    const CSP: &str = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'"><meta name="referrer" content="no-referrer">"#;
 
     fn page(head: &str) -> String {
         format!("<!DOCTYPE html><html><head>{CSP}<base href=\"/sub/\" />{head}</head><body><p>x</p></body></html>")
@@ -296,5 +338,31 @@ mod tests {
         assert!(check("<html><head><script src=a.js></script></head></html>").unwrap_err().contains("no <meta"));
         assert!(check(&format!("<html><head><script src=a.js></script>{CSP}</head></html>")).unwrap_err().contains("before"));
         check(&page("<link rel=\"stylesheet\" href=\"/app.css\"><script type=\"module\" src=\"/boot.js\"></script>")).unwrap();
+    }
+
+    #[test]
+    fn a_policy_that_lost_a_promise_fails_the_build() {
+        let with = |policy: &str| format!(r#"<html><head><meta http-equiv="Content-Security-Policy" content="{policy}"><meta name="referrer" content="no-referrer"></head></html>"#);
+        let good = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'";
+        check(&with(good)).unwrap();
+        for (policy, says) in [
+            ("default-src 'self'; script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'", "'unsafe-inline'"),
+            ("default-src 'self'; script-src 'self' 'unsafe-eval'; object-src 'none'; base-uri 'self'", "'unsafe-eval'"),
+            ("default-src 'self'; style-src 'self' 'UNSAFE-INLINE'; object-src 'none'; base-uri 'self'", "'unsafe-inline'"),
+            ("default-src 'self'; script-src 'self'; base-uri 'self'", "object-src"),
+            ("default-src 'self'; object-src 'self'; base-uri 'self'", "object-src"),
+            ("default-src 'self'; object-src 'none'", "base-uri"),
+            ("default-src 'self'; object-src 'none'; base-uri *", "base-uri"),
+        ] {
+            assert!(check(&with(policy)).unwrap_err().contains(says), "{policy}");
+        }
+        let no_referrer = format!(r#"<html><head><meta http-equiv="Content-Security-Policy" content="{good}"></head></html>"#);
+        assert!(check(&no_referrer).unwrap_err().contains("referrer"));
+    }
+
+    #[test]
+    fn the_source_index_html_keeps_its_promises() {
+        let html = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../index.html")).unwrap();
+        check(&html).unwrap();
     }
 }

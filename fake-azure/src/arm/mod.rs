@@ -79,6 +79,11 @@ impl Shared {
             Ok(fault) => fault,
             Err(refusal) => return Some(refusal.answer()),
         };
+        if fault == Fault::Redirect && !path.starts_with(crate::OUTSIDE) {
+            let mut r = crate::http::raw(302, "", "");
+            crate::http::set(&mut r, "location", &format!("{}{}{path}?{query}", self.arm_url, crate::OUTSIDE));
+            return Some(r);
+        }
         let Some(api) = query_param(query, "api-version").filter(|v| !v.is_empty()) else {
             return Some(error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."));
         };

@@ -89,6 +89,8 @@ pub(crate) struct State {
     pub(crate) token_lifetime: Duration,
     pub(crate) fault: EntraFault,
     pub(crate) grants: Vec<Grant>,
+    /// Every end-session request: the tenant segment and `post_logout_redirect_uri`.
+    pub(crate) logouts: Vec<(String, Option<String>)>,
     codes: HashMap<String, Code>,
     /// Refresh token -> the sign-in it continues.
     sessions: HashMap<String, Session>,
@@ -103,6 +105,7 @@ impl Default for State {
             token_lifetime: Duration::from_secs(3600),
             fault: EntraFault::None,
             grants: Vec::new(),
+            logouts: Vec::new(),
             codes: HashMap::new(),
             sessions: HashMap::new(),
             access_tokens: HashMap::new(),
@@ -177,7 +180,8 @@ pub(crate) async fn answer(s: &Shared, parts: Parts, body: Body) -> Response {
     let query = parts.uri.query().unwrap_or("").to_owned();
     match (endpoint, &parts.method) {
         (Endpoint::Authorize, &Method::GET) => authorize::answer(s, &tenant, &query),
-        (Endpoint::Authorize, _) => {
+        (Endpoint::Logout, &Method::GET) => logout(s, &tenant, &query),
+        (Endpoint::Authorize | Endpoint::Logout, _) => {
             let mut r = raw(405, "", "");
             set(&mut r, "allow", "GET");
             r
@@ -198,9 +202,29 @@ pub(crate) async fn answer(s: &Shared, parts: Parts, body: Body) -> Response {
 enum Endpoint {
     Authorize,
     Token,
+    /// End-session: signs the browser out of Entra and goes back to the app.
+    Logout,
 }
 
-/// `/{tenant}/oauth2/v2.0/{authorize|token}` -> the tenant segment and the endpoint.
+/// `GET /{tenant}/oauth2/v2.0/logout`: Entra ends its session and, when
+/// `post_logout_redirect_uri` is one of the app's redirect URIs, sends the browser
+/// there; otherwise it stays on its own "signed out" page.
+fn logout(s: &Shared, tenant: &str, query: &str) -> Response {
+    let params = crate::http::form(query);
+    let back = params.get("post_logout_redirect_uri").cloned();
+    let mut inner = s.lock();
+    inner.entra.logouts.push((tenant.to_owned(), back.clone()));
+    match back.filter(|b| inner.entra.accepts_redirect(b)) {
+        Some(b) => {
+            let mut r = raw(302, "", "");
+            set(&mut r, "location", &b);
+            r
+        }
+        None => html(200, "<!DOCTYPE html><html><head><title>Sign out</title></head><body><h1>You signed out of your account</h1></body></html>".into()),
+    }
+}
+
+/// `/{tenant}/oauth2/v2.0/{authorize|token|logout}` -> the tenant segment and the endpoint.
 fn endpoint(path: &str) -> Option<(String, Endpoint)> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let [tenant, oauth2, version, name] = segs.as_slice() else {
@@ -212,6 +236,7 @@ fn endpoint(path: &str) -> Option<(String, Endpoint)> {
     let endpoint = match name.to_ascii_lowercase().as_str() {
         "authorize" => Endpoint::Authorize,
         "token" => Endpoint::Token,
+        "logout" => Endpoint::Logout,
         _ => return None,
     };
     Some((tenant.to_string(), endpoint))
@@ -298,5 +323,6 @@ mod tests {
         assert!(matches!(endpoint("/contoso.onmicrosoft.com/OAuth2/v2.0/Token"), Some((_, Endpoint::Token))));
         assert!(endpoint("/organizations/oauth2/authorize").is_none());
         assert!(endpoint("/organizations/oauth2/v2.0/devicecode").is_none());
+        assert!(matches!(endpoint("/common/oauth2/v2.0/logout"), Some((t, Endpoint::Logout)) if t == "common"));
     }
 }

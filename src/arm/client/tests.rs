@@ -173,3 +173,17 @@ fn search_by_listing_filters_every_subscription() {
     assert_eq!(found.data[0].resource_group, "rg-lb-web");
     assert_eq!(t.sent.borrow().len(), 3);
 }
+
+#[test]
+fn tenants_whose_id_could_change_the_login_url_are_left_out() {
+    let page = r#"{"value":[
+        {"tenantId":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","displayName":"Contoso","defaultDomain":"contoso.onmicrosoft.com"},
+        {"tenantId":"evil.example/oauth2/v2.0/authorize?x=","displayName":"Evil path","defaultDomain":"evil.example"},
+        {"tenantId":"common","displayName":"A keyword","defaultDomain":"x.example"},
+        {"tenantId":"fabrikam.onmicrosoft.com","displayName":"Fabrikam","defaultDomain":"fabrikam.onmicrosoft.com"}
+    ]}"#;
+    let (c, _, _) = client(vec![Ok(Response::new(200, page))]);
+    let tenants = pollster::block_on(c.tenants(&Cancel::default())).unwrap();
+    let ids: Vec<&str> = tenants.iter().map(|t| t.tenant_id.as_str()).collect();
+    assert_eq!(ids, ["3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f", "fabrikam.onmicrosoft.com"]);
+}

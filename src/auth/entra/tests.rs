@@ -171,3 +171,51 @@ fn renewal_comes_halfway_for_short_tokens_and_five_minutes_early_otherwise() {
     assert_eq!(renew_after_ms(3600), 3_300_000);
     assert_eq!(renew_after_ms(1), 500);
 }
+
+#[test]
+fn a_tenant_that_is_no_guid_or_domain_never_reaches_a_login_url() {
+    // Tenant ids come from ARM's `GET /tenants` for the tenant switch: not trusted.
+    let (e, t) = entra(vec![Ok(token_answer(3600))]);
+    for bad in ["evil.example/x?", "organizations/../common", "a#b", "contoso", "x y.example", ""] {
+        let got = e.begin(bad, Mode::Redirect, "/".into());
+        assert!(matches!(got, Err(SignInError::Settings(_))), "{bad}: {got:?}");
+    }
+    let crossed = Pending { tenant: "common/oauth2/v2.0/token?x=".into(), ..pending() };
+    assert!(matches!(pollster::block_on(e.redeem("code".into(), &crossed)), Err(SignInError::Settings(_))));
+    assert!(matches!(pollster::block_on(e.refresh("..", "rt")), Err(SignInError::Settings(_))));
+    assert!(t.sent.borrow().is_empty(), "nothing was sent for a refused tenant");
+    for ok in ["fabrikam.onmicrosoft.com", "3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f", "common"] {
+        let url = e.begin(ok, Mode::Popup, "/".into()).unwrap().url;
+        assert!(url.starts_with(&format!("https://login.microsoftonline.com/{ok}/oauth2/v2.0/authorize?")), "{url}");
+    }
+}
+
+#[test]
+fn end_session_returns_to_the_redirect_uri_and_the_next_sign_in_picks_an_account() {
+    let url = end_session_url(&settings(), "3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f").unwrap();
+    assert_eq!(
+        url,
+        "https://login.microsoftonline.com/3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f/oauth2/v2.0/logout?post_logout_redirect_uri=https%3A//lbh.example/app/"
+    );
+    assert_eq!(param(&query(&url), "post_logout_redirect_uri").as_deref(), Some("https://lbh.example/app/"));
+    assert_eq!(end_session_url(&settings(), "evil.example/x?"), None);
+    let (e, _) = entra(vec![]);
+    let started = e.begin("organizations", Mode::Redirect, "/".into()).unwrap();
+    assert_eq!(param(&query(&started.url), "prompt"), None, "a first sign-in may be silent");
+    let asked = select_account(&started.url);
+    assert_eq!(param(&query(&asked), "prompt").as_deref(), Some("select_account"));
+    assert_eq!(param(&query(&asked), "state"), param(&query(&started.url), "state"));
+}
+
+#[test]
+fn debug_of_sign_in_state_prints_no_verifier_state_or_code() {
+    let (e, _) = entra(vec![]);
+    let started = e.begin("organizations", Mode::Popup, "/app/".into()).unwrap();
+    let secrets = [started.pending.state.clone(), started.pending.verifier.clone()];
+    let callback = Callback { state: started.pending.state.clone(), outcome: Ok("the-code-1234".into()) };
+    let printed = format!("{started:?} {:?} {callback:?}", started.pending);
+    for s in secrets.iter().map(String::as_str).chain(["the-code-1234"]) {
+        assert!(!printed.contains(s), "{s} in {printed}");
+    }
+    assert!(printed.contains("/organizations/oauth2/v2.0/authorize") && printed.contains("***"), "{printed}");
+}
