@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 /// Where `cargo xtask setup` installs the server, relative to the workspace root.
 const DEFAULT_CLI: &str =
-    "target/tools/autorest/node_modules/@microsoft.azure/autorest.testserver/dist/cli/cli.js";
+    "target/tools/npm/node_modules/@microsoft.azure/autorest.testserver/dist/cli/cli.js";
 
 /// A machine that has not ended after this many requests is looping.
 const MAX_REQUESTS: usize = 20;

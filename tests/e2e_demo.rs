@@ -176,7 +176,9 @@ fn panel_fits_a_narrow_screen() {
 }
 
 /// Light and dark screenshots of the panel with a tooltip open, for the README and for
-/// a person reviewing the look (written to `target/screenshots/`).
+/// a person reviewing the look (written to `target/screenshots/`). What a screenshot
+/// cannot say by itself is checked on the page: each scheme really applies (a dark panel
+/// in dark, a light one in light), text stays readable on it, and the tooltip is on top.
 #[test]
 fn panel_screenshots_light_and_dark() {
     let server = StaticServer::start(&dist_dir());
@@ -188,13 +190,47 @@ fn panel_screenshots_light_and_dark() {
     b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
-    b.screenshot(&dir.join("panel-light.png"));
-    b.prefer_color_scheme("dark");
-    let bg = b.exec("return getComputedStyle(document.querySelector('dialog')).backgroundColor", vec![]);
-    assert_ne!(bg.as_str(), Some("rgb(255, 255, 255)"), "dark scheme applies to the panel");
-    b.screenshot(&dir.join("panel-dark.png"));
-    assert!(dir.join("panel-dark.png").metadata().unwrap().len() > 10_000);
+    let mut shots = Vec::new();
+    for scheme in ["light", "dark"] {
+        b.prefer_color_scheme(scheme);
+        let look = b.exec(LOOK_JS, vec![]);
+        let num = |k: &str| look[k].as_f64().unwrap_or_else(|| panic!("{scheme}: no {k} in {look}"));
+        let (panel, contrast) = (num("panel"), num("contrast"));
+        match scheme {
+            "light" => assert!(panel > 0.8, "light: the panel's background is light (luminance {panel})"),
+            _ => assert!(panel < 0.1, "dark: the panel's background is dark (luminance {panel})"),
+        }
+        assert!(contrast >= 4.5, "{scheme}: the panel's text has a contrast of {contrast:.2}:1 (WCAG AA asks 4.5)");
+        assert_eq!(look["tooltipOnTop"].as_bool(), Some(true), "{scheme}: the tooltip is not covered: {look}");
+        let path = dir.join(format!("panel-{scheme}.png"));
+        b.screenshot(&path);
+        shots.push(std::fs::read(&path).unwrap());
+    }
+    assert_ne!(shots[0], shots[1], "the two screenshots differ");
 }
+
+/// The panel's background luminance, its body text's contrast against it, and whether
+/// the tooltip is the topmost element at its own centre.
+const LOOK_JS: &str = r#"
+const rgb = c => (c.match(/[\d.]+/g) || []).slice(0, 3).map(Number);
+const lum = ([r, g, b]) => {
+  const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+};
+const dialog = document.querySelector('dialog[open]');
+const panel = lum(rgb(getComputedStyle(dialog).backgroundColor));
+const cell = dialog.querySelector('td') || dialog;
+const text = lum(rgb(getComputedStyle(cell).color));
+const contrast = (Math.max(panel, text) + 0.05) / (Math.min(panel, text) + 0.05);
+const tip = [...document.querySelectorAll('[role=tooltip], [popover]')].find(t => t.getClientRects().length > 0);
+let tooltipOnTop = false;
+if (tip) {
+  const r = tip.getBoundingClientRect();
+  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  tooltipOnTop = !!top && tip.contains(top);
+}
+return { panel, contrast, tooltipOnTop };
+"#;
 
 #[test]
 fn empty_backend_list_is_a_clear_message() {

@@ -95,10 +95,15 @@ fn static_server_serves_files_spa_fallback_and_404() {
         "{base}"
     );
 
+    // Pages come with the test hook first in their head; the hook is served beside them.
+    let hooked = PAGE.replacen("<head>", r#"<head><script src="/__lbh/hook.js"></script>"#, 1);
     let (status, ctype, body) = get(&base);
     assert_eq!(status, 200);
     assert!(ctype.starts_with("text/html"), "{ctype}");
-    assert_eq!(body, PAGE.as_bytes());
+    assert_eq!(String::from_utf8(body).unwrap(), hooked);
+    let (status, ctype, body) = get(&format!("{base}__lbh/hook.js"));
+    assert!(status == 200 && ctype.starts_with("text/javascript"), "{status} {ctype}");
+    assert!(String::from_utf8(body).unwrap().contains("beforeunload"));
 
     let (status, ctype, body) = get(&format!("{base}assets/app_bg.wasm"));
     assert_eq!((status, ctype.as_str()), (200, "application/wasm"));
@@ -110,7 +115,7 @@ fn static_server_serves_files_spa_fallback_and_404() {
 
     // Client-side routes fall back to index.html; missing files are 404.
     let (status, _, body) = get(&format!("{base}estate/lb-1/pools"));
-    assert_eq!((status, body.as_slice()), (200, PAGE.as_bytes()));
+    assert_eq!((status, String::from_utf8(body).unwrap()), (200, hooked));
     assert_eq!(get(&format!("{base}assets/missing.js")).0, 404);
     assert_eq!(get(&format!("{base}../etc/passwd")).0, 404);
     assert_eq!(get(&format!("{base}favicon.ico")).0, 204);
@@ -250,4 +255,53 @@ fn a_failed_wait_lists_what_the_page_showed() {
         "{shot}"
     );
     std::fs::remove_file(shot).expect("the screenshot was saved");
+}
+
+/// Absence is read from a settled page only: while the page is being left (the hook's
+/// mark, as `beforeunload` sets it), `try_by_role`, `all_by_role` and `wait_gone` wait.
+#[test]
+fn absence_checks_wait_while_the_page_is_being_left() {
+    let site = Site::new();
+    let server = StaticServer::start(&site.0);
+    let browser = Browser::start();
+    browser.goto(&server.url());
+    browser.by_role("heading", "Harness page");
+    browser.exec("window.__lbh.leaving = true; setTimeout(() => { window.__lbh.leaving = false; }, 800);", vec![]);
+    let start = std::time::Instant::now();
+    assert!(browser.try_by_role("dialog", "Hello").is_none());
+    assert!(start.elapsed() >= Duration::from_millis(700), "answered after {:?}, while the page was being left", start.elapsed());
+
+    // A page that never settles fails the check instead of answering "absent".
+    browser.exec("window.__lbh.leaving = true;", vec![]);
+    browser.set_timeout(Duration::from_millis(500));
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| browser.all_by_role("dialog")))
+        .expect_err("no answer from a page being left");
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains("a settled page"), "{msg}");
+    let _ = msg.lines().find_map(|l| l.strip_prefix("screenshot: ")).map(std::fs::remove_file);
+}
+
+/// A frame the test entered and that was then removed fails the test: it is not a page
+/// with nothing on it.
+#[test]
+fn a_removed_frame_fails_instead_of_reading_as_empty() {
+    let site = Site::new();
+    std::fs::write(site.0.join("outer.html"), r#"<!doctype html><html lang="en"><head><title>Outer</title></head><body><iframe title="Inner" src="index.html"></iframe></body></html>"#).unwrap();
+    let server = StaticServer::start(&site.0);
+    let browser = Browser::start();
+    browser.goto(&format!("{}outer.html", server.url()));
+    browser.wait_until("the frame loaded", || browser.exec("const f = document.querySelector('iframe'); return !!f && f.contentDocument && f.contentDocument.readyState === 'complete';", vec![]) == json!(true));
+    let frame = browser.element(&browser.exec("return document.querySelector('iframe')", vec![])).expect("the iframe");
+    browser.enter_frame(&frame);
+    browser.by_role("heading", "Harness page");
+    // The page removes the frame the test is in. (Chromedriver may answer this very
+    // script from the top document once the frame is gone: the script allows for that.)
+    browser.exec("const f = window.parent.document.querySelector('iframe'); if (f) f.remove(); return true;", vec![]);
+    browser.set_timeout(Duration::from_secs(2));
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| browser.try_by_role("button", "Go")))
+        .expect_err("a removed frame is not an empty page");
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains("removed"), "{msg}");
+    let _ = msg.lines().find_map(|l| l.strip_prefix("screenshot: ")).map(std::fs::remove_file);
+    browser.leave_frames();
 }

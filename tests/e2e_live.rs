@@ -5,8 +5,10 @@
 
 mod support;
 
-use fake_azure::{Fault, Listener, Options};
-use support::live::{health_requests, open_lb_web, paste, refresh_with, signed_in};
+use std::time::Duration;
+
+use fake_azure::{Fault, Listener, Operation, Options, Target};
+use support::live::{fresh_result, health_requests, is_health, is_health_post, open_lb_web, panel_check, paste, refresh_with, signed_in, RULE_HTTP_CHECK};
 use support::{Browser, ConfiguredApp};
 
 fn no_panic(b: &Browser) {
@@ -55,9 +57,14 @@ fn throttling_shows_a_countdown_then_succeeds() {
     let live = signed_in(Options::default());
     let b = &live.b;
     open_lb_web(b);
-    let dialog = refresh_with(&live, Fault::Throttle { times: 1, retry_after: 3 });
-    b.wait_until("a throttling countdown", || dialog.text().contains("Azure is throttling requests; trying again in"));
-    b.wait_until("the result after the wait", || !dialog.text().contains("throttling") && dialog.text().contains("Checked at"));
+    let panel = refresh_with(&live, Fault::Throttle { times: 1, retry_after: 3 });
+    b.wait_until("a throttling countdown", || panel.text().contains("Azure is throttling requests; trying again in"));
+    fresh_result(&live, &panel, Duration::from_secs(15));
+    assert!(!panel.text().contains("throttling"), "the countdown went with the wait: {}", panel.text());
+    let rule_http = RULE_HTTP_CHECK.to_ascii_lowercase();
+    let posts: Vec<Duration> = live.azure.requests().iter().filter(|r| is_health_post(r) && r.path_and_query.to_ascii_lowercase().contains(&rule_http)).map(|r| r.at).collect();
+    assert_eq!(posts.len(), 1 + 2, "the list's POST, the panel's throttled one and its retry: {posts:?}");
+    support::live::assert_wait(posts[2] - posts[1], Duration::from_secs(3), "the wait Retry-After asked for");
     no_panic(b);
 }
 
@@ -66,7 +73,7 @@ fn a_throttled_list_says_why_it_is_still_loading_then_shows() {
     let live = signed_in(Options::default());
     let b = &live.b;
     let sub = b.by_role("button", "Contoso Production");
-    live.azure.set_fault(Fault::Throttle { times: 1, retry_after: 3 });
+    live.azure.set_fault_on(Target::operation(Operation::LoadBalancers), Fault::Throttle { times: 1, retry_after: 3 });
     sub.click();
     b.wait_until("the throttling wait named", || {
         b.all_by_role("status").iter().any(|s| s.text().contains("Loading load balancers: Azure is throttling requests, so LB Health waits 3 s"))
@@ -103,8 +110,10 @@ fn foreign_location_is_refused_and_gets_no_token() {
     open_lb_web(b);
     let dialog = refresh_with(&live, Fault::ForeignLocation);
     b.wait_until("the refusal", || dialog.text().contains("Refused to follow a link to another host"));
+    // Refused before sending: the other host heard nothing at all, token or not.
     let foreign: Vec<_> = live.azure.requests().into_iter().filter(|r| r.listener == Listener::Foreign).collect();
-    assert!(foreign.iter().all(|r| r.authorization.is_none()), "{foreign:?}");
+    assert!(foreign.is_empty(), "{foreign:?}");
+    assert_eq!(panel_check(&live.azure).1, [], "no poll went anywhere");
     no_panic(b);
 }
 
@@ -148,15 +157,31 @@ fn malformed_html_and_hanging_answers_are_named_and_recoverable() {
 
 #[test]
 fn leaving_the_load_balancer_or_closing_the_panel_stops_polling() {
-    let live = signed_in(Options { pending_polls: 50, ..Options::default() });
+    // Retry-After is 1 s, so a live operation polls every second: three quiet seconds on
+    // fake-azure's clock mean it stopped.
+    let quiet = Duration::from_secs(3);
+    let live = signed_in(Options::default());
     let b = &live.b;
     open_lb_web(b);
-    b.wait_until("the list's checks poll", || health_requests(&live.azure).1 >= 2);
+
+    // The panel's own check never finishes; closing the panel ends it.
+    let panel = refresh_with(&live, Fault::NeverFinishes);
+    b.wait_until("the panel's check polls", || panel_check(&live.azure).1.len() >= 2);
+    panel.by_role("button", "Close").click();
+    b.wait_gone("dialog", "Load balancing rule health status");
+    let late = live.azure.watch(quiet, is_health);
+    assert!(late.is_empty(), "health requests after closing the panel: {late:?}");
+
+    // The list's checks never finish; leaving the load balancer ends them.
+    live.azure.set_fault_on(Target::operation(Operation::HealthPoll), Fault::NeverFinishes);
+    b.by_role("button", "Subscriptions").click();
+    let from = live.azure.now();
+    open_lb_web(b);
+    b.wait_until("the list's checks poll", || live.azure.requests().iter().filter(|r| r.at >= from && is_health(r)).count() >= 4);
     b.by_role("button", "Subscriptions").click();
     b.by_role("heading", "Subscriptions");
-    let after_leaving = health_requests(&live.azure);
-    std::thread::sleep(std::time::Duration::from_millis(2500));
-    assert_eq!(health_requests(&live.azure), after_leaving, "no poll after leaving the load balancer");
+    let late = live.azure.watch(quiet, is_health);
+    assert!(late.is_empty(), "health requests after leaving the load balancer: {late:?}");
 }
 
 #[test]
@@ -188,10 +213,19 @@ fn server_errors_are_retried_and_the_description_is_read_once() {
     let live = signed_in(Options::default());
     let b = &live.b;
     open_lb_web(b);
-    live.azure.set_fault(Fault::ServerError { times: 2, status: 503 });
-    b.by_role("button", "View details for rule-http").click();
-    b.by_role("dialog", "Load balancing rule health status").by_role("group", "Backend health summary");
-    b.by_role("button", "Close").click();
+    // Two 503s for the panel's health POST: it is sent again after our backoff (2 s, then
+    // 4 s; a 503 gives no Retry-After), and the third answer is used.
+    let panel = refresh_with(&live, Fault::ServerError { times: 2, status: 503 });
+    fresh_result(&live, &panel, Duration::from_secs(20));
+    let rule_http = RULE_HTTP_CHECK.to_ascii_lowercase();
+    let posts: Vec<Duration> = live.azure.requests().iter().filter(|r| is_health_post(r) && r.path_and_query.to_ascii_lowercase().contains(&rule_http)).map(|r| r.at).collect();
+    // The list's check of rule-http, then the panel's three tries.
+    assert_eq!(posts.len(), 1 + 3, "{posts:?}");
+    for ((pair, want), n) in posts[1..].windows(2).zip([2000, 4000]).zip(1..) {
+        support::live::assert_wait(pair[1] - pair[0], Duration::from_millis(want), &format!("retry {n}"));
+    }
+    live.azure.set_fault(Fault::None);
+    panel.by_role("button", "Close").click();
     b.wait_gone("dialog", "Load balancing rule health status");
     b.by_role("button", "View details for rule-https").click();
     b.by_role("dialog", "Load balancing rule health status").by_role("group", "Backend health summary");

@@ -9,7 +9,7 @@ mod support;
 use std::time::Duration;
 
 use fake_azure::{EntraFault, FakeAzure, Grant, Listener, Options, Pkce, CLIENT_ID, FABRIKAM};
-use support::live::HEALTH;
+use support::live::{checked_line, HEALTH};
 use support::{Browser, ConfiguredApp, StaticServer};
 
 const LB_WEB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web";
@@ -40,7 +40,9 @@ fn deployment_in(b: Browser) -> Live {
 fn sign_in(live: &Live) {
     let b = &live.b;
     b.by_role("heading", "Sign in to Azure");
-    b.by_role("button", "Sign in with Microsoft").click();
+    // A top-level sign-in is a full-page round trip through Entra.
+    let button = b.by_role("button", "Sign in with Microsoft");
+    b.navigates(|| button.click());
     // Not by role: with a deep link to a panel, the modal dialog hides the header.
     b.wait_until("signed in", || b.exec("return !!document.querySelector('.account-menu')", vec![]).as_bool() == Some(true));
 }
@@ -231,12 +233,16 @@ fn silent_renewal_keeps_a_session_of_thirty_second_tokens_going() {
         let posts = health_posts(&live.azure);
         live.azure.advance(Duration::from_secs(31));
         dialog.by_role("button", "Refresh").click();
+        let shown = checked_line(&dialog);
+        // A new result, and no word of expiry: a renewal that failed shows "expired"
+        // beside the old result, which must not pass for a success.
         b.wait_until("a renewal and a fresh result", || {
             refresh_grants(&live.azure).len() > before
                 && health_posts(&live.azure) > posts
                 && b.try_by_role("progressbar", "Checking backend health").is_none()
-                && (dialog.text().contains("Checked at") || dialog.text().contains("expired"))
+                && checked_line(&dialog).is_some_and(|l| Some(&l) != shown.as_ref())
         });
+        assert!(!dialog.text().contains("expired"), "round {round}: {}", dialog.text());
         assert!(b.all_by_role("alert").is_empty(), "round {round}: no error on screen");
     }
     let refreshes = refresh_grants(&live.azure);
@@ -345,7 +351,10 @@ fn tenant_switch_and_sign_out() {
         "const s = document.getElementById('tenant-select'); s.value = arguments[0]; s.dispatchEvent(new Event('change', {bubbles: true}));",
         vec![FABRIKAM.id.into()],
     );
-    b.by_role("button", "Sign in to this tenant").click();
+    // The switch is a full-page round trip through Entra: nothing is looked for until
+    // the page it comes back to has loaded (the old page's menu would still answer).
+    let switch = b.by_role("button", "Sign in to this tenant");
+    b.navigates(|| switch.click());
     b.by_role("DisclosureTriangle", "Account: ana@contoso.com").click();
     b.wait_until("the Fabrikam tenant", || b.exec("return document.querySelector('.account-menu').textContent", vec![]).as_str().unwrap_or("").contains("Fabrikam"));
     let grants = code_grants(&live.azure);
@@ -360,9 +369,9 @@ fn tenant_switch_and_sign_out() {
     b.by_role("heading", "Sign in to Azure");
     assert!(b.try_by_role("DisclosureTriangle", "Account: ana@contoso.com").is_none());
     assert_eq!(storage(b), "", "sign-out leaves nothing in storage");
-    live.azure.clear_log();
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(live.azure.requests().iter().all(|r| r.authorization.is_none()), "nothing is sent with a token after sign-out");
+    // A check in flight at sign-out would poll again within its 1 s Retry-After.
+    let late: Vec<_> = live.azure.watch(Duration::from_secs(3), |r| r.authorization.is_some());
+    assert!(late.is_empty(), "sent with a token after sign-out: {late:?}");
     assert_tokens_stayed_in_memory(&live);
 }
 

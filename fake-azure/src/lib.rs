@@ -26,6 +26,7 @@ mod arm;
 mod clock;
 mod entra;
 mod http;
+mod target;
 mod tenants;
 
 use std::net::TcpListener as StdListener;
@@ -41,6 +42,7 @@ use lb_health::demo::estate::{estate, Estate};
 use tokio::sync::oneshot;
 
 pub use entra::{EntraFault, Grant, Pkce, CLIENT_ID, USER_NAME, USER_OID, USER_UPN};
+pub use target::{Operation, Target};
 pub use tenants::{FakeTenant, CONTOSO, FABRIKAM};
 
 /// The bearer token ARM accepts until [`FakeAzure::set_token`] changes it.
@@ -83,10 +85,13 @@ pub struct Logged {
     pub path_and_query: String,
     pub authorization: Option<String>,
     pub origin: Option<String>,
+    /// When it arrived, on the fake clock ([`FakeAzure::now`]).
+    pub at: Duration,
 }
 
 /// What goes wrong on the ARM listener. One at a time; [`FakeAzure::set_fault`] replaces
-/// the current one. (Sign-in faults are [`EntraFault`], set separately.)
+/// the current one, and [`FakeAzure::set_fault_on`] aims it at some requests only (the
+/// others are answered as if there were no fault; `times` counts only those it meets). (Sign-in faults are [`EntraFault`], set separately.)
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Fault {
     #[default]
@@ -97,9 +102,9 @@ pub enum Fault {
     Forbidden,
     /// Load balancer GET -> 404 `ResourceNotFound`.
     NotFound,
-    /// The next `times` ARM requests -> 429 `TooManyRequests` with `Retry-After`, then normal.
+    /// The next `times` ARM requests it meets -> 429 `TooManyRequests` with `Retry-After`, then normal.
     Throttle { times: u32, retry_after: u32 },
-    /// The next `times` ARM requests -> `status` (500, 503, ...) with an ARM error body, then normal.
+    /// The next `times` ARM requests it meets -> `status` (500, 503, ...) with an ARM error body, then normal.
     ServerError { times: u32, status: u16 },
     /// Health POST never answers (other requests and `Drop` are unaffected).
     Hang,
@@ -180,6 +185,7 @@ impl FakeAzure {
             seed: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0),
             counter: AtomicU64::new(0),
             clock: clock::Clock::default(),
+            started: std::time::SystemTime::now(),
             inner: Mutex::new(Inner { token: DEFAULT_TOKEN.into(), ..Inner::default() }),
         });
         let (stop, stopped) = oneshot::channel();
@@ -205,13 +211,55 @@ impl FakeAzure {
         self.shared.login_url.clone()
     }
 
+    /// Sets the fault every ARM request meets.
     pub fn set_fault(&self, f: Fault) {
-        self.shared.lock().fault = f;
+        self.set_fault_on(Target::any(), f);
+    }
+
+    /// Sets a fault only the requests of `target` meet.
+    pub fn set_fault_on(&self, target: Target, f: Fault) {
+        let mut inner = self.shared.lock();
+        inner.fault = f;
+        inner.target = target;
     }
 
     /// Every request received on all three listeners, in order, preflights included.
     pub fn requests(&self) -> Vec<Logged> {
         self.shared.lock().log.clone()
+    }
+
+    /// The fake clock's time since this server started (what [`Logged::at`] counts).
+    pub fn now(&self) -> Duration {
+        self.shared.now()
+    }
+
+    /// Watches for `period` on the fake clock and returns the `matching` requests that
+    /// arrived meanwhile: "nothing happened" is then an empty list, read from the log's own
+    /// times. (The browser runs in real time, so the watch does too, unless a test moves
+    /// the clock on.)
+    pub fn watch(&self, period: Duration, matching: impl Fn(&Logged) -> bool) -> Vec<Logged> {
+        let from = self.now();
+        while self.now() < from + period {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.requests().into_iter().filter(|r| r.at >= from && matching(r)).collect()
+    }
+
+    /// Waits until no `matching` request has arrived for `period` (on the fake clock), for
+    /// at most `timeout`; returns whether it got that quiet.
+    pub fn wait_quiet(&self, period: Duration, timeout: Duration, matching: impl Fn(&Logged) -> bool) -> bool {
+        let deadline = self.now() + timeout;
+        loop {
+            let last = self.requests().iter().filter(|r| matching(r)).map(|r| r.at).max().unwrap_or_default();
+            let now = self.now();
+            if now >= last + period {
+                return true;
+            }
+            if now >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn clear_log(&self) {
@@ -299,12 +347,16 @@ struct Shared {
     /// Outside `inner` so ids can be drawn while it is locked.
     counter: AtomicU64,
     clock: clock::Clock,
+    /// Real time at start: [`Logged::at`] and [`FakeAzure::now`] count from here.
+    started: std::time::SystemTime,
     inner: Mutex<Inner>,
 }
 
 #[derive(Default)]
 struct Inner {
     fault: Fault,
+    /// The requests `fault` applies to.
+    target: Target,
     token: String,
     log: Vec<Logged>,
     arm: arm::State,
@@ -331,6 +383,10 @@ impl Shared {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn now(&self) -> Duration {
+        self.clock.now().duration_since(self.started).unwrap_or_default()
+    }
+
     fn record(&self, listener: Listener, parts: &axum::http::request::Parts) {
         let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let logged = Logged {
@@ -339,6 +395,7 @@ impl Shared {
             path_and_query: parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into()),
             authorization: header("authorization"),
             origin: header("origin"),
+            at: self.now(),
         };
         self.lock().log.push(logged);
     }

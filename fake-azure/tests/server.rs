@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use fake_azure::{EntraFault, FakeAzure, Fault, Grant, Listener, Options, Pkce, CLIENT_ID, CONTOSO, DEFAULT_TOKEN, FABRIKAM};
+use fake_azure::{EntraFault, FakeAzure, Fault, Grant, Listener, Operation, Options, Pkce, Target, CLIENT_ID, CONTOSO, DEFAULT_TOKEN, FABRIKAM};
 use lb_health::arm::client::NETWORK_API;
 use lb_health::arm::model::{HealthResult, LoadBalancer, Page, Subscription};
 use lb_health::demo::estate::{PROD, STAGING};
@@ -182,10 +182,11 @@ fn missing_or_wrong_token_is_401() {
     let wrong = send("GET", &url, &[("Authorization", "Bearer nope")]);
     assert_eq!((wrong.status, wrong.code().as_str()), (401, "InvalidAuthenticationToken"));
     assert_eq!(get(&url).status, 200);
+    let default = format!("Bearer {DEFAULT_TOKEN}");
+    assert_eq!(send("GET", &url, &[("Authorization", &default)]).status, 200, "a new server takes DEFAULT_TOKEN");
     a.set_token("fresh");
-    assert_eq!(get(&url).status, 401);
+    assert_eq!(send("GET", &url, &[("Authorization", &default)]).status, 401, "set_token replaces it");
     assert_eq!(send("GET", &url, &[("Authorization", "Bearer fresh")]).status, 200);
-    assert_eq!(DEFAULT_TOKEN, "test-token");
 }
 
 #[test]
@@ -342,6 +343,57 @@ fn fault_throttle_then_normal() {
         assert!(r.exposed().contains(&"retry-after".to_string()));
     }
     assert_eq!(get(&url).status, 200);
+}
+
+#[test]
+fn a_fault_aimed_at_one_rule_meets_only_that_rules_check() {
+    let a = FakeAzure::start(Options { pending_polls: 1, ..Options::default() });
+    a.set_fault_on(Target::path("/loadBalancingRules/rule-http/health"), Fault::ServerError { times: 2, status: 503 });
+    let subs = format!("{}/subscriptions?api-version=2022-12-01", a.arm_url());
+    assert_eq!(get(&subs).status, 200, "another operation");
+    let (done, _) = run_health(&a, "rule-https");
+    assert_eq!(done.status, 200, "rule-https is not rule-http");
+    assert_eq!(post(&health_url(&a, "rule-http")).status, 503);
+    assert_eq!(get(&subs).status, 200, "the other requests did not use up the fault");
+    assert_eq!(post(&health_url(&a, "rule-http")).status, 503);
+    assert_eq!(post(&health_url(&a, "rule-http")).status, 202, "two times, then normal");
+
+    // A poll counts as its rule's: aimed at rule-http's polls, a 429 meets them and not
+    // rule-https's.
+    a.set_fault_on(Target::path("/loadBalancingRules/rule-http/health").and(Operation::HealthPoll), Fault::Throttle { times: 1, retry_after: 4 });
+    let http = post(&health_url(&a, "rule-http"));
+    let https = post(&health_url(&a, "rule-https"));
+    assert_eq!((http.status, https.status), (202, 202), "the POSTs are not polls");
+    assert_eq!(get(https.header("location").unwrap()).status, 202);
+    let throttled = get(http.header("location").unwrap());
+    assert_eq!((throttled.status, throttled.header("retry-after")), (429, Some("4")));
+    assert_eq!(get(http.header("location").unwrap()).status, 202);
+}
+
+#[test]
+fn the_log_is_timed_on_the_fake_clock() {
+    let a = FakeAzure::start(Options::default());
+    let subs = format!("{}/subscriptions?api-version=2022-12-01", a.arm_url());
+    get(&subs);
+    let first = a.requests()[0].at;
+    a.advance(Duration::from_secs(60));
+    get(&subs);
+    let second = a.requests()[1].at;
+    assert!(second >= first + Duration::from_secs(60), "{first:?} then {second:?}");
+    assert!(a.now() >= second);
+    // A watch reports what arrives during it, and nothing from before.
+    let b = std::thread::spawn({
+        let url = subs.clone();
+        move || {
+            std::thread::sleep(Duration::from_millis(100));
+            get(&url).status
+        }
+    });
+    let seen = a.watch(Duration::from_millis(600), |r| r.method == "GET");
+    assert_eq!(b.join().unwrap(), 200);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(a.watch(Duration::from_millis(100), |_| true).is_empty());
+    assert!(a.wait_quiet(Duration::from_millis(50), Duration::from_secs(5), |_| true));
 }
 
 #[test]

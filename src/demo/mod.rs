@@ -54,6 +54,7 @@ impl Settings {
 mod tests {
     use super::*;
     use crate::http::Request;
+    use std::future::Future as _;
 
     #[test]
     fn settings_cross_to_the_worker() {
@@ -69,7 +70,15 @@ mod tests {
     fn settings_pick_the_estate_and_its_pace() {
         let big = Settings { instant: true, large_rule: Some(7) };
         assert_eq!(big.latency_ms(), 0);
-        assert_eq!(Settings::default().latency_ms(), LATENCY_MS);
+        // The default pace is the one the demo's transport really waits, per request.
+        let clock = std::rc::Rc::new(crate::arm::testing::FakeClock::default());
+        let arm = DemoTransport::new(clock.clone());
+        let mut send = crate::http::Transport::send(&arm, Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01"));
+        // The fake clock's sleep is ready at once, so one poll finishes the request.
+        let answer = send.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+        assert!(matches!(answer, std::task::Poll::Ready(Ok(ref r)) if r.status == 200), "{answer:?}");
+        assert_eq!(*clock.slept.borrow(), [Settings::default().latency_ms()]);
+        assert!(Settings::default().latency_ms() >= 50, "slow enough that the loading states show");
         let lbs = big.arm().answer(&Request::get(format!("https://management.azure.com/subscriptions/{}/resourceGroups/rg-scale/providers/Microsoft.Network/loadBalancers/lb-scale?api-version=2024-05-01", estate::PROD)));
         assert_eq!(lbs.status, 200, "{}", lbs.body);
         let none = Settings::default().arm().answer(&Request::get(format!("https://management.azure.com/subscriptions/{}/resourceGroups/rg-scale/providers/Microsoft.Network/loadBalancers/lb-scale?api-version=2024-05-01", estate::PROD)));

@@ -1,6 +1,7 @@
-//! End-to-end test support (host only): a static file server for `dist/`
-//! and a WebDriver client for headless Chromium that finds elements by ARIA
-//! role and accessible name.
+//! End-to-end test support (host only): the built app served by `testkit`'s static
+//! server, browsers from `testkit`'s WebDriver client (Chromium, Firefox or WebKit, by
+//! `LBH_BROWSER`) that find elements by ARIA role and accessible name, and the fake Azure
+//! set-ups of `live`.
 //!
 //! Use from `tests/e2e_*.rs` (which start with `#![cfg(not(target_arch = "wasm32"))]`):
 //! ```ignore
@@ -12,16 +13,16 @@
 //! browser.goto(&server.url());
 //! browser.by_role("button", "Refresh").click();
 //! ```
-//! `cargo xtask test` builds dist/ first and sets LBH_DIST, CHROMEDRIVER, CHROMIUM.
+//! `cargo xtask test` builds dist/ first and sets LBH_DIST, LBH_BROWSER and the
+//! engine's driver and binary.
 #![allow(dead_code, unused_imports)]
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod live;
-pub mod static_server;
-pub mod webdriver;
 
-pub use static_server::StaticServer;
-pub use webdriver::{Browser, Element};
+// The WebDriver client and the static server live in the `testkit` crate, which
+// `cargo xtask bench` uses too.
+pub use testkit::{static_server, webdriver, Browser, Element, Engine, StaticServer};
 
 use std::path::PathBuf;
 

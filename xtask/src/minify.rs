@@ -287,178 +287,58 @@ fn remove_exports(wasm: &[u8], drop: impl Fn(&str) -> bool) -> Result<Vec<u8>, S
 }
 
 /// Copies `wasm`, letting `f(name)` rename each export, or drop it with `None`.
-fn rewrite_exports(wasm: &[u8], mut f: impl FnMut(&str) -> Option<String>) -> Result<Vec<u8>, String> {
-    rewrite_section(wasm, 7, |r| {
-        let count = r.leb()?;
-        let mut kept = Vec::new();
-        let mut n = 0;
-        for _ in 0..count {
-            let name = r.name()?;
-            let desc_start = r.i;
-            r.byte()?;
-            r.leb()?;
-            if let Some(new) = f(name) {
-                push_name(&mut kept, &new);
-                kept.extend_from_slice(&r.b[desc_start..r.i]);
-                n += 1;
-            }
-        }
-        let mut body = Vec::new();
-        push_leb(&mut body, n);
-        body.extend_from_slice(&kept);
-        Ok(body)
-    })
+fn rewrite_exports(wasm: &[u8], f: impl FnMut(&str) -> Option<String>) -> Result<Vec<u8>, String> {
+    rewrite(wasm, |_, _| None, f)
 }
 
 /// Copies `wasm`, letting `rename(module, name)` give each import a new module and name.
-fn rewrite_import_section(
+fn rewrite_import_section(wasm: &[u8], rename: impl FnMut(&str, &str) -> Option<(String, String)>) -> Result<Vec<u8>, String> {
+    rewrite(wasm, rename, |n| Some(n.to_owned()))
+}
+
+/// Copies `wasm` section by section: the import section with each import renamed by
+/// `import(module, name)` (`None` keeps it), the export section with each export renamed
+/// or dropped by `export(name)`, every other section byte for byte.
+fn rewrite(
     wasm: &[u8],
-    mut rename: impl FnMut(&str, &str) -> Option<(String, String)>,
+    mut import: impl FnMut(&str, &str) -> Option<(String, String)>,
+    mut export: impl FnMut(&str) -> Option<String>,
 ) -> Result<Vec<u8>, String> {
-    rewrite_section(wasm, 2, |r| {
-        let count = r.leb()?;
-        let mut body = Vec::new();
-        push_leb(&mut body, count);
-        for _ in 0..count {
-            let module = r.name()?;
-            let name = r.name()?;
-            let desc_start = r.i;
-            r.import_desc()?;
-            let (module, name) = rename(module, name).unwrap_or_else(|| (module.to_owned(), name.to_owned()));
-            push_name(&mut body, &module);
-            push_name(&mut body, &name);
-            body.extend_from_slice(&r.b[desc_start..r.i]);
-        }
-        Ok(body)
-    })
-}
-
-/// Copies `wasm` with the section `id` replaced by what `body` makes of it; `body` reads
-/// the old section from the reader and must read all of it.
-fn rewrite_section(
-    wasm: &[u8],
-    id: u8,
-    mut body: impl FnMut(&mut Reader) -> Result<Vec<u8>, String>,
-) -> Result<Vec<u8>, String> {
-    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
-        return Err("not a wasm module".into());
-    }
-    let mut out = wasm[..8].to_vec();
-    let mut r = Reader { b: wasm, i: 8 };
-    while r.i < wasm.len() {
-        let start = r.i;
-        let section = r.byte()?;
-        let size = r.leb()? as usize;
-        let end = r.i.checked_add(size).filter(|&e| e <= wasm.len()).ok_or("a section runs past the end")?;
-        if section != id {
-            out.extend_from_slice(&wasm[start..end]);
-            r.i = end;
-            continue;
-        }
-        let new = body(&mut r)?;
-        if r.i != end {
-            return Err(format!("section {id} has bytes past its last entry"));
-        }
-        out.push(id);
-        push_leb(&mut out, new.len() as u64);
-        out.extend_from_slice(&new);
-    }
-    Ok(out)
-}
-
-struct Reader<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Result<u8, String> {
-        let b = *self.b.get(self.i).ok_or("the module ends early")?;
-        self.i += 1;
-        Ok(b)
-    }
-
-    fn leb(&mut self) -> Result<u64, String> {
-        let (mut v, mut shift) = (0u64, 0);
-        loop {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
+    use wasmparser::Payload;
+    let bad = |e: wasmparser::BinaryReaderError| format!("not a wasm module we can read: {e}");
+    let mut out = wasm_encoder::Module::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload.map_err(bad)? {
+            Payload::ImportSection(reader) => {
+                let mut section = wasm_encoder::ImportSection::new();
+                for i in reader.into_imports() {
+                    let i = i.map_err(bad)?;
+                    let ty = wasm_encoder::EntityType::try_from(i.ty).map_err(|e| format!("an import of {}: {e:?}", i.name))?;
+                    match import(i.module, i.name) {
+                        Some((module, name)) => section.import(&module, &name, ty),
+                        None => section.import(i.module, i.name, ty),
+                    };
+                }
+                out.section(&section);
             }
-            shift += 7;
-            if shift > 63 {
-                return Err("an over-long LEB128 number".into());
+            Payload::ExportSection(reader) => {
+                let mut section = wasm_encoder::ExportSection::new();
+                for e in reader {
+                    let e = e.map_err(bad)?;
+                    if let Some(name) = export(e.name) {
+                        section.export(&name, e.kind.into(), e.index);
+                    }
+                }
+                out.section(&section);
+            }
+            other => {
+                if let Some((id, range)) = other.as_section() {
+                    out.section(&wasm_encoder::RawSection { id, data: &wasm[range] });
+                }
             }
         }
     }
-
-    fn name(&mut self) -> Result<&'a str, String> {
-        let len = self.leb()? as usize;
-        let end = self.i.checked_add(len).filter(|&e| e <= self.b.len()).ok_or("a name runs past the end")?;
-        let s = std::str::from_utf8(&self.b[self.i..end]).map_err(|_| "a name is not UTF-8")?;
-        self.i = end;
-        Ok(s)
-    }
-
-    fn limits(&mut self) -> Result<(), String> {
-        let flags = self.byte()?;
-        self.leb()?;
-        if flags & 1 != 0 {
-            self.leb()?;
-        }
-        Ok(())
-    }
-
-    /// Skips an import's description: function, table, memory, global or tag.
-    fn import_desc(&mut self) -> Result<(), String> {
-        match self.byte()? {
-            0 => self.leb().map(drop),
-            1 => {
-                self.reftype()?;
-                self.limits()
-            }
-            2 => self.limits(),
-            3 => {
-                self.valtype()?;
-                self.byte().map(drop)
-            }
-            4 => {
-                self.byte()?;
-                self.leb().map(drop)
-            }
-            k => Err(format!("an import of unknown kind {k}")),
-        }
-    }
-
-    /// A value type; the GC proposal's `(ref null? ht)` carries a heap type after it.
-    fn valtype(&mut self) -> Result<(), String> {
-        match self.byte()? {
-            0x63 | 0x64 => self.leb().map(drop),
-            _ => Ok(()),
-        }
-    }
-
-    fn reftype(&mut self) -> Result<(), String> {
-        self.valtype()
-    }
-}
-
-fn push_leb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-fn push_name(out: &mut Vec<u8>, s: &str) {
-    push_leb(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
+    Ok(out.finish())
 }
 
 /// terser, compress and mangle; top-level names stay (the worker's glue defines the
@@ -488,7 +368,7 @@ fn terser(js: &str, module: bool) -> Result<String, String> {
 fn csso(path: &Path) -> Result<(), String> {
     const SCRIPT: &str = "const fs = require('fs'), f = process.argv[1]; \
         fs.writeFileSync(f, require('csso').minify(fs.readFileSync(f, 'utf8'), { restructure: false }).css);";
-    let modules = crate::tools::minifiers_prefix().join("node_modules");
+    let modules = crate::tools::minifiers_modules();
     if !modules.join("csso").is_dir() {
         return Err(format!("{} is missing: run `cargo xtask setup`", modules.join("csso").display()));
     }
@@ -536,26 +416,36 @@ pub fn update_integrity(html: &str, read: impl Fn(&str) -> Option<Vec<u8>>) -> R
 mod tests {
     use super::*;
 
-    /// A module importing two functions from the glue and memory from `env`, then a code
-    /// section stand-in that must come through byte for byte.
-    fn module(glue: &str, names: &[&str]) -> Vec<u8> {
-        let mut imports = Vec::new();
-        push_leb(&mut imports, names.len() as u64 + 1);
+    /// A custom section that must come through byte for byte, last in every test module.
+    const OPAQUE: &[u8] = &[0, 10, 6, b'o', b'p', b'a', b'q', b'u', b'e', 0xde, 0xad, 0xbe];
+
+    /// A module importing functions from the glue and memory from `env`, then `exports`
+    /// (functions, by index), then the opaque custom section.
+    fn module_with(glue: &str, names: &[&str], exports: &[&str]) -> Vec<u8> {
+        use wasm_encoder::{EntityType, ExportKind, ExportSection, ImportSection, MemoryType, Module, RawSection, TypeSection};
+        let mut types = TypeSection::new();
+        types.ty().function([], []);
+        let mut imports = ImportSection::new();
         for n in names {
-            push_name(&mut imports, glue);
-            push_name(&mut imports, n);
-            imports.extend_from_slice(&[0, 0]); // a function of type 0
+            imports.import(glue, n, EntityType::Function(0));
         }
-        push_name(&mut imports, "env");
-        push_name(&mut imports, "memory");
-        imports.extend_from_slice(&[2, 1, 1, 16]); // memory, min 1, max 16
-        let mut m = b"\0asm\x01\0\0\0".to_vec();
-        m.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]); // type section: () -> ()
-        m.push(2);
-        push_leb(&mut m, imports.len() as u64);
-        m.extend_from_slice(&imports);
-        m.extend_from_slice(&[10, 3, 0xde, 0xad, 0xbe]); // an opaque section
-        m
+        let memory = MemoryType { minimum: 1, maximum: Some(16), memory64: false, shared: false, page_size_log2: None };
+        imports.import("env", "memory", memory);
+        let mut m = Module::new();
+        m.section(&types).section(&imports);
+        if !exports.is_empty() {
+            let mut section = ExportSection::new();
+            for (i, n) in exports.iter().enumerate() {
+                section.export(n, ExportKind::Func, i as u32);
+            }
+            m.section(&section);
+        }
+        m.section(&RawSection { id: 0, data: &OPAQUE[2..] });
+        m.finish()
+    }
+
+    fn module(glue: &str, names: &[&str]) -> Vec<u8> {
+        module_with(glue, names, &[])
     }
 
     fn imports_of(wasm: &[u8]) -> Vec<(String, String)> {
@@ -593,7 +483,7 @@ export default __wbg_get_imports;
         assert!(js.contains(r#""w": import0"#), "{js}");
         assert!(!js.contains("__wbg_log"), "{js}");
         // Everything but the import section is unchanged.
-        assert_eq!(&w[w.len() - 5..], &[10, 3, 0xde, 0xad, 0xbe]);
+        assert_eq!(&w[w.len() - OPAQUE.len()..], OPAQUE);
         assert!(w.len() < wasm.len());
     }
 
@@ -622,17 +512,7 @@ export default __wbg_get_imports;
 
     /// A module with an import section and an export section of the given names.
     fn with_exports(names: &[&str]) -> Vec<u8> {
-        let mut exports = Vec::new();
-        push_leb(&mut exports, names.len() as u64);
-        for (i, n) in names.iter().enumerate() {
-            push_name(&mut exports, n);
-            exports.extend_from_slice(&[0, i as u8]);
-        }
-        let mut m = module("./app_bg.js", &["__wbg_log_0123456789abcdef"]);
-        m.push(7);
-        push_leb(&mut m, exports.len() as u64);
-        m.extend_from_slice(&exports);
-        m
+        module_with("./app_bg.js", &["__wbg_log_0123456789abcdef"], names)
     }
 
     fn exports_of(wasm: &[u8]) -> Vec<String> {

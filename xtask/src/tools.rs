@@ -2,13 +2,13 @@
 //! skipping every one that is already present (a second run installs nothing).
 //! Nothing here downloads a prebuilt binary: Rust tools come from crates.io
 //! through `cargo install`, system tools from Debian through `apt-get`, and
-//! wasm-opt from the npm registry's `binaryen` package (a Node.js build).
-//!
-//! With everything (setup, test) it also installs the npm package
-//! `@microsoft.azure/autorest.testserver`, the offline server the Azure SDK
-//! generators test their long-running-operation pollers against;
-//! tests/conformance_lro.rs drives our `arm::lro` machine against it; and the npm
-//! package `axe-core`, whose rules tests/e2e_a11y.rs runs in the page.
+//! the npm tools with `npm ci` from the committed package.json and
+//! package-lock.json (exact versions, checked integrity) into target/tools/npm:
+//! wasm-opt (the `binaryen` package, a Node.js build), terser and csso (the
+//! build's minifiers), `@microsoft.azure/autorest.testserver` (the offline
+//! server the Azure SDK generators test their long-running-operation pollers
+//! against; tests/conformance_lro.rs drives our `arm::lro` machine against it)
+//! and `axe-core` (whose rules tests/e2e_a11y.rs runs in the page).
 //!
 //! Why not Debian's binaryen: bookworm ships version 108, whose `wasm-opt -Oz`
 //! breaks wasm-bindgen 0.2.130 output (the page dies at start with
@@ -30,36 +30,54 @@ pub enum Need {
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+pub const XVFB_RUN: &str = "/usr/bin/xvfb-run";
+/// Firefox's WebDriver server, from crates.io (Debian does not package it).
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
 
-/// The npm `binaryen` release whose wasm-opt Trunk uses (see the module doc).
-pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The browser engines the end-to-end suite runs in (testkit's WebDriver client reads
+/// `LBH_BROWSER`).
+pub use testkit::Engine;
 
-/// The npm package and release of the Azure LRO test server (tests/conformance_lro.rs).
-pub const AUTOREST_TESTSERVER: &str = "@microsoft.azure/autorest.testserver";
-pub const AUTOREST_TESTSERVER_VERSION: &str = "3.3.51";
+pub fn geckodriver() -> PathBuf {
+    cargo_bin_dir().join("geckodriver")
+}
+
+/// What keeps an engine from running here, if anything (setup installs it all).
+pub fn engine_missing(engine: Engine) -> Option<&'static str> {
+    let have = |p: &str| is_executable(Path::new(p));
+    match engine {
+        Engine::Chromium if !(have(CHROMIUM) && have(CHROMEDRIVER)) => Some("chromium or chromedriver is missing"),
+        Engine::Firefox if !have(FIREFOX) => Some("firefox-esr is missing"),
+        Engine::Firefox if !is_executable(&geckodriver()) => Some("geckodriver is missing"),
+        Engine::Webkit if !(have(WEBKIT_DRIVER) && have(MINIBROWSER)) => Some("WebKitWebDriver or MiniBrowser is missing"),
+        Engine::Webkit if !have(XVFB_RUN) => Some("xvfb-run is missing"),
+        _ => None,
+    }
+}
+
+/// The environment tests/support/webdriver.rs reads to start `engine`.
+pub fn engine_env(engine: Engine, c: &mut Command) {
+    c.env("LBH_BROWSER", engine.name());
+    match engine {
+        Engine::Chromium => c.env("CHROMEDRIVER", CHROMEDRIVER).env("CHROMIUM", CHROMIUM),
+        Engine::Firefox => c.env("GECKODRIVER", geckodriver()).env("FIREFOX", FIREFOX),
+        Engine::Webkit => c.env("WEBKIT_DRIVER", WEBKIT_DRIVER).env("MINIBROWSER", MINIBROWSER),
+    };
+}
+
 
 pub fn setup(need: Need) {
     wasm_target();
     trunk();
     wasm_bindgen();
     system_packages(need);
-    binaryen();
-    minifiers();
     if need == Need::All {
-        autorest_testserver();
-        axe_core();
+        geckodriver_install();
     }
-}
-
-/// Where `npm install --prefix` puts binaryen (under target/, so `cargo
-/// clean` removes it and the next setup puts it back in seconds).
-fn binaryen_prefix() -> PathBuf {
-    root().join("target").join("tools").join("binaryen")
-}
-
-/// The directory holding binaryen's `wasm-opt`; first on PATH for Trunk.
-pub fn binaryen_bin() -> PathBuf {
-    binaryen_prefix().join("node_modules").join(".bin")
+    npm_tools();
 }
 
 /// Puts cargo's install directory first on PATH, so that tools installed by
@@ -272,6 +290,8 @@ fn system_packages(need: Need) {
             missing.extend(packages);
         }
     };
+    // Cargo links through `cc`; a fresh image may have Rust and no C toolchain.
+    check("cc (the linker)", on_path("cc"), &["build-essential"]);
     check(
         "node + npm (for wasm-opt)",
         on_path("node") && on_path("npm"),
@@ -288,6 +308,14 @@ fn system_packages(need: Need) {
             is_executable(Path::new(CHROMEDRIVER)),
             &["chromium-driver"],
         );
+        check("firefox-esr", is_executable(Path::new(FIREFOX)), &["firefox-esr"]);
+        check(
+            "WebKitWebDriver + MiniBrowser",
+            is_executable(Path::new(WEBKIT_DRIVER)) && is_executable(Path::new(MINIBROWSER)),
+            &["webkit2gtk-driver"],
+        );
+        // WebKitGTK has no headless mode: it runs on a virtual display.
+        check("xvfb-run", is_executable(Path::new(XVFB_RUN)), &["xvfb"]);
     }
     if missing.is_empty() {
         return;
@@ -323,16 +351,83 @@ fn system_packages(need: Need) {
     if !(on_path("node") && on_path("npm")) {
         die("node or npm is still missing after apt-get install nodejs npm");
     }
-    if need == Need::All
-        && !(is_executable(Path::new(CHROMIUM)) && is_executable(Path::new(CHROMEDRIVER)))
-    {
-        die(&format!(
-            "{CHROMIUM} or {CHROMEDRIVER} is still missing after apt-get install"
-        ));
+    if need == Need::All {
+        for engine in [Engine::Chromium, Engine::Webkit] {
+            if let Some(what) = engine_missing(engine) {
+                die(&format!("{what} after apt-get install"));
+            }
+        }
+        if !is_executable(Path::new(FIREFOX)) {
+            die(&format!("{FIREFOX} is still missing after apt-get install"));
+        }
     }
 }
 
-// ---------------------------------------------------------------- wasm-opt (binaryen from npm)
+// ---------------------------------------------------------------- geckodriver
+
+fn geckodriver_install() {
+    let have = output(geckodriver().to_str().unwrap_or("geckodriver"), &["--version"]);
+    // "geckodriver 0.37.1 (...)"
+    let version = have.as_deref().and_then(|v| v.split_whitespace().nth(1));
+    if version == Some(GECKODRIVER_VERSION) {
+        println!("[setup] geckodriver {GECKODRIVER_VERSION}: present");
+        return;
+    }
+    println!("[setup] installing geckodriver {GECKODRIVER_VERSION} (takes ~2 min on 2 cores)...");
+    let mut c = cargo();
+    c.args(["install", "--force", "geckodriver", "--version", GECKODRIVER_VERSION]);
+    println!("[setup] {}", show(&c));
+    run(&mut c);
+    if !is_executable(&geckodriver()) {
+        die(&format!("after installing, {} is missing", geckodriver().display()));
+    }
+    println!("[setup] geckodriver {GECKODRIVER_VERSION}: installed");
+}
+
+// ---------------------------------------------------------------- npm tools
+
+/// The npm release of binaryen whose wasm-opt Trunk uses (see the module doc); the lock
+/// file pins the same.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+pub const AUTOREST_TESTSERVER: &str = "@microsoft.azure/autorest.testserver";
+
+/// Where `npm ci` installs the committed package.json's tools (under target/, so `cargo
+/// clean` removes them and the next setup puts them back in seconds).
+pub fn npm_prefix() -> PathBuf {
+    root().join("target").join("tools").join("npm")
+}
+
+fn node_modules() -> PathBuf {
+    npm_prefix().join("node_modules")
+}
+
+/// The directory holding binaryen's `wasm-opt`; first on PATH for Trunk.
+pub fn binaryen_bin() -> PathBuf {
+    node_modules().join(".bin")
+}
+
+/// terser's and csso's packages (xtask/src/minify.rs runs them with node).
+pub fn minifiers_modules() -> PathBuf {
+    node_modules()
+}
+
+/// terser's command-line script, run with `node`.
+pub fn terser_cli() -> PathBuf {
+    node_modules().join("terser").join("bin").join("terser")
+}
+
+/// The test server's entry point, run with `node <cli.js> run --port=N`;
+/// `cargo xtask test` passes it to the host tests as `LBH_AUTOREST_CLI`.
+pub fn autorest_cli() -> PathBuf {
+    let mut p = node_modules();
+    p.extend(AUTOREST_TESTSERVER.split('/'));
+    p.join("dist").join("cli").join("cli.js")
+}
+
+/// axe's browser bundle; `cargo xtask test` passes it to the host tests as `LBH_AXE`.
+pub fn axe_js() -> PathBuf {
+    node_modules().join("axe-core").join("axe.min.js")
+}
 
 /// "wasm-opt version 132 (version_132)" -> "132"
 fn wasm_opt_version() -> Option<String> {
@@ -343,133 +438,36 @@ fn wasm_opt_version() -> Option<String> {
     words.next().map(str::to_string)
 }
 
-fn binaryen() {
-    let want = BINARYEN_VERSION
-        .split('.')
-        .next()
-        .unwrap_or(BINARYEN_VERSION);
-    if wasm_opt_version().as_deref() == Some(want) {
-        println!("[setup] wasm-opt {want} (npm binaryen): present");
+/// `npm ci` of the committed lock file into target/tools/npm, unless what is there was
+/// installed from the same lock file.
+fn npm_tools() {
+    let prefix = npm_prefix();
+    let lock = std::fs::read(root().join("package-lock.json")).unwrap_or_else(|e| die(&format!("cannot read package-lock.json: {e}")));
+    let installed_from = std::fs::read(prefix.join("package-lock.json")).unwrap_or_default();
+    if installed_from == lock && node_modules().join(".package-lock.json").is_file() {
+        println!("[setup] npm tools (package-lock.json): present");
         return;
     }
-    println!(
-        "[setup] installing wasm-opt {want} (npm binaryen@{BINARYEN_VERSION}, a few seconds)..."
-    );
-    npm_install(&binaryen_prefix(), &[format!("binaryen@{BINARYEN_VERSION}")]);
-    match wasm_opt_version() {
-        Some(v) if v == want => println!("[setup] wasm-opt {v}: installed"),
-        other => die(&format!(
-            "after npm install, {}/wasm-opt --version gives {other:?}",
-            binaryen_bin().display()
-        )),
+    println!("[setup] installing the npm tools of package-lock.json (wasm-opt, terser, csso, axe-core, the LRO test server)...");
+    let _ = std::fs::create_dir_all(&prefix);
+    for f in ["package.json", "package-lock.json"] {
+        std::fs::copy(root().join(f), prefix.join(f)).unwrap_or_else(|e| die(&format!("cannot copy {f} to {}: {e}", prefix.display())));
     }
-}
-
-// ---------------------------------------------------------------- terser and csso (npm)
-
-/// The npm releases that minify the build after Trunk (xtask/src/minify.rs): terser for
-/// wasm-bindgen's JS glue, csso for the stylesheet. Trunk's own minifier is all or
-/// nothing, and its JS minifier breaks wasm-bindgen's glue.
-pub const MINIFIERS: [(&str, &str); 2] = [("terser", "5.51.4"), ("csso", "5.0.5")];
-
-/// Where `npm install --prefix` puts them (under target/, like binaryen).
-pub fn minifiers_prefix() -> PathBuf {
-    root().join("target").join("tools").join("minify")
-}
-
-/// terser's command-line script, run with `node`.
-pub fn terser_cli() -> PathBuf {
-    minifiers_prefix().join("node_modules").join("terser").join("bin").join("terser")
-}
-
-fn minifiers() {
-    let wanted: Vec<String> = MINIFIERS.iter().map(|(p, v)| format!("{p}@{v}")).collect();
-    let what = wanted.join(" ");
-    let present = MINIFIERS.iter().all(|(p, v)| {
-        let manifest = minifiers_prefix().join("node_modules").join(p).join("package.json");
-        std::fs::read_to_string(manifest).is_ok_and(|m| m.contains(&format!("\"version\": \"{v}\"")))
-    });
-    if present {
-        println!("[setup] {what} (npm, minify the build): present");
-        return;
-    }
-    println!("[setup] installing {what} (npm, minify the build, a few seconds)...");
-    npm_install(&minifiers_prefix(), &wanted);
-    installed(&what, &terser_cli());
-}
-
-// ---------------------------------------------------------------- autorest test server (npm)
-
-/// Where `npm install --prefix` puts the test server (under target/, like binaryen).
-fn autorest_prefix() -> PathBuf {
-    root().join("target").join("tools").join("autorest")
-}
-
-/// The test server's entry point, run with `node <cli.js> run --port=N`;
-/// `cargo xtask test` passes it to the host tests as `LBH_AUTOREST_CLI`.
-pub fn autorest_cli() -> PathBuf {
-    let mut p = autorest_prefix().join("node_modules");
-    p.extend(AUTOREST_TESTSERVER.split('/'));
-    p.join("dist").join("cli").join("cli.js")
-}
-
-fn autorest_testserver() {
-    let what = format!("{AUTOREST_TESTSERVER}@{AUTOREST_TESTSERVER_VERSION}");
-    if autorest_cli().is_file() {
-        println!("[setup] {what} (npm, LRO conformance server): present");
-        return;
-    }
-    println!("[setup] installing {what} (npm, LRO conformance server, a few seconds)...");
-    npm_install(&autorest_prefix(), &[&what]);
-    installed(&what, &autorest_cli());
-}
-
-// ---------------------------------------------------------------- axe-core (npm)
-
-/// The npm package the accessibility tests inject into the page (tests/e2e_a11y.rs).
-pub const AXE_CORE: &str = "axe-core";
-pub const AXE_CORE_VERSION: &str = "4";
-
-/// Where `npm install --prefix` puts axe-core (under target/, like binaryen).
-fn axe_prefix() -> PathBuf {
-    root().join("target").join("tools").join("axe")
-}
-
-/// axe's browser bundle; `cargo xtask test` passes it to the host tests as `LBH_AXE`.
-pub fn axe_js() -> PathBuf {
-    axe_prefix().join("node_modules").join(AXE_CORE).join("axe.min.js")
-}
-
-fn axe_core() {
-    let what = format!("{AXE_CORE}@{AXE_CORE_VERSION}");
-    if axe_js().is_file() {
-        println!("[setup] {what} (npm, accessibility rules): present");
-        return;
-    }
-    println!("[setup] installing {what} (npm, accessibility rules, a few seconds)...");
-    npm_install(&axe_prefix(), &[&what]);
-    installed(&what, &axe_js());
-}
-
-/// `npm install` of packages into their own folder under target/tools, so nothing
-/// global changes and `cargo clean` removes it.
-fn npm_install(prefix: &Path, packages: &[impl AsRef<std::ffi::OsStr>]) {
-    let _ = std::fs::create_dir_all(prefix);
     let mut c = cmd("npm");
-    c.arg("install")
-        .arg("--prefix")
-        .arg(prefix)
-        .args(["--no-audit", "--no-fund", "--no-save", "--loglevel=error"])
-        .args(packages);
-    println!("[setup] {}", show(&c));
+    c.current_dir(&prefix).args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+    println!("[setup] (in {}) {}", prefix.display(), show(&c));
     run(&mut c);
-}
-
-fn installed(what: &str, file: &Path) {
-    if !file.is_file() {
-        die(&format!("after npm install, {} is missing", file.display()));
+    let want = BINARYEN_VERSION.split('.').next().unwrap_or(BINARYEN_VERSION);
+    match wasm_opt_version() {
+        Some(v) if v == want => {}
+        other => die(&format!("after npm ci, {}/wasm-opt --version gives {other:?}, expected {want}", binaryen_bin().display())),
     }
-    println!("[setup] {what}: installed");
+    for file in [autorest_cli(), axe_js(), terser_cli()] {
+        if !file.is_file() {
+            die(&format!("after npm ci, {} is missing", file.display()));
+        }
+    }
+    println!("[setup] npm tools: installed");
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use lb_health::arm::model::Page;
 
 use crate::entra::TokenStatus;
 use crate::http::{json, query_param};
-use crate::{tenants, Fault, Listener, Shared, PAGE_SIZE};
+use crate::{tenants, Fault, Listener, Operation, Shared, PAGE_SIZE};
 use answers::{error, finish, preflight, server_error, throttled, unauthorized};
 
 /// What ARM remembers between requests.
@@ -29,14 +29,15 @@ pub(crate) async fn answer(s: &Shared, listener: Listener, parts: Parts) -> Resp
     if parts.method == Method::OPTIONS {
         return preflight(header("access-control-request-headers"));
     }
-    let fault = s.lock().fault.clone();
+    let aimed = s.aimed_at(parts.method.as_str(), parts.uri.path());
+    let fault = if aimed { s.lock().fault.clone() } else { Fault::None };
     let mut resp = match listener {
         Listener::Arm => {
             if let Fault::Slow { ms } = fault {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
             }
             let auth = header("authorization");
-            match s.route(&parts.method, parts.uri.path(), parts.uri.query().unwrap_or(""), auth.as_deref()) {
+            match s.route(&parts.method, parts.uri.path(), parts.uri.query().unwrap_or(""), auth.as_deref(), aimed) {
                 Some(resp) => resp,
                 None => {
                     tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -73,9 +74,25 @@ impl Refusal {
 }
 
 impl Shared {
-    /// Answers one ARM request; `None` means "never answer" (the `Hang` fault).
-    fn route(&self, method: &Method, path: &str, query: &str, auth: Option<&str>) -> Option<Response> {
-        let fault = match self.admit(auth) {
+    /// Whether the current fault's target takes in this request.
+    fn aimed_at(&self, method: &str, path: &str) -> bool {
+        let op = Operation::of(method, path);
+        let inner = self.lock();
+        let subject = match op {
+            // A poll is about the rule whose check it continues.
+            Operation::HealthPoll => {
+                let id = path.rsplit('/').next().unwrap_or("");
+                inner.arm.operations.get(id).map(|o| format!("{}/health", o.rule())).unwrap_or_default()
+            }
+            _ => path.to_string(),
+        };
+        inner.target.matches(op, &subject)
+    }
+
+    /// Answers one ARM request; `None` means "never answer" (the `Hang` fault). `aimed`:
+    /// whether the current fault applies to it.
+    fn route(&self, method: &Method, path: &str, query: &str, auth: Option<&str>, aimed: bool) -> Option<Response> {
+        let fault = match self.admit(auth, aimed) {
             Ok(fault) => fault,
             Err(refusal) => return Some(refusal.answer()),
         };
@@ -125,7 +142,7 @@ impl Shared {
 
     /// The bearer check, then the faults that refuse any request; `Ok` carries the fault
     /// the route itself must honour.
-    fn admit(&self, auth: Option<&str>) -> Result<Fault, Refusal> {
+    fn admit(&self, auth: Option<&str>, aimed: bool) -> Result<Fault, Refusal> {
         let now = self.clock.unix();
         let mut inner = self.lock();
         let bearer = auth.filter(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer ")).map(|a| &a[7..]);
@@ -138,6 +155,9 @@ impl Shared {
                 TokenStatus::Unknown => return Err(Refusal::InvalidToken),
             },
             _ => return Err(Refusal::InvalidToken),
+        }
+        if !aimed {
+            return Ok(Fault::None);
         }
         match &mut inner.fault {
             Fault::Unauthorized => Err(Refusal::ExpiredToken),

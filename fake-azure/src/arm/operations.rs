@@ -15,6 +15,13 @@ pub(super) struct Operation {
     polls_left: u32,
 }
 
+impl Operation {
+    /// The rule's id (lower case) this operation checks.
+    pub(super) fn rule(&self) -> &str {
+        &self.rule
+    }
+}
+
 impl Shared {
     pub(super) fn start_health(&self, rule_id: &str, api: &str, fault: &Fault) -> Response {
         let lb_id = rule_id.rsplitn(3, '/').nth(2).unwrap_or("");

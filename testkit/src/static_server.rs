@@ -8,6 +8,11 @@
 //!
 //! The server stops when dropped; its threads never outlive the test process. It keeps
 //! the path of every request, so a test can say which files the page loaded.
+//!
+//! Every HTML page it serves first loads the test hook ([`HOOK_JS`], at `/__lbh/hook.js`,
+//! a same-origin script the page's CSP allows): it keeps the page's errors for engines
+//! whose console the driver cannot read (WebKit, Firefox) and marks a page being left,
+//! so the WebDriver client never reads a page that is going away as a settled one.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -123,8 +128,12 @@ fn handle(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::
             false,
         );
     }
+    if target.split(['?', '#']).next().unwrap_or("").ends_with(HOOK_PATH) {
+        return respond(&mut stream, "200 OK", "text/javascript; charset=utf-8", HOOK_JS.as_bytes(), head_only);
+    }
     let (status, ctype, body) = match resolve(root, target) {
         Resolved::File(path) => match std::fs::read(&path) {
+            Ok(bytes) if content_type(&path).starts_with("text/html") => ("200 OK", content_type(&path), with_hook(bytes)),
             Ok(bytes) => ("200 OK", content_type(&path), bytes),
             Err(_) => (
                 "404 Not Found",
@@ -140,6 +149,40 @@ fn handle(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::
         ),
     };
     respond(&mut stream, status, ctype, &body, head_only)
+}
+
+/// Where the hook is served (under any directory, so a sub-path build finds it too).
+pub const HOOK_PATH: &str = "/__lbh/hook.js";
+
+/// The test hook every served page loads before its own scripts.
+pub const HOOK_JS: &str = r#"(() => {
+  const h = window.__lbh = { errors: [], leaving: false };
+  const keep = m => { if (h.errors.length < 200) h.errors.push(String(m).slice(0, 2000)); };
+  addEventListener('error', e => {
+    const t = e.target;
+    if (t && t !== window && (t.src || t.href)) keep('failed to load ' + (t.src || t.href));
+    else keep((e.message || 'error') + (e.filename ? ' (' + e.filename + ':' + e.lineno + ')' : ''));
+  }, true);
+  addEventListener('unhandledrejection', e => {
+    const r = e.reason;
+    keep('unhandled rejection: ' + (r && (r.stack || r.message) || r));
+  });
+  const error = console.error;
+  console.error = function (...args) { keep(args.map(String).join(' ')); return error.apply(this, args); };
+  addEventListener('beforeunload', () => { h.leaving = true; });
+  addEventListener('pagehide', () => { h.leaving = true; });
+  addEventListener('pageshow', () => { h.leaving = false; });
+})();
+"#;
+
+/// The page with the hook's `<script>` first in its `<head>`.
+fn with_hook(page: Vec<u8>) -> Vec<u8> {
+    let Ok(text) = String::from_utf8(page.clone()) else { return page };
+    let tag = format!(r#"<script src="{HOOK_PATH}"></script>"#);
+    match text.find("<head>") {
+        Some(i) => format!("{}{tag}{}", &text[..i + 6], &text[i + 6..]).into_bytes(),
+        None => page,
+    }
 }
 
 fn respond(

@@ -1,5 +1,4 @@
-// Shared by the end-to-end tests (tests/support/webdriver.rs) and `cargo xtask bench`
-// (xtask/src/bench.rs), which include this file: xtask cannot depend on test support.
+//! Chromium's flags, shared by the WebDriver client and `cargo xtask bench`.
 
 /// Chromium flags for headless runs on this machine's closed network (plus, by each
 /// caller, `--window-size` and a fresh `--user-data-dir`).

@@ -1,9 +1,20 @@
 //! A small blocking W3C WebDriver client for end-to-end tests: it starts its
-//! own `chromedriver` (env `CHROMEDRIVER`, default /usr/bin/chromedriver) on a
-//! free port, opens headless Chromium (env `CHROMIUM`, default
-//! /usr/bin/chromium) with a fresh profile, and finds elements the way a user
-//! (or a screen reader) does: by ARIA role and accessible name, as computed by
-//! Chromium's accessibility tree.
+//! own driver on a free port and opens a browser with a fresh profile, in the
+//! engine `LBH_BROWSER` names (see [`Engine`]): `chromium` (the default;
+//! `CHROMEDRIVER`, `CHROMIUM`), `firefox` (`GECKODRIVER`, `FIREFOX`, headless)
+//! or `webkit` (`WEBKIT_DRIVER`, `MINIBROWSER`, on a virtual display through
+//! `xvfb-run`, as WebKitGTK has no headless mode). It finds elements the way a
+//! user (or a screen reader) does: by ARIA role and accessible name, as
+//! computed by the engine's accessibility tree.
+//!
+//! Absence is only ever read from a settled page: `wait_gone`, `try_by_role` and
+//! `all_by_role` look in the same script turn that sees the document loaded and
+//! not being left (the page hook of `static_server` marks `beforeunload`), and
+//! wait while a navigation is in flight. A frame the test entered that is then
+//! removed fails the test rather than reading as "nothing there".
+//!
+//! Browsers start one at a time per test process (two browsers on two cores were a
+//! source of flakes): `Browser::start` waits while another test holds one.
 //!
 //! Every method panics with a clear message when the protocol fails. Waits
 //! poll every 100 ms and give up after 10 s (see [`Browser::set_timeout`]);
@@ -21,7 +32,7 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(100);
 
-include!("chrome_flags.rs");
+use crate::chrome_flags::CHROME_ARGS;
 
 // ------------------------------------------------------------------ session
 
@@ -55,6 +66,11 @@ impl WdError {
         self.error == "stale element reference" || self.error == "no such element" || self.is_navigation()
     }
 
+    /// The frame the test switched into is gone for good (not a top-level navigation).
+    fn is_detached_frame(&self) -> bool {
+        self.error == "no such frame" || self.message.contains("Frame is detached") || self.message.contains("frame was detached")
+    }
+
     /// The document went away while chromedriver was working in it.
     fn is_navigation(&self) -> bool {
         self.message.contains("does not belong to the document")
@@ -77,6 +93,12 @@ struct Session {
     temp_dir: PathBuf,
     timeout: Mutex<Duration>,
     console: Mutex<Vec<String>>,
+    engine: Engine,
+    /// Whether commands run inside an iframe (`enter_frame`), where "Frame is detached"
+    /// means the frame was removed, not that the page is navigating.
+    in_frame: std::sync::atomic::AtomicBool,
+    /// Held while this browser lives: one browser at a time in this process.
+    _turn: Turn,
 }
 
 fn agent() -> ureq::Agent {
@@ -161,11 +183,23 @@ impl Session {
     }
 
     fn try_exec(&self, js: &str, args: Vec<Value>) -> Result<Value, WdError> {
-        self.try_cmd(
+        let r = self.try_cmd(
             "POST",
             "/execute/sync",
             Some(json!({ "script": js, "args": args })),
-        )
+        );
+        if let Err(e) = &r {
+            self.fail_on_detached_frame(e);
+        }
+        r
+    }
+
+    /// Inside an iframe, a detached frame is a removed frame: say so, rather than let
+    /// an absence check read it as "not there".
+    fn fail_on_detached_frame(&self, e: &WdError) {
+        if self.in_frame.load(std::sync::atomic::Ordering::SeqCst) && e.is_detached_frame() {
+            panic!("webdriver: the frame this test entered was removed from the page: {e}\n{}", self.failure_screenshot());
+        }
     }
 
     /// Runs a script; if the document was being replaced under it (a redirect, a
@@ -224,7 +258,7 @@ impl Session {
                 }
             })
             .collect();
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let path = crate::workspace_root()
             .join("tests/artifacts")
             .join(format!("{millis}-{test}.png"));
         let ok = (|| {
@@ -251,44 +285,60 @@ impl Session {
     }
 
     /// Displayed elements below `root` (or in the document) whose computed
-    /// role is `role` and, if given, whose computed name is `name`.
+    /// role is `role` and, if given, whose computed name is `name`. `None` when
+    /// the answer cannot be trusted: a navigation is in flight, the page has not
+    /// finished loading (when `settled` is asked for), or an element went away
+    /// while it was being looked at.
     fn find(
         self: &Arc<Self>,
         root: Option<&Element>,
         role: &str,
         name: Option<&str>,
-    ) -> Vec<Element> {
+        settled: bool,
+    ) -> Option<Vec<Element>> {
         let root_arg = root.map(Element::json).unwrap_or(Value::Null);
         let hint = name.unwrap_or("");
         let found = match self.try_exec(
             FIND_JS,
-            vec![root_arg, json!(selector_for(role)), json!(hint)],
+            vec![root_arg, json!(selector_for(role)), json!(hint), json!(settled), json!(self.in_frame.load(std::sync::atomic::Ordering::SeqCst))],
         ) {
+            Ok(Value::Null) => return None,
+            // Chromedriver runs commands in the top document once the frame it was in is
+            // removed: what the test would read there is another page.
+            Ok(Value::String(s)) if s == "detached" => {
+                panic!("webdriver: the frame this test entered was removed from the page (commands now reach the top document)\n{}", self.failure_screenshot())
+            }
             Ok(v) => v,
-            // The document was replaced while the script ran: nothing found yet.
-            Err(e) if e.is_stale() => return Vec::new(),
+            Err(e) if e.is_stale() => return None,
             Err(e) => panic!("webdriver execute failed: {e}\nscript: FIND_JS"),
         };
         let mut out = Vec::new();
         for v in found.as_array().into_iter().flatten() {
             let Some(el) = self.element(v) else { continue };
             match el.try_role() {
-                Ok(r) if r == role => {}
+                Ok(r) if self.engine.role_is(role, &r) => {}
                 Ok(_) => continue,
-                Err(e) if e.is_stale() => continue,
+                Err(e) if e.is_stale() => return None,
                 Err(e) => panic!("webdriver computedrole failed: {e}"),
             }
             if let Some(name) = name {
                 match el.try_name() {
                     Ok(n) if n == name.trim() => {}
                     Ok(_) => continue,
-                    Err(e) if e.is_stale() => continue,
+                    Err(e) if e.is_stale() => return None,
                     Err(e) => panic!("webdriver computedlabel failed: {e}"),
                 }
             }
             out.push(el);
         }
-        out
+        Some(out)
+    }
+
+    /// What a settled page shows: waits (up to the timeout) while it is loading or
+    /// being left, so that an empty answer means absent, not "between two pages".
+    fn find_settled(self: &Arc<Self>, root: Option<&Element>, role: &str, name: Option<&str>) -> Vec<Element> {
+        let what = format!("a settled page to look for {role} {name:?} in (a navigation was in flight)");
+        self.wait_for(&what, root, None, || self.find(root, role, name, true))
     }
 
     /// Lists `role "name"` for the displayed elements of `role` and for the
@@ -354,8 +404,20 @@ impl Session {
         }
     }
 
-    /// Fetches new browser log entries; returns all SEVERE ones so far.
+    /// Fetches new browser log entries; returns all SEVERE ones so far. Only
+    /// chromedriver hands out the console; in the other engines the page hook of
+    /// `static_server` keeps errors in the page (the current document's only).
     fn fetch_console_errors(&self) -> Result<Vec<String>, WdError> {
+        if self.engine != Engine::Chromium {
+            let v = self.try_exec("return (window.__lbh && window.__lbh.errors) || []", vec![])?;
+            let mut all = self.console.lock().unwrap();
+            for e in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                if !all.iter().any(|x| x == e) {
+                    all.push(e.to_string());
+                }
+            }
+            return Ok(all.clone());
+        }
         let entries = self.try_cmd("POST", "/se/log", Some(json!({ "type": "browser" })))?;
         let mut all = self.console.lock().unwrap();
         for e in entries.as_array().into_iter().flatten() {
@@ -403,6 +465,11 @@ impl Drop for Session {
             None,
         );
         if let Some(mut child) = self.driver.lock().map(|mut d| d.take()).unwrap_or(None) {
+            // WebKitWebDriver has no shutdown command, and xvfb-run waits for it with its
+            // X server: end the process group the driver was started in (its own, by id).
+            if self.engine == Engine::Webkit {
+                let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", child.id())]).status();
+            }
             let deadline = Instant::now() + Duration::from_secs(3);
             loop {
                 match child.try_wait() {
@@ -546,6 +613,8 @@ const visible = el => {
 const FIND_JS: &str = concat!(
     visible_js!(),
     r#"
+if (arguments[4] && window === window.top) return 'detached';
+if (arguments[3] && !(document.readyState === 'complete' && !(window.__lbh && window.__lbh.leaving))) return null;
 const root = arguments[0] || document;
 const sel = arguments[1];
 const squash = s => (s || '').replace(/\s+/g, '').toLowerCase();
@@ -634,10 +703,158 @@ fn key_actions(key: &str) -> Vec<Value> {
         .collect()
 }
 
+// ------------------------------------------------------------------ engines
+
+/// A browser engine and how to drive it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    Webkit,
+}
+
+fn env_or(var: &str, default: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| default.to_string())
+}
+
+impl Engine {
+    /// `LBH_BROWSER`: chromium (default), firefox or webkit.
+    pub fn from_env() -> Engine {
+        match std::env::var("LBH_BROWSER").as_deref() {
+            Err(_) | Ok("") | Ok("chromium") | Ok("chrome") => Engine::Chromium,
+            Ok("firefox") => Engine::Firefox,
+            Ok("webkit") => Engine::Webkit,
+            Ok(other) => panic!("LBH_BROWSER={other}: expected chromium, firefox or webkit"),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::Webkit => "webkit",
+        }
+    }
+
+    fn geckodriver() -> String {
+        let home = std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{}/.cargo", env_or("HOME", "/root")));
+        env_or("GECKODRIVER", &format!("{home}/bin/geckodriver"))
+    }
+
+    /// The files this engine needs, with the variable that names each.
+    fn files(self) -> Vec<(&'static str, String)> {
+        match self {
+            Engine::Chromium => vec![("CHROMEDRIVER", env_or("CHROMEDRIVER", "/usr/bin/chromedriver")), ("CHROMIUM", env_or("CHROMIUM", "/usr/bin/chromium"))],
+            Engine::Firefox => vec![("GECKODRIVER", Engine::geckodriver()), ("FIREFOX", env_or("FIREFOX", "/usr/bin/firefox-esr"))],
+            Engine::Webkit => vec![
+                ("WEBKIT_DRIVER", env_or("WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver")),
+                ("MINIBROWSER", env_or("MINIBROWSER", "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")),
+                ("XVFB_RUN", "/usr/bin/xvfb-run".to_string()),
+            ],
+        }
+    }
+
+    /// (the driver's name, the program to run, its arguments before `--port=N`)
+    fn driver(self) -> (&'static str, String, Vec<String>) {
+        match self {
+            Engine::Chromium => ("chromedriver", env_or("CHROMEDRIVER", "/usr/bin/chromedriver"), vec![]),
+            Engine::Firefox => ("geckodriver", Engine::geckodriver(), vec![]),
+            // WebKitGTK has no headless mode: a virtual display of its own (-a: a free one).
+            Engine::Webkit => (
+                "WebKitWebDriver",
+                "/usr/bin/xvfb-run".to_string(),
+                vec!["-a".into(), "-s".into(), "-screen 0 1280x1024x24".into(), env_or("WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver")],
+            ),
+        }
+    }
+
+    fn capabilities(self, w: u32, h: u32, extra_flags: &[&str], temp_dir: &Path) -> Value {
+        match self {
+            Engine::Chromium => {
+                let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
+                args.push(format!("--window-size={w},{h}"));
+                args.extend(extra_flags.iter().map(|f| f.to_string()));
+                args.push(format!("--user-data-dir={}", temp_dir.join("profile").display()));
+                json!({
+                    "browserName": "chrome",
+                    "goog:chromeOptions": { "binary": env_or("CHROMIUM", "/usr/bin/chromium"), "args": args },
+                    "goog:loggingPrefs": { "browser": "ALL" }
+                })
+            }
+            Engine::Firefox => json!({
+                "browserName": "firefox",
+                "moz:firefoxOptions": {
+                    "binary": env_or("FIREFOX", "/usr/bin/firefox-esr"),
+                    "args": ["-headless", format!("--window-size={w},{h}")],
+                    "prefs": {
+                        // As on the closed network CI runs in: no updates, telemetry or
+                        // first-run pages.
+                        "app.update.enabled": false,
+                        "browser.shell.checkDefaultBrowser": false,
+                        "datareporting.policy.dataSubmissionEnabled": false,
+                        "toolkit.telemetry.enabled": false,
+                        // Light, whatever the desktop says (see `prefer_color_scheme`).
+                        "layout.css.prefers-color-scheme.content-override": 1
+                    }
+                }
+            }),
+            Engine::Webkit => json!({
+                "browserName": "MiniBrowser",
+                "webkitgtk:browserOptions": {
+                    "binary": env_or("MINIBROWSER", "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"),
+                    // `args` replaces the default, which is just this.
+                    "args": ["--automation"]
+                }
+            }),
+        }
+    }
+
+    /// Whether `computed` (what this engine says) is the role a test asks for. Engines
+    /// name a few native roles differently: Chromium's `DisclosureTriangle` for a
+    /// `<summary>` is a button in Firefox and has no role at all in WebKitGTK (only
+    /// `<summary>` elements are candidates for it, see `selector_for`).
+    pub fn role_is(self, asked: &str, computed: &str) -> bool {
+        computed == asked || matches!((asked, computed), ("DisclosureTriangle", "button" | "summary" | "disclosuretriangle" | ""))
+    }
+}
+
+/// One browser at a time per test process: held by a `Session` while it lives. The
+/// same thread may start a second one (a test that needs two browsers).
+struct Turn(bool);
+
+static TURN: Mutex<Option<std::thread::ThreadId>> = Mutex::new(None);
+static TURN_FREE: std::sync::Condvar = std::sync::Condvar::new();
+
+impl Turn {
+    fn take() -> Turn {
+        let me = std::thread::current().id();
+        let mut holder = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match *holder {
+                None => {
+                    *holder = Some(me);
+                    return Turn(true);
+                }
+                Some(t) if t == me => return Turn(false),
+                Some(_) => holder = TURN_FREE.wait(holder).unwrap_or_else(|e| e.into_inner()),
+            }
+        }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if self.0 {
+            *TURN.lock().unwrap_or_else(|e| e.into_inner()) = None;
+            TURN_FREE.notify_all();
+        }
+    }
+}
+
 // ------------------------------------------------------------------ Browser
 
-/// A headless Chromium driven through its own chromedriver. Dropping it
-/// closes the browser, stops chromedriver and deletes the temporary profile.
+/// A browser (see [`Engine`]) driven through its own driver. Dropping it closes the
+/// browser, stops the driver and deletes the temporary profile.
 pub struct Browser {
     s: Arc<Session>,
 }
@@ -655,51 +872,53 @@ impl Browser {
         Browser::start_with(w, h, &[])
     }
 
-    /// With extra Chromium flags.
+    /// With extra Chromium flags (ignored by the other engines).
     pub fn start_with(w: u32, h: u32, extra_flags: &[&str]) -> Browser {
-        let chromedriver =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        for (what, p) in [("CHROMEDRIVER", &chromedriver), ("CHROMIUM", &chromium)] {
-            if !Path::new(p).exists() {
-                panic!("{p} not found (env {what}): run `cargo xtask setup`, which installs chromium and chromium-driver");
+        let engine = Engine::from_env();
+        let turn = Turn::take();
+        let temp_dir = temp_dir();
+        let agent = agent();
+        let (driver, program, args) = engine.driver();
+        for (what, p) in engine.files() {
+            if !Path::new(&p).exists() {
+                remove_dir(&temp_dir);
+                panic!("{p} not found (env {what}): run `cargo xtask setup`, which installs the three engines and their drivers");
             }
         }
-        let temp_dir = temp_dir();
-        let profile = temp_dir.join("profile");
-        let agent = agent();
 
-        // Start chromedriver on a free port (retrying if another process took it).
+        // Start the driver on a free port (retrying if another process took it).
         let mut started = None;
         let mut last_problem = String::new();
         for _attempt in 0..3 {
             let port = free_port();
-            let mut child = match Command::new(&chromedriver)
+            let mut cmd = Command::new(&program);
+            cmd.args(&args)
                 .arg(format!("--port={port}"))
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-            {
+                .stderr(Stdio::null());
+            // Its own process group, so that Drop can end xvfb-run's children too.
+            std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+            let mut child = match cmd.spawn() {
                 Ok(c) => c,
                 Err(e) => {
                     remove_dir(&temp_dir);
-                    panic!("cannot start {chromedriver}: {e}");
+                    panic!("cannot start {program}: {e}");
                 }
             };
             let driver_url = format!("http://127.0.0.1:{port}");
-            let deadline = Instant::now() + Duration::from_secs(20);
+            let deadline = Instant::now() + Duration::from_secs(30);
             loop {
                 if let Ok(Some(status)) = child.try_wait() {
-                    last_problem = format!("chromedriver exited early ({status})");
+                    last_problem = format!("{driver} exited early ({status})");
                     break;
                 }
                 match http(&agent, "GET", &format!("{driver_url}/status"), None) {
-                    Ok(v) if v.get("ready").and_then(Value::as_bool) == Some(true) => {
+                    Ok(v) if v.get("ready").and_then(Value::as_bool) != Some(false) => {
                         started = Some((child, driver_url));
                         break;
                     }
-                    Ok(v) => last_problem = format!("chromedriver not ready: {v}"),
+                    Ok(v) => last_problem = format!("{driver} not ready: {v}"),
                     Err(e) => last_problem = e.to_string(),
                 }
                 if Instant::now() >= deadline {
@@ -715,23 +934,11 @@ impl Browser {
         }
         let Some((child, driver_url)) = started else {
             remove_dir(&temp_dir);
-            panic!("chromedriver ({chromedriver}) did not become ready: {last_problem}");
+            panic!("{driver} ({program}) did not become ready: {last_problem}");
         };
 
-        let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
-        args.push(format!("--window-size={w},{h}"));
-        args.extend(extra_flags.iter().map(|f| f.to_string()));
-        args.push(format!("--user-data-dir={}", profile.display()));
-        let caps = json!({
-            "capabilities": {
-                "alwaysMatch": {
-                    "browserName": "chrome",
-                    "goog:chromeOptions": { "binary": chromium, "args": args },
-                    "goog:loggingPrefs": { "browser": "ALL" }
-                }
-            }
-        });
-        // From here on, Session's Drop cleans up (chromedriver, temp dir).
+        let caps = engine.capabilities(w, h, extra_flags, &temp_dir);
+        // From here on, Session's Drop cleans up (the driver, the temp dir, the turn).
         let mut s = Session {
             agent,
             session_url: String::new(),
@@ -740,34 +947,49 @@ impl Browser {
             temp_dir,
             timeout: Mutex::new(DEFAULT_TIMEOUT),
             console: Mutex::new(Vec::new()),
+            engine,
+            in_frame: std::sync::atomic::AtomicBool::new(false),
+            _turn: turn,
         };
         let created = http(
             &s.agent,
             "POST",
             &format!("{driver_url}/session"),
-            Some(&caps),
+            Some(&json!({ "capabilities": { "alwaysMatch": caps } })),
         )
-        .unwrap_or_else(|e| panic!("webdriver: cannot start {chromium} through chromedriver: {e}"));
+        .unwrap_or_else(|e| panic!("webdriver: cannot start {} through {driver}: {e}", engine.name()));
         let id = created
             .get("sessionId")
             .and_then(Value::as_str)
             .unwrap_or_else(|| panic!("webdriver: new session without sessionId: {created}"));
         s.session_url = format!("{driver_url}/session/{id}");
         let b = Browser { s: Arc::new(s) };
-        // Headless Chromium keeps a window at least 500 px wide whatever --window-size
-        // says, so a phone-sized test would quietly run at 500: narrower sizes are
-        // emulated through DevTools, which sets the layout viewport itself.
-        if w < MIN_HEADLESS_WIDTH {
-            b.s.cmd(
-                "POST",
-                "/goog/cdp/execute",
-                Some(json!({
-                    "cmd": "Emulation.setDeviceMetricsOverride",
-                    "params": { "width": w, "height": h, "deviceScaleFactor": 1, "mobile": false }
-                })),
-            );
+        match engine {
+            // Headless Chromium keeps a window at least 500 px wide whatever --window-size
+            // says, so a phone-sized test would quietly run at 500: narrower sizes are
+            // emulated through DevTools, which sets the layout viewport itself.
+            Engine::Chromium if w < MIN_HEADLESS_WIDTH => {
+                b.s.cmd(
+                    "POST",
+                    "/goog/cdp/execute",
+                    Some(json!({
+                        "cmd": "Emulation.setDeviceMetricsOverride",
+                        "params": { "width": w, "height": h, "deviceScaleFactor": 1, "mobile": false }
+                    })),
+                );
+            }
+            Engine::Chromium => {}
+            Engine::Firefox | Engine::Webkit => {
+                b.s.cmd("POST", "/window/rect", Some(json!({ "x": 0, "y": 0, "width": w, "height": h })));
+            }
         }
         b
+    }
+
+    /// Panics unless this is Chromium: for the few checks that need its DevTools
+    /// (emulated media features, viewports under 500 px).
+    pub fn require_chromium(&self, why: &str) {
+        assert!(self.s.engine == Engine::Chromium, "Chromium only ({why}); `cargo xtask test` skips this test in {}", self.s.engine.name());
     }
 
     /// Changes how long waits last (default 10 s).
@@ -787,11 +1009,13 @@ impl Browser {
     /// Runs the next commands inside this iframe (WebDriver "switch to frame").
     pub fn enter_frame(&self, frame: &Element) {
         self.s.cmd("POST", "/frame", Some(json!({ "id": frame.json() })));
+        self.s.in_frame.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Back to the top-level document.
     pub fn leave_frames(&self) {
         self.s.cmd("POST", "/frame", Some(json!({ "id": Value::Null })));
+        self.s.in_frame.store(false, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Open windows and tabs, pop-ups included.
@@ -803,25 +1027,46 @@ impl Browser {
     pub fn by_role(&self, role: &str, name: &str) -> Element {
         let what = format!("a displayed {role} named {name:?}");
         self.s.wait_for(&what, None, Some(role), || {
-            self.s.find(None, role, Some(name)).into_iter().next()
+            self.s.find(None, role, Some(name), false).and_then(|v| v.into_iter().next())
         })
     }
 
-    /// Like `by_role`, without waiting.
+    /// Like `by_role`, without waiting for the element (only for the page to settle).
     pub fn try_by_role(&self, role: &str, name: &str) -> Option<Element> {
-        self.s.find(None, role, Some(name)).into_iter().next()
+        self.s.find_settled(None, role, Some(name)).into_iter().next()
     }
 
-    /// The displayed elements with this role, in document order (no wait).
+    /// The displayed elements with this role, in document order, once the page is settled.
     pub fn all_by_role(&self, role: &str) -> Vec<Element> {
-        self.s.find(None, role, None)
+        self.s.find_settled(None, role, None)
     }
 
-    /// Waits until no displayed element has this role and name.
+    /// Waits until no displayed element has this role and name, on a settled page.
     pub fn wait_gone(&self, role: &str, name: &str) {
-        let what = format!("no displayed {role} named {name:?} (it is still there)");
+        let what = format!("no displayed {role} named {name:?} (it is still there, or the page never settled)");
         self.s.wait_for(&what, None, Some(role), || {
-            self.s.find(None, role, Some(name)).is_empty().then_some(())
+            self.s.find(None, role, Some(name), true).filter(Vec::is_empty).map(|_| ())
+        })
+    }
+
+    /// The engine this browser is.
+    pub fn engine(&self) -> Engine {
+        self.s.engine
+    }
+
+    /// Does `action` (a click that navigates, say) and waits until the page it leads to
+    /// has loaded: a document other than the one `action` started on, loaded and not
+    /// being left. Nothing is looked for on the old page while it goes away.
+    pub fn navigates(&self, action: impl FnOnce()) {
+        let mark = format!("{:?}", Instant::now());
+        self.s.exec("window.__lbhBefore = arguments[0];", vec![json!(mark)]);
+        action();
+        self.s.wait_for("the next page (the old one is still there, or the new one never loaded)", None, None, || {
+            let v = self.s.try_exec(
+                "return window.__lbhBefore !== arguments[0] && document.readyState === 'complete' && !(window.__lbh && window.__lbh.leaving);",
+                vec![json!(mark)],
+            );
+            matches!(v, Ok(Value::Bool(true))).then_some(())
         })
     }
 
@@ -859,13 +1104,28 @@ impl Browser {
 
     /// Emulates `prefers-color-scheme: dark` (or light) through Chromium's DevTools
     /// protocol, which ChromeDriver exposes as `goog/cdp/execute`.
+    /// Elsewhere the scheme is light for the whole session (Firefox's profile says so,
+    /// WebKitGTK follows its default theme), and asking for dark panics: see `schemes`.
     pub fn prefer_color_scheme(&self, scheme: &str) {
+        if self.s.engine != Engine::Chromium && scheme == "light" {
+            return;
+        }
         self.emulate_media_feature("prefers-color-scheme", scheme);
+    }
+
+    /// The colour schemes this engine can show a page in, one after the other: light and
+    /// dark in Chromium (through DevTools), light elsewhere.
+    pub fn schemes(&self) -> &'static [&'static str] {
+        match self.s.engine {
+            Engine::Chromium => &["light", "dark"],
+            _ => &["light"],
+        }
     }
 
     /// Emulates one media feature (e.g. `forced-colors: active`), replacing any other
     /// emulated one.
     pub fn emulate_media_feature(&self, name: &str, value: &str) {
+        self.require_chromium("media features are emulated through DevTools");
         self.s.cmd(
             "POST",
             "/goog/cdp/execute",
@@ -1013,18 +1273,18 @@ impl Element {
             self.name()
         );
         self.s.wait_for(&what, Some(self), Some(role), || {
-            self.s.find(Some(self), role, Some(name)).into_iter().next()
+            self.s.find(Some(self), role, Some(name), false).and_then(|v| v.into_iter().next())
         })
     }
 
-    /// Like `by_role`, without waiting.
+    /// Like `by_role`, without waiting for the element (only for the page to settle).
     pub fn try_by_role(&self, role: &str, name: &str) -> Option<Element> {
-        self.s.find(Some(self), role, Some(name)).into_iter().next()
+        self.s.find_settled(Some(self), role, Some(name)).into_iter().next()
     }
 
-    /// The displayed descendants with this role (no wait).
+    /// The displayed descendants with this role, once the page is settled.
     pub fn all_by_role(&self, role: &str) -> Vec<Element> {
-        self.s.find(Some(self), role, None)
+        self.s.find_settled(Some(self), role, None)
     }
 
     pub fn is_displayed(&self) -> bool {

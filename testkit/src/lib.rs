@@ -1,0 +1,21 @@
+//! End-to-end tooling for LB Health, shared by the tests (`tests/support`) and by
+//! `cargo xtask bench`: a blocking W3C WebDriver client that drives Chromium, Firefox ESR
+//! or WebKitGTK and finds elements by ARIA role and accessible name ([`webdriver`]), and a
+//! static file server for a built app ([`static_server`]).
+
+pub mod static_server;
+pub mod webdriver;
+
+mod chrome_flags;
+
+pub use chrome_flags::CHROME_ARGS;
+pub use static_server::StaticServer;
+pub use webdriver::{Browser, Element, Engine};
+
+use std::path::PathBuf;
+
+/// The workspace root: failure screenshots go to `<root>/tests/artifacts/`.
+pub fn workspace_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().expect("testkit lives inside the workspace").to_path_buf()
+}
