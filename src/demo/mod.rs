@@ -54,7 +54,6 @@ impl Settings {
 mod tests {
     use super::*;
     use crate::http::Request;
-    use std::future::Future as _;
 
     #[test]
     fn settings_cross_to_the_worker() {
@@ -71,7 +70,7 @@ mod tests {
         let big = Settings { instant: true, large_rule: Some(7) };
         assert_eq!(big.latency_ms(), 0);
         // The default pace is the one the demo's transport really waits, per request.
-        let clock = std::rc::Rc::new(crate::arm::testing::FakeClock::default());
+        let clock = std::rc::Rc::new(crate::http::testing::FakeClock::default());
         let arm = DemoTransport::new(clock.clone());
         let mut send = crate::http::Transport::send(&arm, Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01"));
         // The fake clock's sleep is ready at once, so one poll finishes the request.
