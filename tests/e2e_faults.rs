@@ -59,7 +59,7 @@ fn odd_retry_after_values_neither_hammer_nor_stall() {
     // One pending poll each: "0" is floored at 1 s, "-5" and "soon" fall back to our
     // 2 s-doubling backoff, and a huge value is capped (at 120 s) rather than obeyed.
     for (value, max_polls_in_3s) in [("0", 2), ("-5", 2), ("soon", 2), ("999999", 0)] {
-        let live = signed_in(Options { pending_polls: 1, retry_after: Some(value.into()), large_rule: None });
+        let live = signed_in(Options { pending_polls: 1, retry_after: Some(value.into()), ..Options::default() });
         open_lb_web(&live.b);
         // Let the rules list finish its own checks, so the log holds only the panel's.
         // (With a huge Retry-After they wait two minutes, and poll nothing meanwhile.)

@@ -6,8 +6,11 @@ pub mod browser;
 pub mod client;
 pub mod cloud;
 pub mod error;
+pub mod graph;
 pub mod id;
+pub mod lenient;
 pub mod lro;
+pub mod metrics;
 pub mod model;
 pub mod transport;
 #[cfg(test)]

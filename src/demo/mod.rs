@@ -5,6 +5,8 @@
 //! the page tells it first); the page's wasm does not carry it.
 
 pub mod estate;
+pub mod graph;
+pub mod metrics;
 pub mod transport;
 
 pub use transport::{DemoArm, DemoTransport, LATENCY_MS};
@@ -17,13 +19,16 @@ pub struct Settings {
     pub instant: bool,
     /// An extra load balancer whose one rule has this many backends.
     pub large_rule: Option<usize>,
+    /// This many more load balancers in 50 more subscriptions (`demo.largeEstate`).
+    pub large_estate: Option<usize>,
 }
 
 impl Settings {
     const PREFIX: &'static str = "demo-settings ";
 
     pub fn to_wire(&self) -> String {
-        format!("{}instant={}&largeRule={}", Self::PREFIX, self.instant as u8, self.large_rule.map(|n| n.to_string()).unwrap_or_default())
+        let n = |v: Option<usize>| v.map(|n| n.to_string()).unwrap_or_default();
+        format!("{}instant={}&largeRule={}&largeEstate={}", Self::PREFIX, self.instant as u8, n(self.large_rule), n(self.large_estate))
     }
 
     /// `None`: not settings (a request, which starts with its method).
@@ -34,6 +39,7 @@ impl Settings {
             match k.as_str() {
                 "instant" => s.instant = v == "1",
                 "largeRule" => s.large_rule = v.parse().ok(),
+                "largeEstate" => s.large_estate = v.parse().ok(),
                 _ => {}
             }
         }
@@ -51,6 +57,9 @@ impl Settings {
         if let Some(n) = self.large_rule {
             estate = estate.with_large_rule(n);
         }
+        if let Some(n) = self.large_estate {
+            estate = estate.with_large_estate(n);
+        }
         let arm = DemoArm::new(estate);
         if self.instant { arm.instant() } else { arm }
     }
@@ -63,7 +72,7 @@ mod tests {
 
     #[test]
     fn settings_cross_to_the_worker() {
-        for s in [Settings::default(), Settings { instant: true, large_rule: Some(5000) }, Settings { instant: false, large_rule: Some(0) }] {
+        for s in [Settings::default(), Settings { instant: true, large_rule: Some(5000), large_estate: None }, Settings { instant: false, large_rule: Some(0), large_estate: Some(5000) }] {
             assert_eq!(Settings::from_wire(&s.to_wire()), Some(s));
         }
         let get = Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01");
@@ -73,7 +82,7 @@ mod tests {
 
     #[test]
     fn settings_pick_the_estate_and_its_pace() {
-        let big = Settings { instant: true, large_rule: Some(7) };
+        let big = Settings { instant: true, large_rule: Some(7), large_estate: None };
         assert_eq!(big.latency_ms(), 0);
         assert_eq!(Settings::default().latency_ms(), LATENCY_MS);
         let lbs = big.arm().answer(&Request::get(format!("https://management.azure.com/subscriptions/{}/resourceGroups/rg-scale/providers/Microsoft.Network/loadBalancers/lb-scale?api-version=2024-05-01", estate::PROD)));

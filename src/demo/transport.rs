@@ -78,6 +78,10 @@ impl DemoArm {
             }
             (Method::Post, [.., "loadbalancingrules", _, "health"]) => self.start_health(path.trim_end_matches("/health"), &req.url),
             (Method::Get, [.., "operationresults", op]) => self.poll(op, &req.url),
+            (Method::Get, [.., "providers", "microsoft.insights", "metrics"]) => {
+                let lb = &path[..path.len() - "/providers/Microsoft.Insights/metrics".len()];
+                served(super::metrics::answer(&self.estate, lb, query, super::metrics::DEMO_NOW))
+            }
             (Method::Post, ["providers", "microsoft.resourcegraph", "resources"]) => self.graph(req.body.as_deref().unwrap_or("")),
             _ => not_found(path),
         };
@@ -87,6 +91,9 @@ impl DemoArm {
     /// Resource Graph, for the one query the app sends: load balancers whose name
     /// contains a text (case-insensitive, as KQL's `contains`), across subscriptions.
     fn graph(&self, body: &str) -> Response {
+        if let Some(page) = super::graph::page(&self.estate, body, super::graph::PAGE_ROWS) {
+            return served(page);
+        }
         const MARK: &str = "where name contains '";
         let Some(text) = body.find(MARK).map(|i| &body[i + MARK.len()..]).and_then(|rest| rest.split('\'').next()) else {
             return error(400, "BadRequest", "Please provide a valid query.");
@@ -218,6 +225,10 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 /// serializer for every model type into the wasm.
 fn json(status: u16, body: &dyn ToJson) -> Response {
     Response::new(status, body.to_json().to_text()).with_header("Content-Type", "application/json")
+}
+
+fn served(s: super::metrics::Served) -> Response {
+    Response::new(s.status, s.body).with_header("Content-Type", "application/json")
 }
 
 fn error(status: u16, code: &str, message: &str) -> Response {

@@ -4,9 +4,11 @@
 mod account;
 #[cfg(target_arch = "wasm32")]
 mod boot;
+pub mod chart;
 mod error_view;
 mod load;
 mod navigator;
+pub mod overview;
 mod panel;
 mod rules;
 mod signin;
