@@ -56,13 +56,14 @@ impl Transport for Http {
     }
 }
 
-/// Real time for the transport, no time for waits: a 429's Retry-After is recorded, not slept.
+/// Waits pass at once: a 429's Retry-After is recorded and the clock moves on by it, so
+/// the client's deadline still ends a throttling that never stops.
 #[derive(Default)]
 struct Instant0(std::cell::RefCell<Vec<u64>>);
 
 impl Clock for Instant0 {
     fn now_ms(&self) -> f64 {
-        0.0
+        self.0.borrow().iter().sum::<u64>() as f64
     }
     fn sleep(&self, ms: u64) -> LocalBoxFuture<'_, ()> {
         self.0.borrow_mut().push(ms);
