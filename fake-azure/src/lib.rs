@@ -41,6 +41,7 @@ use axum::Router;
 use lb_health::demo::estate::{estate, Estate};
 use tokio::sync::oneshot;
 
+pub use arm::history::{HistoryFault, HistoryTarget};
 pub use entra::{EntraFault, Grant, Pkce, CLIENT_ID, USER_NAME, USER_OID, USER_UPN};
 pub use target::{Operation, Target};
 pub use tenants::{FakeTenant, CONTOSO, FABRIKAM};
@@ -58,11 +59,13 @@ pub struct Options {
     pub retry_after: Option<String>,
     /// Adds `lb-scale` (subscription PROD) with one rule of this many backends.
     pub large_rule: Option<usize>,
+    /// Adds this many load balancers (at most 5,000) in 50 more subscriptions.
+    pub large_estate: Option<usize>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { pending_polls: 2, retry_after: Some("1".into()), large_rule: None }
+        Options { pending_polls: 2, retry_after: Some("1".into()), large_rule: None, large_estate: None }
     }
 }
 
@@ -175,6 +178,9 @@ impl FakeAzure {
         let mut estate = estate();
         if let Some(n) = opts.large_rule {
             estate = estate.with_large_rule(n);
+        }
+        if let Some(n) = opts.large_estate {
+            estate = estate.with_large_estate(n);
         }
         let shared = Arc::new(Shared {
             estate,
@@ -374,6 +380,7 @@ async fn handle(State(ctx): State<Ctx>, req: Request) -> Response {
     ctx.shared.record(ctx.listener, &parts);
     match ctx.listener {
         Listener::Login => entra::answer(&ctx.shared, parts, body).await,
+        Listener::Arm if arm::history::wants(&parts) => arm::history::answer(&ctx.shared, parts, body).await,
         Listener::Arm | Listener::Foreign => arm::answer(&ctx.shared, ctx.listener, parts).await,
     }
 }

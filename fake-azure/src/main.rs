@@ -1,11 +1,11 @@
 //! `cargo run -p fake-azure -- --port N [--login-port N] [--redirect-uri U]... [--pending-polls N]
-//! [--retry-after S] [--large-rule N] [--token T]`: serves the fake ARM and the fake Entra
+//! [--retry-after S] [--large-rule N] [--large-estate N] [--token T]`: serves the fake ARM and the fake Entra
 //! login on 127.0.0.1 until Ctrl-C, printing each request it receives.
 
 use fake_azure::{FakeAzure, Options, CLIENT_ID, DEFAULT_TOKEN};
 
 const USAGE: &str = "usage: fake-azure [--port N] [--login-port N] [--redirect-uri U]... [--pending-polls N] \
-                     [--retry-after S|none] [--large-rule N] [--token T]";
+                     [--retry-after S|none] [--large-rule N] [--large-estate N] [--token T]";
 
 fn main() {
     let mut opts = Options::default();
@@ -22,6 +22,7 @@ fn main() {
             "--pending-polls" => opts.pending_polls = num(&value) as u32,
             "--retry-after" => opts.retry_after = (value != "none").then_some(value),
             "--large-rule" => opts.large_rule = Some(num(&value)),
+            "--large-estate" => opts.large_estate = Some(num(&value)),
             "--token" => token = value,
             _ => usage(),
         }

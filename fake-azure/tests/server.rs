@@ -153,7 +153,7 @@ fn request_ids_are_unique_and_correlation_is_echoed() {
 
 #[test]
 fn options_change_pending_polls_and_retry_after() {
-    let a = FakeAzure::start(Options { pending_polls: 0, retry_after: None, large_rule: None });
+    let a = FakeAzure::start(Options { pending_polls: 0, retry_after: None, ..Options::default() });
     let accepted = post(&health_url(&a, "rule-https"));
     assert_eq!(accepted.header("retry-after"), None);
     let (done, pending) = run_health(&a, "rule-https");

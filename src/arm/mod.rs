@@ -3,6 +3,9 @@
 
 pub mod client;
 pub mod error;
+pub mod graph;
 pub mod id;
+pub mod lenient;
 pub mod lro;
+pub mod metrics;
 pub mod model;

@@ -90,7 +90,7 @@ impl Estate {
         self
     }
 
-    fn add(&mut self, spec: Lb) {
+    fn add(&mut self, spec: Lb<'_>) {
         let (lb, rules) = spec.build();
         self.load_balancers.push(lb);
         self.rules.extend(rules);
@@ -125,18 +125,18 @@ fn regional(sub: &str, rg: &str, lb: &str, ip: &str, cycle: &[(&'static str, &'s
 type ProbeSpec = (&'static str, &'static str, u16, Option<&'static str>, u32, &'static str);
 type RuleSpec = (&'static str, &'static str, u16, u16, Option<&'static str>);
 
-struct Lb {
-    sub: &'static str,
-    rg: &'static str,
-    name: &'static str,
-    location: &'static str,
+struct Lb<'a> {
+    sub: &'a str,
+    rg: &'a str,
+    name: &'a str,
+    location: &'a str,
     sku: (&'static str, &'static str),
     probes: &'static [ProbeSpec],
     rules: &'static [RuleSpec],
     backends: Vec<(&'static str, Vec<DemoBackend>)>,
 }
 
-impl Lb {
+impl Lb<'_> {
     fn build(self) -> (LoadBalancer, Vec<DemoRule>) {
         let id = format!("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/loadBalancers/{}", self.sub, self.rg, self.name);
         let child = |kind: &str, n: &str| format!("{id}/{kind}/{n}");
@@ -200,8 +200,8 @@ impl Lb {
             .collect();
         let lb = LoadBalancer {
             id: id.clone(),
-            name: self.name.into(),
-            location: self.location.into(),
+            name: self.name.to_owned(),
+            location: self.location.to_owned(),
             sku: Sku { name: self.sku.0.into(), tier: self.sku.1.into() },
             properties: LoadBalancerProperties {
                 frontend_ip_configurations: vec![Named {
@@ -365,4 +365,76 @@ pub fn estate() -> Estate {
         ],
     });
     e
+}
+
+/// Subscriptions of the large estate (`demo.largeEstate`).
+pub const LARGE_SUBSCRIPTIONS: usize = 50;
+/// The most load balancers the large estate has.
+pub const LARGE_MAX: usize = 5_000;
+
+pub fn large_subscription(k: usize) -> String {
+    format!("5ca1ab1e-0000-4000-8000-{k:012x}")
+}
+
+/// What a load balancer of the large estate is like, by its number: mostly healthy,
+/// with every verdict of the overview present.
+pub fn large_kind(i: usize) -> &'static str {
+    match i {
+        i if i % 40 == 7 => "basic",
+        i if i % 50 == 11 => "down",
+        i if i % 10 == 3 => "degraded",
+        i if i % 30 == 17 => "no-data",
+        i if i % 60 == 5 => "flapping",
+        _ => "healthy",
+    }
+}
+
+impl Estate {
+    /// `n` more load balancers (at most [`LARGE_MAX`]) spread over
+    /// [`LARGE_SUBSCRIPTIONS`] more subscriptions, for the estate overview at scale.
+    pub fn with_large_estate(mut self, n: usize) -> Self {
+        const TEAMS: [&str; 5] = ["web", "api", "data", "batch", "edge"];
+        const LOCATIONS: [&str; 4] = ["eastus", "westeurope", "northeurope", "southeastasia"];
+        const UP: Cycle = &[("Up", "Up_Probe_Success")];
+        const DOWN: Cycle = &[("Down", "Down_Probe_HttpStatusCodeError")];
+        const NA: Cycle = &[("Down", "NA")];
+        const FLAP: Cycle = &[("Up", "Up_Probe_Success"), ("Down", "Down_Probe_HttpNoResponse")];
+        for k in 0..LARGE_SUBSCRIPTIONS {
+            self.subscriptions.push(Subscription {
+                subscription_id: large_subscription(k),
+                display_name: format!("Contoso Estate {k:02}"),
+                state: "Enabled".into(),
+                tenant_id: TENANT.into(),
+            });
+        }
+        for i in 0..n.min(LARGE_MAX) {
+            let (team, kind) = (TEAMS[i % TEAMS.len()], large_kind(i));
+            let sub = large_subscription(i % LARGE_SUBSCRIPTIONS);
+            let rg = format!("rg-{team}-{:02}", i % LARGE_SUBSCRIPTIONS);
+            let name = format!("lb-{team}-{i:04}");
+            let cycles: [Cycle; 3] = match kind {
+                "down" => [DOWN, DOWN, DOWN],
+                "degraded" => [UP, DOWN, UP],
+                "no-data" => [NA, NA, NA],
+                "flapping" => [UP, FLAP, UP],
+                _ => [UP, UP, UP],
+            };
+            let backends = cycles
+                .iter()
+                .enumerate()
+                .map(|(j, c)| backend(&sub, &rg, &format!("vm-{team}-{i:04}-{j}"), &format!("10.{}.{}.{}", 100 + i / 250 % 100, i % 250, 4 + j), c))
+                .collect();
+            self.add(Lb {
+                sub: &sub,
+                rg: &rg,
+                name: &name,
+                location: LOCATIONS[i % LOCATIONS.len()],
+                sku: if kind == "basic" { ("Basic", "Regional") } else { ("Standard", "Regional") },
+                probes: &[("probe-http", "Http", 80, Some("/healthz"), 5, "AllProbedDown")],
+                rules: &[("rule-http", "Tcp", 80, 80, Some("probe-http"))],
+                backends: vec![("rule-http", backends)],
+            });
+        }
+        self
+    }
 }

@@ -5,6 +5,8 @@
 //! the page tells it first); the page's wasm does not carry it.
 
 pub mod estate;
+pub mod graph;
+pub mod metrics;
 pub mod transport;
 
 pub use transport::{DemoArm, DemoTransport, LATENCY_MS};
@@ -18,6 +20,8 @@ pub struct Settings {
     pub instant: bool,
     /// An extra load balancer whose one rule has this many backends.
     pub large_rule: Option<usize>,
+    /// This many more load balancers in 50 more subscriptions (`demo.largeEstate`).
+    pub large_estate: Option<usize>,
 }
 
 impl Settings {
@@ -45,6 +49,9 @@ impl Settings {
         if let Some(n) = self.large_rule {
             estate = estate.with_large_rule(n);
         }
+        if let Some(n) = self.large_estate {
+            estate = estate.with_large_estate(n);
+        }
         let arm = DemoArm::new(estate);
         if self.instant { arm.instant() } else { arm }
     }
@@ -57,7 +64,7 @@ mod tests {
 
     #[test]
     fn settings_cross_to_the_worker() {
-        for s in [Settings::default(), Settings { instant: true, large_rule: Some(5000) }, Settings { instant: false, large_rule: Some(0) }] {
+        for s in [Settings::default(), Settings { instant: true, large_rule: Some(5000), large_estate: None }, Settings { instant: false, large_rule: Some(0), large_estate: Some(5000) }] {
             assert_eq!(Settings::from_wire(&s.to_wire()), Some(s));
         }
         let get = Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01");
@@ -67,7 +74,7 @@ mod tests {
 
     #[test]
     fn settings_pick_the_estate_and_its_pace() {
-        let big = Settings { instant: true, large_rule: Some(7) };
+        let big = Settings { instant: true, large_rule: Some(7), large_estate: None };
         assert_eq!(big.latency_ms(), 0);
         // The default pace is the one the demo's transport really waits, per request.
         let clock = std::rc::Rc::new(crate::http::testing::FakeClock::default());

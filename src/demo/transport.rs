@@ -80,6 +80,10 @@ impl DemoArm {
             }
             (Method::Post, [.., "loadbalancingrules", _, "health"]) => self.start_health(path.trim_end_matches("/health"), &req.url),
             (Method::Get, [.., "operationresults", op]) => self.poll(op, &req.url),
+            (Method::Get, [.., "providers", "microsoft.insights", "metrics"]) => {
+                let lb = &path[..path.len() - "/providers/Microsoft.Insights/metrics".len()];
+                served(super::metrics::answer(&self.estate, lb, query, super::metrics::DEMO_NOW))
+            }
             (Method::Post, ["providers", "microsoft.resourcegraph", "resources"]) => self.graph(req.body.as_deref().unwrap_or("")),
             _ => not_found(path),
         };
@@ -89,6 +93,9 @@ impl DemoArm {
     /// Resource Graph, for the one query the app sends: load balancers whose name
     /// contains a text (case-insensitive, as KQL's `contains`), across subscriptions.
     fn graph(&self, body: &str) -> Response {
+        if let Some(page) = super::graph::page(&self.estate, body, super::graph::PAGE_ROWS) {
+            return served(page);
+        }
         const MARK: &str = "where name contains '";
         let Some(text) = body.find(MARK).map(|i| &body[i + MARK.len()..]).and_then(|rest| rest.split('\'').next()) else {
             return error(400, "BadRequest", "Please provide a valid query.");
@@ -211,6 +218,10 @@ fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 fn json(status: u16, body: &impl Serialize) -> Response {
     // Cannot fail: the models are plain structs, strings and numbers.
     Response::new(status, serde_json::to_string(body).unwrap_or_default()).with_header("Content-Type", "application/json")
+}
+
+fn served(s: super::metrics::Served) -> Response {
+    Response::new(s.status, s.body).with_header("Content-Type", "application/json")
 }
 
 /// ARM's error body, `{"error": {"code", "message"}}`.

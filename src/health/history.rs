@@ -80,6 +80,9 @@ pub struct History {
     /// Check number of the first label kept, and the labels (local times) of the checks.
     first: u32,
     labels: Vec<String>,
+    /// When each kept check was made, seconds since 1970 UTC, if the caller said
+    /// (`record_at`): probe history merges these after Azure Monitor's latest point.
+    times: Vec<Option<i64>>,
     /// Sorted by key, for binary search without a hash map in the wasm.
     backends: Vec<Backend>,
 }
@@ -102,8 +105,10 @@ impl History {
     pub fn record(&mut self, label: &str, rows: &[Row]) -> Delta {
         let check = self.latest().map_or(0, |n| n + 1);
         self.labels.push(label.to_owned());
+        self.times.push(None);
         if self.labels.len() > KEEP {
             self.labels.remove(0);
+            self.times.remove(0);
             self.first += 1;
         }
         // Known backends are found by binary search; new ones are appended and the list
@@ -142,6 +147,20 @@ impl History {
         let first = self.first;
         self.backends.retain(|b| b.entries.iter().any(|e| e.state.is_some()) && b.entries.last().is_some_and(|e| e.state.is_some() || e.check > first));
         self.delta()
+    }
+
+    /// As `record`, for a check made at `at_s` (seconds since 1970 UTC).
+    pub fn record_at(&mut self, label: &str, at_s: i64, rows: &[Row]) -> Delta {
+        let d = self.record(label, rows);
+        if let Some(t) = self.times.last_mut() {
+            *t = Some(at_s);
+        }
+        d
+    }
+
+    /// The backend's state in each kept check whose time is known, oldest first.
+    pub fn observed(&self, row: &Row) -> Vec<(i64, Option<State>)> {
+        self.times.iter().zip(self.strip(row)).filter_map(|(t, s)| Some(((*t)?, s))).collect()
     }
 
     /// The latest check against the previous one.

@@ -4,5 +4,7 @@ pub mod catalog;
 pub mod export;
 pub mod history;
 pub mod order;
+pub mod pacing;
+pub mod probe_history;
 pub mod summary;
 pub mod table;

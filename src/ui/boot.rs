@@ -53,7 +53,7 @@ fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
     let demo_base = crate::http::cloud::Cloud::Public.arm_base();
     // The demo estate answers from its own worker, started on the demo's first request:
     // a deployment whose users never open the demo never loads it.
-    let settings = crate::demo::Settings { instant: config.demo.instant, large_rule: config.demo.large_rule };
+    let settings = crate::demo::Settings { instant: config.demo.instant, large_rule: config.demo.large_rule, ..Default::default() };
     let transport = WorkerTransport::new(DEMO_WORKER, settings.to_wire(), demo_clock.clone(), settings.latency_ms());
     let mut policy = crate::arm::lro::Policy::default();
     if config.demo.instant {

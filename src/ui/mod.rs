@@ -7,6 +7,7 @@ mod account;
 #[cfg(target_arch = "wasm32")]
 mod boot;
 mod breadcrumbs;
+pub mod chart;
 mod error_view;
 mod fatal;
 mod legacy;
@@ -15,6 +16,7 @@ mod load;
 mod loading;
 mod navigator;
 mod notices;
+pub mod overview;
 mod panel;
 mod rules;
 mod signin;

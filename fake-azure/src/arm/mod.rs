@@ -1,6 +1,7 @@
 //! The ARM listener (and the foreign one): bearer check, fault injection, routing.
 
 mod answers;
+pub(crate) mod history;
 mod operations;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ pub(crate) struct State {
     /// Health checks made per rule key: each one moves the flapping backends on.
     generations: HashMap<String, usize>,
     operations: HashMap<String, operations::Operation>,
+    history: history::State,
 }
 
 pub(crate) async fn answer(s: &Shared, listener: Listener, parts: Parts) -> Response {

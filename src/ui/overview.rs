@@ -1,0 +1,324 @@
+//! The estate overview: every load balancer the account can read (Resource Graph, paged),
+//! each with a verdict from its Health Probe Status over the last 15 minutes, worst
+//! first, with filters. The listing is a `LocalResource` behind `Suspense`; verdicts
+//! then stream in from at most eight metrics requests at a time, paced by ARM's
+//! throttling answers (`health::pacing`). A user can stop it; each row opens its load
+//! balancer through `on_open` (the caller's navigation).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::arm::client::{ArmClient, Cancel, Progress};
+use crate::arm::error::ArmError;
+use crate::arm::graph::{list_load_balancers, Listed};
+use crate::arm::id::LoadBalancerId;
+use crate::arm::lro::WaitReason;
+use crate::arm::metrics::{fetch, MetricsQuery};
+use crate::health::pacing::{Go, Pacer, MAX_IN_FLIGHT};
+use crate::health::probe_history::{worst_first, EstateFilter, EstateRow, Verdict};
+
+/// Rows drawn at once: the worst come first, and 5,000 rows of DOM would cost frames.
+const SHOWN: usize = 200;
+
+/// Where the scan is, for the progress line.
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Listing,
+    Checking,
+    Done,
+    Stopped,
+}
+
+#[component]
+pub fn EstateOverview(
+    client: Rc<ArmClient>,
+    /// Opens a load balancer by its resource id.
+    #[prop(into)]
+    on_open: Callback<String>,
+) -> impl IntoView {
+    let client = StoredValue::new_local(client);
+    let cancel = StoredValue::new_local(Cancel::default());
+    let pacer = StoredValue::new_local(Rc::new(RefCell::new(Pacer::default())));
+    let rows: RwSignal<Vec<EstateRow>> = RwSignal::new(Vec::new());
+    let checked = RwSignal::new(0usize);
+    let in_flight = RwSignal::new(0usize);
+    let paused_s = RwSignal::new(0u64);
+    let phase = RwSignal::new(Phase::Listing);
+    let filter = RwSignal::new(EstateFilter::default());
+
+    // The listing: every page's rows appear as they arrive; the resource settles when the
+    // last page is in (or the listing failed), and then the verdicts start.
+    let listing = LocalResource::new(move || {
+        let client = client.get_value();
+        let cancel = cancel.get_value();
+        async move {
+            let mut add = |page: Vec<crate::arm::graph::EstateLoadBalancer>| {
+                rows.update(|r| {
+                    r.extend(page.into_iter().map(|lb| {
+                        let verdict = Verdict::for_sku(&lb.sku.name).unwrap_or(Verdict::Pending);
+                        EstateRow { lb, verdict }
+                    }))
+                })
+            };
+            let listed: Result<Listed, ArmError> =
+                list_load_balancers(&client, &[], &cancel, &|_| {}, &mut add).await;
+            if listed.is_ok() {
+                phase.set(Phase::Checking);
+                let cursor = Rc::new(Cell::new(0));
+                for _ in 0..MAX_IN_FLIGHT {
+                    let ctx = Scan {
+                        client: client.clone(),
+                        cancel: cancel.clone(),
+                        pacer: pacer.get_value(),
+                        cursor: cursor.clone(),
+                    };
+                    spawn_local(worker(ctx, rows, checked, in_flight, paused_s, phase));
+                }
+            }
+            listed.map_err(|e| e.to_string())
+        }
+    });
+
+    let total = Memo::new(move |_| rows.with(Vec::len));
+    let shown = Memo::new(move |_| {
+        rows.with(|r| {
+            filter.with(|f| {
+                worst_first(r, f)
+                    .into_iter()
+                    .take(SHOWN)
+                    .cloned()
+                    .collect::<Vec<EstateRow>>()
+            })
+        })
+    });
+    let matching = Memo::new(move |_| {
+        rows.with(|r| filter.with(|f| r.iter().filter(|row| f.matches(&row.lb)).count()))
+    });
+    let progress = move || match phase.get() {
+        Phase::Listing => format!("Listing load balancers: {} found so far", total.get()),
+        Phase::Checking if paused_s.get() > 0 => {
+            format!(
+                "Checked {} of {}; Azure asked to slow down, waiting {} s",
+                checked.get(),
+                total.get(),
+                paused_s.get()
+            )
+        }
+        Phase::Checking => format!(
+            "Checked {} of {} load balancers ({} requests in flight)",
+            checked.get(),
+            total.get(),
+            in_flight.get()
+        ),
+        Phase::Done => format!("Checked all {} load balancers", total.get()),
+        Phase::Stopped => format!(
+            "Stopped: {} of {} load balancers checked",
+            checked.get(),
+            total.get()
+        ),
+    };
+    let stop = move |_| {
+        cancel.with_value(Cancel::cancel);
+        phase.update(|p| {
+            if matches!(p, Phase::Listing | Phase::Checking) {
+                *p = Phase::Stopped
+            }
+        });
+    };
+    let running = move || matches!(phase.get(), Phase::Listing | Phase::Checking);
+    let field = move |label: &'static str,
+                      get: fn(&EstateFilter) -> String,
+                      set: fn(&mut EstateFilter, String)| {
+        view! {
+            <label class="filter">
+                {label}
+                <input type="search" prop:value=move || filter.with(get) on:input=move |ev| filter.update(|f| set(f, event_target_value(&ev))) />
+            </label>
+        }
+    };
+
+    view! {
+        <section class="estate" aria-labelledby="estate-title">
+            <h2 id="estate-title">"Estate overview"</h2>
+            <p class="muted">"Every load balancer you can read, with its health probe status over the last 15 minutes, worst first."</p>
+            <div class="estate-progress" role="status" aria-live="polite">
+                {progress}
+                <Show when=running>
+                    <button type="button" on:click=stop>"Stop"</button>
+                </Show>
+            </div>
+            <div class="filters">
+                {field("Subscription", |f| f.subscription.clone(), |f, v| f.subscription = v)}
+                {field("Resource group", |f| f.resource_group.clone(), |f, v| f.resource_group = v)}
+                {field("Tag (key or key=value)", |f| f.tag.clone(), |f, v| f.tag = v)}
+                {field("Search", |f| f.text.clone(), |f, v| f.text = v)}
+            </div>
+            <Suspense fallback=move || view! { <p class="muted">{move || format!("Listing load balancers: {} found so far", total.get())}</p> }>
+                {move || Suspend::new(async move {
+                    match listing.await {
+                        Err(e) => view! { <p role="alert">{format!("The load balancers could not be listed: {e}")}</p> }.into_any(),
+                        Ok(_) => view! {
+                            <table class="estate-table">
+                                <caption class="sr-only">"Load balancers, worst first"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Load balancer"</th>
+                                        <th scope="col">"Verdict"</th>
+                                        <th scope="col">"Resource group"</th>
+                                        <th scope="col">"Subscription"</th>
+                                        <th scope="col">"Location"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    <For
+                                        each=move || shown.get()
+                                        key=|row| (row.lb.id.clone(), row.verdict.label())
+                                        children=move |row| {
+                                            let id = row.lb.id.clone();
+                                            let class = verdict_class(&row.verdict);
+                                            view! {
+                                                <tr>
+                                                    <th scope="row">
+                                                        <button type="button" class="link" on:click=move |_| on_open.run(id.clone())>{row.lb.name.clone()}</button>
+                                                    </th>
+                                                    <td class=class>{row.verdict.label()}</td>
+                                                    <td>{row.lb.resource_group.clone()}</td>
+                                                    <td>{row.lb.subscription_id.clone()}</td>
+                                                    <td>{row.lb.location.clone()}</td>
+                                                </tr>
+                                            }
+                                        }
+                                    />
+                                </tbody>
+                            </table>
+                            <p class="muted">
+                                {move || {
+                                    let n = matching.get();
+                                    if n > SHOWN { format!("Showing the worst {SHOWN} of {n} matching load balancers") } else { format!("{n} matching load balancers") }
+                                }}
+                            </p>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn verdict_class(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Down => "verdict down",
+        Verdict::Degraded { .. } => "verdict degraded",
+        Verdict::Healthy => "verdict healthy",
+        _ => "verdict other",
+    }
+}
+
+/// What the eight workers share besides signals.
+struct Scan {
+    client: Rc<ArmClient>,
+    cancel: Cancel,
+    pacer: Rc<RefCell<Pacer>>,
+    /// The next row to look at: rows before it are taken.
+    cursor: Rc<Cell<usize>>,
+}
+
+/// One of the eight: takes the next load balancer without a verdict, asks the pacer when
+/// it may send, reads the last 15 minutes, and writes the verdict; until none is left or
+/// the user stops.
+async fn worker(
+    scan: Scan,
+    rows: RwSignal<Vec<EstateRow>>,
+    checked: RwSignal<usize>,
+    in_flight: RwSignal<usize>,
+    paused_s: RwSignal<u64>,
+    phase: RwSignal<Phase>,
+) {
+    let Scan {
+        client,
+        cancel,
+        pacer,
+        cursor,
+    } = scan;
+    let clock = client.clock();
+    loop {
+        if cancel.is_cancelled() {
+            return;
+        }
+        // Taken before waiting, so two workers never read the same load balancer.
+        let next = rows.with_untracked(|r| {
+            let from = cursor.get();
+            let i = from
+                + r.get(from..)?
+                    .iter()
+                    .position(|row| row.verdict == Verdict::Pending)?;
+            cursor.set(i + 1);
+            Some((i, r[i].lb.id.clone()))
+        });
+        let Some((i, id)) = next else {
+            cursor.set(usize::MAX);
+            if pacer.borrow().in_flight() == 0 && phase.get_untracked() == Phase::Checking {
+                phase.set(Phase::Done);
+            }
+            return;
+        };
+        loop {
+            let go = pacer.borrow_mut().try_start(clock.now_ms());
+            match go {
+                Go::Now => break,
+                Go::Wait { ms } => {
+                    paused_s.set(pacer.borrow().paused_for(clock.now_ms()).div_ceil(1000));
+                    clock.sleep(ms).await;
+                    if cancel.is_cancelled() {
+                        return;
+                    }
+                }
+            }
+        }
+        paused_s.set(0);
+        in_flight.set(pacer.borrow().in_flight());
+        let (verdict, remaining) = match LoadBalancerId::parse(&id) {
+            Err(_) => (
+                Verdict::Unknown {
+                    why: "not a load balancer id".into(),
+                },
+                None,
+            ),
+            Ok(lb) => {
+                let on_progress = |p: Progress| {
+                    if let Progress::Waiting {
+                        ms,
+                        reason: WaitReason::Throttled,
+                        ..
+                    } = p
+                    {
+                        pacer.borrow_mut().throttled(clock.now_ms(), ms);
+                    }
+                };
+                match fetch(
+                    &client,
+                    &lb,
+                    &MetricsQuery::estate(None),
+                    &cancel,
+                    &on_progress,
+                )
+                .await
+                {
+                    Ok(a) => (Verdict::from_answer(&a), a.remaining_reads),
+                    Err(e) => (Verdict::from_error(&e), None),
+                }
+            }
+        };
+        pacer.borrow_mut().finish(remaining);
+        in_flight.set(pacer.borrow().in_flight());
+        if cancel.is_cancelled() {
+            return;
+        }
+        rows.update(|r| r[i].verdict = verdict);
+        checked.update(|n| *n += 1);
+    }
+}
