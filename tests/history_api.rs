@@ -7,7 +7,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use fake_azure::{FakeAzure, HistoryFault, HistoryTarget, Options};
-use lb_health::arm::client::{ArmClient, Cancel, Token};
+use lb_health::arm::client::{ArmClient, Cancel};
+use lb_health::http::Token;
 use lb_health::http::cloud::{ArmBase, Cloud};
 use lb_health::arm::error::ErrorKind;
 use lb_health::arm::graph::{list_load_balancers, EstateLoadBalancer, Listed};

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::client::{ArmClient, Cancel, Progress, GRAPH_API};
 use super::error::{ArmError, ErrorKind};
 use super::lenient;
-use super::transport::Request;
+use crate::http::Request;
 
 /// Rows per page: Resource Graph's maximum `$top`.
 pub const PAGE_ROWS: u32 = 1000;
@@ -207,7 +207,7 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-    use crate::arm::client::Token;
+    use crate::http::Token;
     use crate::http::cloud::{ArmBase, Cloud};
     use crate::http::testing::{FakeClock, Scripted};
     use crate::http::{Method, Response, TransportError};

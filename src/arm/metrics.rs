@@ -18,7 +18,7 @@ use super::client::{ArmClient, Cancel, Progress};
 use super::error::{ArmError, ErrorKind};
 use super::id::LoadBalancerId;
 use super::lenient;
-use super::transport::Request;
+use crate::http::Request;
 
 pub const METRICS_API: &str = "2023-10-01";
 /// What reading metrics needs; Reader and Monitoring Reader include it.

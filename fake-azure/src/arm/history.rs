@@ -106,7 +106,7 @@ pub(crate) async fn answer(s: &Shared, parts: Parts, body: Body) -> Response {
     if let Fault::Slow { ms } = global {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    let mut resp = match s.admit(header("authorization").as_deref()) {
+    let mut resp = match s.admit(header("authorization").as_deref(), false) {
         Err(refusal) => refusal.answer(),
         Ok(_) => {
             let fault = s.history_fault(target);

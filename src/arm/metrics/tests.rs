@@ -1,7 +1,7 @@
 use std::rc::Rc;
 
 use super::*;
-use crate::arm::client::Token;
+use crate::http::Token;
 use crate::http::cloud::{ArmBase, Cloud};
 use crate::http::testing::{FakeClock, Scripted};
 use crate::http::{Response, TransportError};
