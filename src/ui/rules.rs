@@ -57,7 +57,10 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                     if !c.is_cancelled() {
                         let retrying = matches!(
                             p,
-                            Progress::Waiting { reason: WaitReason::Throttled | WaitReason::Transient, .. }
+                            Progress::Waiting {
+                                reason: WaitReason::Throttled | WaitReason::Transient,
+                                ..
+                            }
                         );
                         waiting.set(retrying.then_some(p));
                     }
@@ -75,22 +78,42 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
             }
         })
     };
+    let opener: Opener = StoredValue::new_local(None);
+    let lb_for_panel = lb.clone();
     view! {
         <h1>{lb.name.clone()}</h1>
         <Suspense fallback=move || view! { <Loading what="the load balancer" waiting=waiting/> }>
             {move || {
                 desc.get()
                     .map(|d| match d {
-                        Ok(d) => view! { <LoadBalancerView desc=d lb=lb.clone() statuses=statuses/> }.into_any(),
+                        Ok(d) => {
+                            view! { <LoadBalancerView desc=d lb=lb.clone() statuses=statuses opener=opener/> }
+                                .into_any()
+                        }
                         Err(e) => view! { <ErrorView error=e retry=move |_| desc.refetch()/> }.into_any(),
                     })
             }}
         </Suspense>
+        // Outside the Suspense: the panel's own check is a resource too, and the
+        // Suspense would show "Loading" in place of the page while it ran.
+        {move || {
+            desc.get()
+                .and_then(Result::ok)
+                .map(|d| {
+                    let rules = RuleContext::all(&d);
+                    view! { <OpenPanel rules=rules lb=lb_for_panel.clone() statuses=statuses opener=opener/> }
+                })
+        }}
     }
 }
 
 #[component]
-fn LoadBalancerView(desc: LoadBalancer, lb: LoadBalancerId, statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
+fn LoadBalancerView(
+    desc: LoadBalancer,
+    lb: LoadBalancerId,
+    statuses: RwSignal<Vec<RuleStatus>>,
+    opener: Opener,
+) -> impl IntoView {
     let rules = RuleContext::all(&desc);
     let count = rules.len();
     let note = match desc.sku.tier.as_str() {
@@ -98,11 +121,10 @@ fn LoadBalancerView(desc: LoadBalancer, lb: LoadBalancerId, statuses: RwSignal<V
         _ if desc.sku.name == "Gateway" => Some("Gateway load balancer: Azure does not report per-backend health for it."),
         _ => None,
     };
-    let opener: Opener = StoredValue::new_local(None);
     let table = if rules.is_empty() {
         view! { <p class="empty">"This load balancer has no load balancing rules."</p> }.into_any()
     } else {
-        view! { <RulesTable rules=rules.clone() statuses=statuses opener=opener/> }.into_any()
+        view! { <RulesTable rules=rules statuses=statuses opener=opener/> }.into_any()
     };
     view! {
         <dl class="facts">
@@ -115,12 +137,15 @@ fn LoadBalancerView(desc: LoadBalancer, lb: LoadBalancerId, statuses: RwSignal<V
         <LbSummary statuses=statuses/>
         <h2 id="rules-heading">"Load balancing rules"</h2>
         {table}
-        <OpenPanel rules=rules lb=lb statuses=statuses opener=opener/>
     }
 }
 
 #[component]
-fn RulesTable(rules: Vec<RuleContext>, statuses: RwSignal<Vec<RuleStatus>>, opener: Opener) -> impl IntoView {
+fn RulesTable(
+    rules: Vec<RuleContext>,
+    statuses: RwSignal<Vec<RuleStatus>>,
+    opener: Opener,
+) -> impl IntoView {
     view! {
         <div class="scroll-x">
             <table class="grid cards" aria-labelledby="rules-heading">
@@ -147,7 +172,12 @@ fn RulesTable(rules: Vec<RuleContext>, statuses: RwSignal<Vec<RuleStatus>>, open
 }
 
 #[component]
-fn RuleRow(i: usize, rule: RuleContext, statuses: RwSignal<Vec<RuleStatus>>, opener: Opener) -> impl IntoView {
+fn RuleRow(
+    i: usize,
+    rule: RuleContext,
+    statuses: RwSignal<Vec<RuleStatus>>,
+    opener: Opener,
+) -> impl IntoView {
     let ctx = use_app();
     let status = match rule.unavailable {
         Some(u) => view! {
@@ -191,7 +221,12 @@ fn RuleRow(i: usize, rule: RuleContext, statuses: RwSignal<Vec<RuleStatus>>, ope
 
 /// The health panel of the rule named in `AppCtx::panel`, if there is one.
 #[component]
-fn OpenPanel(rules: Vec<RuleContext>, lb: LoadBalancerId, statuses: RwSignal<Vec<RuleStatus>>, opener: Opener) -> impl IntoView {
+fn OpenPanel(
+    rules: Vec<RuleContext>,
+    lb: LoadBalancerId,
+    statuses: RwSignal<Vec<RuleStatus>>,
+    opener: Opener,
+) -> impl IntoView {
     let ctx = use_app();
     let rules = StoredValue::new(rules);
     // The rule asked for, by its index: a link may name a rule that is not there, or
@@ -201,9 +236,11 @@ fn OpenPanel(rules: Vec<RuleContext>, lb: LoadBalancerId, statuses: RwSignal<Vec
             let i = rules.iter().position(|r| r.name.eq_ignore_ascii_case(name));
             match i.map(|i| (i, &rules[i])) {
                 None => Err(format!("This load balancer has no rule named '{name}'.")),
-                Some((_, r)) if r.unavailable.is_some() => {
-                    Err(format!("{}: {}", r.name, r.unavailable.as_ref().map_or("", |u| u.message())))
-                }
+                Some((_, r)) if r.unavailable.is_some() => Err(format!(
+                    "{}: {}",
+                    r.name,
+                    r.unavailable.as_ref().map_or("", |u| u.message())
+                )),
                 Some((i, _)) => Ok(i),
             }
         })
@@ -266,7 +303,9 @@ fn status_text(s: Option<RuleStatus>) -> String {
         }
         Some(RuleStatus::Failed(e)) => format!(
             "⚠ Not checked ({})",
-            e.code.clone().unwrap_or_else(|| super::error_view::headline(&e).0.to_owned())
+            e.code
+                .clone()
+                .unwrap_or_else(|| super::error_view::headline(&e).0.to_owned())
         ),
         Some(RuleStatus::Checking) | Some(RuleStatus::Waiting) => "Checking…".into(),
         Some(RuleStatus::Unavailable) | None => String::new(),
@@ -312,12 +351,24 @@ fn LbSummary(statuses: RwSignal<Vec<RuleStatus>>) -> impl IntoView {
 
 /// Starts a health check of every rule that has one, `PARALLEL` at a time; `cancel`
 /// stops them all.
-fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: RwSignal<Vec<RuleStatus>>, cancel: &Cancel, client: Rc<ArmClient>) {
+fn check_all(
+    desc: &LoadBalancer,
+    lb: &LoadBalancerId,
+    statuses: RwSignal<Vec<RuleStatus>>,
+    cancel: &Cancel,
+    client: Rc<ArmClient>,
+) {
     let rules = RuleContext::all(desc);
     statuses.set(
         rules
             .iter()
-            .map(|r| if r.unavailable.is_some() { RuleStatus::Unavailable } else { RuleStatus::Waiting })
+            .map(|r| {
+                if r.unavailable.is_some() {
+                    RuleStatus::Unavailable
+                } else {
+                    RuleStatus::Waiting
+                }
+            })
             .collect(),
     );
     let work: Rc<Vec<(usize, RuleId, Option<ProbeProperties>)>> = Rc::new(
@@ -330,7 +381,8 @@ fn check_all(desc: &LoadBalancer, lb: &LoadBalancerId, statuses: RwSignal<Vec<Ru
     );
     let next = Rc::new(Cell::new(0usize));
     for _ in 0..PARALLEL.min(work.len()) {
-        let (work, next, cancel, client) = (work.clone(), next.clone(), cancel.clone(), client.clone());
+        let (work, next, cancel, client) =
+            (work.clone(), next.clone(), cancel.clone(), client.clone());
         spawn_local(async move {
             loop {
                 let k = next.get();

@@ -22,7 +22,9 @@ pub fn ReasonTip(
 ) -> impl IntoView {
     let key = StoredValue::new(id.clone());
     // One memo per tooltip, so opening one re-renders that one only.
-    let open = Memo::new(move |_| key.with_value(|id| open_tip.with(|o| o.as_deref() == Some(id.as_str()))));
+    let open = Memo::new(move |_| {
+        key.with_value(|id| open_tip.with(|o| o.as_deref() == Some(id.as_str())))
+    });
     let show = move || open_tip.set(Some(key.get_value()));
     let hide = move || {
         if open.get_untracked() {

@@ -40,10 +40,10 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
     let tenants = LocalResource::new(move || {
         let wanted = signed_in && opened.get();
         async move {
-            match wanted {
-                true => Some(ctx.client().tenants(&Cancel::default()).await),
-                false => None,
+            if !wanted {
+                return None;
             }
+            Some(ctx.client().tenants(&Cancel::default()).await)
         }
     });
     let expiry = expiry_text(claims.expires_at);

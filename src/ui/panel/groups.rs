@@ -30,7 +30,13 @@ fn groups_of(rows: &[Row], shown: &[usize]) -> Vec<Group> {
                 .take(NAMES)
                 .map(|r| r.instance.clone())
                 .collect();
-            Group { code, portal, state, count, names }
+            Group {
+                code,
+                portal,
+                state,
+                count,
+                names,
+            }
         })
         .collect()
 }
@@ -70,15 +76,29 @@ pub(super) fn ReasonGroups(
 
 #[component]
 fn GroupRow(group: Group, on_pick: Callback<String>) -> impl IntoView {
-    let Group { code, portal, state, count, names } = group;
+    let Group {
+        code,
+        portal,
+        state,
+        count,
+        names,
+    } = group;
     let more = count.saturating_sub(names.len());
     let instances = if more > 0 {
         format!("{} and {more} more", names.join(", "))
     } else {
         names.join(", ")
     };
-    let label = if code.is_empty() { "Not retrievable".to_owned() } else { code.clone() };
-    let heading = if portal.is_empty() { label.clone() } else { portal };
+    let label = if code.is_empty() {
+        "Not retrievable".to_owned()
+    } else {
+        code.clone()
+    };
+    let heading = if portal.is_empty() {
+        label.clone()
+    } else {
+        portal
+    };
     view! {
         <tr>
             <td>

@@ -103,7 +103,10 @@ pub fn HealthPanel(
         progress: RwSignal::new(None),
         progress_at: RwSignal::new(0.0),
     };
-    let rule_key = rule_id.as_ref().map(|id| id.path().to_ascii_lowercase()).unwrap_or_default();
+    let rule_key = rule_id
+        .as_ref()
+        .map(|id| id.path().to_ascii_lowercase())
+        .unwrap_or_default();
     let watch = Watch::new(rule_key, rule.name.clone());
     // The panel's own checks (Refresh, Retry, watch mode), numbered; 0 until the first.
     let runs = RwSignal::new(0u32);
@@ -119,7 +122,12 @@ pub fn HealthPanel(
             let run = runs.get();
             // Until the first Refresh, the panel follows the list's check.
             let listed = if run == 0 { list_result.get() } else { None };
-            let (id, probe, client, c) = (rule_id.clone(), probe.clone(), ctx.client(), cancel.get_value());
+            let (id, probe, client, c) = (
+                rule_id.clone(),
+                probe.clone(),
+                ctx.client(),
+                cancel.get_value(),
+            );
             async move {
                 let id = match id {
                     Some(id) if run > 0 => id,
@@ -127,7 +135,10 @@ pub fn HealthPanel(
                         if let (false, Some(Ok(checked))) = (c.is_cancelled(), &listed) {
                             watch.record(checked, client.now_ms());
                         }
-                        return Outcome { run, result: listed };
+                        return Outcome {
+                            run,
+                            result: listed,
+                        };
                     }
                 };
                 let report = |p: Progress| {
@@ -146,19 +157,28 @@ pub fn HealthPanel(
                         Err(_) => watch.answered(client.now_ms()),
                     }
                 }
-                Outcome { run, result: Some(outcome) }
+                Outcome {
+                    run,
+                    result: Some(outcome),
+                }
             }
         })
     };
     // Busy until the outcome of the latest check is in.
     let busy = Memo::new(move |_| {
         let run = runs.get();
-        check.with(|o| o.as_ref().is_none_or(|o| o.run != run || o.result.is_none()))
+        check.with(|o| {
+            o.as_ref()
+                .is_none_or(|o| o.run != run || o.result.is_none())
+        })
     });
     // The last good result stays on screen through a Refresh, and under its error.
     let shown = Memo::new(move |last: Option<&Option<Checked>>| {
         check.with(|o| match o {
-            Some(Outcome { result: Some(Ok(c)), .. }) => Some(c.clone()),
+            Some(Outcome {
+                result: Some(Ok(c)),
+                ..
+            }) => Some(c.clone()),
             _ => last.cloned().flatten(),
         })
     });
@@ -166,7 +186,10 @@ pub fn HealthPanel(
     // new check runs, as the old result is not.
     let error = move || {
         let error = check.with(|o| match o {
-            Some(Outcome { result: Some(Err(e)), .. }) => Some(e.clone()),
+            Some(Outcome {
+                result: Some(Err(e)),
+                ..
+            }) => Some(e.clone()),
             _ => None,
         });
         error.filter(|_| !busy.get())
@@ -189,7 +212,9 @@ pub fn HealthPanel(
         move || {
             let t = ctx.client().now_ms();
             clocks.now.try_set(t);
-            let Some(busy) = busy.try_get_untracked() else { return };
+            let Some(busy) = busy.try_get_untracked() else {
+                return;
+            };
             if watch.tick(t, busy) == Some(true) {
                 run.run(());
             }
@@ -276,7 +301,10 @@ pub fn HealthPanel(
 /// The rule the panel is about, as the portal's window heads it.
 #[component]
 fn RuleFacts(rule: RuleContext) -> impl IntoView {
-    let ports = format!("{} {} → {}", rule.protocol, rule.frontend_port, rule.backend_port);
+    let ports = format!(
+        "{} {} → {}",
+        rule.protocol, rule.frontend_port, rule.backend_port
+    );
     let probe = match &rule.probe_name {
         Some(n) => format!("{n}: {}", rule.probe_text()),
         None => rule.probe_text(),
@@ -321,7 +349,12 @@ fn CheckProgress(clocks: Clocks) -> impl IntoView {
             }
         }
     };
-    let elapsed = move || format!(" {} s elapsed.", whole_secs(clocks.now.get() - clocks.started.get()));
+    let elapsed = move || {
+        format!(
+            " {} s elapsed.",
+            whole_secs(clocks.now.get() - clocks.started.get())
+        )
+    };
     view! {
         <div class="progress" role="status">
             <div class="busy" role="progressbar" aria-label="Checking backend health">

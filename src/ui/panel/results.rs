@@ -34,7 +34,11 @@ pub(super) fn Results(
         checked.at,
         tenths(checked.took_ms),
         checked.polls,
-        if checked.polls == 1 { "check" } else { "checks" }
+        if checked.polls == 1 {
+            "check"
+        } else {
+            "checks"
+        }
     );
     let duplicates = (s.duplicates > 0).then(|| {
         format!(
@@ -43,7 +47,9 @@ pub(super) fn Results(
         )
     });
     let mismatch = s.reported_mismatch.map(|(u, d)| {
-        format!("Azure's own totals say {u} Up and {d} Down; the counts above are from the rows below.")
+        format!(
+            "Azure's own totals say {u} Up and {d} Down; the counts above are from the rows below."
+        )
     });
     let table = (!s.rows.is_empty()).then(|| {
         view! {
@@ -114,7 +120,13 @@ fn BackendTable(
     let groups = reason_groups(&rows);
     let rows = StoredValue::new(rows);
     let shown = Memo::new(move |_| ctx.view.with(|v| rows.with_value(|r| v.apply(r))));
-    let table = Table { ctx, rows, shown, page: RwSignal::new(0), grouped: RwSignal::new(false) };
+    let table = Table {
+        ctx,
+        rows,
+        shown,
+        page: RwSignal::new(0),
+        grouped: RwSignal::new(false),
+    };
     let pick = Callback::new(move |code: String| {
         table.grouped.set(false);
         table.set_view(|v| v.reason = Some(code));
@@ -144,7 +156,14 @@ fn TableTools(
     let reasons = groups
         .into_iter()
         .map(|(code, _, _, n)| {
-            let label = format!("{} ({n})", if code.is_empty() { "Not retrievable" } else { code.as_str() });
+            let label = format!(
+                "{} ({n})",
+                if code.is_empty() {
+                    "Not retrievable"
+                } else {
+                    code.as_str()
+                }
+            );
             let selected = {
                 let code = code.clone();
                 move || table.with_view(|v| v.reason.as_deref() == Some(code.as_str()))
@@ -214,8 +233,16 @@ fn BackendRows(
         if n == 0 {
             return "No backend matches the filters.".to_owned();
         }
-        let filtered = if n < total { format!(" (filtered from {total})") } else { String::new() };
-        format!("Showing {}–{} of {n}{filtered}", p * PAGE + 1, ((p + 1) * PAGE).min(n))
+        let filtered = if n < total {
+            format!(" (filtered from {total})")
+        } else {
+            String::new()
+        };
+        format!(
+            "Showing {}–{} of {n}{filtered}",
+            p * PAGE + 1,
+            ((p + 1) * PAGE).min(n)
+        )
     };
     let watched = history.with(History::checks) > 1;
     let page_rows = move || {
@@ -324,7 +351,12 @@ fn Pager(table: Table) -> impl IntoView {
 /// One backend: its name, IP, state (and how it changed), the reason with its
 /// tooltip and, in watch mode, its recent checks. A function, not a component: a page
 /// renders a hundred of them at once.
-fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &History) -> impl IntoView {
+fn row_view(
+    i: usize,
+    row: &Row,
+    open_tip: RwSignal<Option<String>>,
+    history: &History,
+) -> impl IntoView {
     // Said in words, not only by the row's highlight.
     let change = history.change(row).map(|c| match c {
         Change::State { from, .. } => format!("changed, was {}", from.label()),
@@ -334,7 +366,11 @@ fn row_view(i: usize, row: &Row, open_tip: RwSignal<Option<String>>, history: &H
     });
     let strip = (history.checks() > 1).then(|| recent_checks(row, history));
     let changed = change.is_some();
-    let ip = if row.ip.is_empty() { "—".to_owned() } else { row.ip.clone() };
+    let ip = if row.ip.is_empty() {
+        "—".to_owned()
+    } else {
+        row.ip.clone()
+    };
     view! {
         <tr class:changed=changed>
             <td>{row.instance.clone()}</td>
@@ -370,15 +406,25 @@ fn recent_checks(row: &Row, history: &History) -> impl IntoView {
             None => '·',
         })
         .collect();
-    let words: Vec<&str> = recent.iter().map(|s| s.map_or("absent", |s| s.label())).collect();
-    let since = history.since(row).map(|t| format!(" since {t}")).unwrap_or_default();
+    let words: Vec<&str> = recent
+        .iter()
+        .map(|s| s.map_or("absent", |s| s.label()))
+        .collect();
+    let since = history
+        .since(row)
+        .map(|t| format!(" since {t}"))
+        .unwrap_or_default();
     let changes = history.changes(row);
     let list = (changes.len() > 1).then(|| {
         let items: Vec<String> = changes
             .iter()
             .map(|(at, state, code)| match state {
                 Some(s) => {
-                    format!("{at}: {} ({})", s.label(), if code.is_empty() { "no reason" } else { code })
+                    format!(
+                        "{at}: {} ({})",
+                        s.label(),
+                        if code.is_empty() { "no reason" } else { code }
+                    )
                 }
                 None => format!("{at}: not in Azure's answer"),
             })

@@ -22,10 +22,12 @@ pub(super) struct RuleHistory {
 impl RuleHistory {
     pub(super) fn with<R>(&self, f: impl FnOnce(&History) -> R) -> R {
         self.key.with_value(|key| {
-            self.ctx.histories.with_value(|all| match all.iter().find(|(k, _, _)| k == key) {
-                Some((_, _, h)) => f(h),
-                None => f(&History::default()),
-            })
+            self.ctx
+                .histories
+                .with_value(|all| match all.iter().find(|(k, _, _)| k == key) {
+                    Some((_, _, h)) => f(h),
+                    None => f(&History::default()),
+                })
         })
     }
 
@@ -36,10 +38,13 @@ impl RuleHistory {
         self.ctx
             .histories
             .try_update_value(|all| {
-                let i = all.iter().position(|(k, _, _)| *k == key).unwrap_or_else(|| {
-                    all.push((key.clone(), String::new(), History::default()));
-                    all.len() - 1
-                });
+                let i = all
+                    .iter()
+                    .position(|(k, _, _)| *k == key)
+                    .unwrap_or_else(|| {
+                        all.push((key.clone(), String::new(), History::default()));
+                        all.len() - 1
+                    });
                 let (_, last_iso, h) = &mut all[i];
                 if *last_iso == c.iso {
                     return None;
@@ -69,7 +74,10 @@ pub(super) struct Watch {
 impl Watch {
     pub(super) fn new(rule_key: String, rule_name: String) -> Self {
         Watch {
-            history: RuleHistory { ctx: use_app(), key: StoredValue::new(rule_key) },
+            history: RuleHistory {
+                ctx: use_app(),
+                key: StoredValue::new(rule_key),
+            },
             every: RwSignal::new(0),
             hidden: RwSignal::new(false),
             last_answer: RwSignal::new(0.0),
@@ -82,7 +90,9 @@ impl Watch {
     /// Records a check's result (a second showing of one already recorded changes
     /// nothing) and tells the user what went Down, if they asked.
     pub(super) fn record(&self, c: &Checked, now_ms: f64) {
-        let Some(d) = self.history.record(c) else { return };
+        let Some(d) = self.history.record(c) else {
+            return;
+        };
         let line = d.sentence();
         if self.notify.get_untracked() && !d.went_down.is_empty() {
             if let Some(line) = &line {
@@ -146,7 +156,10 @@ pub(super) fn WatchStatus(watch: Watch, busy: Memo<bool>, now: RwSignal<f64>) ->
         (false, true) => "Watching: checking now.".to_owned(),
         (false, false) => format!(
             "Watching: next check in {} s.",
-            secs_left(watch.every.get() as u64 * 1000, now.get() - watch.last_answer.get())
+            secs_left(
+                watch.every.get() as u64 * 1000,
+                now.get() - watch.last_answer.get()
+            )
         ),
     };
     view! {
@@ -196,7 +209,9 @@ pub(super) fn ChangesLine(watch: Watch) -> impl IntoView {
 /// would cost more than these few lines.
 fn notification_class() -> Option<js_sys::Function> {
     let w = web_sys::window()?;
-    js_sys::Reflect::get(&w, &"Notification".into()).ok().and_then(|c| c.dyn_into().ok())
+    js_sys::Reflect::get(&w, &"Notification".into())
+        .ok()
+        .and_then(|c| c.dyn_into().ok())
 }
 
 fn notifications_available() -> bool {
@@ -216,7 +231,9 @@ fn ask_notification_permission() {
 /// Shows a system notification if the user allowed them; says nothing otherwise (the
 /// panel's own status line carries the same sentence).
 fn notify_user(title: &str, body: &str) {
-    let Some(n) = notification_class() else { return };
+    let Some(n) = notification_class() else {
+        return;
+    };
     let granted = js_sys::Reflect::get(&n, &"permission".into())
         .ok()
         .and_then(|p| p.as_string())
@@ -236,5 +253,7 @@ pub(super) fn whole_secs(ms: f64) -> u64 {
 }
 
 pub(super) fn secs_left(wait_ms: u64, waited_ms: f64) -> u64 {
-    wait_ms.saturating_sub(waited_ms.max(0.0) as u64).div_ceil(1000)
+    wait_ms
+        .saturating_sub(waited_ms.max(0.0) as u64)
+        .div_ceil(1000)
 }
