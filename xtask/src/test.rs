@@ -2,7 +2,7 @@
 //!
 //! 1. `cargo fmt --all --check`
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings` (host)
-//! 3. `cargo clippy -p lb-health --target wasm32-unknown-unknown --all-targets -- -D warnings`
+//! 3. `cargo clippy -p lb-health --target wasm32-unknown-unknown --lib --bins --test components -- -D warnings`
 //! 4. `trunk build --release --offline` (dist/ for the end-to-end tests), and the same
 //!    build for a sub-path (`--public-url /lb-health/`, as GitHub Pages serves a project)
 //! 5. `cargo test --workspace` on the host (unit tests + tests/e2e_*.rs in Chromium)
@@ -91,7 +91,13 @@ pub fn run() -> i32 {
             "lb-health",
             "--target",
             WASM_TARGET,
-            "--all-targets",
+            // The library's unit tests and the end-to-end tests are host tests (their
+            // dev-dependencies are host-only): the wasm32 targets are the app, the
+            // workers and the component tests.
+            "--lib",
+            "--bins",
+            "--test",
+            "components",
             "--",
             "-D",
             "warnings",
