@@ -12,9 +12,6 @@ use super::use_app;
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::lro::WaitReason;
 
-// `rules` and `panel` still load through the earlier loader; it goes with them.
-pub use super::legacy::{load, Data};
-
 /// The resource and what it is waiting out (`None` while it simply waits for an answer).
 pub struct ArmResource<T: 'static> {
     pub data: LocalResource<T>,

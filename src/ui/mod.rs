@@ -10,7 +10,6 @@ mod breadcrumbs;
 pub mod chart;
 mod error_view;
 mod fatal;
-mod legacy;
 pub mod link;
 mod load;
 mod loading;
@@ -42,8 +41,6 @@ use link::Link;
 pub use boot::Boot;
 pub use error_view::ErrorView;
 pub use fatal::show_fatal;
-// The earlier size helpers, for `panel`, `rules` and `tooltip` until they are rewritten.
-pub use legacy::{attr, attr_flag, attr_fn, attr_owned, effect, listen, reactive, reactive_any, reactive_opt, Call, Computed, ReactiveAttr, Slot, Stored};
 pub use loading::Loading;
 pub use panel::HealthPanel;
 pub use tooltip::ReasonTip;
