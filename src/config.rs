@@ -149,7 +149,7 @@ impl Config {
         }
         .map_err(ConfigError::BadArmEndpoint)?;
         let client_id = match client_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {
-            Some(c) if crate::arm::id::SubscriptionId::parse(&c).is_ok() => Some(c),
+            Some(c) if is_guid(&c) => Some(c),
             Some(c) => return Err(ConfigError::BadClientId(c.chars().take(40).collect())),
             None => None,
         };
@@ -177,11 +177,21 @@ pub fn is_tenant(t: &str) -> bool {
     is_directory(t) || matches!(t, "organizations" | "common" | "consumers")
 }
 
+/// A GUID in its 8-4-4-4-12 hex form: subscription, tenant and client ids.
+pub fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
 /// A directory as ARM's `GET /tenants` names one: its id (a GUID) or a domain name
 /// (`contoso.onmicrosoft.com`). The tenant switch takes only these from ARM's answer.
 pub fn is_directory(t: &str) -> bool {
     let label = |l: &str| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    crate::arm::id::SubscriptionId::parse(t).is_ok() || (t.len() <= 253 && t.split('.').count() >= 2 && t.split('.').all(label))
+    is_guid(t) || (t.len() <= 253 && t.split('.').count() >= 2 && t.split('.').all(label))
 }
 
 /// True when the app runs on a GitHub Pages origin (`<owner>.github.io`) with sign-in

@@ -40,7 +40,7 @@ pub struct SubscriptionId(String);
 
 impl SubscriptionId {
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        if is_guid(s) {
+        if crate::config::is_guid(s) {
             Ok(Self(s.to_ascii_lowercase()))
         } else {
             Err(IdError::BadSubscription(s.chars().take(64).collect()))
@@ -189,14 +189,6 @@ fn check_name(n: &str) -> Result<(), IdError> {
     }
 }
 
-fn is_guid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
 
 #[cfg(test)]
 mod tests {
