@@ -195,7 +195,7 @@ fn end_session_returns_to_the_redirect_uri_and_the_next_sign_in_picks_an_account
     let url = end_session_url(&settings(), "3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f").unwrap();
     assert_eq!(
         url,
-        "https://login.microsoftonline.com/3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f/oauth2/v2.0/logout?post_logout_redirect_uri=https%3A//lbh.example/app/"
+        "https://login.microsoftonline.com/3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f/oauth2/v2.0/logout?post_logout_redirect_uri=https%3A%2F%2Flbh.example%2Fapp%2F"
     );
     assert_eq!(param(&query(&url), "post_logout_redirect_uri").as_deref(), Some("https://lbh.example/app/"));
     assert_eq!(end_session_url(&settings(), "evil.example/x?"), None);
