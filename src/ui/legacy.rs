@@ -228,6 +228,8 @@ pub struct Data<T> {
     ty: PhantomData<fn() -> T>,
 }
 
+// `ArmError` is large; this goes with the rest of the file, so it is not boxed now.
+#[allow(clippy::result_large_err)]
 impl<T: Clone + Send + Sync + 'static> Data<T> {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
