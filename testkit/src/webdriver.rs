@@ -324,6 +324,9 @@ impl Session {
             if let Some(name) = name {
                 match el.try_name() {
                     Ok(n) if self.engine.name_is(role, name.trim(), &n) => {}
+                    // WebKitGTK leaves some names from content empty (a column header
+                    // whose text is beside a control): read the rendered text there.
+                    Ok(n) if n.is_empty() && self.engine == Engine::Webkit && el.text().trim() == name.trim() => {}
                     Ok(_) => continue,
                     Err(e) if e.is_stale() => return None,
                     Err(e) => panic!("webdriver computedlabel failed: {e}"),
