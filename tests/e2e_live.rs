@@ -105,7 +105,11 @@ fn expired_token_asks_to_sign_in_again_and_keeps_the_place() {
 
 #[test]
 fn foreign_location_is_refused_and_gets_no_token() {
-    let live = signed_in(Options::default());
+    // The page's CSP would stop a request to the other host too: allow it here, so that
+    // only the client's own check stands between the token and that host.
+    let live = support::live::signed_in_where(Options::default(), |app, azure| {
+        app.replace_in_index("connect-src 'self'", &format!("connect-src 'self' {}", azure.foreign_url()))
+    });
     let b = &live.b;
     open_lb_web(b);
     let dialog = refresh_with(&live, Fault::ForeignLocation);

@@ -32,10 +32,16 @@ pub struct Live {
 
 /// Fake Azure, the app configured to use it, and a browser signed in with a pasted token.
 pub fn signed_in(opts: Options) -> Live {
+    signed_in_where(opts, |_, _| {})
+}
+
+/// As `signed_in`, with `deploy` changing the deployment before the page loads.
+pub fn signed_in_where(opts: Options, deploy: impl FnOnce(&ConfiguredApp, &FakeAzure)) -> Live {
     let azure = FakeAzure::start(opts);
     let token = jwt();
     azure.set_token(&token);
     let app = ConfiguredApp::start(&format!(r#"{{"armEndpoint":"{}"}}"#, azure.arm_url()));
+    deploy(&app, &azure);
     let b = Browser::start();
     b.goto(&app.url());
     b.by_role("heading", "Sign in to Azure");
