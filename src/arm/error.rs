@@ -243,7 +243,8 @@ mod tests {
         assert_eq!(e.code, None);
     }
 
-    /// The shape reads error bodies as the derived `Envelope` it replaced did.
+    /// Error bodies read as a plain derived `Envelope` reads them: the app's leniency (a body
+    /// of the wrong form keeps the status's default message) changes nothing it could read.
     #[test]
     fn envelope_reads_as_the_derive_did() {
         #[derive(serde::Deserialize)]

@@ -160,12 +160,7 @@ fn base64url(s: &str) -> Option<Vec<u8>> {
             .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
             .with_decode_allow_trailing_bits(true),
     );
-    let url_safe: String = s.chars().map(|c| match c {
-        '+' => '-',
-        '/' => '_',
-        c => c,
-    }).collect();
-    LENIENT.decode(url_safe).ok()
+    LENIENT.decode(s.replace('+', "-").replace('/', "_")).ok()
 }
 
 #[cfg(test)]
@@ -255,5 +250,13 @@ mod tests {
         assert_eq!(base64url("aGk").unwrap(), b"hi");
         assert_eq!(base64url("aGVsbG8").unwrap(), b"hello");
         assert_eq!(base64url("a*b"), None);
+    }
+
+    #[test]
+    fn base64url_tolerates_padding_and_the_standard_alphabet() {
+        assert_eq!(base64url("aGk=").unwrap(), b"hi");
+        assert_eq!(base64url("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64url("-_8").unwrap(), base64url("+/8").unwrap());
+        assert_eq!(base64url("-_8").unwrap(), [0xfb, 0xff]);
     }
 }
