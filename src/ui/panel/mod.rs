@@ -158,28 +158,20 @@ pub fn HealthPanel(
             }
         }
     });
-    // The outcome shown: `None` while the check it comes from runs.
-    let latest = move || -> Option<Result<Checked, ArmError>> {
-        match runs.get() {
-            0 => list_result.get(),
-            run => own.with(|o| {
-                o.as_ref()
-                    .and_then(Option::as_ref)
-                    .filter(|o| o.run == run)
-                    .map(|o| o.result.clone())
-            }),
-        }
-    };
-    let busy = Memo::new(move |_| latest().is_none());
+    let busy = Memo::new(move |_| latest(runs, list_result, own, |o| o.is_none()));
     // The last good result stays on screen through a Refresh, and under its error.
-    let shown = Memo::new(move |last: Option<&Option<Checked>>| match latest() {
-        Some(Ok(c)) => Some(c),
-        _ => last.cloned().flatten(),
+    let shown = Memo::new(move |last: Option<&Option<Checked>>| {
+        latest(runs, list_result, own, |o| match o {
+            Some(Ok(c)) => Some(c.clone()),
+            _ => last.cloned().flatten(),
+        })
     });
     // Read inside the `Transition`, where a running check registers.
-    let error = move || match latest() {
-        Some(Err(e)) => Some(e),
-        _ => None,
+    let error = move || {
+        latest(runs, list_result, own, |o| match o {
+            Some(Err(e)) => Some(e.clone()),
+            _ => None,
+        })
     };
 
     let can_run = rule_id.is_ok();
@@ -282,6 +274,26 @@ pub fn HealthPanel(
                 })}
             </Transition>
         </dialog>
+    }
+}
+
+/// The outcome the panel shows, `None` while the check it comes from runs: the list's
+/// until the first of the panel's own (`runs` counts them), then the latest of those.
+/// Lent to `f`, not cloned: a result can hold thousands of rows.
+fn latest<R>(
+    runs: RwSignal<u32>,
+    list_result: Memo<Option<Result<Checked, ArmError>>>,
+    own: LocalResource<Option<Outcome>>,
+    f: impl FnOnce(Option<&Result<Checked, ArmError>>) -> R,
+) -> R {
+    match runs.get() {
+        0 => list_result.with(|o| f(o.as_ref())),
+        run => own.with(|o| {
+            f(o.as_ref()
+                .and_then(Option::as_ref)
+                .filter(|o| o.run == run)
+                .map(|o| &o.result))
+        }),
     }
 }
 
