@@ -64,12 +64,11 @@ pub(super) async fn check_rule(
     })
 }
 
-/// The outcome the panel shows: of the rules list's check (run 0, `None` while the
-/// list still waits for it) or of the panel's own check number `run`.
+/// The panel's own check number `run` (Refresh, Retry, watch mode) and its result.
 #[derive(Clone)]
 struct Outcome {
     run: u32,
-    result: Option<Result<Checked, ArmError>>,
+    result: Result<Checked, ArmError>,
 }
 
 /// A running check: what it is doing, and since when, on the client's clock.
@@ -115,41 +114,31 @@ pub fn HealthPanel(
     let cancel = StoredValue::new_local(Cancel::default());
     on_cleanup(move || cancel.with_value(Cancel::cancel));
 
-    let check = {
+    // The panel's own checks. The resource depends on `runs` alone: an async derived
+    // keeps every signal it ever read as a source, and the list's result changes each
+    // time one of the panel's checks is handed back to the list.
+    let own = {
         let rule_id = rule_id.clone().ok();
         let probe = rule.probe.clone();
         LocalResource::new(move || {
             let run = runs.get();
-            // Until the first Refresh, the panel follows the list's check.
-            let listed = if run == 0 { list_result.get() } else { None };
             let (id, probe, client, c) = (
-                rule_id.clone(),
+                rule_id.clone().filter(|_| run > 0),
                 probe.clone(),
                 ctx.client(),
                 cancel.get_value(),
             );
             async move {
-                let id = match id {
-                    Some(id) if run > 0 => id,
-                    _ => {
-                        if let (false, Some(Ok(checked))) = (c.is_cancelled(), &listed) {
-                            watch.record(checked, client.now_ms());
-                        }
-                        return Outcome {
-                            run,
-                            result: listed,
-                        };
-                    }
-                };
+                let id = id?;
                 let report = |p: Progress| {
                     if !c.is_cancelled() {
                         clocks.progress_at.set(client.now_ms());
                         clocks.progress.set(Some(p));
                     }
                 };
-                let outcome = check_rule(&client, &id, probe.as_ref(), &c, &report).await;
+                let result = check_rule(&client, &id, probe.as_ref(), &c, &report).await;
                 if !c.is_cancelled() {
-                    match &outcome {
+                    match &result {
                         Ok(checked) => {
                             watch.record(checked, client.now_ms());
                             on_result.run(checked.clone());
@@ -157,42 +146,32 @@ pub fn HealthPanel(
                         Err(_) => watch.answered(client.now_ms()),
                     }
                 }
-                Outcome {
-                    run,
-                    result: Some(outcome),
-                }
+                Some(Outcome { run, result })
             }
         })
     };
-    // Busy until the outcome of the latest check is in.
-    let busy = Memo::new(move |_| {
-        let run = runs.get();
-        check.with(|o| {
-            o.as_ref()
-                .is_none_or(|o| o.run != run || o.result.is_none())
-        })
+    // Until the first Refresh, the panel shows the list's check, and records it.
+    Effect::new(move || {
+        if let Some(Ok(checked)) = list_result.get() {
+            if runs.get_untracked() == 0 {
+                watch.record(&checked, ctx.client().now_ms());
+            }
+        }
     });
+    let busy = Memo::new(move |_| latest(runs, list_result, own, |o| o.is_none()));
     // The last good result stays on screen through a Refresh, and under its error.
     let shown = Memo::new(move |last: Option<&Option<Checked>>| {
-        check.with(|o| match o {
-            Some(Outcome {
-                result: Some(Ok(c)),
-                ..
-            }) => Some(c.clone()),
+        latest(runs, list_result, own, |o| match o {
+            Some(Ok(c)) => Some(c.clone()),
             _ => last.cloned().flatten(),
         })
     });
-    // Read inside the `Transition`, so the first load registers there; hidden while a
-    // new check runs, as the old result is not.
+    // Read inside the `Transition`, where a running check registers.
     let error = move || {
-        let error = check.with(|o| match o {
-            Some(Outcome {
-                result: Some(Err(e)),
-                ..
-            }) => Some(e.clone()),
+        latest(runs, list_result, own, |o| match o {
+            Some(Err(e)) => Some(e.clone()),
             _ => None,
-        });
-        error.filter(|_| !busy.get())
+        })
     };
 
     let can_run = rule_id.is_ok();
@@ -295,6 +274,26 @@ pub fn HealthPanel(
                 })}
             </Transition>
         </dialog>
+    }
+}
+
+/// The outcome the panel shows, `None` while the check it comes from runs: the list's
+/// until the first of the panel's own (`runs` counts them), then the latest of those.
+/// Lent to `f`, not cloned: a result can hold thousands of rows.
+fn latest<R>(
+    runs: RwSignal<u32>,
+    list_result: Memo<Option<Result<Checked, ArmError>>>,
+    own: LocalResource<Option<Outcome>>,
+    f: impl FnOnce(Option<&Result<Checked, ArmError>>) -> R,
+) -> R {
+    match runs.get() {
+        0 => list_result.with(|o| f(o.as_ref())),
+        run => own.with(|o| {
+            f(o.as_ref()
+                .and_then(Option::as_ref)
+                .filter(|o| o.run == run)
+                .map(|o| &o.result))
+        }),
     }
 }
 
