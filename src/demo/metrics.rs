@@ -38,7 +38,7 @@ pub fn probe_percent(b: &DemoBackend, t: i64, now: i64) -> Option<f64> {
         [(_, "NA")] => None,
         [("", _)] => (t < now - STOPPED_S).then_some(100.0),
         [("Down", _)] => Some(if t < now - down_for_s(b) { 100.0 } else { 0.0 }),
-        [(state, _)] => pct(*state),
+        [(state, _)] => pct(state),
         cycle => pct(cycle[(t.div_euclid(FLAP_S)).rem_euclid(cycle.len() as i64) as usize].0),
     }
 }
