@@ -207,21 +207,11 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-    use crate::arm::client::Token;
-    use crate::arm::cloud::{ArmBase, Cloud};
-    use crate::arm::testing::{FakeClock, Scripted};
+    use crate::arm::testing::Scripted;
     use crate::arm::transport::{Method, Response, TransportError};
 
     fn client(answers: Vec<Result<Response, TransportError>>) -> (ArmClient, Rc<Scripted>) {
-        let t = Rc::new(Scripted::new(answers));
-        let client = ArmClient::new(
-            t.clone(),
-            Rc::new(FakeClock::default()),
-            ArmBase::parse("https://management.azure.com").unwrap(),
-            Cloud::Public,
-        );
-        client.set_token(Some(Token::new("secret-token")));
-        (client, t)
+        crate::arm::testing::scripted_client(answers)
     }
 
     fn page(names: &[&str], token: Option<&str>) -> Result<Response, TransportError> {

@@ -46,3 +46,20 @@ impl Transport for Scripted {
         Box::pin(async move { next })
     }
 }
+
+/// A client over a scripted transport, signed in with `secret-token`, on the public ARM
+/// origin, with a clock whose waits pass at once.
+pub fn scripted_client(
+    answers: Vec<Result<Response, TransportError>>,
+) -> (super::client::ArmClient, std::rc::Rc<Scripted>) {
+    let t = std::rc::Rc::new(Scripted::new(answers));
+    let base = super::cloud::ArmBase::parse("https://management.azure.com").unwrap();
+    let client = super::client::ArmClient::new(
+        t.clone(),
+        std::rc::Rc::new(FakeClock::default()),
+        base,
+        super::cloud::Cloud::Public,
+    );
+    client.set_token(Some(super::client::Token::new("secret-token")));
+    (client, t)
+}
