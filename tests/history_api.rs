@@ -94,6 +94,7 @@ fn lb_web() -> LoadBalancerId {
     LoadBalancerId::parse(&format!("/subscriptions/{PROD}/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web")).unwrap()
 }
 
+#[allow(clippy::result_large_err)] // ArmError is the app's one error type
 fn history(
     c: &ArmClient,
     q: &MetricsQuery,
@@ -227,6 +228,7 @@ fn history_faults_reach_the_client_as_typed_errors_while_health_still_answers() 
     ));
 }
 
+#[allow(clippy::result_large_err)]
 fn list(
     c: &ArmClient,
 ) -> (

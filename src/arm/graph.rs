@@ -207,21 +207,11 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-    use crate::http::Token;
-    use crate::http::cloud::{ArmBase, Cloud};
-    use crate::http::testing::{FakeClock, Scripted};
+    use crate::http::testing::Scripted;
     use crate::http::{Method, Response, TransportError};
 
     fn client(answers: Vec<Result<Response, TransportError>>) -> (ArmClient, Rc<Scripted>) {
-        let t = Rc::new(Scripted::new(answers));
-        let client = ArmClient::new(
-            t.clone(),
-            Rc::new(FakeClock::default()),
-            ArmBase::parse("https://management.azure.com").unwrap(),
-            Cloud::Public,
-        );
-        client.set_token(Some(Token::new("secret-token")));
-        (client, t)
+        crate::arm::testing::scripted_client(answers)
     }
 
     fn page(names: &[&str], token: Option<&str>) -> Result<Response, TransportError> {

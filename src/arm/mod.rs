@@ -9,3 +9,5 @@ pub mod lenient;
 pub mod lro;
 pub mod metrics;
 pub mod model;
+#[cfg(test)]
+pub mod testing;

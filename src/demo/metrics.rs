@@ -37,7 +37,7 @@ pub fn probe_percent(b: &DemoBackend, t: i64, now: i64) -> Option<f64> {
         [(_, "NA")] => None,
         [("", _)] => (t < now - STOPPED_S).then_some(100.0),
         [("Down", _)] => Some(if t < now - down_for_s(b) { 100.0 } else { 0.0 }),
-        [(state, _)] => pct(*state),
+        [(state, _)] => pct(state),
         cycle => pct(cycle[(t.div_euclid(FLAP_S)).rem_euclid(cycle.len() as i64) as usize].0),
     }
 }
@@ -478,48 +478,27 @@ mod tests {
         ));
         assert_eq!(a.series.len(), 3);
         assert_eq!(a.series[0].points.len(), 60);
-        let url = MetricsQuery::estate(Some(DEMO_NOW))
-            .path_and_query(&lb_web())
-            .replace("top=1001", "top=2");
-        let (path, query) = url.split_once('?').unwrap();
-        let s = answer(
-            &estate(),
-            path.trim_end_matches("/providers/Microsoft.Insights/metrics"),
-            query,
-            DEMO_NOW,
-        );
-        assert_eq!(
-            MetricsAnswer::parse(&s.body, Metric::HealthProbe)
+        let series = |e: &Estate, lb: &str, query: &str| {
+            MetricsAnswer::parse(&answer(e, lb, query, DEMO_NOW).body, Metric::HealthProbe)
                 .unwrap()
                 .series
-                .len(),
+                .len()
+        };
+        const ALL: &str =
+            "metricnames=DipAvailability&timespan=PT1H&$filter=BackendIPAddress%20eq%20%27*%27";
+        assert_eq!(
+            series(&estate(), &lb_web().path(), &format!("{ALL}&top=2")),
             2,
             "Azure's top cuts the list"
         );
         let scale = LoadBalancerId::parse(&format!("/subscriptions/{PROD}/resourceGroups/rg-scale/providers/Microsoft.Network/loadBalancers/lb-scale")).unwrap();
         let big = estate().with_large_rule(30);
-        let s = answer(
-            &big,
-            &scale.path(),
-            "metricnames=DipAvailability&timespan=PT1H&$filter=BackendIPAddress%20eq%20%27*%27",
-            DEMO_NOW,
-        );
         assert_eq!(
-            MetricsAnswer::parse(&s.body, Metric::HealthProbe)
-                .unwrap()
-                .series
-                .len(),
+            series(&big, &scale.path(), ALL),
             10,
             "Azure's default is 10"
         );
-        let s = answer(&big, &scale.path(), "metricnames=DipAvailability&timespan=PT1H&top=1001&$filter=BackendIPAddress%20eq%20%27*%27", DEMO_NOW);
-        assert_eq!(
-            MetricsAnswer::parse(&s.body, Metric::HealthProbe)
-                .unwrap()
-                .series
-                .len(),
-            30
-        );
+        assert_eq!(series(&big, &scale.path(), &format!("{ALL}&top=1001")), 30);
     }
 
     #[test]

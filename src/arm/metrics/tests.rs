@@ -1,9 +1,7 @@
 use std::rc::Rc;
 
 use super::*;
-use crate::http::Token;
-use crate::http::cloud::{ArmBase, Cloud};
-use crate::http::testing::{FakeClock, Scripted};
+use crate::http::testing::Scripted;
 use crate::http::{Response, TransportError};
 
 const LB: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web";
@@ -13,15 +11,11 @@ fn lb() -> LoadBalancerId {
 }
 
 fn client(answers: Vec<Result<Response, TransportError>>) -> (ArmClient, Rc<Scripted>) {
-    let t = Rc::new(Scripted::new(answers));
-    let client = ArmClient::new(
-        t.clone(),
-        Rc::new(FakeClock::default()),
-        ArmBase::parse("https://management.azure.com").unwrap(),
-        Cloud::Public,
-    );
-    client.set_token(Some(Token::new("secret-token")));
-    (client, t)
+    crate::arm::testing::scripted_client(answers)
+}
+
+fn read(c: &ArmClient, q: &MetricsQuery) -> Result<MetricsAnswer, ArmError> {
+    pollster::block_on(fetch(c, &lb(), q, &Cancel::default(), &|_| {}))
 }
 
 fn query_of(url: &str) -> Vec<(String, String)> {
@@ -218,14 +212,7 @@ fn more_series_than_the_limit_are_cut_and_said() {
 fn a_failed_metric_inside_a_200_is_an_error() {
     let body = r#"{"value":[{"name":{"value":"DipAvailability"},"timeseries":[],"errorCode":"InvalidSamplingType","errorMessage":"Sampling type is not found."}]}"#;
     let (c, _) = client(vec![Ok(Response::new(200, body))]);
-    let e = pollster::block_on(fetch(
-        &c,
-        &lb(),
-        &MetricsQuery::estate(None),
-        &Cancel::default(),
-        &|_| {},
-    ))
-    .unwrap_err();
+    let e = read(&c, &MetricsQuery::estate(None)).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Malformed);
     assert_eq!(e.code.as_deref(), Some("InvalidSamplingType"));
     assert!(
@@ -239,14 +226,7 @@ fn a_failed_metric_inside_a_200_is_an_error() {
 fn fetch_sends_the_token_to_arm_and_reads_the_series() {
     let (c, t) = client(vec![Ok(Response::new(200, ANSWER)
         .with_header("x-ms-ratelimit-remaining-subscription-reads", "11999"))]);
-    let a = pollster::block_on(fetch(
-        &c,
-        &lb(),
-        &MetricsQuery::rule(80, 80, None, Window::Hour, None),
-        &Cancel::default(),
-        &|_| {},
-    ))
-    .unwrap();
+    let a = read(&c, &MetricsQuery::rule(80, 80, None, Window::Hour, None)).unwrap();
     assert_eq!(a.series.len(), 3);
     assert_eq!(a.remaining_reads, Some(11_999));
     let sent = t.sent.borrow();
@@ -263,14 +243,7 @@ fn forbidden_names_the_metrics_permission_and_a_role() {
     let bare = r#"{"error":{"code":"AuthorizationFailed","message":"Forbidden."}}"#;
     for b in [body, bare] {
         let (c, _) = client(vec![Ok(Response::new(403, b))]);
-        let e = pollster::block_on(fetch(
-            &c,
-            &lb(),
-            &MetricsQuery::estate(None),
-            &Cancel::default(),
-            &|_| {},
-        ))
-        .unwrap_err();
+        let e = read(&c, &MetricsQuery::estate(None)).unwrap_err();
         assert_eq!(
             e.kind,
             ErrorKind::Forbidden {
