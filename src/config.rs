@@ -132,7 +132,15 @@ impl Config {
         if json.trim_start().starts_with('[') {
             return Err(ConfigError::NotAnObject);
         }
-        let Raw { cloud, arm_endpoint, client_id, tenant, login_endpoint, redirect_uri, demo } = parse(json).map_err(config_error)?;
+        let Raw {
+            cloud,
+            arm_endpoint,
+            client_id,
+            tenant,
+            login_endpoint,
+            redirect_uri,
+            demo,
+        } = parse(json).map_err(config_error)?;
         let demo = demo.unwrap_or_default();
         let demo = DemoOptions {
             instant: demo.instant,
@@ -141,32 +149,66 @@ impl Config {
         };
         let names_azure = cloud.is_some() || arm_endpoint.is_some() || client_id.is_some();
         let cloud_name = cloud.unwrap_or_default();
-        let cloud = Cloud::parse(&cloud_name).ok_or(ConfigError::UnknownCloud(cloud_name.chars().take(40).collect()))?;
-        let arm = match arm_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(p) if p.starts_with('/') => ArmBase::parse(&format!("{}{}", page_origin.trim_end_matches('/'), p)),
+        let cloud = Cloud::parse(&cloud_name).ok_or(ConfigError::UnknownCloud(
+            cloud_name.chars().take(40).collect(),
+        ))?;
+        let arm = match arm_endpoint
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(p) if p.starts_with('/') => {
+                ArmBase::parse(&format!("{}{}", page_origin.trim_end_matches('/'), p))
+            }
             Some(abs) => ArmBase::parse(abs),
             None => Ok(cloud.arm_base()),
         }
         .map_err(ConfigError::BadArmEndpoint)?;
-        let client_id = match client_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {
+        let client_id = match client_id
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+        {
             Some(c) if is_guid(&c) => Some(c),
             Some(c) => return Err(ConfigError::BadClientId(c.chars().take(40).collect())),
             None => None,
         };
-        let tenant = tenant.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| "organizations".into());
+        let tenant = tenant
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "organizations".into());
         if !is_tenant(&tenant) {
             return Err(ConfigError::BadTenant(tenant.chars().take(40).collect()));
         }
-        let login = match login_endpoint.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(l) => ArmBase::parse(l).map_err(ConfigError::BadLoginEndpoint)?.as_str().to_owned(),
+        let login = match login_endpoint
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(l) => ArmBase::parse(l)
+                .map_err(ConfigError::BadLoginEndpoint)?
+                .as_str()
+                .to_owned(),
             None => cloud.login_origin().to_owned(),
         };
-        let redirect_uri = match redirect_uri.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let redirect_uri = match redirect_uri
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(u) if same_origin_url(u, page_origin) => Some(u.to_owned()),
             Some(u) => return Err(ConfigError::BadRedirectUri(u.chars().take(80).collect())),
             None => None,
         };
-        Ok(Config { cloud, arm, client_id, tenant, login, redirect_uri, names_azure, demo })
+        Ok(Config {
+            cloud,
+            arm,
+            client_id,
+            tenant,
+            login,
+            redirect_uri,
+            names_azure,
+            demo,
+        })
     }
 }
 
@@ -190,7 +232,13 @@ pub fn is_guid(s: &str) -> bool {
 /// A directory as ARM's `GET /tenants` names one: its id (a GUID) or a domain name
 /// (`contoso.onmicrosoft.com`). The tenant switch takes only these from ARM's answer.
 pub fn is_directory(t: &str) -> bool {
-    let label = |l: &str| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
     is_guid(t) || (t.len() <= 253 && t.split('.').count() >= 2 && t.split('.').all(label))
 }
 
@@ -199,9 +247,16 @@ pub fn is_directory(t: &str) -> bool {
 /// finish a sign-in in LB Health's name and take the token (docs/security.md): such a
 /// deployment needs an origin of its own. `location` is the page's address.
 pub fn shared_pages_origin(location: &str, config: &Config) -> bool {
-    let host = location.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    let host = location.split_once("://").map_or("", |(_, rest)| {
+        rest.split(['/', '?', '#']).next().unwrap_or("")
+    });
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let name = host.split(':').next().unwrap_or("").trim_end_matches('.').to_ascii_lowercase();
+    let name = host
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     config.client_id.is_some() && name.ends_with(".github.io")
 }
 
@@ -213,7 +268,9 @@ fn same_origin_url(url: &str, origin: &str) -> bool {
     let origin = origin.trim_end_matches('/');
     (url.starts_with("https://") || url.starts_with("http://"))
         && !url.contains('#')
-        && url.strip_prefix(origin).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        && url
+            .strip_prefix(origin)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 #[cfg(test)]
@@ -240,7 +297,13 @@ mod tests {
         assert_eq!(c.demo.large_rule, Some(50_000));
         let c = Config::parse(r#"{"demo":{"clockRate":100000}}"#, "x").unwrap();
         assert_eq!(c.demo.clock_rate, Some(600));
-        assert_eq!(Config::parse(r#"{"demo":{"clockRate":1}}"#, "x").unwrap().demo.clock_rate, None);
+        assert_eq!(
+            Config::parse(r#"{"demo":{"clockRate":1}}"#, "x")
+                .unwrap()
+                .demo
+                .clock_rate,
+            None
+        );
         assert!(!c.names_azure);
     }
 
@@ -252,35 +315,71 @@ mod tests {
 
     #[test]
     fn bad_fields_are_named() {
-        assert!(matches!(Config::parse("{", "x"), Err(ConfigError::NotJson(_))));
-        assert_eq!(Config::parse(r#"{"cloud":5}"#, "x"), Err(ConfigError::WrongType("cloud".into())));
-        assert_eq!(Config::parse(r#"{"demo":{"largeRule":-1}}"#, "x"), Err(ConfigError::WrongType("demo".into())));
+        assert!(matches!(
+            Config::parse("{", "x"),
+            Err(ConfigError::NotJson(_))
+        ));
+        assert_eq!(
+            Config::parse(r#"{"cloud":5}"#, "x"),
+            Err(ConfigError::WrongType("cloud".into()))
+        );
+        assert_eq!(
+            Config::parse(r#"{"demo":{"largeRule":-1}}"#, "x"),
+            Err(ConfigError::WrongType("demo".into()))
+        );
         assert_eq!(Config::parse("[1]", "x"), Err(ConfigError::NotAnObject));
         let e = Config::parse(r#"{"cloud":"mars"}"#, "x").unwrap_err();
         assert!(e.to_string().contains("\"cloud\""));
         let e = Config::parse(r#"{"armEndpoint":"http://evil.example"}"#, "x").unwrap_err();
         assert!(e.to_string().contains("\"armEndpoint\""));
-        assert!(matches!(Config::parse(r#"{"clientId":"nope"}"#, "x"), Err(ConfigError::BadClientId(_))));
-        assert!(matches!(Config::parse(r#"{"tenant":"a/b"}"#, "x"), Err(ConfigError::BadTenant(_))));
-        assert!(matches!(Config::parse(r#"{"loginEndpoint":"http://login.evil"}"#, "x"), Err(ConfigError::BadLoginEndpoint(_))));
-        assert_eq!(Config::parse(r#"{"redirectUri":7}"#, "x"), Err(ConfigError::WrongType("redirectUri".into())));
+        assert!(matches!(
+            Config::parse(r#"{"clientId":"nope"}"#, "x"),
+            Err(ConfigError::BadClientId(_))
+        ));
+        assert!(matches!(
+            Config::parse(r#"{"tenant":"a/b"}"#, "x"),
+            Err(ConfigError::BadTenant(_))
+        ));
+        assert!(matches!(
+            Config::parse(r#"{"loginEndpoint":"http://login.evil"}"#, "x"),
+            Err(ConfigError::BadLoginEndpoint(_))
+        ));
+        assert_eq!(
+            Config::parse(r#"{"redirectUri":7}"#, "x"),
+            Err(ConfigError::WrongType("redirectUri".into()))
+        );
     }
 
     #[test]
     fn type_errors_name_the_top_level_field() {
-        assert_eq!(Config::parse(r#"{"demo":{"instant":"yes"}}"#, "x"), Err(ConfigError::WrongType("demo".into())));
-        assert_eq!(Config::parse(r#"{"demo":{"clockRate":1.5}}"#, "x"), Err(ConfigError::WrongType("demo".into())));
-        assert_eq!(Config::parse(r#"{"tenant":["a"]}"#, "x"), Err(ConfigError::WrongType("tenant".into())));
+        assert_eq!(
+            Config::parse(r#"{"demo":{"instant":"yes"}}"#, "x"),
+            Err(ConfigError::WrongType("demo".into()))
+        );
+        assert_eq!(
+            Config::parse(r#"{"demo":{"clockRate":1.5}}"#, "x"),
+            Err(ConfigError::WrongType("demo".into()))
+        );
+        assert_eq!(
+            Config::parse(r#"{"tenant":["a"]}"#, "x"),
+            Err(ConfigError::WrongType("tenant".into()))
+        );
         assert_eq!(Config::parse("5", "x"), Err(ConfigError::NotAnObject));
         assert_eq!(Config::parse("null", "x"), Err(ConfigError::NotAnObject));
         let e = Config::parse(r#"{"cloud":"public"} x"#, "x").unwrap_err();
         assert!(matches!(e, ConfigError::NotJson(_)));
-        assert_eq!(e.to_string(), "config.json is not valid JSON: unexpected text after the end at line 1 column 20");
+        assert_eq!(
+            e.to_string(),
+            "config.json is not valid JSON: unexpected text after the end at line 1 column 20"
+        );
     }
 
     #[test]
     fn a_field_given_twice_is_named() {
-        assert_eq!(Config::parse(r#"{"cloud":"public","cloud":"china"}"#, "x"), Err(ConfigError::Repeated("cloud".into())));
+        assert_eq!(
+            Config::parse(r#"{"cloud":"public","cloud":"china"}"#, "x"),
+            Err(ConfigError::Repeated("cloud".into()))
+        );
         let e = Config::parse(r#"{"demo":{"instant":true,"instant":false}}"#, "x").unwrap_err();
         assert_eq!(e, ConfigError::Repeated("demo.instant".into()));
         assert!(e.to_string().contains("\"demo.instant\""));
@@ -288,7 +387,11 @@ mod tests {
 
     #[test]
     fn unknown_fields_and_nulls_are_ignored() {
-        let c = Config::parse(r#"{"cloud":null,"comment":{"any":[1,{"x":null}]},"demo":null}"#, "https://app.example").unwrap();
+        let c = Config::parse(
+            r#"{"cloud":null,"comment":{"any":[1,{"x":null}]},"demo":null}"#,
+            "https://app.example",
+        )
+        .unwrap();
         assert_eq!(c, Config::default());
         let c = Config::parse(r#"{"demo":{"largeRule":5000000000,"other":true}}"#, "x").unwrap();
         assert_eq!(c.demo.large_rule, Some(50_000));
@@ -296,21 +399,52 @@ mod tests {
 
     #[test]
     fn sign_in_endpoints_follow_the_cloud_unless_configured() {
-        let c = Config::parse(r#"{"cloud":"usgov","clientId":"6a1f0c2e-8b3d-4f5a-9e7c-1d2b3c4d5e6f"}"#, "https://app.example").unwrap();
+        let c = Config::parse(
+            r#"{"cloud":"usgov","clientId":"6a1f0c2e-8b3d-4f5a-9e7c-1d2b3c4d5e6f"}"#,
+            "https://app.example",
+        )
+        .unwrap();
         assert_eq!(c.login, "https://login.microsoftonline.us");
         assert_eq!(c.redirect_uri, None);
-        let c = Config::parse(r#"{"loginEndpoint":"http://127.0.0.1:9/","redirectUri":"https://app.example/lbh/"}"#, "https://app.example").unwrap();
+        let c = Config::parse(
+            r#"{"loginEndpoint":"http://127.0.0.1:9/","redirectUri":"https://app.example/lbh/"}"#,
+            "https://app.example",
+        )
+        .unwrap();
         assert_eq!(c.login, "http://127.0.0.1:9");
         assert_eq!(c.redirect_uri.as_deref(), Some("https://app.example/lbh/"));
     }
 
     #[test]
     fn tenants_are_guids_domains_or_entras_words() {
-        for ok in ["organizations", "common", "consumers", "contoso.onmicrosoft.com", "3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f", "a-b.example.org"] {
+        for ok in [
+            "organizations",
+            "common",
+            "consumers",
+            "contoso.onmicrosoft.com",
+            "3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f",
+            "a-b.example.org",
+        ] {
             assert!(is_tenant(ok), "{ok}");
-            assert!(Config::parse(&format!(r#"{{"tenant":"{ok}"}}"#), "x").is_ok(), "{ok}");
+            assert!(
+                Config::parse(&format!(r#"{{"tenant":"{ok}"}}"#), "x").is_ok(),
+                "{ok}"
+            );
         }
-        for bad in ["", "a/b", "evil.example/x?", "x#y", "..", "a..b", ".example", "-a.example", "contoso", "a b.example", "ünï.example", "evil.example%2F"] {
+        for bad in [
+            "",
+            "a/b",
+            "evil.example/x?",
+            "x#y",
+            "..",
+            "a..b",
+            ".example",
+            "-a.example",
+            "contoso",
+            "a b.example",
+            "ünï.example",
+            "evil.example%2F",
+        ] {
             assert!(!is_tenant(bad), "{bad}");
         }
         // From ARM's tenant list, only a directory: never a keyword, never a path.
@@ -319,23 +453,55 @@ mod tests {
 
     #[test]
     fn a_sign_in_on_a_shared_github_pages_origin_is_warned_about() {
-        let signin = Config::parse(r#"{"clientId":"6a1f0c2e-8b3d-4f5a-9e7c-1d2b3c4d5e6f"}"#, "https://owner.github.io").unwrap();
-        for shared in ["https://owner.github.io/lb-health/", "https://Owner.GitHub.io/lb-health/?lb=x", "https://owner.github.io./lb-health/", "https://owner.github.io:443/", "https://owner.github.io"] {
+        let signin = Config::parse(
+            r#"{"clientId":"6a1f0c2e-8b3d-4f5a-9e7c-1d2b3c4d5e6f"}"#,
+            "https://owner.github.io",
+        )
+        .unwrap();
+        for shared in [
+            "https://owner.github.io/lb-health/",
+            "https://Owner.GitHub.io/lb-health/?lb=x",
+            "https://owner.github.io./lb-health/",
+            "https://owner.github.io:443/",
+            "https://owner.github.io",
+        ] {
             assert!(shared_pages_origin(shared, &signin), "{shared}");
         }
-        for own in ["https://lbh.contoso.com/", "https://github.io.evil.example/x", "https://evil.example/owner.github.io/", "http://127.0.0.1:8080/?x=.github.io"] {
+        for own in [
+            "https://lbh.contoso.com/",
+            "https://github.io.evil.example/x",
+            "https://evil.example/owner.github.io/",
+            "http://127.0.0.1:8080/?x=.github.io",
+        ] {
             assert!(!shared_pages_origin(own, &signin), "{own}");
         }
         // Without sign-in there is no token for another Pages site to take.
-        assert!(!shared_pages_origin("https://owner.github.io/lb-health/", &Config::default()));
-        assert!(SHARED_PAGES_WARNING.contains("github.io") && SHARED_PAGES_WARNING.contains("custom domain"));
+        assert!(!shared_pages_origin(
+            "https://owner.github.io/lb-health/",
+            &Config::default()
+        ));
+        assert!(
+            SHARED_PAGES_WARNING.contains("github.io")
+                && SHARED_PAGES_WARNING.contains("custom domain")
+        );
     }
 
     #[test]
     fn the_redirect_uri_must_come_back_to_this_origin() {
-        for bad in ["https://evil.example/", "https://app.example.evil/", "/relative", "https://app.example/#x"] {
+        for bad in [
+            "https://evil.example/",
+            "https://app.example.evil/",
+            "/relative",
+            "https://app.example/#x",
+        ] {
             let json = format!(r#"{{"redirectUri":"{bad}"}}"#);
-            assert!(matches!(Config::parse(&json, "https://app.example"), Err(ConfigError::BadRedirectUri(_))), "{bad}");
+            assert!(
+                matches!(
+                    Config::parse(&json, "https://app.example"),
+                    Err(ConfigError::BadRedirectUri(_))
+                ),
+                "{bad}"
+            );
         }
     }
 }

@@ -10,12 +10,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit};
 
-use lb_health::http::browser::{BrowserClock, FetchTransport};
-use lb_health::config::Config;
 use lb_health::arm::client::ArmClient;
-use lb_health::http::cloud::{ArmBase, Cloud};
+use lb_health::config::Config;
 use lb_health::demo::DemoTransport;
 use lb_health::health::catalog::explain;
+use lb_health::http::browser::{BrowserClock, FetchTransport};
+use lb_health::http::cloud::{ArmBase, Cloud};
 use lb_health::ui::{App, ReasonTip, Session};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -39,13 +39,15 @@ fn key(el: &Element, k: &str) {
     init.set_key(k);
     init.set_bubbles(true);
     init.set_cancelable(true);
-    el.dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap()).unwrap();
+    el.dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap())
+        .unwrap();
 }
 
 fn mouse(el: &Element, kind: &str) {
     let init = MouseEventInit::new();
     init.set_bubbles(false);
-    el.dispatch_event(&MouseEvent::new_with_mouse_event_init_dict(kind, &init).unwrap()).unwrap();
+    el.dispatch_event(&MouseEvent::new_with_mouse_event_init_dict(kind, &init).unwrap())
+        .unwrap();
 }
 
 async fn tick() {
@@ -78,8 +80,14 @@ async fn tooltip_explains_the_code_and_is_the_buttons_description() {
     });
     tick().await;
     let button = q(&root, "button").unwrap();
-    assert_eq!(button.get_attribute("aria-label").as_deref(), Some("Explain reason for vm-1"));
-    assert_eq!(button.get_attribute("aria-describedby").as_deref(), Some("t1"));
+    assert_eq!(
+        button.get_attribute("aria-label").as_deref(),
+        Some("Explain reason for vm-1")
+    );
+    assert_eq!(
+        button.get_attribute("aria-describedby").as_deref(),
+        Some("t1")
+    );
     let tip = q(&root, "[role=tooltip]").unwrap();
     assert_eq!(tip.id(), "t1");
     let text = tip.text_content().unwrap();
@@ -104,12 +112,18 @@ async fn tooltip_opens_on_focus_and_closes_on_escape() {
     assert!(!tooltip_hidden(&root), "focus opens it");
     let tip = q(&root, "[role=tooltip]").unwrap();
     let open_text = tip.text_content().unwrap();
-    assert!(q(&root, "[role=tooltip] .tip-portal").is_some() && q(&root, "[role=tooltip] li").is_some(), "open, it has paragraphs and a list of steps");
+    assert!(
+        q(&root, "[role=tooltip] .tip-portal").is_some() && q(&root, "[role=tooltip] li").is_some(),
+        "open, it has paragraphs and a list of steps"
+    );
     key(&button, "Escape");
     tick().await;
     assert!(tooltip_hidden(&root), "Escape closes it");
     // Closed, the same words as one text (the button's description stays whole).
-    assert!(q(&root, "[role=tooltip] li").is_none(), "closed, no elements inside");
+    assert!(
+        q(&root, "[role=tooltip] li").is_none(),
+        "closed, no elements inside"
+    );
     let closed_text = tip.text_content().unwrap();
     let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     assert_eq!(squeeze(&closed_text), squeeze(&open_text));
@@ -134,25 +148,46 @@ async fn tooltip_opens_on_hover_and_stays_while_pointer_is_over_it() {
     mouse(&wrap, "mouseenter");
     tick().await;
     assert!(!tooltip_hidden(&root));
-    assert!(q(&root, "[role=tooltip]").unwrap().text_content().unwrap().contains("Weird_Code"));
+    assert!(q(&root, "[role=tooltip]")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("Weird_Code"));
     mouse(&wrap, "mouseleave");
     tick().await;
     assert!(tooltip_hidden(&root));
 }
 
-fn demo_app(root: &HtmlElement) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
+fn demo_app(
+    root: &HtmlElement,
+) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
     let clock = Rc::new(BrowserClock);
     let transport = Rc::new(DemoTransport::new(clock.clone()).instant());
-    let demo = Rc::new(ArmClient::new(transport, clock.clone(), ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public));
-    let live = Rc::new(ArmClient::new(Rc::new(FetchTransport), clock, ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public));
-    leptos::mount::mount_to(root.clone(), move || view! { <App demo=demo.clone() live=live.clone() config=Config::default() start=Session::Demo/> })
+    let demo = Rc::new(ArmClient::new(
+        transport,
+        clock.clone(),
+        ArmBase::parse(Cloud::Public.arm_origin()).unwrap(),
+        Cloud::Public,
+    ));
+    let live = Rc::new(ArmClient::new(
+        Rc::new(FetchTransport),
+        clock,
+        ArmBase::parse(Cloud::Public.arm_origin()).unwrap(),
+        Cloud::Public,
+    ));
+    leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <App demo=demo.clone() live=live.clone() config=Config::default() start=Session::Demo/> },
+    )
 }
 
 fn click_button(root: &Element, text: &str) {
     let buttons = root.query_selector_all("button").unwrap();
     for i in 0..buttons.length() {
         let b: HtmlElement = buttons.item(i).unwrap().unchecked_into();
-        if b.text_content().unwrap_or_default().trim() == text || b.get_attribute("aria-label").as_deref() == Some(text) {
+        if b.text_content().unwrap_or_default().trim() == text
+            || b.get_attribute("aria-label").as_deref() == Some(text)
+        {
             b.click();
             return;
         }
@@ -175,19 +210,33 @@ async fn dialog_is_modal_holds_focus_and_returns_it_to_the_opener() {
     }
     click_button(&root, "lb-web");
     wait_for(&root, "#rules-heading").await;
-    let opener: HtmlElement = root.query_selector("button[aria-label='View details for rule-http']").unwrap().unwrap().unchecked_into();
+    let opener: HtmlElement = root
+        .query_selector("button[aria-label='View details for rule-http']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     opener.focus().unwrap();
     opener.click();
     let dialog: web_sys::HtmlDialogElement = wait_for(&root, "dialog").await.unchecked_into();
     tick().await;
     assert!(dialog.open(), "the panel opens as a dialog");
-    assert!(dialog.matches(":modal").unwrap(), "opened with showModal, so the page behind is inert");
+    assert!(
+        dialog.matches(":modal").unwrap(),
+        "opened with showModal, so the page behind is inert"
+    );
     let active = doc().active_element().unwrap();
-    assert!(dialog.contains(Some(&active)), "focus moved into the dialog");
+    assert!(
+        dialog.contains(Some(&active)),
+        "focus moved into the dialog"
+    );
     wait_for(&root, "dialog .counts").await;
     click_button(&root, "Close");
     tick().await;
     assert!(q(&root, "dialog").is_none(), "Close removes the panel");
     let active = doc().active_element().unwrap();
-    assert_eq!(active.get_attribute("aria-label").as_deref(), Some("View details for rule-http"), "focus is back on the opener");
+    assert_eq!(
+        active.get_attribute("aria-label").as_deref(),
+        Some("View details for rule-http"),
+        "focus is back on the opener"
+    );
 }

@@ -24,10 +24,17 @@ use support::{dist_dir, open_lb_web, Browser, ConfiguredApp, StaticServer};
 // ------------------------------------------------------------------ axe
 
 fn axe_path() -> PathBuf {
-    let p = std::env::var_os("LBH_AXE").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tools/npm/node_modules/axe-core/axe.min.js")
-    });
-    assert!(p.is_file(), "{} is missing: run `cargo xtask setup`, which installs the npm package axe-core", p.display());
+    let p = std::env::var_os("LBH_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/tools/npm/node_modules/axe-core/axe.min.js")
+        });
+    assert!(
+        p.is_file(),
+        "{} is missing: run `cargo xtask setup`, which installs the npm package axe-core",
+        p.display()
+    );
     p
 }
 
@@ -57,20 +64,44 @@ fn check_axe(b: &Browser, scene: &str) {
     let loaded = b.exec("return typeof window.axe === 'object';", vec![]);
     if loaded != Value::Bool(true) {
         // WebDriver's script runs with the page's CSP lifted, so axe needs no policy change.
-        b.exec(&format!("{}\n;return typeof window.axe;", axe_source()), vec![]);
+        b.exec(
+            &format!("{}\n;return typeof window.axe;", axe_source()),
+            vec![],
+        );
     }
     let r = b.exec(AXE_RUN_JS, vec![]);
     let ids = |k: &str| -> Vec<String> {
-        r[k].as_array().into_iter().flatten().filter_map(|v| v.as_str().or(v["id"].as_str()).map(str::to_owned)).collect()
+        r[k].as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().or(v["id"].as_str()).map(str::to_owned))
+            .collect()
     };
-    let (violations, incomplete, passes, inapplicable) = (ids("violations"), ids("incomplete"), ids("passes"), ids("inapplicable"));
+    let (violations, incomplete, passes, inapplicable) = (
+        ids("violations"),
+        ids("incomplete"),
+        ids("passes"),
+        ids("inapplicable"),
+    );
     let (distinct, runs) = {
         let mut seen = RULES.lock().unwrap();
-        seen.0.extend(violations.iter().chain(&incomplete).chain(&passes).chain(&inapplicable).cloned());
+        seen.0.extend(
+            violations
+                .iter()
+                .chain(&incomplete)
+                .chain(&passes)
+                .chain(&inapplicable)
+                .cloned(),
+        );
         seen.1 += 1;
         (seen.0.len(), seen.1)
     };
-    let here: BTreeSet<&String> = violations.iter().chain(&incomplete).chain(&passes).chain(&inapplicable).collect();
+    let here: BTreeSet<&String> = violations
+        .iter()
+        .chain(&incomplete)
+        .chain(&passes)
+        .chain(&inapplicable)
+        .collect();
     let mut note = format!(
         "e2e_a11y: axe {} on {scene}: {} rules ({} passed, {} violated, {} need review, {} not applicable) (so far {runs} runs, {distinct} distinct rules)\n",
         r["version"].as_str().unwrap_or("?"),
@@ -81,7 +112,12 @@ fn check_axe(b: &Browser, scene: &str) {
         inapplicable.len()
     );
     for i in r["incomplete"].as_array().into_iter().flatten() {
-        note.push_str(&format!("  needs review: {} ({} nodes): {}\n", i["id"].as_str().unwrap_or(""), i["nodes"], i["help"].as_str().unwrap_or("")));
+        note.push_str(&format!(
+            "  needs review: {} ({} nodes): {}\n",
+            i["id"].as_str().unwrap_or(""),
+            i["nodes"],
+            i["help"].as_str().unwrap_or("")
+        ));
         for e in i["examples"].as_array().into_iter().flatten() {
             note.push_str(&format!("    {}\n", e.as_str().unwrap_or("")));
         }
@@ -127,7 +163,9 @@ fn open_rule_http_with_a_tooltip(b: &Browser) -> support::Element {
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
-    dialog.by_role("button", "Explain reason for vm-web-3").focus();
+    dialog
+        .by_role("button", "Explain reason for vm-web-3")
+        .focus();
     b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
     dialog
 }
@@ -175,15 +213,26 @@ fn health_panel_with_a_tooltip_open_has_no_axe_violations() {
     open_lb_web(&b);
     let dialog = open_rule_http_with_a_tooltip(&b);
     check_both_schemes(&b, "the health panel with a tooltip open");
-    assert_eq!(b.all_by_role("tooltip").len(), 1, "the tooltip stayed open while axe ran");
+    assert_eq!(
+        b.all_by_role("tooltip").len(),
+        1,
+        "the tooltip stayed open while axe ran"
+    );
     // axe cannot judge the tooltip's contrast (it overlaps the table: "needs review"), so
     // measure it: every text in it against the tooltip's own opaque background.
     for scheme in b.schemes() {
         b.prefer_color_scheme(scheme);
         let r = b.exec(TOOLTIP_CONTRAST_JS, vec![]);
         let worst = r["worst"].as_f64().unwrap_or(0.0);
-        assert!(worst >= 4.5, "tooltip text contrast {worst:.2}:1 < 4.5:1 in {scheme} ({r})");
-        let _ = writeln!(std::io::stderr(), "e2e_a11y: tooltip text contrast in {scheme}: at least {worst:.1}:1 ({})", r["where"]);
+        assert!(
+            worst >= 4.5,
+            "tooltip text contrast {worst:.2}:1 < 4.5:1 in {scheme} ({r})"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "e2e_a11y: tooltip text contrast in {scheme}: at least {worst:.1}:1 ({})",
+            r["where"]
+        );
     }
     // Watch mode after a second check: the changes line, highlighted rows and the runs.
     b.prefer_color_scheme("light");
@@ -236,10 +285,24 @@ fn forced_colours_keep_the_tooltip_outlined_and_states_in_words() {
     );
     assert_eq!(r["forced"], true, "forced colours are emulated: {r}");
     assert_eq!(r["width"], "1px", "{r}");
-    assert_ne!(r["border"], r["bg"], "the tooltip's border shows against its background: {r}");
-    assert_ne!(r["border"], "rgba(0, 0, 0, 0)", "the border is not transparent: {r}");
-    let row = dialog.all_by_role("row").into_iter().find(|r| r.text().contains("vm-web-3")).expect("vm-web-3 row");
-    assert!(row.text().contains("Down"), "the state is a word, not only a colour: {}", row.text());
+    assert_ne!(
+        r["border"], r["bg"],
+        "the tooltip's border shows against its background: {r}"
+    );
+    assert_ne!(
+        r["border"], "rgba(0, 0, 0, 0)",
+        "the border is not transparent: {r}"
+    );
+    let row = dialog
+        .all_by_role("row")
+        .into_iter()
+        .find(|r| r.text().contains("vm-web-3"))
+        .expect("vm-web-3 row");
+    assert!(
+        row.text().contains("Down"),
+        "the state is a word, not only a colour: {}",
+        row.text()
+    );
 }
 
 /// The lowest WCAG contrast ratio of any text in the open tooltip, opacity included.
@@ -272,9 +335,14 @@ fn sign_in_view_has_no_axe_violations() {
     b.by_role("textbox", "Access token for Azure Resource Manager");
     check_both_schemes(&b, "the sign-in view");
     // A rejected paste shows its message in the form.
-    b.by_role("textbox", "Access token for Azure Resource Manager").send_keys("<not a token>");
+    b.by_role("textbox", "Access token for Azure Resource Manager")
+        .send_keys("<not a token>");
     b.by_role("button", "Use this token").click();
-    b.wait_until("the paste error", || b.all_by_role("alert").iter().any(|a| a.text().contains("doesn't look like an access token")));
+    b.wait_until("the paste error", || {
+        b.all_by_role("alert")
+            .iter()
+            .any(|a| a.text().contains("doesn't look like an access token"))
+    });
     check_both_schemes(&b, "the sign-in view with a paste error");
 }
 
@@ -283,7 +351,9 @@ fn jwt() -> String {
     format!(
         "{}.{}.c2ln",
         enc(r#"{"alg":"RS256","typ":"JWT"}"#),
-        enc(r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","exp":4102444800}"#)
+        enc(
+            r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","exp":4102444800}"#
+        )
     )
 }
 
@@ -295,14 +365,17 @@ fn error_view_has_no_axe_violations() {
     let app = ConfiguredApp::start(&format!(r#"{{"armEndpoint":"{}"}}"#, azure.arm_url()));
     let b = Browser::start();
     b.goto(&app.url());
-    b.by_role("textbox", "Access token for Azure Resource Manager").send_keys(&token);
+    b.by_role("textbox", "Access token for Azure Resource Manager")
+        .send_keys(&token);
     b.by_role("button", "Use this token").click();
     b.by_role("heading", "Subscriptions");
     azure.set_fault(Fault::Forbidden);
     open_lb_web(&b);
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
-    b.wait_until("the permission message", || dialog.text().contains("You don't have permission"));
+    b.wait_until("the permission message", || {
+        dialog.text().contains("You don't have permission")
+    });
     check_both_schemes(&b, "an error view (403 on the health operation)");
 }
 
@@ -319,7 +392,11 @@ fn entra_sign_in_and_the_account_menu_have_no_axe_violations() {
     azure.set_entra_fault(EntraFault::AccessDenied);
     b.goto(&app.url());
     b.by_role("button", "Sign in with Microsoft").click();
-    b.wait_until("the refusal", || b.all_by_role("alert").iter().any(|a| a.text().contains("Sign-in was declined")));
+    b.wait_until("the refusal", || {
+        b.all_by_role("alert")
+            .iter()
+            .any(|a| a.text().contains("Sign-in was declined"))
+    });
     check_both_schemes(&b, "the sign-in view with Entra's refusal");
     azure.set_entra_fault(EntraFault::None);
     b.by_role("button", "Sign in with Microsoft").click();
@@ -353,8 +430,14 @@ fn assert_focus_visible(b: &Browser, step: &str) -> Option<String> {
         return None;
     }
     let what = v["what"].as_str().unwrap_or("?").to_owned();
-    assert!(v["visible"] == Value::Bool(true), "{step}: {what} is focused but not :focus-visible");
-    assert!(v["outline"] == Value::Bool(true) || v["ring"] == Value::Bool(true), "{step}: {what} has no visible focus indicator: {v}");
+    assert!(
+        v["visible"] == Value::Bool(true),
+        "{step}: {what} is focused but not :focus-visible"
+    );
+    assert!(
+        v["outline"] == Value::Bool(true) || v["ring"] == Value::Bool(true),
+        "{step}: {what} has no visible focus indicator: {v}"
+    );
     Some(what)
 }
 
@@ -386,33 +469,66 @@ fn keyboard_alone_reaches_a_reason_tooltip_and_back_with_focus_always_visible() 
     press_until(&b, "Tab", "the load balancer", |n| n == "lb-web");
     b.press("Enter");
     b.by_role("heading", "Load balancing rules");
-    press_until(&b, "Tab", "the rule's details button", |n| n == "View details for rule-http");
+    press_until(&b, "Tab", "the rule's details button", |n| {
+        n == "View details for rule-http"
+    });
     b.press("Enter");
 
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
-    let inside = b.exec("return arguments[0].contains(document.activeElement);", vec![dialog.json()]);
-    assert_eq!(inside, Value::Bool(true), "opening the panel moves focus into it");
-    press_until(&b, "Tab", "a reason's info button", |n| n.starts_with("Explain reason for"));
+    let inside = b.exec(
+        "return arguments[0].contains(document.activeElement);",
+        vec![dialog.json()],
+    );
+    assert_eq!(
+        inside,
+        Value::Bool(true),
+        "opening the panel moves focus into it"
+    );
+    press_until(&b, "Tab", "a reason's info button", |n| {
+        n.starts_with("Explain reason for")
+    });
     let first = b.active().name();
-    b.wait_until("its tooltip opens on focus", || b.all_by_role("tooltip").len() == 1);
+    b.wait_until("its tooltip opens on focus", || {
+        b.all_by_role("tooltip").len() == 1
+    });
     // Forward to the next info button and back again: the first tooltip comes back.
-    press_until(&b, "Tab", "the next info button", |n| n.starts_with("Explain reason for") && n != first);
-    press_until(&b, "Shift+Tab", "the first info button again", |n| n == first);
-    b.wait_until("the tooltip is open again", || b.all_by_role("tooltip").len() == 1);
+    press_until(&b, "Tab", "the next info button", |n| {
+        n.starts_with("Explain reason for") && n != first
+    });
+    press_until(&b, "Shift+Tab", "the first info button again", |n| {
+        n == first
+    });
+    b.wait_until("the tooltip is open again", || {
+        b.all_by_role("tooltip").len() == 1
+    });
     let tip = b.all_by_role("tooltip").remove(0);
     let text = tip.text();
-    assert!(text.contains("What to do next"), "the tooltip reads: {text}");
-    assert_eq!(b.active().attr("aria-describedby"), tip.attr("id"), "the tooltip describes the focused button");
+    assert!(
+        text.contains("What to do next"),
+        "the tooltip reads: {text}"
+    );
+    assert_eq!(
+        b.active().attr("aria-describedby"),
+        tip.attr("id"),
+        "the tooltip describes the focused button"
+    );
 
     b.press("Escape");
     b.wait_until("the tooltip closes", || b.all_by_role("tooltip").is_empty());
-    assert!(dialog.is_displayed(), "the first Escape closes only the tooltip");
+    assert!(
+        dialog.is_displayed(),
+        "the first Escape closes only the tooltip"
+    );
     assert_eq!(b.active().name(), first, "focus stays on the info button");
     assert_focus_visible(&b, "after Escape on the tooltip").expect("focus on the info button");
 
     b.press("Escape");
     b.wait_gone("dialog", "Load balancing rule health status");
-    assert_eq!(b.active().name(), "View details for rule-http", "focus returns to the opener");
+    assert_eq!(
+        b.active().name(),
+        "View details for rule-http",
+        "focus returns to the opener"
+    );
     assert_focus_visible(&b, "after closing the panel").expect("focus on the opener");
 }

@@ -28,19 +28,41 @@ fn portal_path_from_landing_page_to_reason_tooltip_refresh_and_close() {
     let counts = summary.text();
     assert!(counts.contains("Up") && counts.contains("Down"), "{counts}");
 
-    let rows = dialog.by_role("table", "Backend instances").all_by_role("row");
+    let rows = dialog
+        .by_role("table", "Backend instances")
+        .all_by_role("row");
     assert_eq!(rows.len(), 10, "header + 9 backends");
-    let web3 = rows.iter().find(|r| r.text().contains("vm-web-3")).expect("vm-web-3 row");
+    let web3 = rows
+        .iter()
+        .find(|r| r.text().contains("vm-web-3"))
+        .expect("vm-web-3 row");
     let text = web3.text();
     assert!(text.contains("10.0.2.6"), "{text}");
     assert!(text.contains("Down"), "{text}");
-    assert!(text.contains("A non-200 HTTP status code received"), "{text}");
-    let stopped = rows.iter().find(|r| r.text().contains("vm-web-8")).expect("stopped VM row");
-    assert!(stopped.text().contains("Health status not retrievable"), "{}", stopped.text());
+    assert!(
+        text.contains("A non-200 HTTP status code received"),
+        "{text}"
+    );
+    let stopped = rows
+        .iter()
+        .find(|r| r.text().contains("vm-web-8"))
+        .expect("stopped VM row");
+    assert!(
+        stopped.text().contains("Health status not retrievable"),
+        "{}",
+        stopped.text()
+    );
 
     // Counts agree with the rows.
-    let up = rows.iter().skip(1).filter(|r| r.text().contains("Up")).count();
-    assert!(counts.contains(&format!("{up} Up")), "{counts} vs {up} Up rows");
+    let up = rows
+        .iter()
+        .skip(1)
+        .filter(|r| r.text().contains("Up"))
+        .count();
+    assert!(
+        counts.contains(&format!("{up} Up")),
+        "{counts} vs {up} Up rows"
+    );
 
     // Keyboard focus opens the tooltip; it is the button's description.
     let info = dialog.by_role("button", "Explain reason for vm-web-3");
@@ -48,9 +70,15 @@ fn portal_path_from_landing_page_to_reason_tooltip_refresh_and_close() {
     b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
     let tip = b.all_by_role("tooltip").remove(0);
     let tip_text = tip.text();
-    assert!(tip_text.contains("Down_Probe_HttpStatusCodeError"), "{tip_text}");
+    assert!(
+        tip_text.contains("Down_Probe_HttpStatusCodeError"),
+        "{tip_text}"
+    );
     assert!(tip_text.contains("What to do next"), "{tip_text}");
-    assert!(tip_text.contains("curl"), "next steps name the probe check: {tip_text}");
+    assert!(
+        tip_text.contains("curl"),
+        "next steps name the probe check: {tip_text}"
+    );
     assert_eq!(info.attr("aria-describedby"), tip.attr("id"));
 
     // Escape closes the tooltip, not the dialog.
@@ -70,21 +98,38 @@ fn portal_path_from_landing_page_to_reason_tooltip_refresh_and_close() {
     // Read the rows in one script call: the table is replaced when the result arrives,
     // so element handles taken mid-refresh can go stale.
     b.wait_until("refresh finished with vm-web-6 changed", || {
-        let rows = b.exec("return [...document.querySelectorAll('dialog table tbody tr')].map(r => r.innerText)", vec![]);
+        let rows = b.exec(
+            "return [...document.querySelectorAll('dialog table tbody tr')].map(r => r.innerText)",
+            vec![],
+        );
         rows.as_array().is_some_and(|rows| {
-            rows.iter().filter_map(|r| r.as_str()).any(|r| r.contains("vm-web-6") && r.split_whitespace().collect::<Vec<_>>() != before.split_whitespace().collect::<Vec<_>>())
+            rows.iter().filter_map(|r| r.as_str()).any(|r| {
+                r.contains("vm-web-6")
+                    && r.split_whitespace().collect::<Vec<_>>()
+                        != before.split_whitespace().collect::<Vec<_>>()
+            })
         })
     });
 
     dialog.by_role("button", "Close").click();
     b.wait_gone("dialog", "Load balancing rule health status");
-    assert_eq!(b.active().name(), "View details for rule-http", "focus returns to the opener");
+    assert_eq!(
+        b.active().name(),
+        "View details for rule-http",
+        "focus returns to the opener"
+    );
     assert!(b.console_errors().is_empty(), "{:?}", b.console_errors());
     // The demo has no clientId: the sign-in worker (oauth2) is never downloaded. The
     // estate answered from its own worker, which the page started.
     let served = server.served();
-    assert!(!served.iter().any(|p| p.contains("signin-worker")), "{served:?}");
-    assert!(served.iter().any(|p| p == "/demo-worker_bg.wasm"), "{served:?}");
+    assert!(
+        !served.iter().any(|p| p.contains("signin-worker")),
+        "{served:?}"
+    );
+    assert!(
+        served.iter().any(|p| p == "/demo-worker_bg.wasm"),
+        "{served:?}"
+    );
 }
 
 #[test]
@@ -97,17 +142,27 @@ fn a_demo_worker_that_does_not_load_is_named_and_retry_recovers() {
     b.goto(&app.url());
     let mut alert = None;
     b.wait_until("the demo's error", || {
-        alert = b.all_by_role("alert").into_iter().find(|a| a.text().contains("The demo estate did not start"));
+        alert = b
+            .all_by_role("alert")
+            .into_iter()
+            .find(|a| a.text().contains("The demo estate did not start"));
         alert.is_some()
     });
     let alert = alert.expect("waited for it");
-    assert!(alert.text().contains("demo-worker_bg.wasm"), "{}", alert.text());
+    assert!(
+        alert.text().contains("demo-worker_bg.wasm"),
+        "{}",
+        alert.text()
+    );
     app.restore("demo-worker_bg.wasm");
     b.by_role("button", "Retry").click();
     b.by_role("button", "Contoso Production").click();
     b.by_role("button", "lb-web");
     let served = app.server.served();
-    assert!(served.iter().filter(|p| *p == "/demo-worker.js").count() >= 2, "a new worker after the retry: {served:?}");
+    assert!(
+        served.iter().filter(|p| *p == "/demo-worker.js").count() >= 2,
+        "a new worker after the retry: {served:?}"
+    );
 }
 
 #[test]
@@ -128,51 +183,106 @@ fn unsupported_rules_explain_instead_of_calling() {
     let b = Browser::start();
     b.goto(&server.url());
     support::open_lb_web(&b);
-    let rule_dns = b.all_by_role("row").into_iter().find(|r| r.text().contains("rule-dns")).expect("rule-dns row");
-    assert!(rule_dns.text().contains("No health probe"), "{}", rule_dns.text());
+    let rule_dns = b
+        .all_by_role("row")
+        .into_iter()
+        .find(|r| r.text().contains("rule-dns"))
+        .expect("rule-dns row");
+    assert!(
+        rule_dns.text().contains("No health probe"),
+        "{}",
+        rule_dns.text()
+    );
     // The reason is one keyboard action away, not hidden in a title attribute.
-    b.exec("document.querySelector('details.unavailable summary').focus()", vec![]);
+    b.exec(
+        "document.querySelector('details.unavailable summary').focus()",
+        vec![],
+    );
     b.press("Enter");
-    b.wait_until("the explanation opens", || rule_dns.text().contains("Add a health probe to the rule"));
-    assert!(rule_dns.try_by_role("button", "View details for rule-dns").is_none());
+    b.wait_until("the explanation opens", || {
+        rule_dns.text().contains("Add a health probe to the rule")
+    });
+    assert!(rule_dns
+        .try_by_role("button", "View details for rule-dns")
+        .is_none());
 
     b.by_role("button", "Subscriptions").click();
     b.by_role("button", "Contoso Staging").click();
     b.by_role("button", "lb-gateway").click();
     b.by_role("heading", "Load balancing rules");
-    let row = b.all_by_role("row").into_iter().find(|r| r.text().contains("rule-nva")).expect("rule-nva row");
-    assert!(row.text().contains("Not supported (Gateway)"), "{}", row.text());
+    let row = b
+        .all_by_role("row")
+        .into_iter()
+        .find(|r| r.text().contains("rule-nva"))
+        .expect("rule-nva row");
+    assert!(
+        row.text().contains("Not supported (Gateway)"),
+        "{}",
+        row.text()
+    );
 }
 
 #[test]
 fn panel_fits_a_narrow_screen() {
     let server = StaticServer::start(&dist_dir());
     let b = Browser::start_with_size(360, 740);
-    assert_eq!(b.exec("return window.innerWidth", vec![]).as_i64(), Some(360), "the test runs at a phone's width");
+    assert_eq!(
+        b.exec("return window.innerWidth", vec![]).as_i64(),
+        Some(360),
+        "the test runs at a phone's width"
+    );
     open_rule_http(&b, &server);
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
-    let overflow = b.exec("return document.documentElement.scrollWidth - window.innerWidth", vec![]);
+    let overflow = b.exec(
+        "return document.documentElement.scrollWidth - window.innerWidth",
+        vec![],
+    );
     let wide = b.exec(
         "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))",
         vec![],
     );
-    assert!(overflow.as_i64().unwrap_or(999) <= 0, "page scrolls sideways by {overflow}px at 360 px: {wide}");
+    assert!(
+        overflow.as_i64().unwrap_or(999) <= 0,
+        "page scrolls sideways by {overflow}px at 360 px: {wide}"
+    );
     // Nor does the panel itself: its buttons and every backend stay in view.
-    let inside = b.exec("const d = document.querySelector('dialog'); return d.scrollWidth - d.clientWidth", vec![]);
-    assert!(inside.as_i64().unwrap_or(999) <= 0, "the panel scrolls sideways by {inside}px at 360 px");
+    let inside = b.exec(
+        "const d = document.querySelector('dialog'); return d.scrollWidth - d.clientWidth",
+        vec![],
+    );
+    assert!(
+        inside.as_i64().unwrap_or(999) <= 0,
+        "the panel scrolls sideways by {inside}px at 360 px"
+    );
     let within = |e: &support::Element| {
         b.exec("const r = arguments[0].getBoundingClientRect(); return r.left >= 0 && r.right <= window.innerWidth", vec![e.json()]).as_bool() == Some(true)
     };
-    assert!(within(&dialog.by_role("button", "Close")), "Close is in view");
+    assert!(
+        within(&dialog.by_role("button", "Close")),
+        "Close is in view"
+    );
     // Cards on a phone, still a table to assistive technology.
     let rows = dialog.all_by_role("row");
-    assert!(rows.len() >= 10, "header and 9 backends are rows: {}", rows.len());
-    let row = rows.iter().find(|r| r.text().contains("vm-web-3")).expect("vm-web-3 row");
-    assert!(row.all_by_role("cell").len() >= 4, "its cells keep their role");
+    assert!(
+        rows.len() >= 10,
+        "header and 9 backends are rows: {}",
+        rows.len()
+    );
+    let row = rows
+        .iter()
+        .find(|r| r.text().contains("vm-web-3"))
+        .expect("vm-web-3 row");
+    assert!(
+        row.all_by_role("cell").len() >= 4,
+        "its cells keep their role"
+    );
     row.by_role("button", "Explain reason for vm-web-3").focus();
     b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
-    assert!(within(&b.all_by_role("tooltip")[0]), "the tooltip is in view, not cut off at the edge");
+    assert!(
+        within(&b.all_by_role("tooltip")[0]),
+        "the tooltip is in view, not cut off at the edge"
+    );
 }
 
 /// Light and dark screenshots of the panel with a tooltip open, for the README and for
@@ -186,7 +296,9 @@ fn panel_screenshots_light_and_dark() {
     open_rule_http(&b, &server);
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
-    dialog.by_role("button", "Explain reason for vm-web-3").focus();
+    dialog
+        .by_role("button", "Explain reason for vm-web-3")
+        .focus();
     b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -194,14 +306,31 @@ fn panel_screenshots_light_and_dark() {
     for scheme in ["light", "dark"] {
         b.prefer_color_scheme(scheme);
         let look = b.exec(LOOK_JS, vec![]);
-        let num = |k: &str| look[k].as_f64().unwrap_or_else(|| panic!("{scheme}: no {k} in {look}"));
+        let num = |k: &str| {
+            look[k]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{scheme}: no {k} in {look}"))
+        };
         let (panel, contrast) = (num("panel"), num("contrast"));
         match scheme {
-            "light" => assert!(panel > 0.8, "light: the panel's background is light (luminance {panel})"),
-            _ => assert!(panel < 0.1, "dark: the panel's background is dark (luminance {panel})"),
+            "light" => assert!(
+                panel > 0.8,
+                "light: the panel's background is light (luminance {panel})"
+            ),
+            _ => assert!(
+                panel < 0.1,
+                "dark: the panel's background is dark (luminance {panel})"
+            ),
         }
-        assert!(contrast >= 4.5, "{scheme}: the panel's text has a contrast of {contrast:.2}:1 (WCAG AA asks 4.5)");
-        assert_eq!(look["tooltipOnTop"].as_bool(), Some(true), "{scheme}: the tooltip is not covered: {look}");
+        assert!(
+            contrast >= 4.5,
+            "{scheme}: the panel's text has a contrast of {contrast:.2}:1 (WCAG AA asks 4.5)"
+        );
+        assert_eq!(
+            look["tooltipOnTop"].as_bool(),
+            Some(true),
+            "{scheme}: the tooltip is not covered: {look}"
+        );
         let path = dir.join(format!("panel-{scheme}.png"));
         b.screenshot(&path);
         shots.push(std::fs::read(&path).unwrap());
@@ -241,6 +370,14 @@ fn empty_backend_list_is_a_clear_message() {
     b.by_role("button", "lb-api-internal").click();
     b.by_role("button", "View details for rule-empty").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
-    b.wait_until("the empty message", || dialog.text().contains("Azure returned no backends for this rule"));
-    assert!(dialog.text().contains("0 Up") && dialog.text().contains("0 Down"), "{}", dialog.text());
+    b.wait_until("the empty message", || {
+        dialog
+            .text()
+            .contains("Azure returned no backends for this rule")
+    });
+    assert!(
+        dialog.text().contains("0 Up") && dialog.text().contains("0 Down"),
+        "{}",
+        dialog.text()
+    );
 }

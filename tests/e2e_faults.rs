@@ -10,13 +10,18 @@ use std::time::Duration;
 
 use fake_azure::{Fault, Options};
 use support::live::{
-    assert_wait, compress_long_timers, fresh_result, health_requests, is_health, long_timers, open_lb_web, panel_check,
-    panel_gaps, policy_waits, refresh_with, signed_in, took_secs, Live,
+    assert_wait, compress_long_timers, fresh_result, health_requests, is_health, long_timers,
+    open_lb_web, panel_check, panel_gaps, policy_waits, refresh_with, signed_in, took_secs, Live,
 };
 
 fn no_panic(live: &Live) {
     let errors = live.b.console_errors();
-    assert!(!errors.iter().any(|e| e.contains("panicked") || e.contains("RuntimeError") || e.contains("unreachable")), "{errors:?}");
+    assert!(
+        !errors.iter().any(|e| e.contains("panicked")
+            || e.contains("RuntimeError")
+            || e.contains("unreachable")),
+        "{errors:?}"
+    );
 }
 
 const S: fn(u64) -> Duration = Duration::from_millis;
@@ -26,9 +31,13 @@ fn token_expiring_during_a_poll_asks_for_a_new_one_in_place() {
     let live = signed_in(Options::default());
     open_lb_web(&live.b);
     let panel = refresh_with(&live, Fault::ExpireDuringPoll);
-    live.b.wait_until("the expiry message", || panel.text().contains("Your sign-in has expired"));
+    live.b.wait_until("the expiry message", || {
+        panel.text().contains("Your sign-in has expired")
+    });
     live.azure.set_fault(Fault::None);
-    panel.by_role("textbox", "Access token for Azure Resource Manager").send_keys(&live.token);
+    panel
+        .by_role("textbox", "Access token for Azure Resource Manager")
+        .send_keys(&live.token);
     panel.by_role("button", "Use this token").click();
     fresh_result(&live, &panel, Duration::from_secs(15));
     no_panic(&live);
@@ -40,10 +49,13 @@ fn an_operation_that_never_finishes_keeps_counting_and_close_stops_it() {
     open_lb_web(&live.b);
     let panel = refresh_with(&live, Fault::NeverFinishes);
     live.b.set_timeout(Duration::from_secs(20));
-    live.b.wait_until("several checks", || panel.text().contains("(check 4)") || panel.text().contains("(check 5)"));
+    live.b.wait_until("several checks", || {
+        panel.text().contains("(check 4)") || panel.text().contains("(check 5)")
+    });
     live.b.set_timeout(Duration::from_secs(10));
     panel.by_role("button", "Close").click();
-    live.b.wait_gone("dialog", "Load balancing rule health status");
+    live.b
+        .wait_gone("dialog", "Load balancing rule health status");
     // Retry-After is 1 s: three quiet seconds on fake-azure's clock mean it stopped.
     let late = live.azure.watch(Duration::from_secs(3), is_health);
     assert!(late.is_empty(), "health requests after Close: {late:?}");
@@ -59,27 +71,55 @@ fn odd_retry_after_values_neither_hammer_nor_stall() {
     for value in ["0", "-5", "soon", "999999"] {
         // 1 s, 1 s, our backoff, 120 s (see docs/reliability.md).
         let waits = policy_waits(Some(value), 1);
-        let live = signed_in(Options { pending_polls: 1, retry_after: Some(value.into()), ..Options::default() });
+        let live = signed_in(Options {
+            pending_polls: 1,
+            retry_after: Some(value.into()),
+            ..Options::default()
+        });
         compress_long_timers(&live.b);
         open_lb_web(&live.b);
         let panel = refresh_with(&live, Fault::None);
         live.b.set_timeout(Duration::from_secs(20));
-        live.b.wait_until("the panel's two polls", || panel_check(&live.azure).1.len() >= 2);
+        live.b.wait_until("the panel's two polls", || {
+            panel_check(&live.azure).1.len() >= 2
+        });
         live.b.set_timeout(Duration::from_secs(10));
         let gaps = panel_gaps(&live.azure);
-        assert_eq!(gaps.len(), 2, "Retry-After {value}: one pending poll and the result, no more: {gaps:?}");
+        assert_eq!(
+            gaps.len(),
+            2,
+            "Retry-After {value}: one pending poll and the result, no more: {gaps:?}"
+        );
         let floored = matches!(value, "0" | "-5");
-        assert!(!floored || waits == [1000, 1000], "the policy floors Retry-After {value} at 1 s: {waits:?}");
+        assert!(
+            !floored || waits == [1000, 1000],
+            "the policy floors Retry-After {value} at 1 s: {waits:?}"
+        );
         if value == "999999" {
-            assert_eq!(waits, [120_000, 120_000], "the policy caps Retry-After at 120 s");
+            assert_eq!(
+                waits,
+                [120_000, 120_000],
+                "the policy caps Retry-After at 120 s"
+            );
             // The list's two checks and the panel's each asked for two capped waits.
             let asked = long_timers(&live.b);
-            assert_eq!(asked, [120_000; 6], "Retry-After {value}: the waits asked of the browser");
+            assert_eq!(
+                asked, [120_000; 6],
+                "Retry-After {value}: the waits asked of the browser"
+            );
             for (gap, n) in gaps.iter().zip(1..) {
-                assert_wait(*gap, S(1200), &format!("Retry-After {value}, wait {n} (120 s at 100x)"));
+                assert_wait(
+                    *gap,
+                    S(1200),
+                    &format!("Retry-After {value}, wait {n} (120 s at 100x)"),
+                );
             }
         } else {
-            assert_eq!(long_timers(&live.b), Vec::<u64>::new(), "Retry-After {value}: no long waits");
+            assert_eq!(
+                long_timers(&live.b),
+                Vec::<u64>::new(),
+                "Retry-After {value}: no long waits"
+            );
             for ((gap, want), n) in gaps.iter().zip(waits).zip(1..) {
                 assert_wait(*gap, S(want), &format!("Retry-After {value}, wait {n}"));
             }
@@ -100,7 +140,11 @@ fn hidden_retry_after_falls_back_to_our_backoff() {
     let gaps = panel_gaps(&live.azure);
     assert_eq!(gaps.len(), 3, "two pending polls and the result: {gaps:?}");
     let waits = policy_waits(None, 2);
-    assert_ne!(waits, policy_waits(Some("1"), 2), "the test tells the two apart");
+    assert_ne!(
+        waits,
+        policy_waits(Some("1"), 2),
+        "the test tells the two apart"
+    );
     for ((gap, want), n) in gaps.iter().zip(waits).zip(1..) {
         assert_wait(*gap, S(want), &format!("wait {n}"));
     }
@@ -112,7 +156,11 @@ fn an_empty_200_is_named() {
     let live = signed_in(Options::default());
     open_lb_web(&live.b);
     let panel = refresh_with(&live, Fault::EmptyBody200);
-    live.b.wait_until("the message", || panel.text().contains("Azure finished the health operation but sent an empty result"));
+    live.b.wait_until("the message", || {
+        panel
+            .text()
+            .contains("Azure finished the health operation but sent an empty result")
+    });
     panel.by_role("button", "Retry");
     no_panic(&live);
 }
@@ -122,7 +170,11 @@ fn duplicate_backends_are_flagged() {
     let live = signed_in(Options::default());
     open_lb_web(&live.b);
     let panel = refresh_with(&live, Fault::DuplicateBackends);
-    live.b.wait_until("the duplicate note", || panel.text().contains("Azure listed 9 backend(s) more than once"));
+    live.b.wait_until("the duplicate note", || {
+        panel
+            .text()
+            .contains("Azure listed 9 backend(s) more than once")
+    });
     no_panic(&live);
 }
 
@@ -132,7 +184,9 @@ fn ten_megabytes_of_json_render_a_page_at_a_time() {
     open_lb_web(&live.b);
     let panel = refresh_with(&live, Fault::HugeResult);
     live.b.set_timeout(Duration::from_secs(30));
-    live.b.wait_until("60,000 rows paged", || panel.text().contains("Showing 1–100 of 60000"));
+    live.b.wait_until("60,000 rows paged", || {
+        panel.text().contains("Showing 1–100 of 60000")
+    });
     live.b.set_timeout(Duration::from_secs(10));
     no_panic(&live);
 }
@@ -143,14 +197,20 @@ fn a_connection_dropped_mid_body_is_retried_then_named() {
     open_lb_web(&live.b);
     let panel = refresh_with(&live, Fault::DropMidBody);
     live.b.set_timeout(Duration::from_secs(30));
-    live.b.wait_until("the message", || panel.text().contains("Azure could not be reached"));
+    live.b.wait_until("the message", || {
+        panel.text().contains("Azure could not be reached")
+    });
     live.b.set_timeout(Duration::from_secs(10));
     // Two pending polls (1 s each, as Retry-After says), then the result's poll, dropped
     // each time: sent once and retried 3 times (max_transient_retries), after our
     // backoff of 2, 4 and 8 s. No fifth try.
     let gaps = panel_gaps(&live.azure);
     assert_eq!(gaps.len(), 2 + 4, "polls of the panel's check: {gaps:?}");
-    for ((gap, want), n) in gaps.iter().zip([1000, 1000, 1000, 2000, 4000, 8000]).zip(1..) {
+    for ((gap, want), n) in gaps
+        .iter()
+        .zip([1000, 1000, 1000, 2000, 4000, 8000])
+        .zip(1..)
+    {
         assert_wait(*gap, S(want), &format!("wait {n}"));
     }
     live.azure.set_fault(Fault::None);
@@ -164,11 +224,19 @@ fn unknown_codes_and_empty_values_render_as_rows() {
     let live = signed_in(Options::default());
     open_lb_web(&live.b);
     let panel = refresh_with(&live, Fault::OddReasons);
-    live.b.wait_until("the odd rows", || panel.text().contains("Up_Probe_SomethingNew"));
+    live.b.wait_until("the odd rows", || {
+        panel.text().contains("Up_Probe_SomethingNew")
+    });
     let text = panel.text();
     // docs/reliability.md promises these words for codes the catalog does not know.
-    assert!(text.contains("Unrecognised reason code \"Up_Probe_SomethingNew\""), "{text}");
-    assert!(text.contains("Unrecognised reason code \"Degraded_Probe_Wobbly\""), "{text}");
+    assert!(
+        text.contains("Unrecognised reason code \"Up_Probe_SomethingNew\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("Unrecognised reason code \"Degraded_Probe_Wobbly\""),
+        "{text}"
+    );
     assert!(text.contains("Health status not retrievable"), "{text}");
     no_panic(&live);
 }
@@ -181,7 +249,14 @@ fn a_slow_azure_still_answers() {
     let line = fresh_result(&live, &panel, Duration::from_secs(25));
     // The POST and three polls, each answered 1.5 s late, plus two 1 s waits.
     let took = took_secs(&line);
-    assert!(took >= 4.0 * 1.5 + 2.0, "the check waited for every slow answer: {line}");
-    assert_eq!(health_requests(&live.azure).0, 3, "the list's two checks and the panel's one");
+    assert!(
+        took >= 4.0 * 1.5 + 2.0,
+        "the check waited for every slow answer: {line}"
+    );
+    assert_eq!(
+        health_requests(&live.azure).0,
+        3,
+        "the list's two checks and the panel's one"
+    );
     no_panic(&live);
 }

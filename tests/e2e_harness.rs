@@ -96,13 +96,20 @@ fn static_server_serves_files_spa_fallback_and_404() {
     );
 
     // Pages come with the test hook first in their head; the hook is served beside them.
-    let hooked = PAGE.replacen("<head>", r#"<head><script src="/__lbh/hook.js"></script>"#, 1);
+    let hooked = PAGE.replacen(
+        "<head>",
+        r#"<head><script src="/__lbh/hook.js"></script>"#,
+        1,
+    );
     let (status, ctype, body) = get(&base);
     assert_eq!(status, 200);
     assert!(ctype.starts_with("text/html"), "{ctype}");
     assert_eq!(String::from_utf8(body).unwrap(), hooked);
     let (status, ctype, body) = get(&format!("{base}__lbh/hook.js"));
-    assert!(status == 200 && ctype.starts_with("text/javascript"), "{status} {ctype}");
+    assert!(
+        status == 200 && ctype.starts_with("text/javascript"),
+        "{status} {ctype}"
+    );
     assert!(String::from_utf8(body).unwrap().contains("beforeunload"));
 
     let (status, ctype, body) = get(&format!("{base}assets/app_bg.wasm"));
@@ -266,19 +273,31 @@ fn absence_checks_wait_while_the_page_is_being_left() {
     let browser = Browser::start();
     browser.goto(&server.url());
     browser.by_role("heading", "Harness page");
-    browser.exec("window.__lbh.leaving = true; setTimeout(() => { window.__lbh.leaving = false; }, 800);", vec![]);
+    browser.exec(
+        "window.__lbh.leaving = true; setTimeout(() => { window.__lbh.leaving = false; }, 800);",
+        vec![],
+    );
     let start = std::time::Instant::now();
     assert!(browser.try_by_role("dialog", "Hello").is_none());
-    assert!(start.elapsed() >= Duration::from_millis(700), "answered after {:?}, while the page was being left", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(700),
+        "answered after {:?}, while the page was being left",
+        start.elapsed()
+    );
 
     // A page that never settles fails the check instead of answering "absent".
     browser.exec("window.__lbh.leaving = true;", vec![]);
     browser.set_timeout(Duration::from_millis(500));
-    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| browser.all_by_role("dialog")))
-        .expect_err("no answer from a page being left");
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        browser.all_by_role("dialog")
+    }))
+    .expect_err("no answer from a page being left");
     let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(msg.contains("a settled page"), "{msg}");
-    let _ = msg.lines().find_map(|l| l.strip_prefix("screenshot: ")).map(std::fs::remove_file);
+    let _ = msg
+        .lines()
+        .find_map(|l| l.strip_prefix("screenshot: "))
+        .map(std::fs::remove_file);
 }
 
 /// A frame the test entered and that was then removed fails the test: it is not a page
@@ -291,17 +310,27 @@ fn a_removed_frame_fails_instead_of_reading_as_empty() {
     let browser = Browser::start();
     browser.goto(&format!("{}outer.html", server.url()));
     browser.wait_until("the frame loaded", || browser.exec("const f = document.querySelector('iframe'); return !!f && f.contentDocument && f.contentDocument.readyState === 'complete';", vec![]) == json!(true));
-    let frame = browser.element(&browser.exec("return document.querySelector('iframe')", vec![])).expect("the iframe");
+    let frame = browser
+        .element(&browser.exec("return document.querySelector('iframe')", vec![]))
+        .expect("the iframe");
     browser.enter_frame(&frame);
     browser.by_role("heading", "Harness page");
     // The page removes the frame the test is in. (Chromedriver may answer this very
     // script from the top document once the frame is gone: the script allows for that.)
-    browser.exec("const f = window.parent.document.querySelector('iframe'); if (f) f.remove(); return true;", vec![]);
+    browser.exec(
+        "const f = window.parent.document.querySelector('iframe'); if (f) f.remove(); return true;",
+        vec![],
+    );
     browser.set_timeout(Duration::from_secs(2));
-    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| browser.try_by_role("button", "Go")))
-        .expect_err("a removed frame is not an empty page");
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        browser.try_by_role("button", "Go")
+    }))
+    .expect_err("a removed frame is not an empty page");
     let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(msg.contains("removed"), "{msg}");
-    let _ = msg.lines().find_map(|l| l.strip_prefix("screenshot: ")).map(std::fs::remove_file);
+    let _ = msg
+        .lines()
+        .find_map(|l| l.strip_prefix("screenshot: "))
+        .map(std::fs::remove_file);
     browser.leave_frames();
 }

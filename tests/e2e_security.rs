@@ -49,7 +49,11 @@ impl CspApp {
         static N: AtomicU32 = AtomicU32::new(0);
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("target/e2e-apps")
-            .join(format!("csp-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+            .join(format!(
+                "csp-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
         copy_dir(&dist_dir(), &dir);
         if let Some(c) = config_json {
             std::fs::write(dir.join("config.json"), c).expect("write config.json");
@@ -76,9 +80,9 @@ impl Drop for CspApp {
 }
 
 fn csp_meta_end(html: &str) -> usize {
-    let at = html
-        .find(r#"http-equiv="Content-Security-Policy""#)
-        .expect("dist/index.html has no Content-Security-Policy meta: the release build must carry one");
+    let at = html.find(r#"http-equiv="Content-Security-Policy""#).expect(
+        "dist/index.html has no Content-Security-Policy meta: the release build must carry one",
+    );
     at + html[at..].find('>').expect("the CSP meta tag ends") + 1
 }
 
@@ -90,7 +94,10 @@ fn with_connect_src(html: &str, origins: &[String]) -> String {
     }
     let end = csp_meta_end(html);
     let (head, tail) = html.split_at(end);
-    let at = head.rfind("connect-src 'self'").expect("the CSP has connect-src 'self'") + "connect-src 'self'".len();
+    let at = head
+        .rfind("connect-src 'self'")
+        .expect("the CSP has connect-src 'self'")
+        + "connect-src 'self'".len();
     format!("{} {}{}{tail}", &head[..at], origins.join(" "), &head[at..])
 }
 
@@ -99,11 +106,13 @@ fn insert_after_csp(html: &str, tag: &str) -> String {
     format!("{}\n  {tag}{}", &html[..end], &html[end..])
 }
 
-
 /// The violations the probe saw; panics if the probe did not run (so a page that never
 /// loaded it cannot pass as clean).
 fn violations(b: &Browser) -> Vec<Value> {
-    let v = b.exec("return window.__csp === undefined ? null : window.__csp;", vec![]);
+    let v = b.exec(
+        "return window.__csp === undefined ? null : window.__csp;",
+        vec![],
+    );
     match v {
         Value::Array(a) => a,
         other => panic!("the CSP probe did not run (window.__csp = {other})"),
@@ -112,7 +121,11 @@ fn violations(b: &Browser) -> Vec<Value> {
 
 fn assert_no_violations(b: &Browser) {
     let v = violations(b);
-    assert!(v.is_empty(), "CSP violations: {}", serde_json::to_string_pretty(&v).unwrap());
+    assert!(
+        v.is_empty(),
+        "CSP violations: {}",
+        serde_json::to_string_pretty(&v).unwrap()
+    );
     let errors = b.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
@@ -122,14 +135,17 @@ fn jwt() -> String {
     format!(
         "{}.{}.{}",
         enc(r#"{"alg":"RS256","typ":"JWT"}"#),
-        enc(r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800,"nonce":"e2e-security-only"}"#),
+        enc(
+            r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800,"nonce":"e2e-security-only"}"#
+        ),
         enc("a-signature-that-must-stay-in-memory")
     )
 }
 
 fn paste(b: &Browser, token: &str) {
     b.by_role("heading", "Sign in to Azure");
-    b.by_role("textbox", "Access token for Azure Resource Manager").send_keys(token);
+    b.by_role("textbox", "Access token for Azure Resource Manager")
+        .send_keys(token);
     b.by_role("button", "Use this token").click();
 }
 
@@ -147,27 +163,51 @@ fn integrity_attributes_match_the_files_as_shipped() {
     for part in html.split("<link").skip(1) {
         let tag = &part[..part.find('>').expect("a closed <link> tag")];
         let attr = |name: &str| {
-            let start = tag.find(&format!("{name}=\"")).map(|i| i + name.len() + 2)?;
+            let start = tag
+                .find(&format!("{name}=\""))
+                .map(|i| i + name.len() + 2)?;
             Some(&tag[start..start + tag[start..].find('"')?])
         };
-        let Some(integrity) = attr("integrity") else { continue };
+        let Some(integrity) = attr("integrity") else {
+            continue;
+        };
         let href = attr("href").expect("a <link> with integrity has an href");
         let file = href.rsplit('/').next().unwrap();
         let bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let want = format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes)));
-        assert_eq!(integrity, want, "{file}: its integrity does not match the file");
+        let want = format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes))
+        );
+        assert_eq!(
+            integrity, want,
+            "{file}: its integrity does not match the file"
+        );
         checked.push(file.to_owned());
     }
     for ext in ["_bg.wasm", ".js", ".css"] {
-        assert!(checked.iter().any(|f| f.ends_with(ext)), "no {ext} file carries integrity: {checked:?}");
+        assert!(
+            checked.iter().any(|f| f.ends_with(ext)),
+            "no {ext} file carries integrity: {checked:?}"
+        );
     }
     // The minified glue: wasm-bindgen's long import names are gone from it.
-    let glue = checked.iter().find(|f| f.ends_with(".js") && !f.ends_with("_bg.js")).unwrap();
+    let glue = checked
+        .iter()
+        .find(|f| f.ends_with(".js") && !f.ends_with("_bg.js"))
+        .unwrap();
     let js = std::fs::read_to_string(dir.join(glue)).unwrap();
     let long_import = js
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .find(|t| t.starts_with("__wbg_") && t.rsplit('_').next().is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())));
-    assert_eq!(long_import, None, "{glue} still has wasm-bindgen's import names");
+        .find(|t| {
+            t.starts_with("__wbg_")
+                && t.rsplit('_')
+                    .next()
+                    .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        });
+    assert_eq!(
+        long_import, None,
+        "{glue} still has wasm-bindgen's import names"
+    );
 }
 
 #[test]
@@ -179,24 +219,43 @@ fn demo_runs_end_to_end_under_the_csp_without_violations() {
 
     let policy = b.exec("const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]'); return m && m.content;", vec![]);
     let policy = policy.as_str().expect("the page has a CSP meta");
-    for part in ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'none'"] {
+    for part in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'none'",
+    ] {
         assert!(policy.contains(part), "{part} missing from {policy}");
     }
-    assert!(!policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"), "{policy}");
-    let inline = b.exec("return [...document.scripts].filter(s => !s.src && s.textContent.trim()).length;", vec![]);
+    assert!(
+        !policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"),
+        "{policy}"
+    );
+    let inline = b.exec(
+        "return [...document.scripts].filter(s => !s.src && s.textContent.trim()).length;",
+        vec![],
+    );
     assert_eq!(inline.as_i64(), Some(0), "inline scripts left in the page");
 
     support::open_lb_web(&b);
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
-    dialog.by_role("button", "Explain reason for vm-web-3").focus();
+    dialog
+        .by_role("button", "Explain reason for vm-web-3")
+        .focus();
     b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
     b.press("Escape");
     b.wait_until("the tooltip closes", || b.all_by_role("tooltip").is_empty());
     dialog.by_role("button", "Refresh").click();
-    b.wait_until("the check runs again", || dialog.text().contains("s elapsed"));
-    b.wait_until("the refreshed result", || !dialog.text().contains("s elapsed"));
+    b.wait_until("the check runs again", || {
+        dialog.text().contains("s elapsed")
+    });
+    b.wait_until("the refreshed result", || {
+        !dialog.text().contains("s elapsed")
+    });
     dialog.by_role("group", "Backend health summary");
     assert_no_violations(&b);
     dialog.by_role("button", "Close").click();
@@ -220,11 +279,21 @@ fn demo_runs_end_to_end_under_the_csp_without_violations() {
         "#,
         vec![],
     );
-    assert_eq!(outcome, json!({ "inline": false, "eval": false, "styled": false }), "the CSP let something through");
+    assert_eq!(
+        outcome,
+        json!({ "inline": false, "eval": false, "styled": false }),
+        "the CSP let something through"
+    );
     b.wait_until("three violations reported", || violations(&b).len() >= 3);
-    let directives: Vec<String> = violations(&b).iter().map(|v| v["directive"].as_str().unwrap_or("").to_owned()).collect();
+    let directives: Vec<String> = violations(&b)
+        .iter()
+        .map(|v| v["directive"].as_str().unwrap_or("").to_owned())
+        .collect();
     for d in ["script-src-elem", "script-src", "style-src-attr"] {
-        assert!(directives.iter().any(|x| x == d), "no {d} violation in {directives:?}");
+        assert!(
+            directives.iter().any(|x| x == d),
+            "no {d} violation in {directives:?}"
+        );
     }
 }
 
@@ -272,7 +341,12 @@ impl ArmStub {
                 });
             }
         });
-        ArmStub { port, stop, log, thread: Some(thread) }
+        ArmStub {
+            port,
+            stop,
+            log,
+            thread: Some(thread),
+        }
     }
 
     fn url(&self) -> String {
@@ -287,7 +361,8 @@ impl ArmStub {
 impl Drop for ArmStub {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_secs(1));
+        let _ =
+            TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_secs(1));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -302,7 +377,10 @@ fn serve(mut stream: TcpStream, port: u16, log: &Mutex<Vec<Seen>>) -> std::io::R
         return Ok(());
     }
     let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("/").to_owned());
+    let (method, target) = (
+        parts.next().unwrap_or("").to_owned(),
+        parts.next().unwrap_or("/").to_owned(),
+    );
     let (mut auth, mut request_headers, mut length) = (None, String::new(), 0usize);
     loop {
         let mut h = String::new();
@@ -320,7 +398,9 @@ fn serve(mut stream: TcpStream, port: u16, log: &Mutex<Vec<Seen>>) -> std::io::R
     }
     let mut body = vec![0; length.min(1 << 20)];
     reader.read_exact(&mut body)?;
-    log.lock().unwrap().push((method.clone(), target.clone(), auth.clone()));
+    log.lock()
+        .unwrap()
+        .push((method.clone(), target.clone(), auth.clone()));
 
     let cors = "Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: Location, Retry-After, x-ms-request-id\r\n";
     let response = if method == "OPTIONS" {
@@ -344,7 +424,8 @@ fn serve(mut stream: TcpStream, port: u16, log: &Mutex<Vec<Seen>>) -> std::io::R
 
 fn route(method: &str, path: &str, port: u16, authorized: bool) -> (&'static str, String, String) {
     let sub = format!("/subscriptions/{SUB}");
-    let lb_id = format!("{sub}/resourceGroups/rg-evil/providers/Microsoft.Network/loadBalancers/lb-evil");
+    let lb_id =
+        format!("{sub}/resourceGroups/rg-evil/providers/Microsoft.Network/loadBalancers/lb-evil");
     let probe_id = format!("{lb_id}/probes/probe-http");
     if !authorized {
         let e = json!({ "error": { "code": "AuthenticationFailed", "message": "no token" } });
@@ -418,14 +499,26 @@ fn assert_no_markup_from_payloads(b: &Browser) {
     assert_eq!(found["javascriptUrls"], json!(0), "{found}");
     assert_eq!(found["flag"], Value::Null, "a payload ran: {found}");
     let scripts = found["scripts"].as_array().unwrap();
-    assert_eq!(scripts.len(), 2, "only the probe and the boot script: {found}");
-    assert!(scripts.iter().all(|s| s.as_str().is_some_and(|s| s.starts_with('/') && !s.starts_with("inline"))), "{found}");
+    assert_eq!(
+        scripts.len(),
+        2,
+        "only the probe and the boot script: {found}"
+    );
+    assert!(
+        scripts.iter().all(|s| s
+            .as_str()
+            .is_some_and(|s| s.starts_with('/') && !s.starts_with("inline"))),
+        "{found}"
+    );
 }
 
 #[test]
 fn hostile_names_from_arm_render_as_text() {
     let arm = ArmStub::start();
-    let app = CspApp::start(Some(&format!(r#"{{"armEndpoint":"{}"}}"#, arm.url())), &[arm.url()]);
+    let app = CspApp::start(
+        Some(&format!(r#"{{"armEndpoint":"{}"}}"#, arm.url())),
+        &[arm.url()],
+    );
     let b = Browser::start();
     b.goto(&app.url());
     paste(&b, &jwt());
@@ -439,8 +532,14 @@ fn hostile_names_from_arm_render_as_text() {
     assert_eq!(lb.text(), XSS_LB_NAME);
     let page = b.exec("return document.querySelector('main').innerText", vec![]);
     let page = page.as_str().unwrap_or("");
-    assert!(page.contains(&format!("{XSS_MALFORMED_LB} (malformed id)")), "the malformed load balancer is listed as text: {page}");
-    assert!(page.contains("<b>westeurope</b>") && page.contains("<i>Standard</i>"), "{page}");
+    assert!(
+        page.contains(&format!("{XSS_MALFORMED_LB} (malformed id)")),
+        "the malformed load balancer is listed as text: {page}"
+    );
+    assert!(
+        page.contains("<b>westeurope</b>") && page.contains("<i>Standard</i>"),
+        "{page}"
+    );
     assert_no_markup_from_payloads(&b);
     lb.click();
 
@@ -454,30 +553,50 @@ fn hostile_names_from_arm_render_as_text() {
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
     let text = dialog.text();
-    assert!(text.contains(XSS_PROBE_PATH), "the probe path is shown as text: {text}");
+    assert!(
+        text.contains(XSS_PROBE_PATH),
+        "the probe path is shown as text: {text}"
+    );
     assert!(text.contains(XSS_IP), "the IP is shown as text: {text}");
-    assert!(text.contains(XSS_REASON), "the reason code is shown as text: {text}");
+    assert!(
+        text.contains(XSS_REASON),
+        "the reason code is shown as text: {text}"
+    );
 
     let info = dialog.by_role("button", &format!("Explain reason for {XSS_NIC}"));
     info.focus();
     b.wait_until("a tooltip opens", || b.all_by_role("tooltip").len() == 1);
     let tip = b.all_by_role("tooltip").remove(0).text();
-    assert!(tip.contains(XSS_REASON), "the tooltip names the code literally: {tip}");
+    assert!(
+        tip.contains(XSS_REASON),
+        "the tooltip names the code literally: {tip}"
+    );
     assert_no_markup_from_payloads(&b);
     assert_no_violations(&b);
-    assert!(arm.requests().iter().any(|(m, p, _)| m == "GET" && p.to_ascii_lowercase().contains("/operationresults/op-1")), "the stub served the result");
+    assert!(
+        arm.requests().iter().any(
+            |(m, p, _)| m == "GET" && p.to_ascii_lowercase().contains("/operationresults/op-1")
+        ),
+        "the stub served the result"
+    );
 }
 
 // ------------------------------------------------------------------ 3. where the token goes
 
 #[test]
 fn the_token_reaches_only_the_arm_listener_and_is_never_stored() {
-    let azure = FakeAzure::start(Options { pending_polls: 1, ..Options::default() });
+    let azure = FakeAzure::start(Options {
+        pending_polls: 1,
+        ..Options::default()
+    });
     let token = jwt();
     azure.set_token(&token);
     // The foreign origin is allowed by this copy's CSP on purpose: what keeps the token
     // away from it here is the client's own guard (`ArmBase::owns`), not the policy.
-    let app = CspApp::start(Some(&format!(r#"{{"armEndpoint":"{}"}}"#, azure.arm_url())), &[azure.arm_url(), azure.foreign_url()]);
+    let app = CspApp::start(
+        Some(&format!(r#"{{"armEndpoint":"{}"}}"#, azure.arm_url())),
+        &[azure.arm_url(), azure.foreign_url()],
+    );
     let b = Browser::start();
     b.goto(&app.url());
     paste(&b, &token);
@@ -491,24 +610,41 @@ fn the_token_reaches_only_the_arm_listener_and_is_never_stored() {
     // ARM now points Location at the other origin; ask again.
     azure.set_fault(Fault::ForeignLocation);
     dialog.by_role("button", "Refresh").click();
-    b.wait_until("the refusal", || dialog.text().contains("Refused to follow a link to another host"));
+    b.wait_until("the refusal", || {
+        dialog
+            .text()
+            .contains("Refused to follow a link to another host")
+    });
     dialog.by_role("button", "Close").click();
     b.wait_gone("dialog", "Load balancing rule health status");
 
     let log = azure.requests();
     let bearer = format!("Bearer {token}");
     let authorized: Vec<_> = log.iter().filter(|r| r.authorization.is_some()).collect();
-    assert!(authorized.len() >= 6, "subscriptions, list, description, POST and polls carried the token: {log:#?}");
+    assert!(
+        authorized.len() >= 6,
+        "subscriptions, list, description, POST and polls carried the token: {log:#?}"
+    );
     for r in &authorized {
         assert_eq!(r.listener, Listener::Arm, "the token went to {r:?}");
         assert_eq!(r.authorization.as_deref(), Some(bearer.as_str()));
     }
-    let foreign: Vec<_> = log.iter().filter(|r| r.listener == Listener::Foreign).collect();
-    assert!(foreign.is_empty(), "nothing at all was sent to the foreign Location: {foreign:#?}");
+    let foreign: Vec<_> = log
+        .iter()
+        .filter(|r| r.listener == Listener::Foreign)
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "nothing at all was sent to the foreign Location: {foreign:#?}"
+    );
     let pieces: Vec<&str> = token.split('.').collect();
     for r in &log {
         for p in &pieces {
-            assert!(!r.path_and_query.contains(p), "a URL carries part of the token: {}", r.path_and_query);
+            assert!(
+                !r.path_and_query.contains(p),
+                "a URL carries part of the token: {}",
+                r.path_and_query
+            );
         }
     }
 
@@ -529,10 +665,16 @@ fn the_token_reaches_only_the_arm_listener_and_is_never_stored() {
     );
     let kept = kept.as_str().expect("a JSON string");
     for p in &pieces {
-        assert!(!kept.contains(p), "the page keeps part of the token ({p}) in {kept}");
+        assert!(
+            !kept.contains(p),
+            "the page keeps part of the token ({p}) in {kept}"
+        );
     }
     for e in b.console_errors() {
-        assert!(!pieces.iter().any(|p| e.contains(p)), "the console shows the token: {e}");
+        assert!(
+            !pieces.iter().any(|p| e.contains(p)),
+            "the console shows the token: {e}"
+        );
     }
     assert_no_violations(&b);
 }

@@ -44,7 +44,11 @@ fn changes_line(b: &Browser) -> Option<String> {
 /// The accessible names of the "recent checks" runs (their `aria-label`s), in one call.
 fn runs(b: &Browser) -> Vec<String> {
     let v = b.exec("return [...document.querySelectorAll('dialog [role=img]')].map(e => e.getAttribute('aria-label'))", vec![]);
-    v.as_array().into_iter().flatten().filter_map(|x| x.as_str().map(str::to_owned)).collect()
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str().map(str::to_owned))
+        .collect()
 }
 
 #[test]
@@ -53,31 +57,56 @@ fn refresh_marks_what_changed_and_keeps_each_backends_recent_run() {
     let b = Browser::start();
     let dialog = open_panel(&b, &app);
     assert!(changes_line(&b).is_none(), "one check: nothing to compare");
-    assert!(dialog.try_by_role("columnheader", "Recent checks").is_none());
+    assert!(dialog
+        .try_by_role("columnheader", "Recent checks")
+        .is_none());
     for n in 2..=3 {
         dialog.by_role("button", "Refresh").click();
         b.wait_until("the next check's comparison", || {
-            dialog.try_by_role("columnheader", "Recent checks").is_some()
-                && runs(&b).iter().any(|r| r.starts_with(&format!("Last {n} checks")))
+            dialog
+                .try_by_role("columnheader", "Recent checks")
+                .is_some()
+                && runs(&b)
+                    .iter()
+                    .any(|r| r.starts_with(&format!("Last {n} checks")))
         });
     }
     let line = changes_line(&b).expect("a line about what changed");
     assert!(line.starts_with("Since the previous check:"), "{line}");
     let row = flapping_row(&b);
-    assert!(row.contains("(changed") || row.contains("(reason changed)"), "the flapping backend says it changed: {row}");
-    let strips: Vec<String> = runs(&b).into_iter().filter(|n| n.starts_with("Last 3 checks")).collect();
+    assert!(
+        row.contains("(changed") || row.contains("(reason changed)"),
+        "the flapping backend says it changed: {row}"
+    );
+    let strips: Vec<String> = runs(&b)
+        .into_iter()
+        .filter(|n| n.starts_with("Last 3 checks"))
+        .collect();
     // The runs are found by role too, as a screen reader would.
-    assert!(b.all_by_role("image").iter().any(|i| i.name().starts_with("Last 3 checks")));
-    assert!(strips.iter().any(|s| s.contains("Up") || s.contains("Down")), "{strips:?}");
+    assert!(b
+        .all_by_role("image")
+        .iter()
+        .any(|i| i.name().starts_with("Last 3 checks")));
+    assert!(
+        strips
+            .iter()
+            .any(|s| s.contains("Up") || s.contains("Down")),
+        "{strips:?}"
+    );
     // Closed and opened again, the panel goes on with the same history.
     dialog.by_role("button", "Close").click();
     b.wait_gone("dialog", "Load balancing rule health status");
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("columnheader", "Recent checks");
-    assert!(runs(&b).iter().any(|r| r.starts_with("Last 3 checks")), "reopening is not a new check");
+    assert!(
+        runs(&b).iter().any(|r| r.starts_with("Last 3 checks")),
+        "reopening is not a new check"
+    );
     dialog.by_role("button", "Refresh").click();
-    b.wait_until("the fourth check", || runs(&b).iter().any(|r| r.starts_with("Last 4 checks")));
+    b.wait_until("the fourth check", || {
+        runs(&b).iter().any(|r| r.starts_with("Last 4 checks"))
+    });
     // A steady backend is not marked.
     let steady = b.exec(
         "return [...document.querySelectorAll('dialog tbody tr')].filter(r => !r.textContent.includes('(')).length",
@@ -99,7 +128,9 @@ fn auto_refresh_checks_again_on_its_own() {
         vec![select.json()],
     );
     // No click: the panel checks again on its own, and again.
-    b.wait_until("two more checks by themselves", || runs(&b).iter().any(|r| r.starts_with("Last 3 checks")));
+    b.wait_until("two more checks by themselves", || {
+        runs(&b).iter().any(|r| r.starts_with("Last 3 checks"))
+    });
     assert!(changes_line(&b).is_some());
     assert!(dialog.text().contains("Watching:"), "{}", dialog.text());
     // The flapping backend's changes are listed with their times.
@@ -108,13 +139,21 @@ fn auto_refresh_checks_again_on_its_own() {
          return r ? [...r.querySelectorAll('.changes-list li')].map(li => li.textContent) : [];",
         vec![],
     );
-    let items: Vec<String> = list.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    let items: Vec<String> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
     assert!(items.len() >= 3, "{items:?}");
     // Turned off, it stays quiet.
     b.exec("const s = arguments[0]; s.value = '0'; s.dispatchEvent(new Event('change', {bubbles: true}));", vec![select.json()]);
     b.wait_until("watching stops", || !dialog.text().contains("Watching:"));
     // A check already under way may still land; then nothing more.
-    b.wait_until("no check under way", || b.try_by_role("progressbar", "Checking backend health").is_none());
+    b.wait_until("no check under way", || {
+        b.try_by_role("progressbar", "Checking backend health")
+            .is_none()
+    });
     std::thread::sleep(Duration::from_millis(1500));
     let before = runs(&b);
     std::thread::sleep(Duration::from_secs(3));

@@ -8,18 +8,18 @@ use std::time::{Duration, Instant};
 
 use fake_azure::{FakeAzure, HistoryFault, HistoryTarget, Options};
 use lb_health::arm::client::{ArmClient, Cancel};
-use lb_health::http::Token;
-use lb_health::http::cloud::{ArmBase, Cloud};
 use lb_health::arm::error::ErrorKind;
 use lb_health::arm::graph::{list_load_balancers, EstateLoadBalancer, Listed};
 use lb_health::arm::id::LoadBalancerId;
 use lb_health::arm::metrics::{fetch, MetricsAnswer, MetricsQuery, Window, METRICS_READ};
-use lb_health::http::{
-    Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError,
-};
 use lb_health::demo::estate::PROD;
 use lb_health::demo::metrics::{down_for_s, DEMO_NOW};
 use lb_health::health::probe_history::{by_backend, Absent, Verdict};
+use lb_health::http::cloud::{ArmBase, Cloud};
+use lb_health::http::Token;
+use lb_health::http::{
+    Clock, LocalBoxFuture, Method, Request, Response, Transport, TransportError,
+};
 
 struct Http(ureq::Agent);
 

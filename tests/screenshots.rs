@@ -13,7 +13,9 @@ use support::{Browser, ConfiguredApp};
 const LB_WEB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web";
 
 fn docs(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join(name)
 }
 
 fn select(b: &Browser, el: &support::Element, value: &str) {
@@ -28,7 +30,13 @@ fn readme_screenshots() {
 
     // All rules at a glance.
     b.goto(&format!("{}?lb={LB_WEB}", app.url()));
-    b.wait_until("both rules checked", || b.all_by_role("row").iter().filter(|r| r.text().contains("Up,")).count() == 2);
+    b.wait_until("both rules checked", || {
+        b.all_by_role("row")
+            .iter()
+            .filter(|r| r.text().contains("Up,"))
+            .count()
+            == 2
+    });
     b.screenshot(&docs("rules.png"));
 
     // Watch mode after two checks, with the changed backend marked.
@@ -39,7 +47,11 @@ fn readme_screenshots() {
     dialog.by_role("button", "Refresh").click();
     dialog.by_role("columnheader", "Recent checks");
     dialog.by_role("button", "Refresh").click();
-    b.wait_until("three checks", || b.all_by_role("image").iter().any(|i| i.name().starts_with("Last 3 checks")));
+    b.wait_until("three checks", || {
+        b.all_by_role("image")
+            .iter()
+            .any(|i| i.name().starts_with("Last 3 checks"))
+    });
     b.screenshot(&docs("watch.png"));
 
     // Grouped by reason.
@@ -51,7 +63,9 @@ fn readme_screenshots() {
     // Finding a load balancer across subscriptions, with recently opened ones above.
     b.goto(&app.url());
     let search = b.by_role("search", "Find a load balancer");
-    search.by_role("searchbox", "Find a load balancer in every subscription").send_keys("lb-");
+    search
+        .by_role("searchbox", "Find a load balancer in every subscription")
+        .send_keys("lb-");
     search.by_role("button", "Search").click();
     b.by_role("table", "Load balancers found");
     b.screenshot(&docs("find.png"));
@@ -59,7 +73,14 @@ fn readme_screenshots() {
     // Embed mode, as a wiki column shows it.
     let narrow = Browser::start_with_size(360, 720);
     narrow.goto(&format!("{}?lb={LB_WEB}&embed=1", app.url()));
-    narrow.wait_until("both rules checked", || narrow.all_by_role("row").iter().filter(|r| r.text().contains("Up,")).count() == 2);
+    narrow.wait_until("both rules checked", || {
+        narrow
+            .all_by_role("row")
+            .iter()
+            .filter(|r| r.text().contains("Up,"))
+            .count()
+            == 2
+    });
     narrow.screenshot(&docs("embed.png"));
 
     // Sign-in, then the account menu with the tenant switch.
@@ -74,7 +95,8 @@ fn readme_screenshots() {
     s.by_role("button", "Sign in with Microsoft");
     s.screenshot(&docs("signin.png"));
     s.by_role("button", "Sign in with Microsoft").click();
-    s.by_role("DisclosureTriangle", "Account: ana@contoso.com").click();
+    s.by_role("DisclosureTriangle", "Account: ana@contoso.com")
+        .click();
     let tenants = s.by_role("combobox", "Switch tenant");
     s.wait_until("tenants", || tenants.text().contains("Fabrikam"));
     s.screenshot(&docs("account.png"));

@@ -11,7 +11,8 @@ pub(crate) struct Clock {
 
 impl Clock {
     pub(crate) fn advance(&self, d: Duration) {
-        self.advanced_ms.fetch_add(d.as_millis().min(u64::MAX as u128) as u64, Ordering::SeqCst);
+        self.advanced_ms
+            .fetch_add(d.as_millis().min(u64::MAX as u128) as u64, Ordering::SeqCst);
     }
 
     pub(crate) fn now(&self) -> SystemTime {
@@ -20,7 +21,10 @@ impl Clock {
 
     /// Unix seconds, the unit of JWT `iat`/`nbf`/`exp`.
     pub(crate) fn unix(&self) -> u64 {
-        self.now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+        self.now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
     }
 }
 

@@ -65,7 +65,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { pending_polls: 2, retry_after: Some("1".into()), large_rule: None, large_estate: None }
+        Options {
+            pending_polls: 2,
+            retry_after: Some("1".into()),
+            large_rule: None,
+            large_estate: None,
+        }
     }
 }
 
@@ -168,7 +173,11 @@ impl FakeAzure {
 
     /// As [`FakeAzure::start`], with the ARM and login listeners on chosen ports (0: any),
     /// so a hand-written config.json can name both.
-    pub fn start_on_ports(opts: Options, arm_port: u16, login_port: u16) -> std::io::Result<FakeAzure> {
+    pub fn start_on_ports(
+        opts: Options,
+        arm_port: u16,
+        login_port: u16,
+    ) -> std::io::Result<FakeAzure> {
         let bind = |port: u16| -> std::io::Result<StdListener> {
             let l = StdListener::bind(("127.0.0.1", port))?;
             l.set_nonblocking(true)?;
@@ -188,17 +197,33 @@ impl FakeAzure {
             arm_url: format!("http://{}", arm.local_addr()?),
             foreign_url: format!("http://{}", foreign.local_addr()?),
             login_url: format!("http://{}", login.local_addr()?),
-            seed: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0),
+            seed: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0),
             counter: AtomicU64::new(0),
             clock: clock::Clock::default(),
             started: std::time::SystemTime::now(),
-            inner: Mutex::new(Inner { token: DEFAULT_TOKEN.into(), ..Inner::default() }),
+            inner: Mutex::new(Inner {
+                token: DEFAULT_TOKEN.into(),
+                ..Inner::default()
+            }),
         });
         let (stop, stopped) = oneshot::channel();
         let s = shared.clone();
-        let listeners = vec![(Listener::Arm, arm), (Listener::Foreign, foreign), (Listener::Login, login)];
-        let thread = std::thread::Builder::new().name("fake-azure".into()).spawn(move || serve(s, listeners, stopped))?;
-        Ok(FakeAzure { shared, stop: Some(stop), thread: Some(thread) })
+        let listeners = vec![
+            (Listener::Arm, arm),
+            (Listener::Foreign, foreign),
+            (Listener::Login, login),
+        ];
+        let thread = std::thread::Builder::new()
+            .name("fake-azure".into())
+            .spawn(move || serve(s, listeners, stopped))?;
+        Ok(FakeAzure {
+            shared,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
@@ -248,15 +273,29 @@ impl FakeAzure {
         while self.now() < from + period {
             std::thread::sleep(Duration::from_millis(20));
         }
-        self.requests().into_iter().filter(|r| r.at >= from && matching(r)).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.at >= from && matching(r))
+            .collect()
     }
 
     /// Waits until no `matching` request has arrived for `period` (on the fake clock), for
     /// at most `timeout`; returns whether it got that quiet.
-    pub fn wait_quiet(&self, period: Duration, timeout: Duration, matching: impl Fn(&Logged) -> bool) -> bool {
+    pub fn wait_quiet(
+        &self,
+        period: Duration,
+        timeout: Duration,
+        matching: impl Fn(&Logged) -> bool,
+    ) -> bool {
         let deadline = self.now() + timeout;
         loop {
-            let last = self.requests().iter().filter(|r| matching(r)).map(|r| r.at).max().unwrap_or_default();
+            let last = self
+                .requests()
+                .iter()
+                .filter(|r| matching(r))
+                .map(|r| r.at)
+                .max()
+                .unwrap_or_default();
             let now = self.now();
             if now >= last + period {
                 return true;
@@ -330,12 +369,22 @@ impl Drop for FakeAzure {
     }
 }
 
-fn serve(shared: Arc<Shared>, listeners: Vec<(Listener, StdListener)>, stopped: oneshot::Receiver<()>) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("fake-azure: tokio runtime");
+fn serve(
+    shared: Arc<Shared>,
+    listeners: Vec<(Listener, StdListener)>,
+    stopped: oneshot::Receiver<()>,
+) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("fake-azure: tokio runtime");
     rt.block_on(async move {
         for (listener, std) in listeners {
             let tcp = tokio::net::TcpListener::from_std(std).expect("fake-azure: listener");
-            let router = Router::new().fallback(handle).with_state(Ctx { shared: shared.clone(), listener });
+            let router = Router::new().fallback(handle).with_state(Ctx {
+                shared: shared.clone(),
+                listener,
+            });
             tokio::spawn(async move { axum::serve(tcp, router).await });
         }
         let _ = stopped.await;
@@ -380,7 +429,9 @@ async fn handle(State(ctx): State<Ctx>, req: Request) -> Response {
     ctx.shared.record(ctx.listener, &parts);
     match ctx.listener {
         Listener::Login => entra::answer(&ctx.shared, parts, body).await,
-        Listener::Arm if arm::history::wants(&parts) => arm::history::answer(&ctx.shared, parts, body).await,
+        Listener::Arm if arm::history::wants(&parts) => {
+            arm::history::answer(&ctx.shared, parts, body).await
+        }
         Listener::Arm | Listener::Foreign => arm::answer(&ctx.shared, ctx.listener, parts).await,
     }
 }
@@ -391,15 +442,28 @@ impl Shared {
     }
 
     fn now(&self) -> Duration {
-        self.clock.now().duration_since(self.started).unwrap_or_default()
+        self.clock
+            .now()
+            .duration_since(self.started)
+            .unwrap_or_default()
     }
 
     fn record(&self, listener: Listener, parts: &axum::http::request::Parts) {
-        let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header = |n: &str| {
+            parts
+                .headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         let logged = Logged {
             listener,
             method: parts.method.to_string(),
-            path_and_query: parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into()),
+            path_and_query: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| "/".into()),
             authorization: header("authorization"),
             origin: header("origin"),
             at: self.now(),
@@ -428,7 +492,9 @@ impl Shared {
 
     /// Opaque random-looking bytes for codes, refresh tokens and fake signatures.
     fn random_bytes(&self, len: usize) -> Vec<u8> {
-        let mut out: Vec<u8> = (0..len.div_ceil(8)).flat_map(|_| self.draw().to_le_bytes()).collect();
+        let mut out: Vec<u8> = (0..len.div_ceil(8))
+            .flat_map(|_| self.draw().to_le_bytes())
+            .collect();
         out.truncate(len);
         out
     }

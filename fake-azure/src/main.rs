@@ -4,7 +4,8 @@
 
 use fake_azure::{FakeAzure, Options, CLIENT_ID, DEFAULT_TOKEN};
 
-const USAGE: &str = "usage: fake-azure [--port N] [--login-port N] [--redirect-uri U]... [--pending-polls N] \
+const USAGE: &str =
+    "usage: fake-azure [--port N] [--login-port N] [--redirect-uri U]... [--pending-polls N] \
                      [--retry-after S|none] [--large-rule N] [--large-estate N] [--token T]";
 
 fn main() {
@@ -33,7 +34,11 @@ fn main() {
     });
     azure.set_token(&token);
     azure.set_redirect_uris(&redirect_uris.iter().map(String::as_str).collect::<Vec<_>>());
-    let redirects = if redirect_uris.is_empty() { "any http://127.0.0.1:* or http://localhost:*".to_string() } else { redirect_uris.join(", ") };
+    let redirects = if redirect_uris.is_empty() {
+        "any http://127.0.0.1:* or http://localhost:*".to_string()
+    } else {
+        redirect_uris.join(", ")
+    };
     println!(
         "fake ARM:      {}\nfake login:    {}\nclient id:     {CLIENT_ID}\nredirect URIs: {redirects}\nforeign host:  {}\ntoken:         {token}\nCtrl-C to stop.",
         azure.arm_url(),
@@ -45,8 +50,15 @@ fn main() {
         std::thread::sleep(std::time::Duration::from_millis(200));
         let log = azure.requests();
         for r in &log[seen.min(log.len())..] {
-            let auth = if r.authorization.is_some() { "with token" } else { "no token" };
-            println!("{:?} {} {} ({auth})", r.listener, r.method, r.path_and_query);
+            let auth = if r.authorization.is_some() {
+                "with token"
+            } else {
+                "no token"
+            };
+            println!(
+                "{:?} {} {} ({auth})",
+                r.listener, r.method, r.path_and_query
+            );
         }
         seen = log.len();
     }

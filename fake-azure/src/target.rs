@@ -27,8 +27,13 @@ impl Operation {
         match (method, segs.as_slice()) {
             ("GET", ["tenants"]) => Operation::Tenants,
             ("GET", ["subscriptions"]) => Operation::Subscriptions,
-            ("GET", ["subscriptions", _, "providers", "microsoft.network", "loadbalancers"]) => Operation::LoadBalancers,
-            ("GET", ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.network", "loadbalancers", _]) => Operation::LoadBalancer,
+            ("GET", ["subscriptions", _, "providers", "microsoft.network", "loadbalancers"]) => {
+                Operation::LoadBalancers
+            }
+            (
+                "GET",
+                ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.network", "loadbalancers", _],
+            ) => Operation::LoadBalancer,
             ("POST", [.., "loadbalancingrules", _, "health"]) => Operation::HealthStart,
             ("GET", [.., "operationresults", _]) => Operation::HealthPoll,
             _ => Operation::Other,
@@ -54,14 +59,20 @@ impl Target {
 
     /// Requests of one operation only.
     pub fn operation(op: Operation) -> Target {
-        Target { operation: Some(op), path: None }
+        Target {
+            operation: Some(op),
+            path: None,
+        }
     }
 
     /// Requests whose path contains `part` (case-insensitive). A health operation's polls
     /// count as `{rule id}/health`, the path of the POST that started them, so
     /// `Target::path("/loadBalancingRules/rule-http/health")` meets one rule's whole check.
     pub fn path(part: &str) -> Target {
-        Target { operation: None, path: Some(part.to_ascii_lowercase()) }
+        Target {
+            operation: None,
+            path: Some(part.to_ascii_lowercase()),
+        }
     }
 
     /// Narrows a path target to one operation.
@@ -71,7 +82,11 @@ impl Target {
     }
 
     pub(crate) fn matches(&self, op: Operation, subject: &str) -> bool {
-        self.operation.is_none_or(|o| o == op) && self.path.as_deref().is_none_or(|p| subject.to_ascii_lowercase().contains(p))
+        self.operation.is_none_or(|o| o == op)
+            && self
+                .path
+                .as_deref()
+                .is_none_or(|p| subject.to_ascii_lowercase().contains(p))
     }
 }
 
@@ -85,8 +100,14 @@ mod tests {
     fn a_path_target_meets_one_rule_and_not_its_namesake() {
         let t = Target::path("/loadBalancingRules/rule-http/health");
         assert!(t.matches(Operation::HealthStart, &format!("{RULE}/health")));
-        assert!(!t.matches(Operation::HealthStart, &format!("{RULE}s/health")), "rule-https is another rule");
-        assert!(!t.matches(Operation::LoadBalancer, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb-web"));
+        assert!(
+            !t.matches(Operation::HealthStart, &format!("{RULE}s/health")),
+            "rule-https is another rule"
+        );
+        assert!(!t.matches(
+            Operation::LoadBalancer,
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb-web"
+        ));
         let polls = t.clone().and(Operation::HealthPoll);
         assert!(polls.matches(Operation::HealthPoll, &format!("{RULE}/health")));
         assert!(!polls.matches(Operation::HealthStart, &format!("{RULE}/health")));
@@ -94,10 +115,31 @@ mod tests {
 
     #[test]
     fn requests_are_told_apart_by_method_and_path() {
-        assert_eq!(Operation::of("GET", "/subscriptions"), Operation::Subscriptions);
-        assert_eq!(Operation::of("POST", &format!("{RULE}/health")), Operation::HealthStart);
-        assert_eq!(Operation::of("GET", &format!("{RULE}/health")), Operation::Other);
-        assert_eq!(Operation::of("GET", "/subscriptions/s/providers/Microsoft.Network/locations/x/operationResults/1"), Operation::HealthPoll);
-        assert_eq!(Operation::of("GET", "/subscriptions/S/providers/Microsoft.Network/loadBalancers"), Operation::LoadBalancers);
+        assert_eq!(
+            Operation::of("GET", "/subscriptions"),
+            Operation::Subscriptions
+        );
+        assert_eq!(
+            Operation::of("POST", &format!("{RULE}/health")),
+            Operation::HealthStart
+        );
+        assert_eq!(
+            Operation::of("GET", &format!("{RULE}/health")),
+            Operation::Other
+        );
+        assert_eq!(
+            Operation::of(
+                "GET",
+                "/subscriptions/s/providers/Microsoft.Network/locations/x/operationResults/1"
+            ),
+            Operation::HealthPoll
+        );
+        assert_eq!(
+            Operation::of(
+                "GET",
+                "/subscriptions/S/providers/Microsoft.Network/loadBalancers"
+            ),
+            Operation::LoadBalancers
+        );
     }
 }

@@ -14,12 +14,21 @@ pub struct FakeTenant {
 
 /// The user's home directory; `organizations` and `common` sign in here. It owns the
 /// demo estate's subscriptions.
-pub const CONTOSO: FakeTenant = FakeTenant { id: TENANT, display_name: "Contoso", default_domain: "contoso.onmicrosoft.com", category: "Home" };
+pub const CONTOSO: FakeTenant = FakeTenant {
+    id: TENANT,
+    display_name: "Contoso",
+    default_domain: "contoso.onmicrosoft.com",
+    category: "Home",
+};
 
 /// A directory the user was invited into as a guest. ARM lists guest directories with the
 /// category `Home` too; `ProjectedBy` is only for Lighthouse delegations.
-pub const FABRIKAM: FakeTenant =
-    FakeTenant { id: "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", display_name: "Fabrikam", default_domain: "fabrikam.onmicrosoft.com", category: "Home" };
+pub const FABRIKAM: FakeTenant = FakeTenant {
+    id: "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+    display_name: "Fabrikam",
+    default_domain: "fabrikam.onmicrosoft.com",
+    category: "Home",
+};
 
 pub(crate) const ALL: [FakeTenant; 2] = [CONTOSO, FABRIKAM];
 
@@ -28,7 +37,9 @@ pub(crate) fn resolve(segment: &str) -> Option<FakeTenant> {
     if segment.eq_ignore_ascii_case("organizations") || segment.eq_ignore_ascii_case("common") {
         return Some(CONTOSO);
     }
-    ALL.into_iter().find(|t| t.id.eq_ignore_ascii_case(segment) || t.default_domain.eq_ignore_ascii_case(segment))
+    ALL.into_iter().find(|t| {
+        t.id.eq_ignore_ascii_case(segment) || t.default_domain.eq_ignore_ascii_case(segment)
+    })
 }
 
 /// ARM's `GET /tenants` body.

@@ -8,11 +8,14 @@ use std::rc::Rc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::http::cloud::{ArmBase, Cloud};
 use super::error::{ArmError, ErrorKind};
 use super::id::{LoadBalancerId, RuleId, SubscriptionId};
 use super::lro::{Lro, Policy, Step, WaitReason};
-use super::model::{parse, GraphAnswer, GraphLoadBalancer, HealthResult, JsonError, LoadBalancer, Page, Subscription, Tenant};
+use super::model::{
+    parse, GraphAnswer, GraphLoadBalancer, HealthResult, JsonError, LoadBalancer, Page,
+    Subscription, Tenant,
+};
+use crate::http::cloud::{ArmBase, Cloud};
 use crate::http::{Clock, LocalBoxFuture, Request, Response, Transport, TransportError};
 
 /// The api-version of Microsoft.Network calls; the health operation exists from 2024-05-01.
@@ -28,7 +31,10 @@ pub const GRAPH_TOP: u64 = 50;
 /// goes into a KQL string, so nothing that could end it is let through.
 pub fn graph_query(text: &str) -> Option<String> {
     let text = text.trim();
-    let ok = (1..=80).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    let ok = (1..=80).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
     ok.then(|| {
         format!(
             "Resources | where type =~ 'microsoft.network/loadbalancers' | where name contains '{text}' | project id, name, resourceGroup, subscriptionId, location | order by name asc | limit {GRAPH_TOP}"
@@ -70,8 +76,14 @@ impl Cancel {
 /// What a running call is doing, for the progress line and the throttling countdown.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
-    Sending { poll: u32 },
-    Waiting { ms: u64, reason: WaitReason, poll: u32 },
+    Sending {
+        poll: u32,
+    },
+    Waiting {
+        ms: u64,
+        reason: WaitReason,
+        poll: u32,
+    },
 }
 
 /// Gets a fresh token when ARM answers 401, given the token that was refused; `None`
@@ -90,8 +102,22 @@ pub struct ArmClient {
 }
 
 impl ArmClient {
-    pub fn new(transport: Rc<dyn Transport>, clock: Rc<dyn Clock>, base: ArmBase, cloud: Cloud) -> Self {
-        ArmClient { transport, clock, base, cloud, token: RefCell::new(None), renewer: RefCell::new(None), policy: Policy::default(), sent: Cell::new(0) }
+    pub fn new(
+        transport: Rc<dyn Transport>,
+        clock: Rc<dyn Clock>,
+        base: ArmBase,
+        cloud: Cloud,
+    ) -> Self {
+        ArmClient {
+            transport,
+            clock,
+            base,
+            cloud,
+            token: RefCell::new(None),
+            renewer: RefCell::new(None),
+            policy: Policy::default(),
+            sent: Cell::new(0),
+        }
     }
 
     pub fn with_policy(mut self, policy: Policy) -> Self {
@@ -113,7 +139,9 @@ impl ArmClient {
 
     /// Asks the renewer for a token to replace the refused one; true when there is one.
     async fn renew(&self) -> bool {
-        let Some(renewer) = self.renewer.borrow().clone() else { return false };
+        let Some(renewer) = self.renewer.borrow().clone() else {
+            return false;
+        };
         let refused = self.token.borrow().clone();
         match renewer(refused).await {
             Some(t) => {
@@ -138,8 +166,18 @@ impl ArmClient {
 
     /// `progress` hears of waits (throttling, retries), as for a health check, so a
     /// list screen can say why it is still loading.
-    pub async fn subscriptions(&self, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<Subscription>, ArmError> {
-        let mut subs: Vec<Subscription> = self.get_all(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"), cancel, progress).await?;
+    pub async fn subscriptions(
+        &self,
+        cancel: &Cancel,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Vec<Subscription>, ArmError> {
+        let mut subs: Vec<Subscription> = self
+            .get_all(
+                &format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"),
+                cancel,
+                progress,
+            )
+            .await?;
         subs.sort_by_cached_key(|s| s.display_name.to_ascii_lowercase());
         Ok(subs)
     }
@@ -147,7 +185,13 @@ impl ArmClient {
     /// The directories the signed-in user belongs to, for switching tenant. An id that is
     /// no GUID or domain name is left out: it would go into the login URL's path.
     pub async fn tenants(&self, cancel: &Cancel) -> Result<Vec<Tenant>, ArmError> {
-        let mut tenants: Vec<Tenant> = self.get_all(&format!("/tenants?api-version={TENANTS_API}"), cancel, &|_| {}).await?;
+        let mut tenants: Vec<Tenant> = self
+            .get_all(
+                &format!("/tenants?api-version={TENANTS_API}"),
+                cancel,
+                &|_| {},
+            )
+            .await?;
         tenants.retain(|t| crate::config::is_directory(&t.tenant_id));
         tenants.sort_by_cached_key(|t| t.display_name.to_ascii_lowercase());
         Ok(tenants)
@@ -155,45 +199,101 @@ impl ArmClient {
 
     /// Load balancers whose name contains `text`, across every subscription the user can
     /// read, in one Azure Resource Graph query. `None`: `text` cannot be part of a name.
-    pub async fn find_load_balancers(&self, text: &str, cancel: &Cancel) -> Option<Result<GraphAnswer, ArmError>> {
+    pub async fn find_load_balancers(
+        &self,
+        text: &str,
+        cancel: &Cancel,
+    ) -> Option<Result<GraphAnswer, ArmError>> {
         let query = graph_query(text)?;
-        let body = serde_json::to_string(&GraphRequest { query: &query, options: GraphOptions { top: GRAPH_TOP } }).ok();
-        let url = self.base.url(&format!("/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API}"));
-        Some(async {
-            let resp = self.drive(Request::post(url, body), cancel, &|_| {}).await?;
-            parse(&resp.body)
-                .map_err(|e| ArmError::malformed(&resp, &format!("Resource Graph's answer is not of the expected shape ({e})")))
-        }.await)
+        let body = serde_json::to_string(&GraphRequest {
+            query: &query,
+            options: GraphOptions { top: GRAPH_TOP },
+        })
+        .ok();
+        let url = self.base.url(&format!(
+            "/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API}"
+        ));
+        Some(
+            async {
+                let resp = self
+                    .drive(Request::post(url, body), cancel, &|_| {})
+                    .await?;
+                parse(&resp.body).map_err(|e| {
+                    ArmError::malformed(
+                        &resp,
+                        &format!("Resource Graph's answer is not of the expected shape ({e})"),
+                    )
+                })
+            }
+            .await,
+        )
     }
 
     /// What search falls back to when Resource Graph answers with an error (not
     /// registered, not allowed, or a proxy that does not pass it): every subscription's
     /// list, filtered here. One call per subscription, with only the permissions the rest
     /// of the app needs. Subscriptions that cannot be listed are skipped.
-    pub async fn find_by_listing(&self, text: &str, cancel: &Cancel) -> Result<GraphAnswer, ArmError> {
+    pub async fn find_by_listing(
+        &self,
+        text: &str,
+        cancel: &Cancel,
+    ) -> Result<GraphAnswer, ArmError> {
         let needle = text.trim().to_ascii_lowercase();
         let mut data = Vec::new();
         for sub in self.subscriptions(cancel, &|_| {}).await? {
-            let Ok(id) = SubscriptionId::parse(&sub.subscription_id) else { continue };
-            let Ok(lbs) = self.load_balancers(&id, cancel, &|_| {}).await else { continue };
-            for lb in lbs.into_iter().filter(|lb| lb.name.to_ascii_lowercase().contains(&needle)) {
-                let resource_group = LoadBalancerId::parse(&lb.id).map(|i| i.resource_group).unwrap_or_default();
-                data.push(GraphLoadBalancer { id: lb.id, name: lb.name, resource_group, subscription_id: sub.subscription_id.clone(), location: lb.location });
+            let Ok(id) = SubscriptionId::parse(&sub.subscription_id) else {
+                continue;
+            };
+            let Ok(lbs) = self.load_balancers(&id, cancel, &|_| {}).await else {
+                continue;
+            };
+            for lb in lbs
+                .into_iter()
+                .filter(|lb| lb.name.to_ascii_lowercase().contains(&needle))
+            {
+                let resource_group = LoadBalancerId::parse(&lb.id)
+                    .map(|i| i.resource_group)
+                    .unwrap_or_default();
+                data.push(GraphLoadBalancer {
+                    id: lb.id,
+                    name: lb.name,
+                    resource_group,
+                    subscription_id: sub.subscription_id.clone(),
+                    location: lb.location,
+                });
             }
         }
         data.sort_by_cached_key(|lb: &GraphLoadBalancer| lb.name.to_ascii_lowercase());
-        Ok(GraphAnswer { total_records: data.len() as u64, data })
+        Ok(GraphAnswer {
+            total_records: data.len() as u64,
+            data,
+        })
     }
 
-    pub async fn load_balancers(&self, sub: &SubscriptionId, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<LoadBalancer>, ArmError> {
-        let path = format!("{}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}", sub.path());
+    pub async fn load_balancers(
+        &self,
+        sub: &SubscriptionId,
+        cancel: &Cancel,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Vec<LoadBalancer>, ArmError> {
+        let path = format!(
+            "{}/providers/Microsoft.Network/loadBalancers?api-version={NETWORK_API}",
+            sub.path()
+        );
         let mut lbs: Vec<LoadBalancer> = self.get_all(&path, cancel, progress).await?;
         lbs.sort_by_cached_key(|lb| lb.name.to_ascii_lowercase());
         Ok(lbs)
     }
 
-    pub async fn load_balancer(&self, id: &LoadBalancerId, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<LoadBalancer, ArmError> {
-        let url = self.base.url(&format!("{}?api-version={NETWORK_API}", id.path()));
+    pub async fn load_balancer(
+        &self,
+        id: &LoadBalancerId,
+        cancel: &Cancel,
+        progress: &dyn Fn(Progress),
+    ) -> Result<LoadBalancer, ArmError> {
+        let url = self
+            .base
+            .url(&format!("{}?api-version={NETWORK_API}", id.path()));
         self.get_json(&url, cancel, progress).await
     }
 
@@ -204,30 +304,52 @@ impl ArmClient {
         cancel: &Cancel,
         progress: &dyn Fn(Progress),
     ) -> Result<HealthResult, ArmError> {
-        let url = self.base.url(&format!("{}/health?api-version={NETWORK_API}", rule.path()));
-        let resp = self.drive(Request::post(url, None), cancel, progress).await?;
+        let url = self
+            .base
+            .url(&format!("{}/health?api-version={NETWORK_API}", rule.path()));
+        let resp = self
+            .drive(Request::post(url, None), cancel, progress)
+            .await?;
         if resp.body.trim().is_empty() {
-            return Err(ArmError::malformed(&resp, "Azure finished the health operation but sent an empty result"));
+            return Err(ArmError::malformed(
+                &resp,
+                "Azure finished the health operation but sent an empty result",
+            ));
         }
-        parse(&resp.body)
-            .map_err(|e| ArmError::malformed(&resp, &format!("the health result is not valid JSON of the expected shape ({e})")))
+        parse(&resp.body).map_err(|e| {
+            ArmError::malformed(
+                &resp,
+                &format!("the health result is not valid JSON of the expected shape ({e})"),
+            )
+        })
     }
 
     /// Every page's items, following `nextLink` from page to page. A `nextLink` is made
     /// absolute on the ARM base, and `send` refuses one on another host (the token guard).
-    async fn get_all<T: DeserializeOwned>(&self, path: &str, cancel: &Cancel, progress: &dyn Fn(Progress)) -> Result<Vec<T>, ArmError> {
+    async fn get_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        cancel: &Cancel,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Vec<T>, ArmError> {
         let mut out = Vec::new();
         let mut next = Some(self.base.url(path));
         let mut pages = 0;
         while let Some(url) = next.take() {
             pages += 1;
             if pages > MAX_PAGES {
-                return Err(ArmError::new(ErrorKind::Malformed, format!("the listing did not end after {MAX_PAGES} pages")));
+                return Err(ArmError::new(
+                    ErrorKind::Malformed,
+                    format!("the listing did not end after {MAX_PAGES} pages"),
+                ));
             }
             let resp = self.drive(Request::get(&url), cancel, progress).await?;
             let page: Page<T> = parse(&resp.body).map_err(|e| unexpected_answer(&resp, e))?;
             out.extend(page.value);
-            next = page.next_link.filter(|l| !l.is_empty()).map(|l| self.base.adopt(&l, self.cloud));
+            next = page
+                .next_link
+                .filter(|l| !l.is_empty())
+                .map(|l| self.base.adopt(&l, self.cloud));
         }
         Ok(out)
     }
@@ -273,7 +395,11 @@ impl ArmClient {
                     }
                 }
                 Step::Wait { ms, reason } => {
-                    progress(Progress::Waiting { ms, reason, poll: lro.polls() });
+                    progress(Progress::Waiting {
+                        ms,
+                        reason,
+                        poll: lro.polls(),
+                    });
                     self.clock.sleep(ms).await;
                     lro.on_wake(self.clock.now_ms())
                 }
@@ -284,10 +410,7 @@ impl ArmClient {
     }
 
     /// The only place the token is attached, and only for URLs under the ARM base.
-    async fn send(
-        &self,
-        mut req: Request,
-    ) -> Result<Result<Response, TransportError>, ArmError> {
+    async fn send(&self, mut req: Request) -> Result<Result<Response, TransportError>, ArmError> {
         req.url = self.base.adopt(&req.url, self.cloud);
         if !self.base.owns(&req.url) {
             return Err(ArmError::new(
@@ -299,9 +422,11 @@ impl ArmClient {
         if let Some(t) = token {
             req.headers.push(("Authorization".into(), t.bearer()));
         }
-        req.headers.push(("x-ms-client-request-id".into(), self.request_id()));
+        req.headers
+            .push(("x-ms-client-request-id".into(), self.request_id()));
         if req.body.is_some() {
-            req.headers.push(("Content-Type".into(), "application/json".into()));
+            req.headers
+                .push(("Content-Type".into(), "application/json".into()));
         }
         Ok(self.transport.send(req).await)
     }
@@ -326,12 +451,18 @@ impl ArmClient {
 }
 
 fn unexpected_answer(resp: &Response, e: JsonError) -> ArmError {
-    ArmError::malformed(resp, &format!("the answer is not valid JSON of the expected shape ({e})"))
+    ArmError::malformed(
+        resp,
+        &format!("the answer is not valid JSON of the expected shape ({e})"),
+    )
 }
 
 fn origin_of(url: &str) -> &str {
     let after = url.find("://").map(|i| i + 3).unwrap_or(0);
-    let end = url[after..].find(['/', '?', '#']).map(|i| i + after).unwrap_or(url.len());
+    let end = url[after..]
+        .find(['/', '?', '#'])
+        .map(|i| i + after)
+        .unwrap_or(url.len());
     &url[..end]
 }
 

@@ -9,9 +9,13 @@ use crate::http::{Response, TransportError};
 #[derive(Debug, Clone, PartialEq)]
 pub enum ErrorKind {
     /// 401: the token expired or is not valid for ARM.
-    Unauthorized { expired: bool },
+    Unauthorized {
+        expired: bool,
+    },
     /// 403: the message names the missing action when ARM said which.
-    Forbidden { action: Option<String> },
+    Forbidden {
+        action: Option<String>,
+    },
     NotFound,
     Conflict,
     Throttled,
@@ -35,7 +39,9 @@ pub enum ErrorKind {
     /// mean guessing where the token goes, so it is not followed.
     LocationUnusable,
     /// ARM named a URL on another host; the token was not sent there.
-    ForeignHost { url: String },
+    ForeignHost {
+        url: String,
+    },
     /// The operation did not finish before the deadline.
     Timeout,
     Cancelled,
@@ -85,9 +91,14 @@ impl ArmError {
     pub fn from_transport(e: &TransportError) -> Self {
         match e {
             TransportError::Network(m) => ArmError::new(ErrorKind::Network, m.clone()),
-            TransportError::Body(m) => ArmError::new(ErrorKind::Malformed, format!("the answer was cut off: {m}")),
+            TransportError::Body(m) => {
+                ArmError::new(ErrorKind::Malformed, format!("the answer was cut off: {m}"))
+            }
             TransportError::Worker(m) => ArmError::new(ErrorKind::Worker, m.clone()),
-            TransportError::Redirected => ArmError::new(ErrorKind::Redirected, "the request was answered with a redirect, which LB Health does not follow"),
+            TransportError::Redirected => ArmError::new(
+                ErrorKind::Redirected,
+                "the request was answered with a redirect, which LB Health does not follow",
+            ),
         }
     }
 
@@ -102,9 +113,12 @@ impl ArmError {
         let kind = match r.status {
             401 => ErrorKind::Unauthorized {
                 expired: code.as_deref() == Some("ExpiredAuthenticationToken")
-                    || r.header("WWW-Authenticate").is_some_and(|h| h.contains("expir")),
+                    || r.header("WWW-Authenticate")
+                        .is_some_and(|h| h.contains("expir")),
             },
-            403 => ErrorKind::Forbidden { action: missing_action(&message) },
+            403 => ErrorKind::Forbidden {
+                action: missing_action(&message),
+            },
             404 => ErrorKind::NotFound,
             409 => ErrorKind::Conflict,
             429 => ErrorKind::Throttled,
@@ -116,7 +130,11 @@ impl ArmError {
             kind,
             status: Some(r.status),
             code,
-            message: if message.is_empty() { default_message(r.status, looks_html) } else { message },
+            message: if message.is_empty() {
+                default_message(r.status, looks_html)
+            } else {
+                message
+            },
             request_id: r.header("x-ms-request-id").map(str::to_owned),
             correlation_id: r.header("x-ms-correlation-request-id").map(str::to_owned),
             retry_after_s: r.header("Retry-After").and_then(|v| v.trim().parse().ok()),
@@ -125,7 +143,11 @@ impl ArmError {
 
     /// A 2xx whose body could not be used.
     pub fn malformed(r: &Response, what: &str) -> Self {
-        let kind = if looks_like_html(&r.body) { ErrorKind::HtmlPage } else { ErrorKind::Malformed };
+        let kind = if looks_like_html(&r.body) {
+            ErrorKind::HtmlPage
+        } else {
+            ErrorKind::Malformed
+        };
         ArmError {
             status: Some(r.status),
             request_id: r.header("x-ms-request-id").map(str::to_owned),
@@ -136,7 +158,10 @@ impl ArmError {
 
     /// Worth trying again as it is, without the user changing anything.
     pub fn is_transient(&self) -> bool {
-        matches!(self.kind, ErrorKind::Server | ErrorKind::Network | ErrorKind::Throttled)
+        matches!(
+            self.kind,
+            ErrorKind::Server | ErrorKind::Network | ErrorKind::Throttled
+        )
     }
 }
 
@@ -153,8 +178,16 @@ impl std::fmt::Display for ArmError {
 impl std::error::Error for ArmError {}
 
 fn looks_like_html(body: &str) -> bool {
-    let head: String = body.trim_start().chars().take(64).collect::<String>().to_ascii_lowercase();
-    head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<head") || head.starts_with("<body")
+    let head: String = body
+        .trim_start()
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.starts_with("<head")
+        || head.starts_with("<body")
 }
 
 /// ARM's 403 message says "does not have authorization to perform action 'X' over scope".
@@ -191,7 +224,9 @@ mod tests {
 
     #[test]
     fn expired_token_is_recognised() {
-        let e = ArmError::from_response(&fixture(include_str!("../../tests/fixtures/error-401-expired.json")));
+        let e = ArmError::from_response(&fixture(include_str!(
+            "../../tests/fixtures/error-401-expired.json"
+        )));
         assert_eq!(e.kind, ErrorKind::Unauthorized { expired: true });
         assert_eq!(e.code.as_deref(), Some("ExpiredAuthenticationToken"));
         assert_eq!(e.request_id.as_deref(), Some("req-1"));
@@ -199,16 +234,24 @@ mod tests {
 
     #[test]
     fn forbidden_names_the_missing_action() {
-        let e = ArmError::from_response(&fixture(include_str!("../../tests/fixtures/error-403-authz.json")));
+        let e = ArmError::from_response(&fixture(include_str!(
+            "../../tests/fixtures/error-403-authz.json"
+        )));
         assert_eq!(
             e.kind,
-            ErrorKind::Forbidden { action: Some("Microsoft.Network/loadBalancers/loadBalancingRules/health/action".into()) }
+            ErrorKind::Forbidden {
+                action: Some(
+                    "Microsoft.Network/loadBalancers/loadBalancingRules/health/action".into()
+                )
+            }
         );
     }
 
     #[test]
     fn throttling_carries_retry_after() {
-        let e = ArmError::from_response(&fixture(include_str!("../../tests/fixtures/error-429-throttled.json")));
+        let e = ArmError::from_response(&fixture(include_str!(
+            "../../tests/fixtures/error-429-throttled.json"
+        )));
         assert_eq!(e.kind, ErrorKind::Throttled);
         assert_eq!(e.retry_after_s, Some(17));
         assert!(e.is_transient());
@@ -216,21 +259,29 @@ mod tests {
 
     #[test]
     fn not_found_keeps_arm_code_and_message() {
-        let e = ArmError::from_response(&fixture(include_str!("../../tests/fixtures/error-404-notfound.json")));
+        let e = ArmError::from_response(&fixture(include_str!(
+            "../../tests/fixtures/error-404-notfound.json"
+        )));
         assert_eq!(e.kind, ErrorKind::NotFound);
         assert!(e.message.contains("lb-gone"));
     }
 
     #[test]
     fn html_error_page_is_named_as_such() {
-        let e = ArmError::from_response(&Response::new(502, "<!DOCTYPE html><html><body>Bad gateway</body></html>"));
+        let e = ArmError::from_response(&Response::new(
+            502,
+            "<!DOCTYPE html><html><body>Bad gateway</body></html>",
+        ));
         assert_eq!(e.kind, ErrorKind::HtmlPage);
         assert_eq!(e.status, Some(502));
     }
 
     #[test]
     fn bare_message_bodies_are_read() {
-        let e = ArmError::from_response(&Response::new(400, r#"{"message":"Expected bad request message"}"#));
+        let e = ArmError::from_response(&Response::new(
+            400,
+            r#"{"message":"Expected bad request message"}"#,
+        ));
         assert_eq!(e.kind, ErrorKind::Rejected);
         assert_eq!(e.message, "Expected bad request message");
     }
@@ -258,20 +309,47 @@ mod tests {
             message: Option<String>,
         }
         let bodies = [
-            "", "null", "{}", "[]", "{\"error\":", r#"{"error":null,"message":"m"}"#, r#"{"error":{"code":"C","message":"M"},"message":"top"}"#,
-            r#"{"error":{"code":"","message":null}}"#, r#"{"error":{"code":5}}"#, r#"{"error":"x","message":"m"}"#,
-            r#"{"error":{"code":"a","code":"b"}}"#, r#"{"message":"a","message":"b"}"#, r#"["x",["C","M"]]"#, r#"[{"code":"C"},"m",1]"#,
-            r#"{"error":{"code":"C","details":[{"code":"D"}],"target":null},"extra":[[[{}]]]}"#, r#"{"message":"m"} trailing"#,
+            "",
+            "null",
+            "{}",
+            "[]",
+            "{\"error\":",
+            r#"{"error":null,"message":"m"}"#,
+            r#"{"error":{"code":"C","message":"M"},"message":"top"}"#,
+            r#"{"error":{"code":"","message":null}}"#,
+            r#"{"error":{"code":5}}"#,
+            r#"{"error":"x","message":"m"}"#,
+            r#"{"error":{"code":"a","code":"b"}}"#,
+            r#"{"message":"a","message":"b"}"#,
+            r#"["x",["C","M"]]"#,
+            r#"[{"code":"C"},"m",1]"#,
+            r#"{"error":{"code":"C","details":[{"code":"D"}],"target":null},"extra":[[[{}]]]}"#,
+            r#"{"message":"m"} trailing"#,
         ];
         for body in bodies {
             let old = serde_json::from_str::<Envelope>(body).ok();
             let old_top = old.as_ref().and_then(|e| e.message.clone());
             let old_body = old.and_then(|e| e.error);
-            let old_code = old_body.as_ref().and_then(|b| b.code.clone()).filter(|c| !c.is_empty());
-            let old_message = old_body.as_ref().and_then(|b| b.message.clone()).or(old_top).unwrap_or_default();
+            let old_code = old_body
+                .as_ref()
+                .and_then(|b| b.code.clone())
+                .filter(|c| !c.is_empty());
+            let old_message = old_body
+                .as_ref()
+                .and_then(|b| b.message.clone())
+                .or(old_top)
+                .unwrap_or_default();
             let e = ArmError::from_response(&Response::new(400, body));
             assert_eq!(e.code, old_code, "{body}");
-            assert_eq!(e.message, if old_message.is_empty() { default_message(400, false) } else { old_message }, "{body}");
+            assert_eq!(
+                e.message,
+                if old_message.is_empty() {
+                    default_message(400, false)
+                } else {
+                    old_message
+                },
+                "{body}"
+            );
         }
     }
 }

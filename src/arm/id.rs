@@ -13,7 +13,10 @@ pub enum IdError {
     /// A `key/value` pair was expected at this key.
     Missing(&'static str),
     WrongProvider(String),
-    WrongType { expected: &'static str, found: String },
+    WrongType {
+        expected: &'static str,
+        found: String,
+    },
     BadName(String),
     TrailingSegments,
 }
@@ -85,7 +88,10 @@ impl LoadBalancerId {
     }
     pub fn rule(&self, name: &str) -> Result<RuleId, IdError> {
         check_name(name)?;
-        Ok(RuleId { load_balancer: self.clone(), name: name.to_owned() })
+        Ok(RuleId {
+            load_balancer: self.clone(),
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -96,14 +102,21 @@ impl RuleId {
             [] => Err(IdError::Missing("loadBalancingRules")),
             [kind, name] if kind.eq_ignore_ascii_case("loadBalancingRules") => lb.rule(name),
             [kind, ..] if !kind.eq_ignore_ascii_case("loadBalancingRules") => {
-                Err(IdError::WrongType { expected: "loadBalancingRules", found: (*kind).to_owned() })
+                Err(IdError::WrongType {
+                    expected: "loadBalancingRules",
+                    found: (*kind).to_owned(),
+                })
             }
             [_] => Err(IdError::Missing("loadBalancingRules")),
             _ => Err(IdError::TrailingSegments),
         }
     }
     pub fn path(&self) -> String {
-        format!("{}/loadBalancingRules/{}", self.load_balancer.path(), self.name)
+        format!(
+            "{}/loadBalancingRules/{}",
+            self.load_balancer.path(),
+            self.name
+        )
     }
 }
 
@@ -132,17 +145,31 @@ pub fn last_segment(id: &str) -> &str {
 /// IP configuration id, without the conventional `-nic` suffix; `None` when the id
 /// is not a NIC IP configuration (IP-based backends).
 pub fn instance_name(nic_ip_config_id: &str) -> Option<String> {
-    let segs: Vec<&str> = nic_ip_config_id.split('/').filter(|s| !s.is_empty()).collect();
-    let nic_pos = segs.iter().position(|s| s.eq_ignore_ascii_case("networkInterfaces"))?;
+    let segs: Vec<&str> = nic_ip_config_id
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let nic_pos = segs
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("networkInterfaces"))?;
     let nic = segs.get(nic_pos + 1)?;
     // VM scale set NICs: .../virtualMachines/{n}/networkInterfaces/{nic}
-    let vmss = segs.iter().position(|s| s.eq_ignore_ascii_case("virtualMachineScaleSets"));
-    if let (Some(p), Some(vm_pos)) = (vmss, segs.iter().position(|s| s.eq_ignore_ascii_case("virtualMachines"))) {
+    let vmss = segs
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("virtualMachineScaleSets"));
+    if let (Some(p), Some(vm_pos)) = (
+        vmss,
+        segs.iter()
+            .position(|s| s.eq_ignore_ascii_case("virtualMachines")),
+    ) {
         if let (Some(set), Some(idx)) = (segs.get(p + 1), segs.get(vm_pos + 1)) {
             return Some(format!("{set}_{idx}"));
         }
     }
-    let trimmed = nic.strip_suffix("-nic").filter(|s| !s.is_empty()).unwrap_or(nic);
+    let trimmed = nic
+        .strip_suffix("-nic")
+        .filter(|s| !s.is_empty())
+        .unwrap_or(nic);
     Some(trimmed.to_owned())
 }
 
@@ -156,7 +183,10 @@ fn parse_lb_prefix(s: &str) -> Result<(LoadBalancerId, Vec<&str>), IdError> {
     let expect = |i: usize, key: &'static str| -> Result<&str, IdError> {
         match (segs.get(i), segs.get(i + 1)) {
             (Some(k), Some(v)) if k.eq_ignore_ascii_case(key) && !v.is_empty() => Ok(*v),
-            (Some(k), _) if !k.eq_ignore_ascii_case(key) => Err(IdError::WrongType { expected: key, found: (*k).to_owned() }),
+            (Some(k), _) if !k.eq_ignore_ascii_case(key) => Err(IdError::WrongType {
+                expected: key,
+                found: (*k).to_owned(),
+            }),
             _ => Err(IdError::Missing(key)),
         }
     };
@@ -169,7 +199,14 @@ fn parse_lb_prefix(s: &str) -> Result<(LoadBalancerId, Vec<&str>), IdError> {
     }
     let name = expect(6, "loadBalancers")?;
     check_name(name)?;
-    Ok((LoadBalancerId { subscription: sub, resource_group: rg.to_owned(), name: name.to_owned() }, segs[8..].to_vec()))
+    Ok((
+        LoadBalancerId {
+            subscription: sub,
+            resource_group: rg.to_owned(),
+            name: name.to_owned(),
+        },
+        segs[8..].to_vec(),
+    ))
 }
 
 /// Azure names are 1-80 characters of letters, digits, `.`, `-`, `_` and `()`;
@@ -181,14 +218,14 @@ fn check_name(n: &str) -> Result<(), IdError> {
         && !n.ends_with('.')
         && !n.contains("..")
         && n.len() <= 90
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '(' | ')'));
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '(' | ')'));
     if ok {
         Ok(())
     } else {
         Err(IdError::BadName(n.chars().take(64).collect()))
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -215,15 +252,39 @@ mod tests {
     #[test]
     fn malformed_ids_are_typed_errors() {
         assert_eq!(LoadBalancerId::parse(""), Err(IdError::Empty));
-        assert_eq!(LoadBalancerId::parse("subscriptions/x"), Err(IdError::NoLeadingSlash));
+        assert_eq!(
+            LoadBalancerId::parse("subscriptions/x"),
+            Err(IdError::NoLeadingSlash)
+        );
         assert!(matches!(LoadBalancerId::parse("/subscriptions/not-a-guid/resourceGroups/a/providers/Microsoft.Network/loadBalancers/b"), Err(IdError::BadSubscription(_))));
-        assert!(matches!(LoadBalancerId::parse(&LB.replace("Microsoft.Network", "Microsoft.Compute")), Err(IdError::WrongProvider(_))));
-        assert!(matches!(LoadBalancerId::parse(&LB.replace("lb-web", "lb web")), Err(IdError::BadName(_))));
-        assert_eq!(LoadBalancerId::parse(&format!("{LB}/probes/p")), Err(IdError::TrailingSegments));
-        assert!(matches!(LoadBalancerId::parse(&LB.replace("rg-web", "..")), Err(IdError::BadName(_))));
-        assert!(matches!(LoadBalancerId::parse(&LB.replace("lb-web", "lb.")), Err(IdError::BadName(_))));
-        assert!(matches!(RuleId::parse(&format!("{LB}/probes/p")), Err(IdError::WrongType { .. })));
-        assert_eq!(RuleId::parse(LB), Err(IdError::Missing("loadBalancingRules")));
+        assert!(matches!(
+            LoadBalancerId::parse(&LB.replace("Microsoft.Network", "Microsoft.Compute")),
+            Err(IdError::WrongProvider(_))
+        ));
+        assert!(matches!(
+            LoadBalancerId::parse(&LB.replace("lb-web", "lb web")),
+            Err(IdError::BadName(_))
+        ));
+        assert_eq!(
+            LoadBalancerId::parse(&format!("{LB}/probes/p")),
+            Err(IdError::TrailingSegments)
+        );
+        assert!(matches!(
+            LoadBalancerId::parse(&LB.replace("rg-web", "..")),
+            Err(IdError::BadName(_))
+        ));
+        assert!(matches!(
+            LoadBalancerId::parse(&LB.replace("lb-web", "lb.")),
+            Err(IdError::BadName(_))
+        ));
+        assert!(matches!(
+            RuleId::parse(&format!("{LB}/probes/p")),
+            Err(IdError::WrongType { .. })
+        ));
+        assert_eq!(
+            RuleId::parse(LB),
+            Err(IdError::Missing("loadBalancingRules"))
+        );
         assert!(matches!(LoadBalancerId::parse("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/a?x=1"), Err(IdError::BadName(_))));
     }
 

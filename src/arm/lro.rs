@@ -108,7 +108,10 @@ impl Lro {
         match &self.phase {
             Phase::Initial => Step::Send(self.initial.clone()),
             Phase::Polling { url } => Step::Send(Request::get(url.clone())),
-            Phase::Finished => Step::Failed(ArmError::new(ErrorKind::Cancelled, "the operation already ended")),
+            Phase::Finished => Step::Failed(ArmError::new(
+                ErrorKind::Cancelled,
+                "the operation already ended",
+            )),
         }
     }
 
@@ -118,13 +121,18 @@ impl Lro {
 
     pub fn on_answer(&mut self, now_ms: f64, answer: Result<Response, TransportError>) -> Step {
         if self.phase == Phase::Finished {
-            return Step::Failed(ArmError::new(ErrorKind::Cancelled, "the operation already ended"));
+            return Step::Failed(ArmError::new(
+                ErrorKind::Cancelled,
+                "the operation already ended",
+            ));
         }
         let r = match answer {
             Ok(r) => r,
             // A worker that did not load will not load on a retry a second later; the
             // user's Retry starts a new one.
-            Err(e @ (TransportError::Worker(_) | TransportError::Redirected)) => return self.fail(ArmError::from_transport(&e)),
+            Err(e @ (TransportError::Worker(_) | TransportError::Redirected)) => {
+                return self.fail(ArmError::from_transport(&e))
+            }
             Err(e) => return self.transient(now_ms, ArmError::from_transport(&e), None),
         };
         match r.status {
@@ -153,10 +161,13 @@ impl Lro {
     fn accepted(&mut self, now_ms: f64, r: &Response) -> Step {
         self.transient = 0;
         // A poll's 202 may name a new Location; otherwise keep polling the one we have.
-        let next = r.header("Location").map(str::to_owned).or_else(|| match &self.phase {
-            Phase::Polling { url } => Some(url.clone()),
-            _ => None,
-        });
+        let next = r
+            .header("Location")
+            .map(str::to_owned)
+            .or_else(|| match &self.phase {
+                Phase::Polling { url } => Some(url.clone()),
+                _ => None,
+            });
         let Some(url) = next else {
             let mut e = ArmError::malformed(r, "");
             e.kind = ErrorKind::LocationMissing;
@@ -166,7 +177,10 @@ impl Lro {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             let mut e = ArmError::malformed(r, "");
             e.kind = ErrorKind::LocationUnusable;
-            e.message = format!("the Location header is not an absolute URL: {}", truncate(&url, 200));
+            e.message = format!(
+                "the Location header is not an absolute URL: {}",
+                truncate(&url, 200)
+            );
             return self.fail(e);
         }
         self.phase = Phase::Polling { url };
@@ -178,7 +192,9 @@ impl Lro {
         // pollers do: a short operation then finishes without our backoff's 2 s. Later
         // polls, and a Retry-After we cannot read (a date, junk), back off.
         let at_once = self.polls == 1 && r.header("Retry-After").is_none();
-        let wait = self.server_wait(r).unwrap_or_else(|| if at_once { 0 } else { self.next_default() });
+        let wait =
+            self.server_wait(r)
+                .unwrap_or_else(|| if at_once { 0 } else { self.next_default() });
         let timeout = ArmError::new(ErrorKind::Timeout, self.timeout_message());
         self.wait_or_timeout(now_ms, wait, WaitReason::Pending, timeout)
     }
@@ -188,12 +204,23 @@ impl Lro {
         if self.transient > self.policy.max_transient_retries {
             return self.fail(err);
         }
-        let backoff = self.policy.first_default_ms.saturating_mul(1 << (self.transient - 1).min(6));
-        let wait = server_wait.unwrap_or(backoff).min(self.policy.max_default_ms);
+        let backoff = self
+            .policy
+            .first_default_ms
+            .saturating_mul(1 << (self.transient - 1).min(6));
+        let wait = server_wait
+            .unwrap_or(backoff)
+            .min(self.policy.max_default_ms);
         self.wait_or_timeout(now_ms, wait, WaitReason::Transient, err)
     }
 
-    fn wait_or_timeout(&mut self, now_ms: f64, wait: u64, reason: WaitReason, err: ArmError) -> Step {
+    fn wait_or_timeout(
+        &mut self,
+        now_ms: f64,
+        wait: u64,
+        reason: WaitReason,
+        err: ArmError,
+    ) -> Step {
         if self.elapsed_ms(now_ms) + wait > self.policy.deadline_ms {
             let mut e = err;
             if reason == WaitReason::Pending {
@@ -257,9 +284,18 @@ mod tests {
     fn post_then_polls_then_result() {
         let (mut m, s) = Lro::start(post(), 0.0, Policy::default());
         assert_eq!(s, Step::Send(post()));
-        assert_eq!(m.on_answer(10.0, Ok(accepted(Some("3")))), Step::Wait { ms: 3000, reason: WaitReason::Pending });
+        assert_eq!(
+            m.on_answer(10.0, Ok(accepted(Some("3")))),
+            Step::Wait {
+                ms: 3000,
+                reason: WaitReason::Pending
+            }
+        );
         assert_eq!(m.on_wake(3010.0), Step::Send(Request::get(LOC)));
-        assert!(matches!(m.on_answer(3020.0, Ok(accepted(Some("3")))), Step::Wait { .. }));
+        assert!(matches!(
+            m.on_answer(3020.0, Ok(accepted(Some("3")))),
+            Step::Wait { .. }
+        ));
         let done = m.on_answer(6100.0, Ok(Response::new(200, "{}")));
         assert_eq!(done, Step::Done(Response::new(200, "{}")));
         assert_eq!(m.polls(), 2);
@@ -268,7 +304,13 @@ mod tests {
     #[test]
     fn retry_after_is_honoured() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        assert_eq!(m.on_answer(0.0, Ok(accepted(Some("17")))), Step::Wait { ms: 17_000, reason: WaitReason::Pending });
+        assert_eq!(
+            m.on_answer(0.0, Ok(accepted(Some("17")))),
+            Step::Wait {
+                ms: 17_000,
+                reason: WaitReason::Pending
+            }
+        );
     }
 
     #[test]
@@ -286,32 +328,81 @@ mod tests {
     #[test]
     fn first_poll_goes_at_once_when_azure_names_no_wait() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        assert_eq!(m.on_answer(0.0, Ok(accepted(None))), Step::Wait { ms: 0, reason: WaitReason::Pending });
+        assert_eq!(
+            m.on_answer(0.0, Ok(accepted(None))),
+            Step::Wait {
+                ms: 0,
+                reason: WaitReason::Pending
+            }
+        );
         assert_eq!(m.on_wake(1.0), Step::Send(Request::get(LOC)));
-        assert_eq!(m.on_answer(2.0, Ok(accepted(None))), Step::Wait { ms: 2000, reason: WaitReason::Pending });
+        assert_eq!(
+            m.on_answer(2.0, Ok(accepted(None))),
+            Step::Wait {
+                ms: 2000,
+                reason: WaitReason::Pending
+            }
+        );
     }
 
     #[test]
     fn retry_after_wins_over_the_first_poll_at_once() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        assert_eq!(m.on_answer(0.0, Ok(accepted(Some("1")))), Step::Wait { ms: 1000, reason: WaitReason::Pending });
+        assert_eq!(
+            m.on_answer(0.0, Ok(accepted(Some("1")))),
+            Step::Wait {
+                ms: 1000,
+                reason: WaitReason::Pending
+            }
+        );
         // The scenario of issue 19: no wait named, then a new Location with Retry-After: 1.
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        assert_eq!(m.on_answer(0.0, Ok(accepted(None))), Step::Wait { ms: 0, reason: WaitReason::Pending });
-        assert_eq!(m.on_answer(1.0, Ok(accepted(Some("1")))), Step::Wait { ms: 1000, reason: WaitReason::Pending });
+        assert_eq!(
+            m.on_answer(0.0, Ok(accepted(None))),
+            Step::Wait {
+                ms: 0,
+                reason: WaitReason::Pending
+            }
+        );
+        assert_eq!(
+            m.on_answer(1.0, Ok(accepted(Some("1")))),
+            Step::Wait {
+                ms: 1000,
+                reason: WaitReason::Pending
+            }
+        );
     }
 
     #[test]
     fn throttling_without_retry_after_never_resends_at_once() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        assert_eq!(m.on_answer(0.0, Ok(Response::new(429, "{}"))), Step::Wait { ms: 2000, reason: WaitReason::Throttled });
+        assert_eq!(
+            m.on_answer(0.0, Ok(Response::new(429, "{}"))),
+            Step::Wait {
+                ms: 2000,
+                reason: WaitReason::Throttled
+            }
+        );
     }
 
     #[test]
     fn odd_retry_after_values_are_clamped_or_ignored() {
-        for (v, want) in [("0", 1000), ("-5", 1000), ("999999", 120_000), ("soon", 2000), ("Wed, 21 Oct 2015 07:28:00 GMT", 2000)] {
+        for (v, want) in [
+            ("0", 1000),
+            ("-5", 1000),
+            ("999999", 120_000),
+            ("soon", 2000),
+            ("Wed, 21 Oct 2015 07:28:00 GMT", 2000),
+        ] {
             let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-            assert_eq!(m.on_answer(0.0, Ok(accepted(Some(v)))), Step::Wait { ms: want, reason: WaitReason::Pending }, "{v}");
+            assert_eq!(
+                m.on_answer(0.0, Ok(accepted(Some(v)))),
+                Step::Wait {
+                    ms: want,
+                    reason: WaitReason::Pending
+                },
+                "{v}"
+            );
         }
     }
 
@@ -336,7 +427,10 @@ mod tests {
     #[test]
     fn missing_location_is_an_error_not_success() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        match m.on_answer(0.0, Ok(Response::new(202, "").with_header("x-ms-request-id", "r1"))) {
+        match m.on_answer(
+            0.0,
+            Ok(Response::new(202, "").with_header("x-ms-request-id", "r1")),
+        ) {
             Step::Failed(e) => {
                 assert_eq!(e.kind, ErrorKind::LocationMissing);
                 assert_eq!(e.request_id.as_deref(), Some("r1"));
@@ -348,15 +442,33 @@ mod tests {
     #[test]
     fn relative_or_junk_location_is_refused() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        let s = m.on_answer(0.0, Ok(Response::new(202, "").with_header("Location", "javascript:alert(1)")));
-        assert!(matches!(s, Step::Failed(ArmError { kind: ErrorKind::LocationUnusable, .. })));
+        let s = m.on_answer(
+            0.0,
+            Ok(Response::new(202, "").with_header("Location", "javascript:alert(1)")),
+        );
+        assert!(matches!(
+            s,
+            Step::Failed(ArmError {
+                kind: ErrorKind::LocationUnusable,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn throttling_waits_then_resends_the_same_request() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        let s = m.on_answer(0.0, Ok(Response::new(429, "{}").with_header("Retry-After", "5")));
-        assert_eq!(s, Step::Wait { ms: 5000, reason: WaitReason::Throttled });
+        let s = m.on_answer(
+            0.0,
+            Ok(Response::new(429, "{}").with_header("Retry-After", "5")),
+        );
+        assert_eq!(
+            s,
+            Step::Wait {
+                ms: 5000,
+                reason: WaitReason::Throttled
+            }
+        );
         assert_eq!(m.on_wake(5000.0), Step::Send(post()));
     }
 
@@ -364,24 +476,48 @@ mod tests {
     fn server_errors_retry_a_bounded_number_of_times() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
         for _ in 0..3 {
-            assert!(matches!(m.on_answer(0.0, Ok(Response::new(503, ""))), Step::Wait { reason: WaitReason::Transient, .. }));
+            assert!(matches!(
+                m.on_answer(0.0, Ok(Response::new(503, ""))),
+                Step::Wait {
+                    reason: WaitReason::Transient,
+                    ..
+                }
+            ));
         }
-        assert!(matches!(m.on_answer(0.0, Ok(Response::new(503, ""))), Step::Failed(ArmError { kind: ErrorKind::Server, .. })));
+        assert!(matches!(
+            m.on_answer(0.0, Ok(Response::new(503, ""))),
+            Step::Failed(ArmError {
+                kind: ErrorKind::Server,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn network_failure_during_polling_retries_the_poll() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
         m.on_answer(0.0, Ok(accepted(Some("1"))));
-        assert!(matches!(m.on_answer(1.0, Err(TransportError::Network("reset".into()))), Step::Wait { reason: WaitReason::Transient, .. }));
+        assert!(matches!(
+            m.on_answer(1.0, Err(TransportError::Network("reset".into()))),
+            Step::Wait {
+                reason: WaitReason::Transient,
+                ..
+            }
+        ));
         assert_eq!(m.on_wake(5000.0), Step::Send(Request::get(LOC)));
     }
 
     #[test]
     fn a_worker_that_did_not_answer_fails_at_once() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        let s = m.on_answer(0.0, Err(TransportError::Worker("demo-worker.js did not load".into())));
-        assert!(matches!(&s, Step::Failed(ArmError { kind: ErrorKind::Worker, message, .. }) if message.contains("demo-worker.js")), "{s:?}");
+        let s = m.on_answer(
+            0.0,
+            Err(TransportError::Worker("demo-worker.js did not load".into())),
+        );
+        assert!(
+            matches!(&s, Step::Failed(ArmError { kind: ErrorKind::Worker, message, .. }) if message.contains("demo-worker.js")),
+            "{s:?}"
+        );
     }
 
     #[test]
@@ -390,36 +526,88 @@ mod tests {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
         m.on_answer(0.0, Ok(accepted(Some("1"))));
         let s = m.on_answer(1.0, Err(TransportError::Redirected));
-        assert!(matches!(&s, Step::Failed(ArmError { kind: ErrorKind::Redirected, .. })), "{s:?}");
+        assert!(
+            matches!(
+                &s,
+                Step::Failed(ArmError {
+                    kind: ErrorKind::Redirected,
+                    ..
+                })
+            ),
+            "{s:?}"
+        );
     }
 
     #[test]
     fn client_errors_fail_at_once() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        let s = m.on_answer(0.0, Ok(Response::new(403, r#"{"error":{"code":"AuthorizationFailed","message":"no"}}"#)));
-        assert!(matches!(s, Step::Failed(ArmError { kind: ErrorKind::Forbidden { .. }, .. })));
+        let s = m.on_answer(
+            0.0,
+            Ok(Response::new(
+                403,
+                r#"{"error":{"code":"AuthorizationFailed","message":"no"}}"#,
+            )),
+        );
+        assert!(matches!(
+            s,
+            Step::Failed(ArmError {
+                kind: ErrorKind::Forbidden { .. },
+                ..
+            })
+        ));
     }
 
     #[test]
     fn error_while_polling_fails_the_operation() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
         m.on_answer(0.0, Ok(accepted(None)));
-        let s = m.on_answer(0.0, Ok(Response::new(400, r#"{"error":{"code":"BadRequest","message":"x"}}"#)));
-        assert!(matches!(s, Step::Failed(ArmError { kind: ErrorKind::Rejected, .. })));
+        let s = m.on_answer(
+            0.0,
+            Ok(Response::new(
+                400,
+                r#"{"error":{"code":"BadRequest","message":"x"}}"#,
+            )),
+        );
+        assert!(matches!(
+            s,
+            Step::Failed(ArmError {
+                kind: ErrorKind::Rejected,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn cancel_ends_the_machine() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
         m.on_answer(0.0, Ok(accepted(None)));
-        assert!(matches!(m.cancel(), Step::Failed(ArmError { kind: ErrorKind::Cancelled, .. })));
-        assert!(matches!(m.on_wake(1.0), Step::Failed(ArmError { kind: ErrorKind::Cancelled, .. })));
+        assert!(matches!(
+            m.cancel(),
+            Step::Failed(ArmError {
+                kind: ErrorKind::Cancelled,
+                ..
+            })
+        ));
+        assert!(matches!(
+            m.on_wake(1.0),
+            Step::Failed(ArmError {
+                kind: ErrorKind::Cancelled,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn a_plain_get_ends_on_its_first_200() {
-        let (mut m, _) = Lro::start(Request::get("https://management.azure.com/subscriptions"), 0.0, Policy::default());
-        assert_eq!(m.on_answer(0.0, Ok(Response::new(200, "[]"))), Step::Done(Response::new(200, "[]")));
+        let (mut m, _) = Lro::start(
+            Request::get("https://management.azure.com/subscriptions"),
+            0.0,
+            Policy::default(),
+        );
+        assert_eq!(
+            m.on_answer(0.0, Ok(Response::new(200, "[]"))),
+            Step::Done(Response::new(200, "[]"))
+        );
         assert_eq!(m.polls(), 0);
     }
 }

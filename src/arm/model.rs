@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-pub use crate::http::json::{parse, JsonError};
 use crate::http::json::nullable;
+pub use crate::http::json::{parse, JsonError};
 
 /// `GET /subscriptions` and the load balancer list share this paged envelope.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -55,7 +55,11 @@ pub struct Sku {
 impl Sku {
     /// As the portal shows it: "Standard (Regional)", or the name alone without a tier.
     pub fn label(&self) -> String {
-        if self.tier.is_empty() { self.name.clone() } else { format!("{} ({})", self.name, self.tier) }
+        if self.tier.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, self.tier)
+        }
     }
 }
 
@@ -129,7 +133,10 @@ pub struct BackendAddressProperties {
     pub admin_state: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    #[serde(rename = "networkInterfaceIPConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "networkInterfaceIPConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub network_interface_ip_configuration: Option<SubResource>,
 }
 
@@ -161,7 +168,10 @@ pub struct RuleProperties {
     pub frontend_port: u16,
     #[serde(deserialize_with = "nullable")]
     pub backend_port: u16,
-    #[serde(rename = "frontendIPConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "frontendIPConfiguration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub frontend_ip_configuration: Option<SubResource>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend_address_pool: Option<SubResource>,
@@ -192,7 +202,10 @@ pub struct BackendHealth {
     #[serde(deserialize_with = "lenient_text")]
     pub ip_address: String,
     /// A string in the API; one spec version typed it as an object with an `id`.
-    #[serde(rename = "networkInterfaceIPConfigurationId", deserialize_with = "lenient_text")]
+    #[serde(
+        rename = "networkInterfaceIPConfigurationId",
+        deserialize_with = "lenient_text"
+    )]
     pub network_interface_ip_configuration_id: String,
     #[serde(deserialize_with = "lenient_text")]
     pub state: String,
@@ -338,8 +351,22 @@ mod tests {
 
     #[test]
     fn sku_reads_as_the_portal_shows_it() {
-        assert_eq!(Sku { name: "Standard".into(), tier: "Regional".into() }.label(), "Standard (Regional)");
-        assert_eq!(Sku { name: "Gateway".into(), tier: String::new() }.label(), "Gateway");
+        assert_eq!(
+            Sku {
+                name: "Standard".into(),
+                tier: "Regional".into()
+            }
+            .label(),
+            "Standard (Regional)"
+        );
+        assert_eq!(
+            Sku {
+                name: "Gateway".into(),
+                tier: String::new()
+            }
+            .label(),
+            "Gateway"
+        );
     }
 
     #[test]
@@ -347,7 +374,10 @@ mod tests {
         let r: HealthResult = parse(MIXED).unwrap();
         assert_eq!(r.load_balancer_backend_addresses.len(), 6);
         assert_eq!(r.load_balancer_backend_addresses[4].state, "");
-        assert_eq!(r.load_balancer_backend_addresses[5].reason, "Up_Probe_SomeFutureCode");
+        assert_eq!(
+            r.load_balancer_backend_addresses[5].reason,
+            "Up_Probe_SomeFutureCode"
+        );
     }
 
     #[test]
@@ -356,14 +386,21 @@ mod tests {
             r#"{"loadBalancerBackendAddresses":[{"networkInterfaceIPConfigurationId":{"id":"/x/ipConfigurations/a"},"state":null}]}"#,
         )
         .unwrap();
-        assert_eq!(r.load_balancer_backend_addresses[0].network_interface_ip_configuration_id, "/x/ipConfigurations/a");
+        assert_eq!(
+            r.load_balancer_backend_addresses[0].network_interface_ip_configuration_id,
+            "/x/ipConfigurations/a"
+        );
         assert_eq!(r.load_balancer_backend_addresses[0].state, "");
         assert_eq!(r.up, 0);
     }
 
     #[test]
     fn subscriptions_match_by_name_or_id() {
-        let s = Subscription { subscription_id: "0b1f6471-1bf0".into(), display_name: "Contoso Production".into(), ..Default::default() };
+        let s = Subscription {
+            subscription_id: "0b1f6471-1bf0".into(),
+            display_name: "Contoso Production".into(),
+            ..Default::default()
+        };
         assert!(s.matches("prod"));
         assert!(s.matches(" 0B1F "));
         assert!(s.matches(""));
@@ -372,7 +409,8 @@ mod tests {
 
     #[test]
     fn null_backend_list_is_empty() {
-        let r: HealthResult = parse(r#"{"up":null,"down":"2","loadBalancerBackendAddresses":null}"#).unwrap();
+        let r: HealthResult =
+            parse(r#"{"up":null,"down":"2","loadBalancerBackendAddresses":null}"#).unwrap();
         assert!(r.load_balancer_backend_addresses.is_empty());
         assert_eq!(r.down, 2);
     }
@@ -381,23 +419,42 @@ mod tests {
     fn load_balancer_description_parses() {
         let lb: LoadBalancer = parse(LB).unwrap();
         assert_eq!(lb.properties.load_balancing_rules.len(), 2);
-        assert_eq!(lb.properties.probes[0].properties.request_path.as_deref(), Some("/healthz"));
-        assert!(lb.properties.load_balancing_rules[1].properties.probe.is_none());
+        assert_eq!(
+            lb.properties.probes[0].properties.request_path.as_deref(),
+            Some("/healthz")
+        );
+        assert!(lb.properties.load_balancing_rules[1]
+            .properties
+            .probe
+            .is_none());
     }
 
     #[test]
     fn written_json_reads_back_the_same() {
         let lb: LoadBalancer = parse(LB).unwrap();
-        assert_eq!(parse::<LoadBalancer>(&serde_json::to_string(&lb).unwrap()).unwrap(), lb);
+        assert_eq!(
+            parse::<LoadBalancer>(&serde_json::to_string(&lb).unwrap()).unwrap(),
+            lb
+        );
         let h: HealthResult = parse(MIXED).unwrap();
-        assert_eq!(parse::<HealthResult>(&serde_json::to_string(&h).unwrap()).unwrap(), h);
+        assert_eq!(
+            parse::<HealthResult>(&serde_json::to_string(&h).unwrap()).unwrap(),
+            h
+        );
     }
 
     /// What ARM leaves out is not written either: an absent optional field stays absent.
     #[test]
     fn absent_options_are_not_written() {
-        let p = ProbeProperties { protocol: "Tcp".into(), port: 80, ..Default::default() };
-        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"protocol":"Tcp","port":80}"#);
+        let p = ProbeProperties {
+            protocol: "Tcp".into(),
+            port: 80,
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"protocol":"Tcp","port":80}"#
+        );
         let page: Page<Tenant> = Page::default();
         assert_eq!(serde_json::to_string(&page).unwrap(), r#"{"value":[]}"#);
     }
@@ -407,14 +464,26 @@ mod tests {
     #[test]
     fn nulls_default_and_type_errors_name_the_field() {
         let lb: LoadBalancer = parse(r#"{"id":null,"sku":null,"properties":{"probes":[{"name":null,"properties":{"port":null,"protocol":null}}],"loadBalancingRules":null},"etag":{"x":[1]}}"#).unwrap();
-        assert_eq!(lb.properties.probes[0].properties, ProbeProperties::default());
+        assert_eq!(
+            lb.properties.probes[0].properties,
+            ProbeProperties::default()
+        );
         assert_eq!(lb.sku, Sku::default());
-        let e = parse::<LoadBalancer>(r#"{"properties":{"probes":[{"properties":{"port":"80"}}]}}"#).unwrap_err();
+        let e =
+            parse::<LoadBalancer>(r#"{"properties":{"probes":[{"properties":{"port":"80"}}]}}"#)
+                .unwrap_err();
         assert_eq!(e.path_text(), "properties.probes[0].properties.port");
         assert!(e.to_string().contains("invalid type"), "{e}");
-        let e = parse::<LoadBalancer>(r#"{"properties":{"probes":[{"properties":{"port":70000}}]}}"#).unwrap_err();
+        let e =
+            parse::<LoadBalancer>(r#"{"properties":{"probes":[{"properties":{"port":70000}}]}}"#)
+                .unwrap_err();
         assert_eq!(e.path_text(), "properties.probes[0].properties.port");
-        assert!(parse::<Page<Subscription>>(r#"{"value":[{"subscriptionId":5}]}"#).unwrap_err().to_string().starts_with("value[0].subscriptionId: "));
+        assert!(
+            parse::<Page<Subscription>>(r#"{"value":[{"subscriptionId":5}]}"#)
+                .unwrap_err()
+                .to_string()
+                .starts_with("value[0].subscriptionId: ")
+        );
     }
 
     #[test]
@@ -425,10 +494,22 @@ mod tests {
         .unwrap();
         assert_eq!((r.up, r.down), (7, 0));
         let row = &r.load_balancer_backend_addresses[0];
-        assert_eq!((row.ip_address.as_str(), row.state.as_str(), row.reason.as_str()), ("1", "", "deep"));
+        assert_eq!(
+            (
+                row.ip_address.as_str(),
+                row.state.as_str(),
+                row.reason.as_str()
+            ),
+            ("1", "", "deep")
+        );
         // Only a string `id` counts.
         assert_eq!(row.network_interface_ip_configuration_id, "");
         assert_eq!(r.load_balancer_backend_addresses[1].reason, "b");
-        assert_eq!(parse::<HealthResult>(r#"{"up":1e3,"down":true}"#).unwrap().up, 1000);
+        assert_eq!(
+            parse::<HealthResult>(r#"{"up":1e3,"down":true}"#)
+                .unwrap()
+                .up,
+            1000
+        );
     }
 }

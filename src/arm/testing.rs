@@ -9,10 +9,17 @@ use crate::http::{Response, Token, TransportError};
 
 /// A client over a scripted transport, signed in with `secret-token`, on the public ARM
 /// origin, with a clock whose waits pass at once.
-pub fn scripted_client(answers: Vec<Result<Response, TransportError>>) -> (ArmClient, Rc<Scripted>) {
+pub fn scripted_client(
+    answers: Vec<Result<Response, TransportError>>,
+) -> (ArmClient, Rc<Scripted>) {
     let t = Rc::new(Scripted::new(answers));
     let base = ArmBase::parse("https://management.azure.com").unwrap();
-    let client = ArmClient::new(t.clone(), Rc::new(FakeClock::default()), base, Cloud::Public);
+    let client = ArmClient::new(
+        t.clone(),
+        Rc::new(FakeClock::default()),
+        base,
+        Cloud::Public,
+    );
     client.set_token(Some(Token::new("secret-token")));
     (client, t)
 }

@@ -12,11 +12,19 @@ use crate::http::{Clock, LocalBoxFuture};
 /// Trades a refresh token for a new token set: in the browser the sign-in worker
 /// (`auth::signin::SignIn`), in host tests `Entra` itself over a scripted transport.
 pub trait Refresher {
-    fn refresh<'a>(&'a self, tenant: &'a str, refresh: &'a str) -> LocalBoxFuture<'a, Result<Tokens, SignInError>>;
+    fn refresh<'a>(
+        &'a self,
+        tenant: &'a str,
+        refresh: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Tokens, SignInError>>;
 }
 
 impl Refresher for Entra {
-    fn refresh<'a>(&'a self, tenant: &'a str, refresh: &'a str) -> LocalBoxFuture<'a, Result<Tokens, SignInError>> {
+    fn refresh<'a>(
+        &'a self,
+        tenant: &'a str,
+        refresh: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Tokens, SignInError>> {
         Box::pin(Entra::refresh(self, tenant, refresh))
     }
 }
@@ -40,7 +48,12 @@ pub enum Renewed {
 }
 
 impl Account {
-    pub fn new(refresher: Rc<dyn Refresher>, tenant: String, tokens: &Tokens, clock: Rc<dyn Clock>) -> Self {
+    pub fn new(
+        refresher: Rc<dyn Refresher>,
+        tenant: String,
+        tokens: &Tokens,
+        clock: Rc<dyn Clock>,
+    ) -> Self {
         Account {
             refresher,
             tenant,
@@ -86,13 +99,18 @@ impl Account {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::entra::Settings;
     use crate::http::cloud::Cloud;
     use crate::http::testing::{FakeClock, Scripted};
     use crate::http::Response;
-    use crate::auth::entra::Settings;
 
     fn tokens(access: &str, refresh: Option<&str>) -> Tokens {
-        Tokens { access: Token::new(access), refresh: refresh.map(Into::into), lifetime_s: 30, claims: Default::default() }
+        Tokens {
+            access: Token::new(access),
+            refresh: refresh.map(Into::into),
+            lifetime_s: 30,
+            claims: Default::default(),
+        }
     }
 
     fn account(answers: Vec<Response>, refresh: Option<&str>) -> (Account, Rc<Scripted>) {
@@ -105,7 +123,15 @@ mod tests {
             cloud: Cloud::Public,
         };
         let entra = Rc::new(Entra::new(settings, t.clone()));
-        (Account::new(entra, "organizations".into(), &tokens("a1", refresh), Rc::new(FakeClock::default())), t)
+        (
+            Account::new(
+                entra,
+                "organizations".into(),
+                &tokens("a1", refresh),
+                Rc::new(FakeClock::default()),
+            ),
+            t,
+        )
     }
 
     fn answer(access: &str, refresh: &str) -> Response {
@@ -120,11 +146,17 @@ mod tests {
     #[test]
     fn renewal_rotates_the_refresh_token() {
         let (a, t) = account(vec![answer("a2", "r2"), answer("a3", "r3")], Some("r1"));
-        let Renewed::Fresh(first) = pollster::block_on(a.renew(Some(Token::new("a1")))).unwrap() else { panic!("expected a renewal") };
+        let Renewed::Fresh(first) = pollster::block_on(a.renew(Some(Token::new("a1")))).unwrap()
+        else {
+            panic!("expected a renewal")
+        };
         assert_eq!(first.access, Token::new("a2"));
         assert!(form(&t, 0).contains("refresh_token=r1"));
         pollster::block_on(a.renew(Some(Token::new("a2")))).unwrap();
-        assert!(form(&t, 1).contains("refresh_token=r2"), "the rotated refresh token is used next");
+        assert!(
+            form(&t, 1).contains("refresh_token=r2"),
+            "the rotated refresh token is used next"
+        );
     }
 
     #[test]
@@ -139,10 +171,16 @@ mod tests {
     #[test]
     fn no_refresh_token_or_a_refusal_is_an_error() {
         let (a, t) = account(vec![], None);
-        assert!(matches!(pollster::block_on(a.renew(None)), Err(SignInError::Refused(_))));
+        assert!(matches!(
+            pollster::block_on(a.renew(None)),
+            Err(SignInError::Refused(_))
+        ));
         assert!(t.sent.borrow().is_empty());
-        let refused = Response::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS700082: expired"}"#)
-            .with_header("Content-Type", "application/json");
+        let refused = Response::new(
+            400,
+            r#"{"error":"invalid_grant","error_description":"AADSTS700082: expired"}"#,
+        )
+        .with_header("Content-Type", "application/json");
         let (a, _) = account(vec![refused], Some("r1"));
         let e = pollster::block_on(a.renew(None)).unwrap_err();
         assert_eq!(e.aadsts(), Some("AADSTS700082"));

@@ -7,7 +7,10 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::entra::{end_session_url, parse_callback, select_account, strip_callback, Callback, Pending, SignInError, Settings};
+use super::entra::{
+    end_session_url, parse_callback, select_account, strip_callback, Callback, Pending, Settings,
+    SignInError,
+};
 
 /// The one session-storage key, removed as soon as the answer is back.
 const PENDING_KEY: &str = "lbh.signin";
@@ -44,7 +47,10 @@ pub fn origin() -> String {
 /// URL (Trunk's public URL) rather than the path, so a deep link or `index.html` still
 /// matches the registered URI.
 pub fn app_url() -> String {
-    let doc_base = window().document().and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default();
+    let doc_base = window()
+        .document()
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
     doc_base.split(['?', '#']).next().unwrap_or("").to_owned()
 }
 
@@ -64,7 +70,9 @@ pub fn remember_sign_out(settings: &Settings, tenant: &str) {
 
 /// Entra's end-session address, after a sign-out from an Entra account in this page.
 pub fn end_session() -> Option<String> {
-    SIGNED_OUT.with(|s| s.borrow().clone()).filter(|u| !u.is_empty())
+    SIGNED_OUT
+        .with(|s| s.borrow().clone())
+        .filter(|u| !u.is_empty())
 }
 
 /// The authorize URL to go to: after a sign-out, with Entra's account picker.
@@ -83,7 +91,11 @@ pub fn forget_sign_out() {
 /// Path and query: where to come back to after a redirect sign-in.
 pub fn here() -> String {
     let l = window().location();
-    format!("{}{}", l.pathname().unwrap_or_default(), l.search().unwrap_or_default())
+    format!(
+        "{}{}",
+        l.pathname().unwrap_or_default(),
+        l.search().unwrap_or_default()
+    )
 }
 
 /// Entra's answer in the address bar, if this page load is one.
@@ -97,7 +109,11 @@ pub fn clean_address(to: Option<&str>) {
     let l = window().location();
     let target = match to {
         Some(t) if t.starts_with('/') && !t.starts_with("//") => t.to_owned(),
-        _ => format!("{}{}", l.pathname().unwrap_or_default(), strip_callback(&l.search().unwrap_or_default())),
+        _ => format!(
+            "{}{}",
+            l.pathname().unwrap_or_default(),
+            strip_callback(&l.search().unwrap_or_default())
+        ),
     };
     if let Ok(h) = window().history() {
         let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&target));
@@ -107,11 +123,17 @@ pub fn clean_address(to: Option<&str>) {
 fn storage() -> Result<web_sys::Storage, SignInError> {
     // Throws, or is null, when the browser blocks storage (a third-party iframe with
     // storage partitioning turned strict, or a privacy setting).
-    window().session_storage().ok().flatten().ok_or(SignInError::Storage)
+    window()
+        .session_storage()
+        .ok()
+        .flatten()
+        .ok_or(SignInError::Storage)
 }
 
 pub fn save_pending(p: &Pending) -> Result<(), SignInError> {
-    storage()?.set_item(PENDING_KEY, &super::worker::encode(p)).map_err(|_| SignInError::Storage)
+    storage()?
+        .set_item(PENDING_KEY, &super::worker::encode(p))
+        .map_err(|_| SignInError::Storage)
 }
 
 /// Reads and removes the pending sign-in: it is good for one answer only.
@@ -137,11 +159,18 @@ pub fn go(url: &str) {
 /// opened it, on our own origin only, then closes.
 pub fn hand_to_opener() -> Result<(), SignInError> {
     let w = window();
-    let opener = w.opener().ok().filter(|o| !o.is_null() && !o.is_undefined()).ok_or(SignInError::OpenerLost)?;
+    let opener = w
+        .opener()
+        .ok()
+        .filter(|o| !o.is_null() && !o.is_undefined())
+        .ok_or(SignInError::OpenerLost)?;
     let opener: web_sys::Window = opener.unchecked_into();
     let search = w.location().search().unwrap_or_default();
     opener
-        .post_message(&JsValue::from_str(&format!("{MESSAGE_MARK}{search}")), &origin())
+        .post_message(
+            &JsValue::from_str(&format!("{MESSAGE_MARK}{search}")),
+            &origin(),
+        )
         .map_err(|_| SignInError::OpenerLost)?;
     let _ = w.close();
     Ok(())
@@ -152,7 +181,11 @@ pub fn hand_to_opener() -> Result<(), SignInError> {
 /// blocks the pop-up.
 pub fn open_popup() -> Result<web_sys::Window, SignInError> {
     window()
-        .open_with_url_and_target_and_features("about:blank", "lbh-signin", "popup,width=520,height=680")
+        .open_with_url_and_target_and_features(
+            "about:blank",
+            "lbh-signin",
+            "popup,width=520,height=680",
+        )
         .ok()
         .flatten()
         .ok_or(SignInError::PopupBlocked)
@@ -160,7 +193,10 @@ pub fn open_popup() -> Result<web_sys::Window, SignInError> {
 
 /// Sends the open pop-up to `url`; it is still ours (about:blank) until then.
 pub fn send_popup(popup: &web_sys::Window, url: &str) -> Result<(), SignInError> {
-    popup.location().set_href(url).map_err(|_| SignInError::PopupClosed)
+    popup
+        .location()
+        .set_href(url)
+        .map_err(|_| SignInError::PopupClosed)
 }
 
 /// The pop-up's answer, accepted only from that pop-up and from our own origin.
@@ -169,15 +205,22 @@ pub async fn popup_answer(popup: web_sys::Window) -> Result<Callback, SignInErro
     let sink = got.clone();
     let expected = popup.clone();
     let own = origin();
-    let listener = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-        let from_popup = ev.source().is_some_and(|s| js_sys::Object::is(&s, &expected));
-        if ev.origin() != own || !from_popup {
-            return;
-        }
-        if let Some(text) = ev.data().as_string().and_then(|t| t.strip_prefix(MESSAGE_MARK).map(str::to_owned)) {
-            *sink.borrow_mut() = Some(text);
-        }
-    });
+    let listener =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let from_popup = ev
+                .source()
+                .is_some_and(|s| js_sys::Object::is(&s, &expected));
+            if ev.origin() != own || !from_popup {
+                return;
+            }
+            if let Some(text) = ev
+                .data()
+                .as_string()
+                .and_then(|t| t.strip_prefix(MESSAGE_MARK).map(str::to_owned))
+            {
+                *sink.borrow_mut() = Some(text);
+            }
+        });
     let w = window();
     let _ = w.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
     let mut waited = 0;

@@ -7,15 +7,15 @@ use std::rc::Rc;
 
 use oauth2::basic::BasicClient;
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 
 use serde::{Deserialize, Serialize};
 
 use super::paste::{self, Claims};
-use crate::http::Token;
 use crate::http::cloud::Cloud;
+use crate::http::Token;
 use crate::http::{Request, Transport, TransportError};
 
 /// A pop-up's `state` starts with this, so the page that opens in the pop-up knows to
@@ -129,7 +129,10 @@ impl SignInError {
             _ => return None,
         };
         let code = d.description.split(':').next()?.trim();
-        (code.starts_with("AADSTS") && code.len() > 6 && code[6..].bytes().all(|b| b.is_ascii_digit())).then_some(code)
+        (code.starts_with("AADSTS")
+            && code.len() > 6
+            && code[6..].bytes().all(|b| b.is_ascii_digit()))
+        .then_some(code)
     }
 }
 
@@ -144,7 +147,11 @@ pub struct Started {
 // (with the verifier, it finishes a sign-in) or an authorization code.
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Pending(state ***, verifier ***, return_to {:?}, tenant {:?})", self.return_to, self.tenant)
+        write!(
+            f,
+            "Pending(state ***, verifier ***, return_to {:?}, tenant {:?})",
+            self.return_to, self.tenant
+        )
     }
 }
 
@@ -169,7 +176,11 @@ impl std::fmt::Debug for Started {
 /// silently with the browser's Entra session: used for the first sign-in after a
 /// sign-out, when the next person at a shared computer may not be the last one.
 pub fn select_account(authorize_url: &str) -> String {
-    let join = if authorize_url.contains('?') { '&' } else { '?' };
+    let join = if authorize_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     format!("{authorize_url}{join}prompt=select_account")
 }
 
@@ -192,7 +203,14 @@ fn checked(tenant: &str) -> Result<&str, SignInError> {
     if crate::config::is_tenant(tenant) {
         Ok(tenant)
     } else {
-        Err(SignInError::Settings(format!("'{}' is not a tenant id or domain name", tenant.chars().filter(|c| !c.is_control()).take(60).collect::<String>())))
+        Err(SignInError::Settings(format!(
+            "'{}' is not a tenant id or domain name",
+            tenant
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(60)
+                .collect::<String>()
+        )))
     }
 }
 
@@ -248,7 +266,14 @@ pub fn parse_callback(query: &str) -> Option<Callback> {
 /// The query without the parameters of Entra's answer, so the address bar shows the
 /// deep link again and a reload does not replay the code.
 pub fn strip_callback(query: &str) -> String {
-    const ANSWER: [&str; 6] = ["code", "state", "session_state", "error", "error_description", "error_uri"];
+    const ANSWER: [&str; 6] = [
+        "code",
+        "state",
+        "session_state",
+        "error",
+        "error_description",
+        "error_uri",
+    ];
     let kept: Vec<&str> = query
         .trim_start_matches('?')
         .split('&')
@@ -277,7 +302,10 @@ pub struct Entra {
 
 impl Entra {
     pub fn new(settings: Settings, transport: Rc<dyn Transport>) -> Self {
-        Entra { settings, transport }
+        Entra {
+            settings,
+            transport,
+        }
     }
 
     fn endpoint(&self, tenant: &str, what: &str) -> String {
@@ -285,16 +313,25 @@ impl Entra {
     }
 
     /// A new PKCE pair and state, and the authorize URL that carries them.
-    pub fn begin(&self, tenant: &str, mode: Mode, return_to: String) -> Result<Started, SignInError> {
+    pub fn begin(
+        &self,
+        tenant: &str,
+        mode: Mode,
+        return_to: String,
+    ) -> Result<Started, SignInError> {
         let bad = |e: &dyn std::fmt::Display| SignInError::Settings(e.to_string());
         let tenant = checked(tenant)?;
         let client = BasicClient::new(ClientId::new(self.settings.client_id.clone()))
             .set_auth_uri(AuthUrl::new(self.endpoint(tenant, "authorize")).map_err(|e| bad(&e))?)
-            .set_redirect_uri(RedirectUrl::new(self.settings.redirect_uri.clone()).map_err(|e| bad(&e))?);
+            .set_redirect_uri(
+                RedirectUrl::new(self.settings.redirect_uri.clone()).map_err(|e| bad(&e))?,
+            );
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state) = client
             .authorize_url(|| match mode {
-                Mode::Popup => CsrfToken::new(format!("{POPUP_MARK}{}", CsrfToken::new_random().secret())),
+                Mode::Popup => {
+                    CsrfToken::new(format!("{POPUP_MARK}{}", CsrfToken::new_random().secret()))
+                }
                 Mode::Redirect => CsrfToken::new_random(),
             })
             .add_scopes(self.settings.scopes().into_iter().map(Scope::new))
@@ -306,7 +343,10 @@ impl Entra {
             return_to,
             tenant: tenant.to_owned(),
         };
-        Ok(Started { url: url.into(), pending })
+        Ok(Started {
+            url: url.into(),
+            pending,
+        })
     }
 
     /// Trades the code for tokens, proving with the verifier that this tab asked for it.
@@ -338,43 +378,70 @@ impl Entra {
         &self,
         tenant: &str,
     ) -> Result<
-        BasicClient<oauth2::EndpointNotSet, oauth2::EndpointNotSet, oauth2::EndpointNotSet, oauth2::EndpointNotSet, oauth2::EndpointSet>,
+        BasicClient<
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointSet,
+        >,
         SignInError,
     > {
         let bad = |e: &dyn std::fmt::Display| SignInError::Settings(e.to_string());
         let tenant = checked(tenant)?;
-        Ok(BasicClient::new(ClientId::new(self.settings.client_id.clone()))
-            .set_token_uri(TokenUrl::new(self.endpoint(tenant, "token")).map_err(|e| bad(&e))?)
-            .set_redirect_uri(RedirectUrl::new(self.settings.redirect_uri.clone()).map_err(|e| bad(&e))?))
+        Ok(
+            BasicClient::new(ClientId::new(self.settings.client_id.clone()))
+                .set_token_uri(TokenUrl::new(self.endpoint(tenant, "token")).map_err(|e| bad(&e))?)
+                .set_redirect_uri(
+                    RedirectUrl::new(self.settings.redirect_uri.clone()).map_err(|e| bad(&e))?,
+                ),
+        )
     }
 
     /// oauth2's HTTP client, over our transport. Entra's SPA token endpoint answers CORS
     /// for form posts without a preflight; no cookies go with it (the transport omits them).
-    fn http(&self) -> impl Fn(oauth2::HttpRequest) -> crate::http::LocalBoxFuture<'static, Result<oauth2::HttpResponse, HttpFailure>> {
+    fn http(
+        &self,
+    ) -> impl Fn(
+        oauth2::HttpRequest,
+    )
+        -> crate::http::LocalBoxFuture<'static, Result<oauth2::HttpResponse, HttpFailure>> {
         let transport = self.transport.clone();
         move |req: oauth2::HttpRequest| {
             let transport = transport.clone();
             Box::pin(async move {
-                let mut ours = Request::post(req.uri().to_string(), Some(String::from_utf8_lossy(req.body()).into_owned()));
+                let mut ours = Request::post(
+                    req.uri().to_string(),
+                    Some(String::from_utf8_lossy(req.body()).into_owned()),
+                );
                 for (k, v) in req.headers() {
-                    ours.headers.push((k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()));
+                    ours.headers
+                        .push((k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()));
                 }
                 let resp = transport.send(ours).await.map_err(|e| match e {
-                    TransportError::Network(s) | TransportError::Body(s) | TransportError::Worker(s) => HttpFailure(s),
-                    TransportError::Redirected => HttpFailure("the token endpoint answered with a redirect, which is not followed".into()),
+                    TransportError::Network(s)
+                    | TransportError::Body(s)
+                    | TransportError::Worker(s) => HttpFailure(s),
+                    TransportError::Redirected => HttpFailure(
+                        "the token endpoint answered with a redirect, which is not followed".into(),
+                    ),
                 })?;
                 let mut b = oauth2::http::Response::builder().status(resp.status);
                 for (k, v) in &resp.headers {
                     b = b.header(k.as_str(), v.as_str());
                 }
-                b.body(resp.body.into_bytes()).map_err(|e| HttpFailure(e.to_string()))
+                b.body(resp.body.into_bytes())
+                    .map_err(|e| HttpFailure(e.to_string()))
             })
         }
     }
 
     fn tokens(
         &self,
-        answer: Result<oauth2::basic::BasicTokenResponse, RequestTokenError<HttpFailure, oauth2::basic::BasicErrorResponse>>,
+        answer: Result<
+            oauth2::basic::BasicTokenResponse,
+            RequestTokenError<HttpFailure, oauth2::basic::BasicErrorResponse>,
+        >,
     ) -> Result<Tokens, SignInError> {
         let t = answer.map_err(|e| match e {
             RequestTokenError::ServerResponse(r) => SignInError::Refused(Denied {

@@ -92,13 +92,21 @@ pub fn parse(input: &str, now_unix: i64, arm_audiences: &[&str]) -> Result<Paste
     }
     let (raw, tenant_hint) = if input.starts_with('{') {
         let j: CliJson = parse_json(input).map_err(|_| PasteError::NotAToken)?;
-        let t = j.access_token.or(j.ps_token).or(j.token).ok_or(PasteError::JsonWithoutToken)?;
+        let t = j
+            .access_token
+            .or(j.ps_token)
+            .or(j.token)
+            .ok_or(PasteError::JsonWithoutToken)?;
         (t, j.tenant.or(j.ps_tenant))
     } else {
         (from_text(input), None)
     };
     let raw = raw.trim().trim_start_matches("Bearer ").trim().to_owned();
-    if raw.len() < 16 || !raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~+/=".contains(&b)) {
+    if raw.len() < 16
+        || !raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.~+/=".contains(&b))
+    {
         return Err(PasteError::NotAToken);
     }
     let mut warnings = Vec::new();
@@ -112,7 +120,10 @@ pub fn parse(input: &str, now_unix: i64, arm_audiences: &[&str]) -> Result<Paste
         },
         None => {
             warnings.push(Warning::Opaque);
-            Claims { tenant: tenant_hint, ..Claims::default() }
+            Claims {
+                tenant: tenant_hint,
+                ..Claims::default()
+            }
         }
     };
     if claims.expires_at.is_some_and(|e| e <= now_unix) {
@@ -124,7 +135,11 @@ pub fn parse(input: &str, now_unix: i64, arm_audiences: &[&str]) -> Result<Paste
             warnings.push(Warning::NotForArm(aud.clone()));
         }
     }
-    Ok(Pasted { token: Token::new(raw), claims, warnings })
+    Ok(Pasted {
+        token: Token::new(raw),
+        claims,
+        warnings,
+    })
 }
 
 /// `Get-AzAccessToken` prints a `Token : eyJ...` table; `az` without `-o json` prints
@@ -133,7 +148,9 @@ fn from_text(input: &str) -> String {
     for line in input.lines() {
         let l = line.trim();
         if let Some((k, v)) = l.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("token") || k.trim().eq_ignore_ascii_case("accesstoken") {
+            if k.trim().eq_ignore_ascii_case("token")
+                || k.trim().eq_ignore_ascii_case("accesstoken")
+            {
                 return v.trim().to_owned();
             }
         }
@@ -167,14 +184,20 @@ fn base64url(s: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    const ARM: &[&str] = &["https://management.azure.com/", "https://management.core.windows.net/"];
+    const ARM: &[&str] = &[
+        "https://management.azure.com/",
+        "https://management.core.windows.net/",
+    ];
 
     fn b64(s: &str) -> String {
         const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let b = s.as_bytes();
         let mut out = String::new();
         for chunk in b.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &x)| acc | (x as u32) << (16 - 8 * i));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, &x)| acc | (x as u32) << (16 - 8 * i));
             for i in 0..=chunk.len() {
                 out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
             }
@@ -183,12 +206,18 @@ mod tests {
     }
 
     fn jwt(claims: &str) -> String {
-        format!("{}.{}.sig", b64(r#"{"alg":"RS256","typ":"JWT"}"#), b64(claims))
+        format!(
+            "{}.{}.sig",
+            b64(r#"{"alg":"RS256","typ":"JWT"}"#),
+            b64(claims)
+        )
     }
 
     #[test]
     fn raw_jwt_claims_are_read() {
-        let t = jwt(r#"{"aud":"https://management.azure.com/","tid":"t1","upn":"ana@contoso.com","name":"Ana","exp":2000}"#);
+        let t = jwt(
+            r#"{"aud":"https://management.azure.com/","tid":"t1","upn":"ana@contoso.com","name":"Ana","exp":2000}"#,
+        );
         let p = parse(&t, 1000, ARM).unwrap();
         assert_eq!(p.claims.user.as_deref(), Some("ana@contoso.com"));
         assert_eq!(p.claims.tenant.as_deref(), Some("t1"));
@@ -199,7 +228,9 @@ mod tests {
     #[test]
     fn az_cli_json_is_accepted() {
         let t = jwt(r#"{"aud":"https://management.core.windows.net/","exp":2000}"#);
-        let json = format!(r#"{{"accessToken":"{t}","expiresOn":"2026-11-25 12:00:00.000000","expires_on":2000,"subscription":"s","tenant":"t9","tokenType":"Bearer"}}"#);
+        let json = format!(
+            r#"{{"accessToken":"{t}","expiresOn":"2026-11-25 12:00:00.000000","expires_on":2000,"subscription":"s","tenant":"t9","tokenType":"Bearer"}}"#
+        );
         let p = parse(&json, 1000, ARM).unwrap();
         assert_eq!(p.token, Token::new(t));
         assert_eq!(p.claims.tenant.as_deref(), Some("t9"));
@@ -208,8 +239,15 @@ mod tests {
 
     #[test]
     fn powershell_json_and_odd_claims_are_read() {
-        let t = jwt(r#"{"aud":"https://management.azure.com/","exp":-5,"unique_name":"\u0061na","other":[{"deep":null}],"tid":null}"#);
-        let p = parse(&format!(r#"{{"Token":"{t}","TenantId":"t2","ExpiresOn":{{"DateTime":"x"}}}}"#), 0, ARM).unwrap();
+        let t = jwt(
+            r#"{"aud":"https://management.azure.com/","exp":-5,"unique_name":"\u0061na","other":[{"deep":null}],"tid":null}"#,
+        );
+        let p = parse(
+            &format!(r#"{{"Token":"{t}","TenantId":"t2","ExpiresOn":{{"DateTime":"x"}}}}"#),
+            0,
+            ARM,
+        )
+        .unwrap();
         assert_eq!(p.claims.tenant.as_deref(), Some("t2"));
         assert_eq!(p.claims.user.as_deref(), Some("ana"));
         assert_eq!(p.claims.expires_at, Some(-5));
@@ -217,7 +255,10 @@ mod tests {
         // A claim of the wrong type: nothing can be shown, the token still goes to ARM.
         let p = parse(&jwt(r#"{"exp":"soon"}"#), 0, ARM).unwrap();
         assert_eq!(p.warnings, vec![Warning::Opaque]);
-        assert_eq!(parse(r#"{"accessToken":"a","accessToken":"b"}"#, 0, ARM), Err(PasteError::NotAToken));
+        assert_eq!(
+            parse(r#"{"accessToken":"a","accessToken":"b"}"#, 0, ARM),
+            Err(PasteError::NotAToken)
+        );
     }
 
     #[test]
@@ -232,14 +273,22 @@ mod tests {
         let t = jwt(r#"{"aud":"https://graph.microsoft.com","exp":10}"#);
         let p = parse(&format!("Bearer {t}"), 1000, ARM).unwrap();
         assert!(p.warnings.contains(&Warning::Expired));
-        assert!(p.warnings.contains(&Warning::NotForArm("https://graph.microsoft.com".into())));
+        assert!(p
+            .warnings
+            .contains(&Warning::NotForArm("https://graph.microsoft.com".into())));
     }
 
     #[test]
     fn bad_input_is_a_typed_error() {
         assert_eq!(parse("  ", 0, ARM), Err(PasteError::Empty));
-        assert_eq!(parse(r#"{"foo":1}"#, 0, ARM), Err(PasteError::JsonWithoutToken));
-        assert_eq!(parse("<script>alert(1)</script>", 0, ARM), Err(PasteError::NotAToken));
+        assert_eq!(
+            parse(r#"{"foo":1}"#, 0, ARM),
+            Err(PasteError::JsonWithoutToken)
+        );
+        assert_eq!(
+            parse("<script>alert(1)</script>", 0, ARM),
+            Err(PasteError::NotAToken)
+        );
         assert_eq!(parse("{not json", 0, ARM), Err(PasteError::NotAToken));
         let opaque = parse("abcdefghijklmnopqrstuvwxyz", 0, ARM).unwrap();
         assert_eq!(opaque.warnings, vec![Warning::Opaque]);

@@ -31,11 +31,25 @@ pub enum ToWorker {
 }
 
 #[derive(Clone, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Ask {
-    Begin { tenant: String, mode: Mode, return_to: String },
-    Redeem { code: String, pending: Pending },
-    Refresh { tenant: String, refresh: String },
+    Begin {
+        tenant: String,
+        mode: Mode,
+        return_to: String,
+    },
+    Redeem {
+        code: String,
+        pending: Pending,
+    },
+    Refresh {
+        tenant: String,
+        refresh: String,
+    },
 }
 
 /// `{"started": {...}}`, `{"tokens": {...}}` or `{"failed": {...}}`.
@@ -60,13 +74,23 @@ pub struct WireTokens {
 
 impl From<Tokens> for WireTokens {
     fn from(t: Tokens) -> Self {
-        WireTokens { access: t.access.secret().to_owned(), refresh: t.refresh, lifetime_s: t.lifetime_s, claims: t.claims }
+        WireTokens {
+            access: t.access.secret().to_owned(),
+            refresh: t.refresh,
+            lifetime_s: t.lifetime_s,
+            claims: t.claims,
+        }
     }
 }
 
 impl From<WireTokens> for Tokens {
     fn from(w: WireTokens) -> Self {
-        Tokens { access: Token::new(w.access), refresh: w.refresh, lifetime_s: w.lifetime_s, claims: w.claims }
+        Tokens {
+            access: Token::new(w.access),
+            refresh: w.refresh,
+            lifetime_s: w.lifetime_s,
+            claims: w.claims,
+        }
     }
 }
 
@@ -110,7 +134,9 @@ impl Answer {
         match self {
             Answer::Started(s) => Ok(s),
             Answer::Failed(e) => Err(e),
-            Answer::Tokens(_) => Err(SignInError::Worker("answered a sign-in start with tokens".into())),
+            Answer::Tokens(_) => Err(SignInError::Worker(
+                "answered a sign-in start with tokens".into(),
+            )),
         }
     }
 
@@ -119,7 +145,9 @@ impl Answer {
         match self {
             Answer::Tokens(t) => Ok(t.into()),
             Answer::Failed(e) => Err(e),
-            Answer::Started(_) => Err(SignInError::Worker("answered a token request with a sign-in start".into())),
+            Answer::Started(_) => Err(SignInError::Worker(
+                "answered a token request with a sign-in start".into(),
+            )),
         }
     }
 }
@@ -127,7 +155,11 @@ impl Answer {
 /// The worker's whole job, apart from moving messages: one ask, one answer.
 pub async fn serve(entra: &Entra, ask: Ask) -> Answer {
     match ask {
-        Ask::Begin { tenant, mode, return_to } => match entra.begin(&tenant, mode, return_to) {
+        Ask::Begin {
+            tenant,
+            mode,
+            return_to,
+        } => match entra.begin(&tenant, mode, return_to) {
             Ok(s) => Answer::Started(s),
             Err(e) => Answer::Failed(e),
         },

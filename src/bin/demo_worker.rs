@@ -8,8 +8,8 @@
 fn main() {
     use std::cell::RefCell;
 
-    use lb_health::http::{Request, Response};
     use lb_health::demo::{DemoArm, Settings};
+    use lb_health::http::{Request, Response};
 
     let arm: RefCell<Option<DemoArm>> = RefCell::default();
     lb_health::http::worker::serve(move |text| {

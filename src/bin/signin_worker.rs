@@ -9,9 +9,9 @@ fn main() {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    use lb_health::http::browser::FetchTransport;
     use lb_health::auth::entra::{Entra, SignInError};
     use lb_health::auth::worker::{decode, encode, serve, Answer, ToWorker};
+    use lb_health::http::browser::FetchTransport;
 
     let entra: RefCell<Option<Rc<Entra>>> = RefCell::default();
     lb_health::http::worker::serve(move |text| {
@@ -23,8 +23,16 @@ fn main() {
                 *entra.borrow_mut() = Some(Rc::new(Entra::new(s, Rc::new(FetchTransport))));
                 None
             }
-            Some(ToWorker::Ask(ask)) => Some(entra.borrow().clone().map(|e| (e, ask)).ok_or("asked before it had the settings")),
-            None => Some(Err("the page asked something this worker cannot read; reload the page")),
+            Some(ToWorker::Ask(ask)) => Some(
+                entra
+                    .borrow()
+                    .clone()
+                    .map(|e| (e, ask))
+                    .ok_or("asked before it had the settings"),
+            ),
+            None => Some(Err(
+                "the page asked something this worker cannot read; reload the page",
+            )),
         };
         Box::pin(async move {
             let answer = match asked {

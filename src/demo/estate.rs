@@ -39,7 +39,9 @@ impl Estate {
     }
 
     pub fn load_balancer(&self, id: &str) -> Option<&LoadBalancer> {
-        self.load_balancers.iter().find(|lb| lb.id.eq_ignore_ascii_case(id))
+        self.load_balancers
+            .iter()
+            .find(|lb| lb.id.eq_ignore_ascii_case(id))
     }
 
     /// The health result of a rule on its `generation`-th check.
@@ -50,7 +52,11 @@ impl Estate {
             .map(|b| {
                 let (state, reason) = b.cycle[generation % b.cycle.len()];
                 BackendHealth {
-                    ip_address: if state.is_empty() { String::new() } else { b.ip.clone() },
+                    ip_address: if state.is_empty() {
+                        String::new()
+                    } else {
+                        b.ip.clone()
+                    },
                     network_interface_ip_configuration_id: b.nic.clone(),
                     state: state.into(),
                     reason: reason.into(),
@@ -75,7 +81,15 @@ impl Estate {
             ("Up", "Up_Probe_ApproachingUnhealthyThreshold"),
         ];
         let backends = (0..n)
-            .map(|i| backend(PROD, "rg-scale", &format!("vmss-web_{i}"), &format!("10.8.{}.{}", i / 250, i % 250 + 4), &[MIX[i % MIX.len()]]))
+            .map(|i| {
+                backend(
+                    PROD,
+                    "rg-scale",
+                    &format!("vmss-web_{i}"),
+                    &format!("10.8.{}.{}", i / 250, i % 250 + 4),
+                    &[MIX[i % MIX.len()]],
+                )
+            })
             .collect();
         self.add(Lb {
             sub: PROD,
@@ -97,7 +111,13 @@ impl Estate {
     }
 }
 
-fn backend(sub: &str, rg: &str, vm: &str, ip: &str, cycle: &[(&'static str, &'static str)]) -> DemoBackend {
+fn backend(
+    sub: &str,
+    rg: &str,
+    vm: &str,
+    ip: &str,
+    cycle: &[(&'static str, &'static str)],
+) -> DemoBackend {
     DemoBackend {
         nic: format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{vm}-nic/ipConfigurations/ipconfig1"),
         ip: ip.into(),
@@ -110,11 +130,20 @@ type Cycle = &'static [(&'static str, &'static str)];
 /// NIC backends `(vm, ip, cycle)` of one resource group: a table and a loop rather than
 /// a call per backend, which kept the whole estate as code in the wasm.
 fn nics(sub: &str, rg: &str, specs: &[(&str, &str, Cycle)]) -> Vec<DemoBackend> {
-    specs.iter().map(|&(vm, ip, cycle)| backend(sub, rg, vm, ip, cycle)).collect()
+    specs
+        .iter()
+        .map(|&(vm, ip, cycle)| backend(sub, rg, vm, ip, cycle))
+        .collect()
 }
 
 /// A backend of a Global LB: a regional LB's frontend, not a NIC.
-fn regional(sub: &str, rg: &str, lb: &str, ip: &str, cycle: &[(&'static str, &'static str)]) -> DemoBackend {
+fn regional(
+    sub: &str,
+    rg: &str,
+    lb: &str,
+    ip: &str,
+    cycle: &[(&'static str, &'static str)],
+) -> DemoBackend {
     DemoBackend {
         nic: format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/loadBalancers/{lb}/frontendIPConfigurations/fe-public"),
         ip: ip.into(),
@@ -122,7 +151,14 @@ fn regional(sub: &str, rg: &str, lb: &str, ip: &str, cycle: &[(&'static str, &'s
     }
 }
 
-type ProbeSpec = (&'static str, &'static str, u16, Option<&'static str>, u32, &'static str);
+type ProbeSpec = (
+    &'static str,
+    &'static str,
+    u16,
+    Option<&'static str>,
+    u32,
+    &'static str,
+);
 type RuleSpec = (&'static str, &'static str, u16, u16, Option<&'static str>);
 
 struct Lb<'a> {
@@ -138,7 +174,10 @@ struct Lb<'a> {
 
 impl Lb<'_> {
     fn build(self) -> (LoadBalancer, Vec<DemoRule>) {
-        let id = format!("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/loadBalancers/{}", self.sub, self.rg, self.name);
+        let id = format!(
+            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/loadBalancers/{}",
+            self.sub, self.rg, self.name
+        );
         let child = |kind: &str, n: &str| format!("{id}/{kind}/{n}");
         let pool_name = format!("pool-{}", self.name.trim_start_matches("lb-"));
         let all: Vec<&DemoBackend> = self.backends.iter().flat_map(|(_, b)| b.iter()).collect();
@@ -154,7 +193,9 @@ impl Lb<'_> {
                         properties: BackendAddressProperties {
                             admin_state: Some(admin_state(b).into()),
                             ip_address: None,
-                            network_interface_ip_configuration: Some(SubResource { id: b.nic.clone() }),
+                            network_interface_ip_configuration: Some(SubResource {
+                                id: b.nic.clone(),
+                            }),
                         },
                     })
                     .collect(),
@@ -187,16 +228,25 @@ impl Lb<'_> {
                     protocol: protocol.into(),
                     frontend_port: fport,
                     backend_port: bport,
-                    frontend_ip_configuration: Some(SubResource { id: child("frontendIPConfigurations", "fe-public") }),
-                    backend_address_pool: Some(SubResource { id: child("backendAddressPools", &pool_name) }),
-                    probe: probe.map(|p| SubResource { id: child("probes", p) }),
+                    frontend_ip_configuration: Some(SubResource {
+                        id: child("frontendIPConfigurations", "fe-public"),
+                    }),
+                    backend_address_pool: Some(SubResource {
+                        id: child("backendAddressPools", &pool_name),
+                    }),
+                    probe: probe.map(|p| SubResource {
+                        id: child("probes", p),
+                    }),
                 },
             })
             .collect();
         let demo_rules = self
             .backends
             .into_iter()
-            .map(|(rule, backends)| DemoRule { key: child("loadBalancingRules", rule).to_ascii_lowercase(), backends })
+            .map(|(rule, backends)| DemoRule {
+                key: child("loadBalancingRules", rule).to_ascii_lowercase(),
+                backends,
+            })
             .collect();
         let lb = LoadBalancer {
             id: id.clone(),
@@ -229,8 +279,18 @@ fn admin_state(b: &DemoBackend) -> &'static str {
 pub fn estate() -> Estate {
     let mut e = Estate {
         subscriptions: vec![
-            Subscription { subscription_id: PROD.into(), display_name: "Contoso Production".into(), state: "Enabled".into(), tenant_id: TENANT.into() },
-            Subscription { subscription_id: STAGING.into(), display_name: "Contoso Staging".into(), state: "Enabled".into(), tenant_id: TENANT.into() },
+            Subscription {
+                subscription_id: PROD.into(),
+                display_name: "Contoso Production".into(),
+                state: "Enabled".into(),
+                tenant_id: TENANT.into(),
+            },
+            Subscription {
+                subscription_id: STAGING.into(),
+                display_name: "Contoso Staging".into(),
+                state: "Enabled".into(),
+                tenant_id: TENANT.into(),
+            },
         ],
         load_balancers: Vec::new(),
         rules: Vec::new(),
@@ -241,8 +301,29 @@ pub fn estate() -> Estate {
         name: "lb-web",
         location: "eastus",
         sku: ("Standard", "Regional"),
-        probes: &[("probe-http", "Http", 80, Some("/healthz"), 5, "AllProbedDown"), ("probe-https", "Https", 443, Some("/ready"), 15, "AllProbedDown")],
-        rules: &[("rule-http", "Tcp", 80, 80, Some("probe-http")), ("rule-https", "Tcp", 443, 443, Some("probe-https")), ("rule-dns", "Udp", 53, 53, None)],
+        probes: &[
+            (
+                "probe-http",
+                "Http",
+                80,
+                Some("/healthz"),
+                5,
+                "AllProbedDown",
+            ),
+            (
+                "probe-https",
+                "Https",
+                443,
+                Some("/ready"),
+                15,
+                "AllProbedDown",
+            ),
+        ],
+        rules: &[
+            ("rule-http", "Tcp", 80, 80, Some("probe-http")),
+            ("rule-https", "Tcp", 443, 443, Some("probe-https")),
+            ("rule-dns", "Udp", 53, 53, None),
+        ],
         backends: vec![
             (
                 "rule-http",
@@ -252,9 +333,21 @@ pub fn estate() -> Estate {
                     &[
                         ("vm-web-1", "10.0.2.4", &[("Up", "Up_Probe_Success")]),
                         ("vm-web-2", "10.0.2.5", &[("Up", "Up_Admin")]),
-                        ("vm-web-3", "10.0.2.6", &[("Down", "Down_Probe_HttpStatusCodeError")]),
-                        ("vm-web-4", "10.0.2.7", &[("Down", "Down_Probe_HttpEndpointUnreachable")]),
-                        ("vm-web-5", "10.0.2.8", &[("Down", "Down_Probe_HttpNoResponse")]),
+                        (
+                            "vm-web-3",
+                            "10.0.2.6",
+                            &[("Down", "Down_Probe_HttpStatusCodeError")],
+                        ),
+                        (
+                            "vm-web-4",
+                            "10.0.2.7",
+                            &[("Down", "Down_Probe_HttpEndpointUnreachable")],
+                        ),
+                        (
+                            "vm-web-5",
+                            "10.0.2.8",
+                            &[("Down", "Down_Probe_HttpNoResponse")],
+                        ),
                         (
                             "vm-web-6",
                             "10.0.2.9",
@@ -267,7 +360,11 @@ pub fn estate() -> Estate {
                         ),
                         ("vm-web-7", "10.0.2.10", &[("Down", "NA")]),
                         ("vm-web-8", "10.0.2.11", &[("", "")]),
-                        ("vm-web-9", "10.0.2.12", &[("Up", "Up_Probe_SomeFutureCode")]),
+                        (
+                            "vm-web-9",
+                            "10.0.2.12",
+                            &[("Up", "Up_Probe_SomeFutureCode")],
+                        ),
                     ],
                 ),
             ),
@@ -279,7 +376,15 @@ pub fn estate() -> Estate {
                     &[
                         ("vm-web-1", "10.0.2.4", &[("Up", "Up_Probe_Success")]),
                         ("vm-web-2", "10.0.2.5", &[("Up", "Up_Admin")]),
-                        ("vm-web-3", "10.0.2.6", &[("Up", "Up_Probe_Success"), ("Up", "Up_Probe_Success"), ("Down", "Down_Probe_HttpNoResponse")]),
+                        (
+                            "vm-web-3",
+                            "10.0.2.6",
+                            &[
+                                ("Up", "Up_Probe_Success"),
+                                ("Up", "Up_Probe_Success"),
+                                ("Down", "Down_Probe_HttpNoResponse"),
+                            ],
+                        ),
                     ],
                 ),
             ),
@@ -300,9 +405,20 @@ pub fn estate() -> Estate {
                 "rg-data",
                 &[
                     ("vm-sql-1", "10.1.0.4", &[("Up", "Up_Probe_Success")]),
-                    ("vm-sql-2", "10.1.0.5", &[("Down", "Down_Probe_TcpProbeTimeout")]),
+                    (
+                        "vm-sql-2",
+                        "10.1.0.5",
+                        &[("Down", "Down_Probe_TcpProbeTimeout")],
+                    ),
                     ("vm-sql-3", "10.1.0.6", &[("Down", "Down_Admin")]),
-                    ("vm-sql-4", "10.1.0.7", &[("Down", "Down_Probe_ApproachingHealthyThreshold"), ("Up", "Up_Probe_Success")]),
+                    (
+                        "vm-sql-4",
+                        "10.1.0.7",
+                        &[
+                            ("Down", "Down_Probe_ApproachingHealthyThreshold"),
+                            ("Up", "Up_Probe_Success"),
+                        ],
+                    ),
                 ],
             ),
         )],
@@ -317,7 +433,14 @@ pub fn estate() -> Estate {
         rules: &[("rule-workers", "Tcp", 8080, 8080, Some("probe-tcp-8080"))],
         backends: vec![(
             "rule-workers",
-            nics(PROD, "rg-batch", &[("vm-batch-1", "10.2.0.4", &[("Up", "Up_Probe_AllDownIsUp")]), ("vm-batch-2", "10.2.0.5", &[("Up", "Up_Probe_AllDownIsUp")])]),
+            nics(
+                PROD,
+                "rg-batch",
+                &[
+                    ("vm-batch-1", "10.2.0.4", &[("Up", "Up_Probe_AllDownIsUp")]),
+                    ("vm-batch-2", "10.2.0.5", &[("Up", "Up_Probe_AllDownIsUp")]),
+                ],
+            ),
         )],
     });
     e.add(Lb {
@@ -331,10 +454,34 @@ pub fn estate() -> Estate {
         backends: vec![(
             "rule-global-https",
             vec![
-                regional(STAGING, "rg-edge-eus", "lb-edge-eastus", "20.51.0.10", &[("Up", "Up_Probe_Success")]),
-                regional(STAGING, "rg-edge-weu", "lb-edge-westeurope", "20.52.0.10", &[("Down", "Down_Probe_NoHealthyBackend")]),
-                regional(STAGING, "rg-edge-sea", "lb-edge-southeastasia", "20.53.0.10", &[("Down", "Down_Platform")]),
-                regional(STAGING, "rg-edge-brs", "lb-edge-brazilsouth", "20.54.0.10", &[("Up", "Up_Platform")]),
+                regional(
+                    STAGING,
+                    "rg-edge-eus",
+                    "lb-edge-eastus",
+                    "20.51.0.10",
+                    &[("Up", "Up_Probe_Success")],
+                ),
+                regional(
+                    STAGING,
+                    "rg-edge-weu",
+                    "lb-edge-westeurope",
+                    "20.52.0.10",
+                    &[("Down", "Down_Probe_NoHealthyBackend")],
+                ),
+                regional(
+                    STAGING,
+                    "rg-edge-sea",
+                    "lb-edge-southeastasia",
+                    "20.53.0.10",
+                    &[("Down", "Down_Platform")],
+                ),
+                regional(
+                    STAGING,
+                    "rg-edge-brs",
+                    "lb-edge-brazilsouth",
+                    "20.54.0.10",
+                    &[("Up", "Up_Platform")],
+                ),
             ],
         )],
     });
@@ -354,12 +501,33 @@ pub fn estate() -> Estate {
         name: "lb-api-internal",
         location: "eastus2",
         sku: ("Standard", "Regional"),
-        probes: &[("probe-api", "Http", 8080, Some("/health/live"), 5, "AllProbedDown")],
-        rules: &[("rule-api", "Tcp", 80, 8080, Some("probe-api")), ("rule-empty", "Tcp", 81, 8081, Some("probe-api"))],
+        probes: &[(
+            "probe-api",
+            "Http",
+            8080,
+            Some("/health/live"),
+            5,
+            "AllProbedDown",
+        )],
+        rules: &[
+            ("rule-api", "Tcp", 80, 8080, Some("probe-api")),
+            ("rule-empty", "Tcp", 81, 8081, Some("probe-api")),
+        ],
         backends: vec![
             (
                 "rule-api",
-                nics(STAGING, "rg-api", &[("vm-api-1", "10.3.0.4", &[("Up", "Up_Probe_Success")]), ("vm-api-2", "10.3.0.5", &[("Up", "Up_Probe_ApproachingUnhealthyThreshold")])]),
+                nics(
+                    STAGING,
+                    "rg-api",
+                    &[
+                        ("vm-api-1", "10.3.0.4", &[("Up", "Up_Probe_Success")]),
+                        (
+                            "vm-api-2",
+                            "10.3.0.5",
+                            &[("Up", "Up_Probe_ApproachingUnhealthyThreshold")],
+                        ),
+                    ],
+                ),
             ),
             ("rule-empty", vec![]),
         ],
@@ -398,7 +566,10 @@ impl Estate {
         const UP: Cycle = &[("Up", "Up_Probe_Success")];
         const DOWN: Cycle = &[("Down", "Down_Probe_HttpStatusCodeError")];
         const NA: Cycle = &[("Down", "NA")];
-        const FLAP: Cycle = &[("Up", "Up_Probe_Success"), ("Down", "Down_Probe_HttpNoResponse")];
+        const FLAP: Cycle = &[
+            ("Up", "Up_Probe_Success"),
+            ("Down", "Down_Probe_HttpNoResponse"),
+        ];
         for k in 0..LARGE_SUBSCRIPTIONS {
             self.subscriptions.push(Subscription {
                 subscription_id: large_subscription(k),
@@ -422,15 +593,34 @@ impl Estate {
             let backends = cycles
                 .iter()
                 .enumerate()
-                .map(|(j, c)| backend(&sub, &rg, &format!("vm-{team}-{i:04}-{j}"), &format!("10.{}.{}.{}", 100 + i / 250 % 100, i % 250, 4 + j), c))
+                .map(|(j, c)| {
+                    backend(
+                        &sub,
+                        &rg,
+                        &format!("vm-{team}-{i:04}-{j}"),
+                        &format!("10.{}.{}.{}", 100 + i / 250 % 100, i % 250, 4 + j),
+                        c,
+                    )
+                })
                 .collect();
             self.add(Lb {
                 sub: &sub,
                 rg: &rg,
                 name: &name,
                 location: LOCATIONS[i % LOCATIONS.len()],
-                sku: if kind == "basic" { ("Basic", "Regional") } else { ("Standard", "Regional") },
-                probes: &[("probe-http", "Http", 80, Some("/healthz"), 5, "AllProbedDown")],
+                sku: if kind == "basic" {
+                    ("Basic", "Regional")
+                } else {
+                    ("Standard", "Regional")
+                },
+                probes: &[(
+                    "probe-http",
+                    "Http",
+                    80,
+                    Some("/healthz"),
+                    5,
+                    "AllProbedDown",
+                )],
                 rules: &[("rule-http", "Tcp", 80, 80, Some("probe-http"))],
                 backends: vec![("rule-http", backends)],
             });

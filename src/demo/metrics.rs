@@ -130,7 +130,10 @@ pub fn answer(estate: &Estate, lb_path: &str, raw_query: &str, now: i64) -> Serv
             &format!("The Resource '{lb_path}' was not found."),
         );
     };
-    let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.trim_start_matches('?').as_bytes()).into_owned().collect();
+    let params: Vec<(String, String)> =
+        form_urlencoded::parse(raw_query.trim_start_matches('?').as_bytes())
+            .into_owned()
+            .collect();
     let get = |k: &str| {
         params
             .iter()

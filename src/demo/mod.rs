@@ -30,7 +30,11 @@ impl Settings {
     /// The prefix, then the settings as JSON: a request's text starts with its method.
     pub fn to_wire(&self) -> String {
         // Cannot fail: a bool and a number.
-        format!("{}{}", Self::PREFIX, serde_json::to_string(self).unwrap_or_default())
+        format!(
+            "{}{}",
+            Self::PREFIX,
+            serde_json::to_string(self).unwrap_or_default()
+        )
     }
 
     /// `None`: not settings (a request, which starts with its method).
@@ -40,7 +44,11 @@ impl Settings {
 
     /// The page waits this long before each request goes to the worker.
     pub fn latency_ms(&self) -> u64 {
-        if self.instant { 0 } else { LATENCY_MS }
+        if self.instant {
+            0
+        } else {
+            LATENCY_MS
+        }
     }
 
     /// The simulated ARM these settings describe.
@@ -53,7 +61,11 @@ impl Settings {
             estate = estate.with_large_estate(n);
         }
         let arm = DemoArm::new(estate);
-        if self.instant { arm.instant() } else { arm }
+        if self.instant {
+            arm.instant()
+        } else {
+            arm
+        }
     }
 }
 
@@ -64,7 +76,19 @@ mod tests {
 
     #[test]
     fn settings_cross_to_the_worker() {
-        for s in [Settings::default(), Settings { instant: true, large_rule: Some(5000), large_estate: None }, Settings { instant: false, large_rule: Some(0), large_estate: Some(5000) }] {
+        for s in [
+            Settings::default(),
+            Settings {
+                instant: true,
+                large_rule: Some(5000),
+                large_estate: None,
+            },
+            Settings {
+                instant: false,
+                large_rule: Some(0),
+                large_estate: Some(5000),
+            },
+        ] {
             assert_eq!(Settings::from_wire(&s.to_wire()), Some(s));
         }
         let get = Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01");
@@ -74,17 +98,32 @@ mod tests {
 
     #[test]
     fn settings_pick_the_estate_and_its_pace() {
-        let big = Settings { instant: true, large_rule: Some(7), large_estate: None };
+        let big = Settings {
+            instant: true,
+            large_rule: Some(7),
+            large_estate: None,
+        };
         assert_eq!(big.latency_ms(), 0);
         // The default pace is the one the demo's transport really waits, per request.
         let clock = std::rc::Rc::new(crate::http::testing::FakeClock::default());
         let arm = DemoTransport::new(clock.clone());
-        let mut send = crate::http::Transport::send(&arm, Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01"));
+        let mut send = crate::http::Transport::send(
+            &arm,
+            Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01"),
+        );
         // The fake clock's sleep is ready at once, so one poll finishes the request.
-        let answer = send.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
-        assert!(matches!(answer, std::task::Poll::Ready(Ok(ref r)) if r.status == 200), "{answer:?}");
+        let answer = send
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+        assert!(
+            matches!(answer, std::task::Poll::Ready(Ok(ref r)) if r.status == 200),
+            "{answer:?}"
+        );
         assert_eq!(*clock.slept.borrow(), [Settings::default().latency_ms()]);
-        assert!(Settings::default().latency_ms() >= 50, "slow enough that the loading states show");
+        assert!(
+            Settings::default().latency_ms() >= 50,
+            "slow enough that the loading states show"
+        );
         let lbs = big.arm().answer(&Request::get(format!("https://management.azure.com/subscriptions/{}/resourceGroups/rg-scale/providers/Microsoft.Network/loadBalancers/lb-scale?api-version=2024-05-01", estate::PROD)));
         assert_eq!(lbs.status, 200, "{}", lbs.body);
         let none = Settings::default().arm().answer(&Request::get(format!("https://management.azure.com/subscriptions/{}/resourceGroups/rg-scale/providers/Microsoft.Network/loadBalancers/lb-scale?api-version=2024-05-01", estate::PROD)));

@@ -42,7 +42,11 @@ impl DemoTransport {
     }
 
     pub fn with_estate(estate: Estate, clock: Rc<dyn Clock>) -> Self {
-        DemoTransport { arm: DemoArm::new(estate), clock, latency_ms: LATENCY_MS }
+        DemoTransport {
+            arm: DemoArm::new(estate),
+            clock,
+            latency_ms: LATENCY_MS,
+        }
     }
 
     /// Zero latency and immediate polls: for benchmarks and tests.
@@ -55,7 +59,13 @@ impl DemoTransport {
 
 impl DemoArm {
     pub fn new(estate: Estate) -> Self {
-        DemoArm { estate, retry_after_s: 1, generations: RefCell::default(), operations: RefCell::default(), next_op: Cell::new(0) }
+        DemoArm {
+            estate,
+            retry_after_s: 1,
+            generations: RefCell::default(),
+            operations: RefCell::default(),
+            next_op: Cell::new(0),
+        }
     }
 
     /// Polls that may follow at once (Retry-After: 0).
@@ -70,21 +80,40 @@ impl DemoArm {
         let segs: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
         let request_id = format!("demo-{:08x}", self.next_op.get() * 7919 + segs.len() as u64);
         let answer = match (req.method, segs.as_slice()) {
-            (Method::Get, ["subscriptions"]) => json(200, &Page { value: self.estate.subscriptions.clone(), next_link: None }),
-            (Method::Get, ["subscriptions", sub, "providers", "microsoft.network", "loadbalancers"]) => self.list(sub, query, &req.url),
-            (Method::Get, ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.network", "loadbalancers", _]) => {
-                match self.estate.load_balancer(path) {
-                    Some(lb) => json(200, lb),
-                    None => not_found(path),
-                }
+            (Method::Get, ["subscriptions"]) => json(
+                200,
+                &Page {
+                    value: self.estate.subscriptions.clone(),
+                    next_link: None,
+                },
+            ),
+            (
+                Method::Get,
+                ["subscriptions", sub, "providers", "microsoft.network", "loadbalancers"],
+            ) => self.list(sub, query, &req.url),
+            (
+                Method::Get,
+                ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.network", "loadbalancers", _],
+            ) => match self.estate.load_balancer(path) {
+                Some(lb) => json(200, lb),
+                None => not_found(path),
+            },
+            (Method::Post, [.., "loadbalancingrules", _, "health"]) => {
+                self.start_health(path.trim_end_matches("/health"), &req.url)
             }
-            (Method::Post, [.., "loadbalancingrules", _, "health"]) => self.start_health(path.trim_end_matches("/health"), &req.url),
             (Method::Get, [.., "operationresults", op]) => self.poll(op, &req.url),
             (Method::Get, [.., "providers", "microsoft.insights", "metrics"]) => {
                 let lb = &path[..path.len() - "/providers/Microsoft.Insights/metrics".len()];
-                served(super::metrics::answer(&self.estate, lb, query, super::metrics::DEMO_NOW))
+                served(super::metrics::answer(
+                    &self.estate,
+                    lb,
+                    query,
+                    super::metrics::DEMO_NOW,
+                ))
             }
-            (Method::Post, ["providers", "microsoft.resourcegraph", "resources"]) => self.graph(req.body.as_deref().unwrap_or("")),
+            (Method::Post, ["providers", "microsoft.resourcegraph", "resources"]) => {
+                self.graph(req.body.as_deref().unwrap_or(""))
+            }
             _ => not_found(path),
         };
         answer.with_header("x-ms-request-id", request_id)
@@ -97,12 +126,20 @@ impl DemoArm {
             return served(page);
         }
         const MARK: &str = "where name contains '";
-        let Some(text) = body.find(MARK).map(|i| &body[i + MARK.len()..]).and_then(|rest| rest.split('\'').next()) else {
+        let Some(text) = body
+            .find(MARK)
+            .map(|i| &body[i + MARK.len()..])
+            .and_then(|rest| rest.split('\'').next())
+        else {
             return error(400, "BadRequest", "Please provide a valid query.");
         };
         let text = text.to_ascii_lowercase();
         let found = crate::health::order::by_key(
-            self.estate.load_balancers.iter().filter(|lb| lb.name.to_ascii_lowercase().contains(&text)).collect(),
+            self.estate
+                .load_balancers
+                .iter()
+                .filter(|lb| lb.name.to_ascii_lowercase().contains(&text))
+                .collect(),
             |lb| (0, lb.name.clone()),
         );
         let data: Vec<GraphLoadBalancer> = found
@@ -118,28 +155,66 @@ impl DemoArm {
                 }
             })
             .collect();
-        json(200, &GraphAnswer { total_records: data.len() as u64, data })
+        json(
+            200,
+            &GraphAnswer {
+                total_records: data.len() as u64,
+                data,
+            },
+        )
     }
 
     fn list(&self, sub: &str, query: &str, url: &str) -> Response {
-        if !self.estate.subscriptions.iter().any(|s| s.subscription_id == sub) {
-            return error(404, "SubscriptionNotFound", &format!("The subscription '{sub}' could not be found."));
+        if !self
+            .estate
+            .subscriptions
+            .iter()
+            .any(|s| s.subscription_id == sub)
+        {
+            return error(
+                404,
+                "SubscriptionNotFound",
+                &format!("The subscription '{sub}' could not be found."),
+            );
         }
-        let all: Vec<_> = self.estate.load_balancers.iter().filter(|lb| lb.id.to_ascii_lowercase().contains(sub)).cloned().collect();
-        let skip: usize = query_param(query, "$skiptoken").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let all: Vec<_> = self
+            .estate
+            .load_balancers
+            .iter()
+            .filter(|lb| lb.id.to_ascii_lowercase().contains(sub))
+            .cloned()
+            .collect();
+        let skip: usize = query_param(query, "$skiptoken")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         let end = (skip + PAGE).min(all.len());
         let next_link = (end < all.len()).then(|| {
             let base = url.split('?').next().unwrap_or(url);
-            format!("{base}?api-version={}&$skiptoken={end}", crate::arm::client::NETWORK_API)
+            format!(
+                "{base}?api-version={}&$skiptoken={end}",
+                crate::arm::client::NETWORK_API
+            )
         });
-        json(200, &Page { value: all.get(skip.min(end)..end).unwrap_or_default().to_vec(), next_link })
+        json(
+            200,
+            &Page {
+                value: all.get(skip.min(end)..end).unwrap_or_default().to_vec(),
+                next_link,
+            },
+        )
     }
 
     fn start_health(&self, rule_id: &str, url: &str) -> Response {
         let lb_id = rule_id.rsplitn(3, '/').nth(2).unwrap_or("");
-        let Some(lb) = self.estate.load_balancer(lb_id) else { return not_found(lb_id) };
+        let Some(lb) = self.estate.load_balancer(lb_id) else {
+            return not_found(lb_id);
+        };
         if lb.sku.name.eq_ignore_ascii_case("Gateway") {
-            return error(400, "HealthStatusNotSupportedForGatewayLoadBalancer", "Health status is not supported for Gateway Load Balancer.");
+            return error(
+                400,
+                "HealthStatusNotSupportedForGatewayLoadBalancer",
+                "Health status is not supported for Gateway Load Balancer.",
+            );
         }
         let Some(rule) = self.estate.rule(rule_id) else {
             return match lb.properties.load_balancing_rules.iter().find(|r| r.id.eq_ignore_ascii_case(rule_id)) {
@@ -164,7 +239,9 @@ impl DemoArm {
         self.next_op.set(n);
         let op = format!("6d6a8f3e-2f2c-4b0e-9c3a-{n:012x}");
         let pending = 1 + (n % 3) as u32;
-        self.operations.borrow_mut().push((op.clone(), rule.key.clone(), generation, pending));
+        self.operations
+            .borrow_mut()
+            .push((op.clone(), rule.key.clone(), generation, pending));
         let origin = url.split("/subscriptions/").next().unwrap_or("");
         let sub = lb_id.split('/').nth(2).unwrap_or("");
         let location = format!(
@@ -172,18 +249,26 @@ impl DemoArm {
             lb.location,
             crate::arm::client::NETWORK_API
         );
-        Response::new(202, "").with_header("Location", location).with_header("Retry-After", self.retry_after_s.to_string())
+        Response::new(202, "")
+            .with_header("Location", location)
+            .with_header("Retry-After", self.retry_after_s.to_string())
     }
 
     fn poll(&self, op: &str, url: &str) -> Response {
         let mut ops = self.operations.borrow_mut();
         let Some(i) = ops.iter().position(|o| o.0 == op) else {
-            return error(404, "OperationNotFound", "The operation result could not be found; it may have expired.");
+            return error(
+                404,
+                "OperationNotFound",
+                "The operation result could not be found; it may have expired.",
+            );
         };
         let pending = &mut ops[i].3;
         if *pending > 0 {
             *pending -= 1;
-            return Response::new(202, "").with_header("Location", url).with_header("Retry-After", self.retry_after_s.to_string());
+            return Response::new(202, "")
+                .with_header("Location", url)
+                .with_header("Retry-After", self.retry_after_s.to_string());
         }
         let (_, key, generation, _) = ops.swap_remove(i);
         match self.estate.rule(&key) {
@@ -206,18 +291,26 @@ impl Transport for DemoTransport {
 
 fn split_url(url: &str) -> (&str, &str) {
     let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
-    let path_start = url[after_scheme..].find('/').map(|i| i + after_scheme).unwrap_or(url.len());
+    let path_start = url[after_scheme..]
+        .find('/')
+        .map(|i| i + after_scheme)
+        .unwrap_or(url.len());
     let rest = &url[path_start..];
     rest.split_once('?').unwrap_or((rest, ""))
 }
 
 fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
-    query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 fn json(status: u16, body: &impl Serialize) -> Response {
     // Cannot fail: the models are plain structs, strings and numbers.
-    Response::new(status, serde_json::to_string(body).unwrap_or_default()).with_header("Content-Type", "application/json")
+    Response::new(status, serde_json::to_string(body).unwrap_or_default())
+        .with_header("Content-Type", "application/json")
 }
 
 fn served(s: super::metrics::Served) -> Response {
@@ -235,11 +328,20 @@ fn error(status: u16, code: &str, message: &str) -> Response {
         code: &'a str,
         message: &'a str,
     }
-    json(status, &Envelope { error: Body { code, message } })
+    json(
+        status,
+        &Envelope {
+            error: Body { code, message },
+        },
+    )
 }
 
 fn not_found(what: &str) -> Response {
-    error(404, "ResourceNotFound", &format!("The resource '{what}' was not found."))
+    error(
+        404,
+        "ResourceNotFound",
+        &format!("The resource '{what}' was not found."),
+    )
 }
 
 #[cfg(test)]
@@ -249,16 +351,24 @@ mod tests {
 
     use super::*;
     use crate::arm::client::{ArmClient, Cancel};
-    use crate::http::cloud::{ArmBase, Cloud};
     use crate::arm::error::ErrorKind;
     use crate::arm::id::{LoadBalancerId, SubscriptionId};
-    use crate::http::testing::FakeClock;
     use crate::health::catalog::DOCUMENTED_CODES;
+    use crate::http::cloud::{ArmBase, Cloud};
+    use crate::http::testing::FakeClock;
 
     fn demo() -> (ArmClient, Rc<FakeClock>) {
         let clock = Rc::new(FakeClock::default());
         let t = Rc::new(DemoTransport::new(clock.clone()));
-        (ArmClient::new(t, clock.clone(), ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public), clock)
+        (
+            ArmClient::new(
+                t,
+                clock.clone(),
+                ArmBase::parse(Cloud::Public.arm_origin()).unwrap(),
+                Cloud::Public,
+            ),
+            clock,
+        )
     }
 
     fn all_rows(client: &ArmClient) -> Vec<(String, String)> {
@@ -273,8 +383,17 @@ mod tests {
                     if rule.properties.probe.is_none() || lb.sku.name == "Gateway" {
                         continue;
                     }
-                    let r = pollster::block_on(client.rule_health(&id.rule(&rule.name).unwrap(), &cancel, &|_| {})).unwrap();
-                    rows.extend(r.load_balancer_backend_addresses.into_iter().map(|b| (b.state, b.reason)));
+                    let r = pollster::block_on(client.rule_health(
+                        &id.rule(&rule.name).unwrap(),
+                        &cancel,
+                        &|_| {},
+                    ))
+                    .unwrap();
+                    rows.extend(
+                        r.load_balancer_backend_addresses
+                            .into_iter()
+                            .map(|b| (b.state, b.reason)),
+                    );
                 }
             }
         }
@@ -290,7 +409,9 @@ mod tests {
         }
         assert!(reasons.contains("NA"));
         assert!(reasons.contains(""));
-        assert!(reasons.iter().any(|r| !r.is_empty() && r != "NA" && !DOCUMENTED_CODES.contains(&r.as_str())));
+        assert!(reasons
+            .iter()
+            .any(|r| !r.is_empty() && r != "NA" && !DOCUMENTED_CODES.contains(&r.as_str())));
     }
 
     #[test]
@@ -298,11 +419,15 @@ mod tests {
         let (client, clock) = demo();
         let id = LoadBalancerId::parse(&format!("/subscriptions/{}/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web", super::super::estate::PROD)).unwrap();
         let polls = std::cell::Cell::new(0);
-        pollster::block_on(client.rule_health(&id.rule("rule-http").unwrap(), &Cancel::default(), &|p| {
-            if matches!(p, crate::arm::client::Progress::Waiting { .. }) {
-                polls.set(polls.get() + 1)
-            }
-        }))
+        pollster::block_on(client.rule_health(
+            &id.rule("rule-http").unwrap(),
+            &Cancel::default(),
+            &|p| {
+                if matches!(p, crate::arm::client::Progress::Waiting { .. }) {
+                    polls.set(polls.get() + 1)
+                }
+            },
+        ))
         .unwrap();
         assert!((1..=3).contains(&polls.get()), "{} polls", polls.get());
         assert!(clock.slept.borrow().contains(&1000));
@@ -315,8 +440,14 @@ mod tests {
         let rule = id.rule("rule-http").unwrap();
         let reasons: BTreeSet<String> = (0..4)
             .map(|_| {
-                let r = pollster::block_on(client.rule_health(&rule, &Cancel::default(), &|_| {})).unwrap();
-                r.load_balancer_backend_addresses.iter().find(|b| b.network_interface_ip_configuration_id.contains("vm-web-6")).unwrap().reason.clone()
+                let r = pollster::block_on(client.rule_health(&rule, &Cancel::default(), &|_| {}))
+                    .unwrap();
+                r.load_balancer_backend_addresses
+                    .iter()
+                    .find(|b| b.network_interface_ip_configuration_id.contains("vm-web-6"))
+                    .unwrap()
+                    .reason
+                    .clone()
             })
             .collect();
         assert_eq!(reasons.len(), 4);
@@ -325,35 +456,71 @@ mod tests {
     #[test]
     fn resource_graph_finds_load_balancers_across_subscriptions() {
         let (client, _) = demo();
-        let found = pollster::block_on(client.find_load_balancers("LB-", &Cancel::default())).unwrap().unwrap();
-        let subs: BTreeSet<&str> = found.data.iter().map(|lb| lb.subscription_id.as_str()).collect();
+        let found = pollster::block_on(client.find_load_balancers("LB-", &Cancel::default()))
+            .unwrap()
+            .unwrap();
+        let subs: BTreeSet<&str> = found
+            .data
+            .iter()
+            .map(|lb| lb.subscription_id.as_str())
+            .collect();
         assert!(subs.len() >= 2, "{found:?}");
         assert_eq!(found.total_records as usize, found.data.len());
-        let web = pollster::block_on(client.find_load_balancers("web", &Cancel::default())).unwrap().unwrap();
+        let web = pollster::block_on(client.find_load_balancers("web", &Cancel::default()))
+            .unwrap()
+            .unwrap();
         assert!(web.data.iter().all(|lb| lb.name.contains("web")) && !web.data.is_empty());
-        assert!(web.data.iter().all(|lb| LoadBalancerId::parse(&lb.id).is_ok()));
+        assert!(web
+            .data
+            .iter()
+            .all(|lb| LoadBalancerId::parse(&lb.id).is_ok()));
     }
 
     #[test]
     fn load_balancer_listing_pages() {
         let (client, _) = demo();
         let sub = SubscriptionId::parse(super::super::estate::PROD).unwrap();
-        let all = pollster::block_on(client.load_balancers(&sub, &Cancel::default(), &|_| {})).unwrap();
+        let all =
+            pollster::block_on(client.load_balancers(&sub, &Cancel::default(), &|_| {})).unwrap();
         assert_eq!(all.len(), 3);
         let big = Estate::with_large_rule(estate(), 10);
         let clock = Rc::new(FakeClock::default());
-        let c = ArmClient::new(Rc::new(DemoTransport::with_estate(big, clock.clone())), clock, ArmBase::parse(Cloud::Public.arm_origin()).unwrap(), Cloud::Public);
-        assert_eq!(pollster::block_on(c.load_balancers(&sub, &Cancel::default(), &|_| {})).unwrap().len(), 4, "second page read");
+        let c = ArmClient::new(
+            Rc::new(DemoTransport::with_estate(big, clock.clone())),
+            clock,
+            ArmBase::parse(Cloud::Public.arm_origin()).unwrap(),
+            Cloud::Public,
+        );
+        assert_eq!(
+            pollster::block_on(c.load_balancers(&sub, &Cancel::default(), &|_| {}))
+                .unwrap()
+                .len(),
+            4,
+            "second page read"
+        );
     }
 
     #[test]
     fn gateway_and_unprobed_rules_answer_with_errors() {
         let (client, _) = demo();
         let gw = LoadBalancerId::parse(&format!("/subscriptions/{}/resourceGroups/rg-nva/providers/Microsoft.Network/loadBalancers/lb-gateway", super::super::estate::STAGING)).unwrap();
-        let e = pollster::block_on(client.rule_health(&gw.rule("rule-nva").unwrap(), &Cancel::default(), &|_| {})).unwrap_err();
+        let e = pollster::block_on(client.rule_health(
+            &gw.rule("rule-nva").unwrap(),
+            &Cancel::default(),
+            &|_| {},
+        ))
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Rejected);
         let web = LoadBalancerId::parse(&format!("/subscriptions/{}/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web", super::super::estate::PROD)).unwrap();
-        let e = pollster::block_on(client.rule_health(&web.rule("rule-dns").unwrap(), &Cancel::default(), &|_| {})).unwrap_err();
-        assert_eq!(e.code.as_deref(), Some("HealthStatusNotSupportedForNonProbedRule"));
+        let e = pollster::block_on(client.rule_health(
+            &web.rule("rule-dns").unwrap(),
+            &Cancel::default(),
+            &|_| {},
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.code.as_deref(),
+            Some("HealthStatusNotSupportedForNonProbedRule")
+        );
     }
 }

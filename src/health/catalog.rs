@@ -6,21 +6,42 @@
 use crate::arm::model::ProbeProperties;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum State { Up, Down, Unknown }
+pub enum State {
+    Up,
+    Down,
+    Unknown,
+}
 
 impl State {
     /// Case-insensitive `Up`/`Down` (surrounding whitespace ignored); anything else is `Unknown`.
     pub fn parse(s: &str) -> State {
         let s = s.trim();
-        if s.eq_ignore_ascii_case("up") { State::Up } else if s.eq_ignore_ascii_case("down") { State::Down } else { State::Unknown }
+        if s.eq_ignore_ascii_case("up") {
+            State::Up
+        } else if s.eq_ignore_ascii_case("down") {
+            State::Down
+        } else {
+            State::Unknown
+        }
     }
     pub fn label(self) -> &'static str {
-        match self { State::Up => "Up", State::Down => "Down", State::Unknown => "Unknown" }
+        match self {
+            State::Up => "Up",
+            State::Down => "Down",
+            State::Unknown => "Unknown",
+        }
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Category { UserSuccess, UserFailure, Platform, NotProbed, NotRetrievable, Unknown }
+pub enum Category {
+    UserSuccess,
+    UserFailure,
+    Platform,
+    NotProbed,
+    NotRetrievable,
+    Unknown,
+}
 
 impl Category {
     pub fn label(self) -> &'static str {
@@ -52,14 +73,27 @@ pub struct Reason {
 impl Reason {
     /// The tooltip's heading: the code as sent, the state and who caused it.
     pub fn heading(&self) -> String {
-        let code = if self.code.is_empty() { "(empty)" } else { self.code.as_str() };
-        format!("{code} · {} · {}", self.state.label(), self.category.label())
+        let code = if self.code.is_empty() {
+            "(empty)"
+        } else {
+            self.code.as_str()
+        };
+        format!(
+            "{code} · {} · {}",
+            self.state.label(),
+            self.category.label()
+        )
     }
 
     /// Everything the tooltip says, as one text: what a closed tooltip holds, so the
     /// info button's description is complete before it opens (see ui::tooltip).
     pub fn plain_text(&self) -> String {
-        let mut t = format!("{}\n{}\n{}\nWhat to do next:", self.heading(), self.portal_text, self.explanation);
+        let mut t = format!(
+            "{}\n{}\n{}\nWhat to do next:",
+            self.heading(),
+            self.portal_text,
+            self.explanation
+        );
         for step in &self.next_steps {
             t.push('\n');
             t.push_str(step);
@@ -70,10 +104,19 @@ impl Reason {
 
 /// The 13 codes of the doc's three tables: 4 user success, 7 user failure, 2 platform.
 pub const DOCUMENTED_CODES: &[&str] = &[
-    "Up_Probe_Success", "Up_Probe_AllDownIsUp", "Up_Probe_ApproachingUnhealthyThreshold", "Up_Admin",
-    "Down_Probe_ApproachingHealthyThreshold", "Down_Probe_HttpStatusCodeError", "Down_Probe_HttpEndpointUnreachable",
-    "Down_Probe_TcpProbeTimeout", "Down_Probe_NoHealthyBackend", "Down_Admin", "Down_Probe_HttpNoResponse",
-    "Up_Platform", "Down_Platform",
+    "Up_Probe_Success",
+    "Up_Probe_AllDownIsUp",
+    "Up_Probe_ApproachingUnhealthyThreshold",
+    "Up_Admin",
+    "Down_Probe_ApproachingHealthyThreshold",
+    "Down_Probe_HttpStatusCodeError",
+    "Down_Probe_HttpEndpointUnreachable",
+    "Down_Probe_TcpProbeTimeout",
+    "Down_Probe_NoHealthyBackend",
+    "Down_Admin",
+    "Down_Probe_HttpNoResponse",
+    "Up_Platform",
+    "Down_Platform",
 ];
 
 use Category::{Platform, UserFailure, UserSuccess};
@@ -125,7 +168,13 @@ const ENTRIES: &[(&str, State, Category, &str, &str)] = &[
 const SHOWN_CODE_MAX: usize = 100;
 
 /// The probe target, phrased for next steps; generic wording when the probe is not known.
-struct ProbeText { port: String, http_url: String, is_tcp: bool, wait: String, interval: String }
+struct ProbeText {
+    port: String,
+    http_url: String,
+    is_tcp: bool,
+    wait: String,
+    interval: String,
+}
 
 impl ProbeText {
     fn new(p: Option<&ProbeProperties>) -> Self {
@@ -140,19 +189,37 @@ impl ProbeText {
         };
         let proto = p.protocol.trim().to_ascii_lowercase();
         let scheme = if proto == "https" { "https" } else { "http" };
-        let port = if p.port == 0 { "<probe-port>".to_string() } else { p.port.to_string() };
-        let path = p.request_path.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("/");
+        let port = if p.port == 0 {
+            "<probe-port>".to_string()
+        } else {
+            p.port.to_string()
+        };
+        let path = p
+            .request_path
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("/");
         let slash = if path.starts_with('/') { "" } else { "/" };
-        let (interval, threshold) = (p.interval_in_seconds, p.probe_threshold.or(p.number_of_probes).unwrap_or(1).max(1));
+        let (interval, threshold) = (
+            p.interval_in_seconds,
+            p.probe_threshold.or(p.number_of_probes).unwrap_or(1).max(1),
+        );
         ProbeText {
             port: format!("port {port}"),
             http_url: format!("{scheme}://<backend-ip>:{port}{slash}{path}"),
             is_tcp: proto == "tcp",
             wait: match interval {
-                Some(i) => format!("{} seconds ({i} s interval x {threshold} probes)", i.max(1).saturating_mul(threshold)),
+                Some(i) => format!(
+                    "{} seconds ({i} s interval x {threshold} probes)",
+                    i.max(1).saturating_mul(threshold)
+                ),
                 None => format!("{threshold} probe intervals"),
             },
-            interval: match interval { Some(i) => format!("{i} seconds"), None => "one probe interval".into() },
+            interval: match interval {
+                Some(i) => format!("{i} seconds"),
+                None => "one probe interval".into(),
+            },
         }
     }
     /// How to reproduce the probe by hand from inside the virtual network.
@@ -161,7 +228,10 @@ impl ProbeText {
             let n = self.port.trim_start_matches("port ");
             format!("From a VM in the same virtual network check the port answers: `nc -vz <backend-ip> {n}` on Linux, `Test-NetConnection <backend-ip> -Port {n}` on Windows")
         } else {
-            format!("From a VM in the same virtual network run `curl -i {}` and check it returns 200", self.http_url)
+            format!(
+                "From a VM in the same virtual network run `curl -i {}` and check it returns 200",
+                self.http_url
+            )
         }
     }
 }
@@ -169,7 +239,9 @@ impl ProbeText {
 fn steps(code: &str, p: &ProbeText) -> Vec<String> {
     let (port, wait) = (&p.port, &p.wait);
     let nsg = format!("Check that the NSG on the NIC and on the subnet allows inbound from the AzureLoadBalancer service tag on {port}");
-    let admin = |v: &str| format!("To let the probe decide again: `az network lb address-pool address update -g <rg> --lb-name <lb> --pool-name <pool> -n <address-name> --admin-state None` (it is {v} now; portal: Backend pools > address > Admin state)");
+    let admin = |v: &str| {
+        format!("To let the probe decide again: `az network lb address-pool address update -g <rg> --lb-name <lb> --pool-name <pool> -n <address-name> --admin-state None` (it is {v} now; portal: Backend pools > address > Admin state)")
+    };
     let platform = vec![
         "Nothing to change on your side: this is an Azure infrastructure issue".to_string(),
         "Check Azure Service Health for the region and Resource Health of the VM and the load balancer".to_string(),
@@ -248,10 +320,19 @@ pub fn explain(code: &str, state: &str, probe: Option<&ProbeProperties>) -> Reas
     let code = code.trim();
     let row_state = State::parse(state);
     let p = ProbeText::new(probe);
-    let reason = |state, category, portal_text: String, explanation: String, next_steps, known| Reason {
-        code: code.to_string(), state, category, portal_text, explanation, next_steps, known,
-    };
-    if let Some(&(name, st, cat, portal, expl)) = ENTRIES.iter().find(|e| e.0.eq_ignore_ascii_case(code)) {
+    let reason =
+        |state, category, portal_text: String, explanation: String, next_steps, known| Reason {
+            code: code.to_string(),
+            state,
+            category,
+            portal_text,
+            explanation,
+            next_steps,
+            known,
+        };
+    if let Some(&(name, st, cat, portal, expl)) =
+        ENTRIES.iter().find(|e| e.0.eq_ignore_ascii_case(code))
+    {
         return reason(st, cat, portal.into(), expl.into(), steps(name, &p), true);
     }
     if code.eq_ignore_ascii_case("NA") {
@@ -272,24 +353,48 @@ pub fn explain(code: &str, state: &str, probe: Option<&ProbeProperties>) -> Reas
             ], true);
     }
     if code.is_empty() {
-        return reason(row_state, Category::Unknown, "No reason given".into(),
-            format!("Azure reports the instance as {} but gave no reason code.", row_state.label()),
+        return reason(
+            row_state,
+            Category::Unknown,
+            "No reason given".into(),
+            format!(
+                "Azure reports the instance as {} but gave no reason code.",
+                row_state.label()
+            ),
             vec![
-                format!("Refresh after {}: a reason code usually appears", p.interval),
-                "If it stays empty, check the VM's Resource Health and the rule's probe settings".into(),
-            ], true);
+                format!(
+                    "Refresh after {}: a reason code usually appears",
+                    p.interval
+                ),
+                "If it stays empty, check the VM's Resource Health and the rule's probe settings"
+                    .into(),
+            ],
+            true,
+        );
     }
-    let has_prefix = |pre: &[u8]| code.as_bytes().get(..pre.len()).is_some_and(|b| b.eq_ignore_ascii_case(pre));
+    let has_prefix = |pre: &[u8]| {
+        code.as_bytes()
+            .get(..pre.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(pre))
+    };
     let state = match row_state {
         State::Unknown if has_prefix(b"down_") => State::Down,
         State::Unknown if has_prefix(b"up_") => State::Up,
         s => s,
     };
-    let mut shown: String = code.chars().take(SHOWN_CODE_MAX).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
+    let mut shown: String = code
+        .chars()
+        .take(SHOWN_CODE_MAX)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
     if code.chars().nth(SHOWN_CODE_MAX).is_some() {
         shown.push('…');
     }
-    let whose_state = if row_state == State::Unknown { "The state shown is read from the code's Up_/Down_ prefix, as Azure gave no usable state." } else { "The state column is still what Azure reports." };
+    let whose_state = if row_state == State::Unknown {
+        "The state shown is read from the code's Up_/Down_ prefix, as Azure gave no usable state."
+    } else {
+        "The state column is still what Azure reports."
+    };
     reason(state, Category::Unknown, format!("Unrecognised reason code \"{shown}\""),
         format!("Azure sent a reason code this version of LB Health does not know, probably one added after this release. {whose_state}"),
         vec![
@@ -310,14 +415,26 @@ mod tests {
         let mut cat = Category::Unknown;
         let mut rows = Vec::new();
         for line in DOC.lines() {
-            if line.starts_with("#### Success") { cat = Category::UserSuccess }
-            if line.starts_with("#### Failure") { cat = Category::UserFailure }
-            if line.starts_with("### Platform") { cat = Category::Platform }
+            if line.starts_with("#### Success") {
+                cat = Category::UserSuccess
+            }
+            if line.starts_with("#### Failure") {
+                cat = Category::UserFailure
+            }
+            if line.starts_with("### Platform") {
+                cat = Category::Platform
+            }
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-            if cells.len() < 4 || !line.trim_start().starts_with('|') { continue }
+            if cells.len() < 4 || !line.trim_start().starts_with('|') {
+                continue;
+            }
             let first = cells[1];
             let inner = first.trim_matches('*');
-            if first.starts_with("**") && first.ends_with("**") && inner.contains('_') && !inner.contains(' ') {
+            if first.starts_with("**")
+                && first.ends_with("**")
+                && inner.contains('_')
+                && !inner.contains(' ')
+            {
                 rows.push((inner.to_string(), clean(cells[2]), clean(cells[3]), cat));
             }
         }
@@ -325,8 +442,14 @@ mod tests {
     }
 
     fn probe() -> ProbeProperties {
-        ProbeProperties { protocol: "Http".into(), port: 8080, request_path: Some("/healthz".into()),
-            interval_in_seconds: Some(5), probe_threshold: Some(2), ..Default::default() }
+        ProbeProperties {
+            protocol: "Http".into(),
+            port: 8080,
+            request_path: Some("/healthz".into()),
+            interval_in_seconds: Some(5),
+            probe_threshold: Some(2),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -342,12 +465,28 @@ mod tests {
             assert_eq!(&r.portal_text, portal, "{code}");
             assert_eq!(r.category, *cat, "{code}");
             assert!(r.known);
-            let prefix_state = if code.starts_with("Up_") { State::Up } else { State::Down };
+            let prefix_state = if code.starts_with("Up_") {
+                State::Up
+            } else {
+                State::Down
+            };
             assert_eq!(r.state, prefix_state, "{code}");
             assert!((2..=4).contains(&r.next_steps.len()), "{code}");
         }
-        let count = |c| DOCUMENTED_CODES.iter().filter(|k| explain(k, "", None).category == c).count();
-        assert_eq!((count(Category::UserSuccess), count(Category::UserFailure), count(Category::Platform)), (4, 7, 2));
+        let count = |c| {
+            DOCUMENTED_CODES
+                .iter()
+                .filter(|k| explain(k, "", None).category == c)
+                .count()
+        };
+        assert_eq!(
+            (
+                count(Category::UserSuccess),
+                count(Category::UserFailure),
+                count(Category::Platform)
+            ),
+            (4, 7, 2)
+        );
     }
 
     #[test]
@@ -360,14 +499,21 @@ mod tests {
         assert_eq!(r.state, State::Up);
         assert_eq!(explain("Down_New", "", None).state, State::Down);
         assert_eq!(explain("up_new", "weird", None).state, State::Up);
-        assert_eq!(explain("Up_New", "Down", None).state, State::Down, "the row's state wins");
+        assert_eq!(
+            explain("Up_New", "Down", None).state,
+            State::Down,
+            "the row's state wins"
+        );
         assert_eq!(explain("Whatever", "", None).state, State::Unknown);
     }
 
     #[test]
     fn na_takes_state_from_the_row_and_probe_interval() {
         let r = explain("NA", "Down", Some(&probe()));
-        assert_eq!((r.state, r.category, r.known), (State::Down, Category::NotProbed, true));
+        assert_eq!(
+            (r.state, r.category, r.known),
+            (State::Down, Category::NotProbed, true)
+        );
         assert!(r.next_steps[0].contains("5 seconds"));
         assert_eq!(explain("na", "up", None).state, State::Up);
     }
@@ -375,11 +521,17 @@ mod tests {
     #[test]
     fn empty_row_is_not_retrievable_and_empty_code_with_state_is_not() {
         let r = explain("", "", None);
-        assert_eq!((r.state, r.category), (State::Unknown, Category::NotRetrievable));
+        assert_eq!(
+            (r.state, r.category),
+            (State::Unknown, Category::NotRetrievable)
+        );
         assert_eq!(r.portal_text, "Health status not retrievable");
         assert!(r.next_steps.iter().any(|s| s.contains("stopped")));
         let r = explain("  ", "Down", None);
-        assert_eq!((r.state, r.category, r.portal_text.as_str()), (State::Down, Category::Unknown, "No reason given"));
+        assert_eq!(
+            (r.state, r.category, r.portal_text.as_str()),
+            (State::Down, Category::Unknown, "No reason given")
+        );
     }
 
     #[test]
@@ -388,21 +540,44 @@ mod tests {
         assert!(r.known);
         assert_eq!(r.code, "down_probe_tcpprobetimeout");
         assert_eq!(r.state, State::Down);
-        assert_eq!(r.explanation, explain("Down_Probe_TcpProbeTimeout", "", None).explanation);
+        assert_eq!(
+            r.explanation,
+            explain("Down_Probe_TcpProbeTimeout", "", None).explanation
+        );
     }
 
     #[test]
     fn next_steps_use_the_probe_port_and_path_when_given() {
         let p = probe();
-        let steps = explain("Down_Probe_HttpStatusCodeError", "Down", Some(&p)).next_steps.join("\n");
-        assert!(steps.contains("curl -i http://<backend-ip>:8080/healthz"), "{steps}");
-        let https = ProbeProperties { protocol: "Https".into(), ..probe() };
-        assert!(explain("Down_Probe_HttpNoResponse", "", Some(&https)).next_steps.join("\n").contains("https://<backend-ip>:8080/healthz"));
-        let steps = explain("Down_Probe_TcpProbeTimeout", "Down", Some(&p)).next_steps.join("\n");
-        assert!(steps.contains("AzureLoadBalancer") && steps.contains("port 8080"), "{steps}");
-        let steps = explain("Up_Probe_ApproachingUnhealthyThreshold", "Up", Some(&p)).next_steps.join("\n");
+        let steps = explain("Down_Probe_HttpStatusCodeError", "Down", Some(&p))
+            .next_steps
+            .join("\n");
+        assert!(
+            steps.contains("curl -i http://<backend-ip>:8080/healthz"),
+            "{steps}"
+        );
+        let https = ProbeProperties {
+            protocol: "Https".into(),
+            ..probe()
+        };
+        assert!(explain("Down_Probe_HttpNoResponse", "", Some(&https))
+            .next_steps
+            .join("\n")
+            .contains("https://<backend-ip>:8080/healthz"));
+        let steps = explain("Down_Probe_TcpProbeTimeout", "Down", Some(&p))
+            .next_steps
+            .join("\n");
+        assert!(
+            steps.contains("AzureLoadBalancer") && steps.contains("port 8080"),
+            "{steps}"
+        );
+        let steps = explain("Up_Probe_ApproachingUnhealthyThreshold", "Up", Some(&p))
+            .next_steps
+            .join("\n");
         assert!(steps.contains("10 seconds"), "{steps}");
-        let generic = explain("Down_Probe_TcpProbeTimeout", "Down", None).next_steps.join("\n");
+        let generic = explain("Down_Probe_TcpProbeTimeout", "Down", None)
+            .next_steps
+            .join("\n");
         assert!(generic.contains("the probe's port"), "{generic}");
     }
 
@@ -419,20 +594,35 @@ mod tests {
     #[test]
     fn explain_never_panics_on_hostile_input() {
         let huge = "é".repeat(1 << 19);
-        for (code, state) in [(huge.as_str(), huge.as_str()), ("<script>", "Up"), ("\u{0}", "\u{0}"), ("Down_", ""), ("é", ""), ("Up_\u{7}x", "")] {
+        for (code, state) in [
+            (huge.as_str(), huge.as_str()),
+            ("<script>", "Up"),
+            ("\u{0}", "\u{0}"),
+            ("Down_", ""),
+            ("é", ""),
+            ("Up_\u{7}x", ""),
+        ] {
             let r = explain(code, state, Some(&ProbeProperties::default()));
             assert!(r.portal_text.chars().count() < 150);
             assert!(!r.portal_text.chars().any(char::is_control));
             assert!(!r.next_steps.is_empty());
         }
         assert_eq!(explain("Down_", "", None).state, State::Down);
-        let zeroed = ProbeProperties { interval_in_seconds: Some(u32::MAX), probe_threshold: Some(u32::MAX), ..probe() };
+        let zeroed = ProbeProperties {
+            interval_in_seconds: Some(u32::MAX),
+            probe_threshold: Some(u32::MAX),
+            ..probe()
+        };
         let _ = explain("Down_Probe_ApproachingHealthyThreshold", "", Some(&zeroed));
     }
 
     #[test]
     fn plain_text_says_everything_the_open_tooltip_says() {
-        for (code, state) in [("Down_Probe_HttpStatusCodeError", "Down"), ("", ""), ("Some_FutureCode", "Up")] {
+        for (code, state) in [
+            ("Down_Probe_HttpStatusCodeError", "Down"),
+            ("", ""),
+            ("Some_FutureCode", "Up"),
+        ] {
             let r = explain(code, state, Some(&probe()));
             let text = r.plain_text();
             let lines: Vec<&str> = text.lines().collect();
@@ -440,9 +630,15 @@ mod tests {
             assert_eq!(lines[1], r.portal_text);
             assert_eq!(lines[2], r.explanation);
             assert_eq!(lines[3], "What to do next:");
-            assert_eq!(lines[4..], r.next_steps.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+            assert_eq!(
+                lines[4..],
+                r.next_steps.iter().map(String::as_str).collect::<Vec<_>>()[..]
+            );
         }
         assert!(explain("", "", None).heading().starts_with("(empty) · "));
-        assert_eq!(explain("Down_Probe_HttpStatusCodeError", "Down", None).heading(), "Down_Probe_HttpStatusCodeError · Down · User-triggered failure");
+        assert_eq!(
+            explain("Down_Probe_HttpStatusCodeError", "Down", None).heading(),
+            "Down_Probe_HttpStatusCodeError · Down · User-triggered failure"
+        );
     }
 }

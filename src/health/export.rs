@@ -53,10 +53,19 @@ pub fn to_json(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
 }
 
 pub fn to_csv(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
-    let mut out = String::from("rule_id,checked_at,instance,ip_address,state,reason_code,reason\r\n");
+    let mut out =
+        String::from("rule_id,checked_at,instance,ip_address,state,reason_code,reason\r\n");
     let rule_id = rule.path();
     for r in rows {
-        let cells = [rule_id.as_str(), checked_at, &r.instance, &r.ip, r.state.label(), &r.reason.code, &r.reason.portal_text];
+        let cells = [
+            rule_id.as_str(),
+            checked_at,
+            &r.instance,
+            &r.ip,
+            r.state.label(),
+            &r.reason.code,
+            &r.reason.portal_text,
+        ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
@@ -67,7 +76,11 @@ pub fn to_csv(rule: &RuleId, checked_at: &str, rows: &[&Row]) -> String {
 /// RFC 4180 quoting, and a leading `'` on cells a spreadsheet would run as a formula
 /// (a reason or name starting with `=`, `+`, `-`, `@` comes from Azure, not from us).
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -134,7 +147,10 @@ mod tests {
     }
 
     fn rows() -> Vec<Row> {
-        let r: HealthResult = crate::arm::model::parse(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap();
+        let r: HealthResult = crate::arm::model::parse(include_str!(
+            "../../tests/fixtures/health-result-mixed.json"
+        ))
+        .unwrap();
         summarise(&r, None).rows
     }
 
@@ -146,7 +162,9 @@ mod tests {
         let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
         assert_eq!(lines.len(), 7);
         assert!(lines[2].contains("\"A non-200 HTTP status code received; meaning there's an issue with the application listening on the port.\"") || lines[2].contains("non-200"));
-        assert!(lines[1].starts_with("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-web/"));
+        assert!(lines[1].starts_with(
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-web/"
+        ));
     }
 
     #[test]
@@ -172,22 +190,39 @@ mod tests {
     #[test]
     fn commands_name_the_rule_and_never_a_token() {
         let ps = powershell(&rule());
-        assert!(ps.contains("-ResourceGroupName 'rg-web' -LoadBalancerName 'lb-web' -Name 'rule-http'"), "{ps}");
+        assert!(
+            ps.contains("-ResourceGroupName 'rg-web' -LoadBalancerName 'lb-web' -Name 'rule-http'"),
+            "{ps}"
+        );
         let c = curl(&rule(), "https://management.azure.com");
         assert!(c.contains("/loadBalancingRules/rule-http/health?api-version="));
-        assert!(c.contains("--resource 'https://management.azure.com/'"), "{c}");
+        assert!(
+            c.contains("--resource 'https://management.azure.com/'"),
+            "{c}"
+        );
         assert!(c.contains("Bearer $TOKEN"));
     }
 
     /// The names a hostile or merely unusual resource group may carry (Azure allows
     /// parentheses and Unicode letters in resource group names).
-    const HOSTILE: [&str; 9] = ["rg(calc)", "a'b", "$(x)", "two words", "Ünïcødé-rg", "’; calc; ‘", "`$x`", "a''b", ""];
+    const HOSTILE: [&str; 9] = [
+        "rg(calc)",
+        "a'b",
+        "$(x)",
+        "two words",
+        "Ünïcødé-rg",
+        "’; calc; ‘",
+        "`$x`",
+        "a''b",
+        "",
+    ];
 
     /// How PowerShell reads a single-quoted string: any of the five single quotes
     /// opens and closes it, and two in a row stand for one. Returns the value and
     /// whatever followed the closing quote.
     fn ps_read(token: &str) -> Option<(String, &str)> {
-        let is_quote = |c: char| matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}');
+        let is_quote =
+            |c: char| matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}');
         let mut chars = token.char_indices().peekable();
         if !chars.next().is_some_and(|(_, c)| is_quote(c)) {
             return None;
@@ -213,12 +248,19 @@ mod tests {
     fn powershell_reads_every_hostile_name_back_as_one_literal() {
         for name in HOSTILE {
             let quoted = ps_quote(name);
-            assert_eq!(ps_read(&quoted), Some((name.to_owned(), "")), "{name:?} quoted as {quoted}");
+            assert_eq!(
+                ps_read(&quoted),
+                Some((name.to_owned(), "")),
+                "{name:?} quoted as {quoted}"
+            );
         }
         // The command as a whole: the resource group is one literal argument.
         let rg = LoadBalancerId::parse("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg(calc)/providers/Microsoft.Network/loadBalancers/lb-web").unwrap();
         let ps = powershell(&rg.rule("rule-http").unwrap());
-        assert!(ps.contains("-ResourceGroupName 'rg(calc)' -LoadBalancerName"), "{ps}");
+        assert!(
+            ps.contains("-ResourceGroupName 'rg(calc)' -LoadBalancerName"),
+            "{ps}"
+        );
     }
 
     #[test]
@@ -226,8 +268,16 @@ mod tests {
         for name in HOSTILE {
             let quoted = sh_quote(name);
             // A real shell is the oracle: printf gets exactly one argument, unchanged.
-            let out = std::process::Command::new("sh").arg("-c").arg(format!("printf '%s|' {quoted}")).output().expect("sh runs");
-            assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{name}|"), "{name:?} quoted as {quoted}");
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf '%s|' {quoted}"))
+                .output()
+                .expect("sh runs");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                format!("{name}|"),
+                "{name:?} quoted as {quoted}"
+            );
         }
     }
 }

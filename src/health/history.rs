@@ -35,9 +35,15 @@ pub enum Change {
     Appeared,
     /// In the previous check, not in the latest.
     Gone,
-    State { from: State, to: State },
+    State {
+        from: State,
+        to: State,
+    },
     /// Same state, another reason code.
-    Reason { from: String, to: String },
+    Reason {
+        from: String,
+        to: String,
+    },
 }
 
 /// The latest check compared with the previous one.
@@ -58,18 +64,36 @@ impl Delta {
         let names = |v: &[String]| {
             let shown: Vec<&str> = v.iter().take(3).map(String::as_str).collect();
             let more = v.len().saturating_sub(3);
-            if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
+            if more > 0 {
+                format!("{} and {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            }
         };
         let plural = |n: usize| if n == 1 { "backend" } else { "backends" };
         let mut parts = Vec::new();
         if !self.went_down.is_empty() {
-            parts.push(format!("{} {} went Down ({})", self.went_down.len(), plural(self.went_down.len()), names(&self.went_down)));
+            parts.push(format!(
+                "{} {} went Down ({})",
+                self.went_down.len(),
+                plural(self.went_down.len()),
+                names(&self.went_down)
+            ));
         }
         if !self.went_up.is_empty() {
-            parts.push(format!("{} {} came Up ({})", self.went_up.len(), plural(self.went_up.len()), names(&self.went_up)));
+            parts.push(format!(
+                "{} {} came Up ({})",
+                self.went_up.len(),
+                plural(self.went_up.len()),
+                names(&self.went_up)
+            ));
         }
         if self.other > 0 {
-            parts.push(format!("{} other {}", self.other, if self.other == 1 { "change" } else { "changes" }));
+            parts.push(format!(
+                "{} other {}",
+                self.other,
+                if self.other == 1 { "change" } else { "changes" }
+            ));
         }
         (!parts.is_empty()).then(|| parts.join("; "))
     }
@@ -126,7 +150,11 @@ impl History {
                     self.backends[i].set(check, Some(row.state), &row.reason.code);
                 }
                 Err(_) => {
-                    let mut b = Backend { key: k, instance: row.instance.clone(), entries: Vec::new() };
+                    let mut b = Backend {
+                        key: k,
+                        instance: row.instance.clone(),
+                        entries: Vec::new(),
+                    };
                     b.set(check, Some(row.state), &row.reason.code);
                     self.backends.push(b);
                 }
@@ -141,11 +169,17 @@ impl History {
             let all = std::mem::take(&mut self.backends);
             // Equal keys keep their order, so a new backend listed twice keeps its first row.
             self.backends = order::by_key(all, |b| (0, b.key.clone()));
-            self.backends.dedup_by(|later, earlier| later.key == earlier.key);
+            self.backends
+                .dedup_by(|later, earlier| later.key == earlier.key);
         }
         // Forget backends absent for the whole kept window.
         let first = self.first;
-        self.backends.retain(|b| b.entries.iter().any(|e| e.state.is_some()) && b.entries.last().is_some_and(|e| e.state.is_some() || e.check > first));
+        self.backends.retain(|b| {
+            b.entries.iter().any(|e| e.state.is_some())
+                && b.entries
+                    .last()
+                    .is_some_and(|e| e.state.is_some() || e.check > first)
+        });
         self.delta()
     }
 
@@ -160,7 +194,11 @@ impl History {
 
     /// The backend's state in each kept check whose time is known, oldest first.
     pub fn observed(&self, row: &Row) -> Vec<(i64, Option<State>)> {
-        self.times.iter().zip(self.strip(row)).filter_map(|(t, s)| Some(((*t)?, s))).collect()
+        self.times
+            .iter()
+            .zip(self.strip(row))
+            .filter_map(|(t, s)| Some(((*t)?, s)))
+            .collect()
     }
 
     /// The latest check against the previous one.
@@ -168,7 +206,9 @@ impl History {
         let mut d = Delta::default();
         for b in &self.backends {
             match self.change_of(b) {
-                Some(Change::State { to: State::Down, .. }) => d.went_down.push(b.instance.clone()),
+                Some(Change::State {
+                    to: State::Down, ..
+                }) => d.went_down.push(b.instance.clone()),
                 Some(Change::State { to: State::Up, .. }) => d.went_up.push(b.instance.clone()),
                 Some(_) => d.other += 1,
                 None => {}
@@ -180,7 +220,10 @@ impl History {
     /// What this backend did in the latest check.
     pub fn change(&self, row: &Row) -> Option<Change> {
         let k = key(row);
-        let i = self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)).ok()?;
+        let i = self
+            .backends
+            .binary_search_by(|b| b.key.as_str().cmp(&k))
+            .ok()?;
         self.change_of(&self.backends[i])
     }
 
@@ -192,12 +235,19 @@ impl History {
         let now = b.at(latest)?;
         let before = b.at(latest - 1);
         match (before.and_then(|e| e.state), now.state) {
-            (None, Some(_)) if before.is_some() || b.entries.first().is_some_and(|e| e.check == latest) => Some(Change::Appeared),
+            (None, Some(_))
+                if before.is_some() || b.entries.first().is_some_and(|e| e.check == latest) =>
+            {
+                Some(Change::Appeared)
+            }
             (Some(_), None) => Some(Change::Gone),
             (Some(from), Some(to)) if from != to => Some(Change::State { from, to }),
             (Some(_), Some(_)) => {
                 let from = &before?.code;
-                (*from != now.code).then(|| Change::Reason { from: from.clone(), to: now.code.clone() })
+                (*from != now.code).then(|| Change::Reason {
+                    from: from.clone(),
+                    to: now.code.clone(),
+                })
             }
             _ => None,
         }
@@ -206,40 +256,65 @@ impl History {
     /// The backend's state in each kept check, oldest first (`None`: absent).
     pub fn strip(&self, row: &Row) -> Vec<Option<State>> {
         let k = key(row);
-        let Ok(i) = self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)) else { return vec![None; self.checks()] };
+        let Ok(i) = self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)) else {
+            return vec![None; self.checks()];
+        };
         let b = &self.backends[i];
-        (0..self.labels.len() as u32).map(|n| b.at(self.first + n).and_then(|e| e.state)).collect()
+        (0..self.labels.len() as u32)
+            .map(|n| b.at(self.first + n).and_then(|e| e.state))
+            .collect()
     }
 
     /// Every state or reason of the backend in the window, with the check it began at,
     /// oldest first (`None`: absent from that check).
     pub fn changes(&self, row: &Row) -> Vec<(&str, Option<State>, &str)> {
         let k = key(row);
-        let Ok(i) = self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)) else { return Vec::new() };
+        let Ok(i) = self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)) else {
+            return Vec::new();
+        };
         self.backends[i]
             .entries
             .iter()
             .filter(|e| e.check >= self.first)
-            .filter_map(|e| Some((self.labels.get((e.check - self.first) as usize)?.as_str(), e.state, e.code.as_str())))
+            .filter_map(|e| {
+                Some((
+                    self.labels.get((e.check - self.first) as usize)?.as_str(),
+                    e.state,
+                    e.code.as_str(),
+                ))
+            })
             .collect()
     }
 
     /// When the backend's current state began, as a check label, if within the window.
     pub fn since(&self, row: &Row) -> Option<&str> {
         let k = key(row);
-        let b = &self.backends[self.backends.binary_search_by(|b| b.key.as_str().cmp(&k)).ok()?];
+        let b = &self.backends[self
+            .backends
+            .binary_search_by(|b| b.key.as_str().cmp(&k))
+            .ok()?];
         let e = b.entries.last()?;
         let n = e.check.checked_sub(self.first)? as usize;
-        (e.check > self.first).then(|| self.labels.get(n).map(String::as_str)).flatten()
+        (e.check > self.first)
+            .then(|| self.labels.get(n).map(String::as_str))
+            .flatten()
     }
 }
 
 impl Backend {
     fn set(&mut self, check: u32, state: Option<State>, code: &str) {
-        if self.entries.last().is_some_and(|e| e.state == state && e.code == code) {
+        if self
+            .entries
+            .last()
+            .is_some_and(|e| e.state == state && e.code == code)
+        {
             return;
         }
-        self.entries.push(Entry { check, state, code: code.to_owned() });
+        self.entries.push(Entry {
+            check,
+            state,
+            code: code.to_owned(),
+        });
         if self.entries.len() > KEEP_CHANGES {
             self.entries.remove(0);
         }
@@ -252,7 +327,12 @@ impl Backend {
 }
 
 /// Watch mode's choices, in seconds (0: off).
-pub const WATCH_CHOICES: [(usize, &str); 4] = [(0, "Off"), (30, "Every 30 s"), (60, "Every minute"), (300, "Every 5 minutes")];
+pub const WATCH_CHOICES: [(usize, &str); 4] = [
+    (0, "Off"),
+    (30, "Every 30 s"),
+    (60, "Every minute"),
+    (300, "Every 5 minutes"),
+];
 
 /// Whether watch mode should check again now: on, idle, visible, and the interval has
 /// passed since the last answer. A hidden tab waits: nobody is looking, and Azure's
@@ -268,42 +348,87 @@ mod tests {
 
     fn row(instance: &str, code: &str) -> Row {
         let reason = explain(code, "", None);
-        Row { instance: instance.into(), ip: format!("10.0.0.{}", instance.len()), state: reason.state, reason: reason.into() }
+        Row {
+            instance: instance.into(),
+            ip: format!("10.0.0.{}", instance.len()),
+            state: reason.state,
+            reason: reason.into(),
+        }
     }
 
     #[test]
     fn the_first_check_changes_nothing() {
         let mut h = History::default();
-        let d = h.record("10:00", &[row("vm-a", "Up_ProbeSuccess"), row("vm-b", "Down_ProbeFailure")]);
+        let d = h.record(
+            "10:00",
+            &[
+                row("vm-a", "Up_ProbeSuccess"),
+                row("vm-b", "Down_ProbeFailure"),
+            ],
+        );
         assert!(d.is_empty());
         assert_eq!(d.sentence(), None);
         assert_eq!(h.change(&row("vm-a", "Up_ProbeSuccess")), None);
-        assert_eq!(h.strip(&row("vm-a", "Up_ProbeSuccess")), vec![Some(State::Up)]);
+        assert_eq!(
+            h.strip(&row("vm-a", "Up_ProbeSuccess")),
+            vec![Some(State::Up)]
+        );
     }
 
     #[test]
     fn state_reason_appearance_and_disappearance_are_told_apart() {
         let mut h = History::default();
-        h.record("10:00", &[row("vm-a", "Up_ProbeSuccess"), row("vm-b", "Down_ProbeFailure"), row("vm-c", "Down_ProbeFailure")]);
+        h.record(
+            "10:00",
+            &[
+                row("vm-a", "Up_ProbeSuccess"),
+                row("vm-b", "Down_ProbeFailure"),
+                row("vm-c", "Down_ProbeFailure"),
+            ],
+        );
         let d = h.record(
             "10:01",
-            &[row("vm-a", "Down_ProbeFailure"), row("vm-b", "Up_ProbeSuccess"), row("vm-c", "Down_ProbeConnectionRefused"), row("vm-d", "Up_ProbeSuccess")],
+            &[
+                row("vm-a", "Down_ProbeFailure"),
+                row("vm-b", "Up_ProbeSuccess"),
+                row("vm-c", "Down_ProbeConnectionRefused"),
+                row("vm-d", "Up_ProbeSuccess"),
+            ],
         );
         assert_eq!(d.went_down, vec!["vm-a".to_owned()]);
         assert_eq!(d.went_up, vec!["vm-b".to_owned()]);
         assert_eq!(d.other, 2, "vm-c's reason and vm-d's arrival");
-        assert_eq!(h.change(&row("vm-a", "")), Some(Change::State { from: State::Up, to: State::Down }));
-        assert!(matches!(h.change(&row("vm-c", "")), Some(Change::Reason { .. })));
+        assert_eq!(
+            h.change(&row("vm-a", "")),
+            Some(Change::State {
+                from: State::Up,
+                to: State::Down
+            })
+        );
+        assert!(matches!(
+            h.change(&row("vm-c", "")),
+            Some(Change::Reason { .. })
+        ));
         assert_eq!(h.change(&row("vm-d", "")), Some(Change::Appeared));
-        assert_eq!(d.sentence().unwrap(), "1 backend went Down (vm-a); 1 backend came Up (vm-b); 2 other changes");
+        assert_eq!(
+            d.sentence().unwrap(),
+            "1 backend went Down (vm-a); 1 backend came Up (vm-b); 2 other changes"
+        );
         let d = h.record("10:02", &[row("vm-b", "Up_ProbeSuccess")]);
         assert_eq!(d.other, 3, "vm-a, vm-c and vm-d are gone");
         assert_eq!(h.change(&row("vm-a", "")), Some(Change::Gone));
-        assert_eq!(h.strip(&row("vm-a", "")), vec![Some(State::Up), Some(State::Down), None]);
+        assert_eq!(
+            h.strip(&row("vm-a", "")),
+            vec![Some(State::Up), Some(State::Down), None]
+        );
         assert_eq!(h.since(&row("vm-b", "")), Some("10:01"));
         assert_eq!(
             h.changes(&row("vm-a", "")),
-            vec![("10:00", Some(State::Up), "Up_ProbeSuccess"), ("10:01", Some(State::Down), "Down_ProbeFailure"), ("10:02", None, "")]
+            vec![
+                ("10:00", Some(State::Up), "Up_ProbeSuccess"),
+                ("10:01", Some(State::Down), "Down_ProbeFailure"),
+                ("10:02", None, "")
+            ]
         );
     }
 
@@ -311,13 +436,31 @@ mod tests {
     fn rows_in_any_order_with_repeats_are_tracked_once_each() {
         let mut h = History::default();
         // Descending and interleaved, with a repeated backend whose first row counts.
-        let first: Vec<Row> = (0..300).rev().map(|n| row(&format!("vm-{n:03}"), "Up_ProbeSuccess")).chain([row("vm-150", "Down_ProbeFailure")]).collect();
+        let first: Vec<Row> = (0..300)
+            .rev()
+            .map(|n| row(&format!("vm-{n:03}"), "Up_ProbeSuccess"))
+            .chain([row("vm-150", "Down_ProbeFailure")])
+            .collect();
         h.record("10:00", &first);
         assert_eq!(h.backends.len(), 300);
-        assert!(h.backends.windows(2).all(|w| w[0].key < w[1].key), "kept sorted for binary search");
+        assert!(
+            h.backends.windows(2).all(|w| w[0].key < w[1].key),
+            "kept sorted for binary search"
+        );
         assert_eq!(h.strip(&row("vm-150", "")), vec![Some(State::Up)]);
         // The next check: some new, in mixed order; one goes Down.
-        let mut second: Vec<Row> = (0..300).map(|n| row(&format!("vm-{n:03}"), if n == 7 { "Down_ProbeFailure" } else { "Up_ProbeSuccess" })).collect();
+        let mut second: Vec<Row> = (0..300)
+            .map(|n| {
+                row(
+                    &format!("vm-{n:03}"),
+                    if n == 7 {
+                        "Down_ProbeFailure"
+                    } else {
+                        "Up_ProbeSuccess"
+                    },
+                )
+            })
+            .collect();
         second.insert(10, row("vm-new-b", "Up_ProbeSuccess"));
         second.insert(3, row("vm-new-a", "Up_ProbeSuccess"));
         let d = h.record("10:01", &second);
@@ -337,10 +480,24 @@ mod tests {
         assert_eq!(h.checks(), KEEP);
         assert_eq!(h.backends[0].entries.len(), 1);
         assert_eq!(h.strip(&row("vm-a", "")).len(), KEEP);
-        assert_eq!(h.since(&row("vm-a", "")), None, "Up for longer than the window");
+        assert_eq!(
+            h.since(&row("vm-a", "")),
+            None,
+            "Up for longer than the window"
+        );
         // A flapping backend keeps only its latest changes.
         for n in 0..200 {
-            h.record(&format!("f{n}"), &[row("vm-a", if n % 2 == 0 { "Down_ProbeFailure" } else { "Up_ProbeSuccess" })]);
+            h.record(
+                &format!("f{n}"),
+                &[row(
+                    "vm-a",
+                    if n % 2 == 0 {
+                        "Down_ProbeFailure"
+                    } else {
+                        "Up_ProbeSuccess"
+                    },
+                )],
+            );
         }
         assert_eq!(h.backends[0].entries.len(), KEEP_CHANGES);
     }
@@ -348,7 +505,13 @@ mod tests {
     #[test]
     fn long_gone_backends_are_forgotten_and_duplicates_count_once() {
         let mut h = History::default();
-        h.record("0", &[row("vm-a", "Up_ProbeSuccess"), row("vm-a", "Up_ProbeSuccess")]);
+        h.record(
+            "0",
+            &[
+                row("vm-a", "Up_ProbeSuccess"),
+                row("vm-a", "Up_ProbeSuccess"),
+            ],
+        );
         assert_eq!(h.backends.len(), 1);
         for n in 1..=(KEEP + 1) {
             h.record(&n.to_string(), &[row("vm-b", "Up_ProbeSuccess")]);
@@ -367,7 +530,14 @@ mod tests {
 
     #[test]
     fn many_names_are_shortened_in_the_sentence() {
-        let d = Delta { went_down: (1..=5).map(|n| format!("vm-{n}")).collect(), went_up: vec![], other: 1 };
-        assert_eq!(d.sentence().unwrap(), "5 backends went Down (vm-1, vm-2, vm-3 and 2 more); 1 other change");
+        let d = Delta {
+            went_down: (1..=5).map(|n| format!("vm-{n}")).collect(),
+            went_up: vec![],
+            other: 1,
+        };
+        assert_eq!(
+            d.sentence().unwrap(),
+            "5 backends went Down (vm-1, vm-2, vm-3 and 2 more); 1 other change"
+        );
     }
 }

@@ -15,7 +15,10 @@ pub fn by_key<T>(items: Vec<T>, key: impl Fn(&T) -> Key) -> Vec<T> {
     let mut keyed: Vec<(Key, usize)> = items.iter().enumerate().map(|(i, t)| (key(t), i)).collect();
     sort_keyed(&mut keyed);
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    keyed.into_iter().filter_map(|(_, i)| slots[i].take()).collect()
+    keyed
+        .into_iter()
+        .filter_map(|(_, i)| slots[i].take())
+        .collect()
 }
 
 /// `items` by a name, ASCII case folded: Unicode case tables cost wasm size, and Azure
@@ -31,13 +34,19 @@ mod tests {
     #[test]
     fn by_name_folds_case_and_keeps_ties_in_order() {
         let v = vec![("b", 1), ("A", 2), ("a", 3), ("C", 4)];
-        assert_eq!(by_name(v, |t| t.0), vec![("A", 2), ("a", 3), ("b", 1), ("C", 4)]);
+        assert_eq!(
+            by_name(v, |t| t.0),
+            vec![("A", 2), ("a", 3), ("b", 1), ("C", 4)]
+        );
     }
 
     #[test]
     fn rank_comes_before_text() {
         let v = vec![(2, "a"), (1, "z"), (1, "b")];
-        assert_eq!(by_key(v, |t| (t.0, t.1.to_owned())), vec![(1, "b"), (1, "z"), (2, "a")]);
+        assert_eq!(
+            by_key(v, |t| (t.0, t.1.to_owned())),
+            vec![(1, "b"), (1, "z"), (2, "a")]
+        );
     }
 
     #[test]

@@ -42,7 +42,10 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
         .load_balancer_backend_addresses
         .iter()
         .map(|b| {
-            let reason = match shared.iter().find(|(c, s, _)| *c == b.reason && *s == b.state) {
+            let reason = match shared
+                .iter()
+                .find(|(c, s, _)| *c == b.reason && *s == b.state)
+            {
                 Some((_, _, r)) => r.clone(),
                 None => {
                     let r = Arc::new(explain(&b.reason, &b.state, probe));
@@ -60,11 +63,24 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
                 .or_else(|| {
                     // Global LBs list regional frontends rather than NICs.
                     let id = &b.network_interface_ip_configuration_id;
-                    id.to_ascii_lowercase().contains("/loadbalancers/").then(|| regional_name(id))
+                    id.to_ascii_lowercase()
+                        .contains("/loadbalancers/")
+                        .then(|| regional_name(id))
                 })
                 .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| if b.ip_address.is_empty() { "Unknown instance".into() } else { b.ip_address.clone() });
-            Row { instance, ip: b.ip_address.clone(), state, reason }
+                .unwrap_or_else(|| {
+                    if b.ip_address.is_empty() {
+                        "Unknown instance".into()
+                    } else {
+                        b.ip_address.clone()
+                    }
+                });
+            Row {
+                instance,
+                ip: b.ip_address.clone(),
+                state,
+                reason,
+            }
         })
         .collect();
     let up = rows.iter().filter(|r| r.state == State::Up).count();
@@ -77,7 +93,9 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
     let mut keys: Vec<(crate::health::order::Key, usize)> = result
         .load_balancer_backend_addresses
         .iter()
-        .filter(|b| !(b.network_interface_ip_configuration_id.is_empty() && b.ip_address.is_empty()))
+        .filter(|b| {
+            !(b.network_interface_ip_configuration_id.is_empty() && b.ip_address.is_empty())
+        })
         .map(|b| {
             let nic = &b.network_interface_ip_configuration_id;
             ((nic.len() as u64, format!("{nic}{}", b.ip_address)), 0)
@@ -85,7 +103,14 @@ pub fn summarise(result: &HealthResult, probe: Option<&ProbeProperties>) -> Summ
         .collect();
     crate::health::order::sort_keyed(&mut keys);
     let duplicates = keys.windows(2).filter(|w| w[0].0 == w[1].0).count();
-    Summary { up, down, unknown: rows.len() - up - down, rows, reported_mismatch: mismatch, duplicates }
+    Summary {
+        up,
+        down,
+        unknown: rows.len() - up - down,
+        rows,
+        reported_mismatch: mismatch,
+        duplicates,
+    }
 }
 
 fn regional_name(id: &str) -> String {
@@ -141,9 +166,17 @@ impl RuleContext {
             .iter()
             .map(|r| {
                 let p = &r.properties;
-                let probe_id = p.probe.as_ref().map(|s| s.id.clone()).filter(|s| !s.is_empty());
+                let probe_id = p
+                    .probe
+                    .as_ref()
+                    .map(|s| s.id.clone())
+                    .filter(|s| !s.is_empty());
                 let probe = probe_id.as_ref().and_then(|id| {
-                    lb.properties.probes.iter().find(|pr| pr.id.eq_ignore_ascii_case(id)).map(|pr| pr.properties.clone())
+                    lb.properties
+                        .probes
+                        .iter()
+                        .find(|pr| pr.id.eq_ignore_ascii_case(id))
+                        .map(|pr| pr.properties.clone())
                 });
                 let unavailable = if gateway {
                     Some(Unavailable::GatewayLoadBalancer)
@@ -157,8 +190,16 @@ impl RuleContext {
                     protocol: p.protocol.clone(),
                     frontend_port: p.frontend_port,
                     backend_port: p.backend_port,
-                    frontend: p.frontend_ip_configuration.as_ref().map(|s| last_segment(&s.id).to_owned()).unwrap_or_default(),
-                    backend_pool: p.backend_address_pool.as_ref().map(|s| last_segment(&s.id).to_owned()).unwrap_or_default(),
+                    frontend: p
+                        .frontend_ip_configuration
+                        .as_ref()
+                        .map(|s| last_segment(&s.id).to_owned())
+                        .unwrap_or_default(),
+                    backend_pool: p
+                        .backend_address_pool
+                        .as_ref()
+                        .map(|s| last_segment(&s.id).to_owned())
+                        .unwrap_or_default(),
                     probe_name: probe_id.as_deref().map(|id| last_segment(id).to_owned()),
                     probe,
                     unavailable,
@@ -196,7 +237,10 @@ mod tests {
     use crate::health::catalog::Category;
 
     fn mixed() -> HealthResult {
-        crate::arm::model::parse(include_str!("../../tests/fixtures/health-result-mixed.json")).unwrap()
+        crate::arm::model::parse(include_str!(
+            "../../tests/fixtures/health-result-mixed.json"
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -239,7 +283,11 @@ mod tests {
         assert_eq!(s.rows.len(), 60_000);
         assert_eq!(s.duplicates, 0);
         // Generous on purpose (debug build, busy CI); a quadratic pass takes minutes.
-        assert!(t.elapsed() < std::time::Duration::from_secs(20), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     #[test]
@@ -251,14 +299,22 @@ mod tests {
 
     #[test]
     fn rule_context_reads_probe_and_limits() {
-        let lb: LoadBalancer = crate::arm::model::parse(include_str!("../../tests/fixtures/loadbalancer.json")).unwrap();
+        let lb: LoadBalancer =
+            crate::arm::model::parse(include_str!("../../tests/fixtures/loadbalancer.json"))
+                .unwrap();
         let rules = RuleContext::all(&lb);
-        assert_eq!(rules[0].probe_text(), "HTTP :80 /healthz, every 5 s, threshold 1");
+        assert_eq!(
+            rules[0].probe_text(),
+            "HTTP :80 /healthz, every 5 s, threshold 1"
+        );
         assert_eq!(rules[0].backend_pool, "pool-web");
         assert_eq!(rules[0].frontend, "fe-public");
         assert_eq!(rules[1].unavailable, Some(Unavailable::NoProbe));
         let mut gw = lb.clone();
         gw.sku.name = "Gateway".into();
-        assert_eq!(RuleContext::all(&gw)[0].unavailable, Some(Unavailable::GatewayLoadBalancer));
+        assert_eq!(
+            RuleContext::all(&gw)[0].unavailable,
+            Some(Unavailable::GatewayLoadBalancer)
+        );
     }
 }

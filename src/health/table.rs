@@ -61,7 +61,10 @@ impl View {
             .filter(|&i| {
                 let r = &rows[i];
                 self.state.is_none_or(|s| r.state == s)
-                    && self.reason.as_deref().is_none_or(|c| r.reason.code.eq_ignore_ascii_case(c))
+                    && self
+                        .reason
+                        .as_deref()
+                        .is_none_or(|c| r.reason.code.eq_ignore_ascii_case(c))
                     && (text.is_empty()
                         || contains(&r.instance, &text)
                         || contains(&r.ip, &text)
@@ -72,7 +75,8 @@ impl View {
         if self.sort != SortKey::Original {
             // One key type and one unstable sort (index as the tie-break keeps it
             // deterministic): every extra `sort_by_key` instantiation costs wasm size.
-            let mut keyed: Vec<(order::Key, usize)> = idx.into_iter().map(|i| (self.key(&rows[i]), i)).collect();
+            let mut keyed: Vec<(order::Key, usize)> =
+                idx.into_iter().map(|i| (self.key(&rows[i]), i)).collect();
             order::sort_keyed(&mut keyed);
             idx = keyed.into_iter().map(|(_, i)| i).collect();
         }
@@ -100,9 +104,17 @@ impl View {
 pub fn reason_groups(rows: &[Row]) -> Vec<(String, String, State, usize)> {
     let mut groups: Vec<(String, String, State, usize)> = Vec::new();
     for r in rows {
-        match groups.iter_mut().find(|g| g.0.eq_ignore_ascii_case(&r.reason.code)) {
+        match groups
+            .iter_mut()
+            .find(|g| g.0.eq_ignore_ascii_case(&r.reason.code))
+        {
             Some(g) => g.3 += 1,
-            None => groups.push((r.reason.code.clone(), r.reason.portal_text.clone(), r.reason.state, 1)),
+            None => groups.push((
+                r.reason.code.clone(),
+                r.reason.portal_text.clone(),
+                r.reason.state,
+                1,
+            )),
         }
     }
     // Most rows first, then by code (codes are distinct). Through the same key type and
@@ -155,11 +167,18 @@ fn natural(s: &str) -> String {
 
 /// IPv4 numerically; anything else (IPv6) after, as text; empty last.
 fn ip_key(ip: &str) -> (u64, String) {
-    let parts: Vec<u64> = ip.split('.').filter_map(|p| p.parse().ok()).filter(|n| *n < 256).collect();
+    let parts: Vec<u64> = ip
+        .split('.')
+        .filter_map(|p| p.parse().ok())
+        .filter(|n| *n < 256)
+        .collect();
     if parts.len() == 4 {
         (parts.iter().fold(0, |acc, p| acc << 8 | p), String::new())
     } else {
-        (if ip.is_empty() { 2 << 32 } else { 1 << 32 }, ip.to_ascii_lowercase())
+        (
+            if ip.is_empty() { 2 << 32 } else { 1 << 32 },
+            ip.to_ascii_lowercase(),
+        )
     }
 }
 
@@ -170,7 +189,12 @@ mod tests {
     use crate::health::summary::summarise;
 
     fn rows(n: usize) -> Vec<Row> {
-        let mix = [("Up", "Up_Probe_Success"), ("Down", "Down_Probe_TcpProbeTimeout"), ("Up", "Up_Admin"), ("", "")];
+        let mix = [
+            ("Up", "Up_Probe_Success"),
+            ("Down", "Down_Probe_TcpProbeTimeout"),
+            ("Up", "Up_Admin"),
+            ("", ""),
+        ];
         let result = HealthResult {
             up: 0,
             down: 0,
@@ -200,15 +224,25 @@ mod tests {
     #[test]
     fn natural_sort_puts_vm_10_after_vm_9() {
         let r = rows(12);
-        let v = View { sort: SortKey::Instance, ..View::default() };
-        let names: Vec<&str> = v.apply(&r).into_iter().map(|i| r[i].instance.as_str()).collect();
+        let v = View {
+            sort: SortKey::Instance,
+            ..View::default()
+        };
+        let names: Vec<&str> = v
+            .apply(&r)
+            .into_iter()
+            .map(|i| r[i].instance.as_str())
+            .collect();
         assert_eq!(&names[8..11], &["vm-8", "vm-9", "vm-10"]);
     }
 
     #[test]
     fn sort_by_state_puts_down_first_and_reverses() {
         let r = rows(8);
-        let mut v = View { sort: SortKey::State, ..View::default() };
+        let mut v = View {
+            sort: SortKey::State,
+            ..View::default()
+        };
         assert_eq!(r[v.apply(&r)[0]].state, State::Down);
         v.descending = true;
         assert_eq!(r[v.apply(&r)[0]].state, State::Up);
@@ -217,7 +251,10 @@ mod tests {
     #[test]
     fn ip_sort_is_numeric() {
         let r = rows(600);
-        let v = View { sort: SortKey::Ip, ..View::default() };
+        let v = View {
+            sort: SortKey::Ip,
+            ..View::default()
+        };
         let order = v.apply(&r);
         assert_eq!(r[order[0]].ip, "10.0.0.0");
         assert_eq!(r[order[1]].ip, "10.0.0.1");
@@ -227,13 +264,26 @@ mod tests {
     #[test]
     fn filters_combine_on_5000_rows() {
         let r = rows(5000);
-        let only_down = View { state: Some(State::Down), ..View::default() };
+        let only_down = View {
+            state: Some(State::Down),
+            ..View::default()
+        };
         assert_eq!(only_down.apply(&r).len(), 1250);
-        let by_reason = View { reason: Some("up_admin".into()), ..View::default() };
+        let by_reason = View {
+            reason: Some("up_admin".into()),
+            ..View::default()
+        };
         assert_eq!(by_reason.apply(&r).len(), 1250);
-        let text = View { text: "vm-4999".into(), ..View::default() };
+        let text = View {
+            text: "vm-4999".into(),
+            ..View::default()
+        };
         assert_eq!(text.apply(&r).len(), 1);
-        let by_portal_text = View { text: "TCP PROBE TIMEOUT".into(), state: Some(State::Down), ..View::default() };
+        let by_portal_text = View {
+            text: "TCP PROBE TIMEOUT".into(),
+            state: Some(State::Down),
+            ..View::default()
+        };
         assert_eq!(by_portal_text.apply(&r).len(), 1250);
         assert!(by_portal_text.is_filtered());
     }

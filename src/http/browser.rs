@@ -19,8 +19,17 @@ pub struct WorkerTransport {
 
 impl WorkerTransport {
     /// `first`: told to the worker before any request, each time it starts.
-    pub fn new(name: &'static str, first: String, clock: std::rc::Rc<dyn Clock>, latency_ms: u64) -> Self {
-        WorkerTransport { worker: crate::http::worker::Worker::new(name, first), clock, latency_ms }
+    pub fn new(
+        name: &'static str,
+        first: String,
+        clock: std::rc::Rc<dyn Clock>,
+        latency_ms: u64,
+    ) -> Self {
+        WorkerTransport {
+            worker: crate::http::worker::Worker::new(name, first),
+            clock,
+            latency_ms,
+        }
     }
 }
 
@@ -28,12 +37,22 @@ impl Transport for WorkerTransport {
     fn send(&self, mut req: Request) -> LocalBoxFuture<'_, Result<Response, TransportError>> {
         Box::pin(async move {
             // The demo needs no token: whatever the client attached stays in the page.
-            req.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+            req.headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
             if self.latency_ms > 0 {
                 self.clock.sleep(self.latency_ms).await;
             }
-            let text = self.worker.ask(&req.to_wire()).await.map_err(TransportError::Worker)?;
-            Response::from_wire(&text).ok_or_else(|| TransportError::Worker("the demo worker answered something this page cannot read; reload the page".into()))
+            let text = self
+                .worker
+                .ask(&req.to_wire())
+                .await
+                .map_err(TransportError::Worker)?;
+            Response::from_wire(&text).ok_or_else(|| {
+                TransportError::Worker(
+                    "the demo worker answered something this page cannot read; reload the page"
+                        .into(),
+                )
+            })
         })
     }
 }
@@ -51,7 +70,9 @@ impl Transport for FetchTransport {
             // treats that like any network failure (bounded retries, then an error).
             let controller = web_sys::AbortController::new().ok();
             let signal = controller.as_ref().map(|c| c.signal());
-            let _deadline = controller.map(|c| gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || c.abort()));
+            let _deadline = controller.map(|c| {
+                gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || c.abort())
+            });
             // ARM answers CORS with `*`, which forbids credentials: never send cookies.
             // A redirect is not followed: the browser would carry `Authorization` to a URL
             // the token guard never saw (a same-origin proxy path's redirect keeps it).
@@ -72,7 +93,10 @@ impl Transport for FetchTransport {
             .map_err(|e| TransportError::Network(e.to_string()))?;
             let resp = built.send().await.map_err(|e| {
                 if signal.as_ref().is_some_and(|s| s.aborted()) {
-                    TransportError::Network(format!("no answer within {} s", REQUEST_TIMEOUT_MS / 1000))
+                    TransportError::Network(format!(
+                        "no answer within {} s",
+                        REQUEST_TIMEOUT_MS / 1000
+                    ))
                 } else {
                     TransportError::Network(e.to_string())
                 }
@@ -83,8 +107,15 @@ impl Transport for FetchTransport {
                 return Err(TransportError::Redirected);
             }
             let headers = resp.headers().entries().collect();
-            let body = resp.text().await.map_err(|e| TransportError::Body(e.to_string()))?;
-            Ok(Response { status, headers, body })
+            let body = resp
+                .text()
+                .await
+                .map_err(|e| TransportError::Body(e.to_string()))?;
+            Ok(Response {
+                status,
+                headers,
+                body,
+            })
         })
     }
 }
@@ -93,10 +124,15 @@ pub struct BrowserClock;
 
 impl Clock for BrowserClock {
     fn now_ms(&self) -> f64 {
-        web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.now())
+            .unwrap_or_else(js_sys::Date::now)
     }
     fn sleep(&self, ms: u64) -> LocalBoxFuture<'_, ()> {
-        Box::pin(gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32))
+        Box::pin(gloo_timers::future::TimeoutFuture::new(
+            ms.min(u32::MAX as u64) as u32,
+        ))
     }
 }
 

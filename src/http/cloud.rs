@@ -51,9 +51,18 @@ impl Cloud {
     /// The `aud` values ARM accepts in this cloud.
     pub fn arm_audiences(self) -> &'static [&'static str] {
         match self {
-            Cloud::Public => &["https://management.azure.com/", "https://management.core.windows.net/"],
-            Cloud::China => &["https://management.chinacloudapi.cn/", "https://management.core.chinacloudapi.cn/"],
-            Cloud::UsGov => &["https://management.usgovcloudapi.net/", "https://management.core.usgovcloudapi.net/"],
+            Cloud::Public => &[
+                "https://management.azure.com/",
+                "https://management.core.windows.net/",
+            ],
+            Cloud::China => &[
+                "https://management.chinacloudapi.cn/",
+                "https://management.core.chinacloudapi.cn/",
+            ],
+            Cloud::UsGov => &[
+                "https://management.usgovcloudapi.net/",
+                "https://management.core.usgovcloudapi.net/",
+            ],
         }
     }
     pub fn label(self) -> &'static str {
@@ -84,9 +93,17 @@ impl std::fmt::Display for BaseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BaseError::NotAbsolute(s) => write!(f, "'{s}' is not an absolute http(s) URL"),
-            BaseError::InsecureScheme(s) => write!(f, "'{s}' must use https (http is allowed only for localhost)"),
-            BaseError::HasQuery(s) => write!(f, "'{s}' must not carry a query, fragment or credentials"),
-            BaseError::DotSegment(s) => write!(f, "'{s}' must not have . or .. segments, %2F or %5C in its path"),
+            BaseError::InsecureScheme(s) => write!(
+                f,
+                "'{s}' must use https (http is allowed only for localhost)"
+            ),
+            BaseError::HasQuery(s) => {
+                write!(f, "'{s}' must not carry a query, fragment or credentials")
+            }
+            BaseError::DotSegment(s) => write!(
+                f,
+                "'{s}' must not have . or .. segments, %2F or %5C in its path"
+            ),
         }
     }
 }
@@ -114,7 +131,11 @@ impl ArmBase {
             "http" => return Err(BaseError::InsecureScheme(s.to_owned())),
             _ => return Err(BaseError::NotAbsolute(s.to_owned())),
         }
-        Ok(ArmBase(format!("{}://{}", scheme.to_ascii_lowercase(), rest)))
+        Ok(ArmBase(format!(
+            "{}://{}",
+            scheme.to_ascii_lowercase(),
+            rest
+        )))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -129,13 +150,16 @@ impl ArmBase {
         if url.contains(['\\', ' ', '\n', '\r', '\t']) {
             return false;
         }
-        let Some((scheme, rest)) = url.split_once("://") else { return false };
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return false;
+        };
         let (base_scheme, base_rest) = self.0.split_once("://").unwrap_or(("", ""));
         if !scheme.eq_ignore_ascii_case(base_scheme) {
             return false;
         }
         let (host, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
-        let (base_host, base_path) = base_rest.split_at(base_rest.find('/').unwrap_or(base_rest.len()));
+        let (base_host, base_path) =
+            base_rest.split_at(base_rest.find('/').unwrap_or(base_rest.len()));
         if !host.eq_ignore_ascii_case(base_host) {
             return false;
         }
@@ -148,7 +172,9 @@ impl ArmBase {
     /// is a reverse proxy and ARM's own `Location` names management.azure.com.
     pub fn adopt(&self, url: &str, cloud: Cloud) -> String {
         match url.strip_prefix(cloud.arm_origin()) {
-            Some(rest) if !self.0.starts_with(cloud.arm_origin()) && rest.starts_with('/') => self.url(rest),
+            Some(rest) if !self.0.starts_with(cloud.arm_origin()) && rest.starts_with('/') => {
+                self.url(rest)
+            }
             _ => url.to_owned(),
         }
     }
@@ -159,7 +185,8 @@ impl ArmBase {
 /// `..%2F` as one segment, but a proxy that decodes it before routing climbs out all the same.
 fn plain_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    !["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e)) && !path.split('/').any(|seg| seg == "." || seg == "..")
+    !["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e))
+        && !path.split('/').any(|seg| seg == "." || seg == "..")
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -174,8 +201,15 @@ mod tests {
     #[test]
     fn a_base_with_dot_segments_is_refused() {
         // Found by tests/fuzz_parsers.rs: accepted, such a base owned none of its own URLs.
-        for s in ["https://a/.", "https://proxy.example/arm/../x", "https://proxy.example/%2E%2E/arm"] {
-            assert!(matches!(ArmBase::parse(s), Err(BaseError::DotSegment(_))), "{s}");
+        for s in [
+            "https://a/.",
+            "https://proxy.example/arm/../x",
+            "https://proxy.example/%2E%2E/arm",
+        ] {
+            assert!(
+                matches!(ArmBase::parse(s), Err(BaseError::DotSegment(_))),
+                "{s}"
+            );
         }
         let b = ArmBase::parse("https://proxy.example/arm.v2/").unwrap();
         assert!(b.owns(&b.url("/subscriptions")));
@@ -209,27 +243,59 @@ mod tests {
         // The browser sends `..%2F` as one segment; a proxy that decodes it before routing
         // would resolve it to `../` and leave the proxy path with the token.
         let b = ArmBase::parse("https://wiki.example/arm").unwrap();
-        for url in ["https://wiki.example/arm/..%2Fadmin", "https://wiki.example/arm/..%2fadmin", "https://wiki.example/arm/..%5Cadmin", "https://wiki.example/arm/x%5cy"] {
+        for url in [
+            "https://wiki.example/arm/..%2Fadmin",
+            "https://wiki.example/arm/..%2fadmin",
+            "https://wiki.example/arm/..%5Cadmin",
+            "https://wiki.example/arm/x%5cy",
+        ] {
             assert!(!b.owns(url), "{url}");
         }
-        assert!(b.owns("https://wiki.example/arm/subscriptions?filter=a%2Fb"), "an encoded slash in the query is no path");
-        assert!(matches!(ArmBase::parse("https://proxy.example/a%2Fb"), Err(BaseError::DotSegment(_))));
-        assert_eq!(b.adopt("https://management.azure.com/subscriptions/x", Cloud::Public), "https://wiki.example/arm/subscriptions/x");
+        assert!(
+            b.owns("https://wiki.example/arm/subscriptions?filter=a%2Fb"),
+            "an encoded slash in the query is no path"
+        );
+        assert!(matches!(
+            ArmBase::parse("https://proxy.example/a%2Fb"),
+            Err(BaseError::DotSegment(_))
+        ));
+        assert_eq!(
+            b.adopt(
+                "https://management.azure.com/subscriptions/x",
+                Cloud::Public
+            ),
+            "https://wiki.example/arm/subscriptions/x"
+        );
     }
 
     #[test]
     fn bases_must_be_https_except_loopback() {
         assert!(ArmBase::parse("http://127.0.0.1:9000").is_ok());
-        assert!(matches!(ArmBase::parse("http://example.com"), Err(BaseError::InsecureScheme(_))));
-        assert!(matches!(ArmBase::parse("management.azure.com"), Err(BaseError::NotAbsolute(_))));
-        assert!(matches!(ArmBase::parse("https://a.example/?x"), Err(BaseError::HasQuery(_))));
+        assert!(matches!(
+            ArmBase::parse("http://example.com"),
+            Err(BaseError::InsecureScheme(_))
+        ));
+        assert!(matches!(
+            ArmBase::parse("management.azure.com"),
+            Err(BaseError::NotAbsolute(_))
+        ));
+        assert!(matches!(
+            ArmBase::parse("https://a.example/?x"),
+            Err(BaseError::HasQuery(_))
+        ));
     }
 
     #[test]
     fn clouds_change_login_and_arm_together() {
         assert_eq!(Cloud::parse("usgov"), Some(Cloud::UsGov));
-        assert_eq!(Cloud::UsGov.arm_origin(), "https://management.usgovcloudapi.net");
-        assert_eq!(Cloud::China.login_origin(), "https://login.chinacloudapi.cn");
+        assert_eq!(
+            Cloud::UsGov.arm_origin(),
+            "https://management.usgovcloudapi.net"
+        );
+        assert_eq!(
+            Cloud::China.login_origin(),
+            "https://login.chinacloudapi.cn"
+        );
         assert_eq!(Cloud::parse("mars"), None);
     }
 

@@ -27,7 +27,9 @@ pub struct JsonError {
 impl JsonError {
     /// The field named twice, for a `duplicate field` error (a struct's field given twice).
     pub fn duplicate(&self) -> Option<&str> {
-        self.message.strip_prefix("duplicate field `")?.strip_suffix('`')
+        self.message
+            .strip_prefix("duplicate field `")?
+            .strip_suffix('`')
     }
 
     /// The path as written in a message: `properties.probes[0].port`.
@@ -57,7 +59,13 @@ impl JsonError {
         } else {
             message
         };
-        JsonError { message, path, line: e.line(), column: e.column(), is_type: e.is_data() }
+        JsonError {
+            message,
+            path,
+            line: e.line(),
+            column: e.column(),
+            is_type: e.is_data(),
+        }
     }
 }
 
@@ -86,11 +94,18 @@ impl std::error::Error for JsonError {}
 /// type's deserializer in a second form: measured 21.8 KB gzip of the page's wasm.
 pub fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, JsonError> {
     serde_json::from_str(text).map_err(|e| {
-        let path = if e.is_data() { path_at(text, e.line(), e.column()) } else { Vec::new() };
+        let path = if e.is_data() {
+            path_at(text, e.line(), e.column())
+        } else {
+            Vec::new()
+        };
         let mut err = JsonError::new(e, path);
         // A repeated field is reported at its second key, which the path would end with;
         // the path names where it is, as for any other error.
-        if err.duplicate().is_some_and(|d| err.path.last().is_some_and(|l| l == d)) {
+        if err
+            .duplicate()
+            .is_some_and(|d| err.path.last().is_some_and(|l| l == d))
+        {
             err.path.pop();
         }
         err
@@ -104,12 +119,20 @@ pub fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, JsonError>
 /// there.
 fn path_at(text: &str, line: usize, column: usize) -> Vec<String> {
     enum Frame {
-        Object { key: Option<String>, expect_key: bool },
-        Array { index: usize },
+        Object {
+            key: Option<String>,
+            expect_key: bool,
+        },
+        Array {
+            index: usize,
+        },
     }
     let line_start = match line {
         0 | 1 => 0,
-        n => text.match_indices('\n').nth(n - 2).map_or(text.len(), |(i, _)| i + 1),
+        n => text
+            .match_indices('\n')
+            .nth(n - 2)
+            .map_or(text.len(), |(i, _)| i + 1),
     };
     let end = (line_start + column).min(text.len());
     let bytes = &text.as_bytes()[..end];
@@ -117,7 +140,10 @@ fn path_at(text: &str, line: usize, column: usize) -> Vec<String> {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'{' => stack.push(Frame::Object { key: None, expect_key: true }),
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                expect_key: true,
+            }),
             b'[' => stack.push(Frame::Array { index: 0 }),
             b'}' | b']' => {
                 stack.pop();
@@ -138,9 +164,16 @@ fn path_at(text: &str, line: usize, column: usize) -> Vec<String> {
                 while i < bytes.len() && bytes[i] != b'"' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
-                if let Some(Frame::Object { key, expect_key: true }) = stack.last_mut() {
+                if let Some(Frame::Object {
+                    key,
+                    expect_key: true,
+                }) = stack.last_mut()
+                {
                     let raw = &text[start..i.min(end)];
-                    *key = Some(serde_json::from_str(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.to_owned()));
+                    *key = Some(
+                        serde_json::from_str(&format!("\"{raw}\""))
+                            .unwrap_or_else(|_| raw.to_owned()),
+                    );
                 }
             }
             _ => {}
@@ -158,7 +191,9 @@ fn path_at(text: &str, line: usize, column: usize) -> Vec<String> {
 
 /// `null` reads as the field's default, as a missing field does: for
 /// `#[serde(deserialize_with = "nullable")]` on any field whose type has a default.
-pub fn nullable<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+pub fn nullable<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
@@ -185,21 +220,32 @@ mod tests {
         let e = parse::<Outer>(r#"{"items":[{"port":1},{"port":"x"}]}"#).unwrap_err();
         assert_eq!(e.path_text(), "items[1].port");
         assert!(e.is_type);
-        assert!(e.to_string().starts_with("items[1].port: invalid type: string \"x\""), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("items[1].port: invalid type: string \"x\""),
+            "{e}"
+        );
         assert!(e.to_string().ends_with(" at line 1 column 32"), "{e}");
         let e = parse::<Outer>(r#"{"name":"a","name":"b"}"#).unwrap_err();
         assert_eq!(e.duplicate(), Some("name"));
         let e = parse::<Outer>("{} x").unwrap_err();
-        assert_eq!(e.to_string(), "unexpected text after the end at line 1 column 4");
+        assert_eq!(
+            e.to_string(),
+            "unexpected text after the end at line 1 column 4"
+        );
         assert!(!e.is_type);
-        assert_eq!(parse::<Outer>(r#"{"items":["#).unwrap_err().message, "unexpected end of the text");
+        assert_eq!(
+            parse::<Outer>(r#"{"items":["#).unwrap_err().message,
+            "unexpected end of the text"
+        );
     }
 
     #[test]
     fn the_path_is_read_back_from_the_place_of_the_error() {
         let e = parse::<Outer>("{\n  \"name\": \"a\",\n  \"items\": [\n    {\"port\": 1},\n    {\"port\": true}\n  ]\n}").unwrap_err();
         assert_eq!(e.path_text(), "items[1].port", "{e}");
-        let e = parse::<Outer>(r#"{"na\"me":1,"items":[{"x":[1,{"y":"]"}],"port":70000}]}"#).unwrap_err();
+        let e = parse::<Outer>(r#"{"na\"me":1,"items":[{"x":[1,{"y":"]"}],"port":70000}]}"#)
+            .unwrap_err();
         assert_eq!(e.path_text(), "items[0].port", "{e}");
         let e = parse::<Outer>(r#"{"name":{"deep":[1,2]}}"#).unwrap_err();
         assert_eq!(e.path_text(), "name", "{e}");
@@ -209,7 +255,10 @@ mod tests {
 
     #[test]
     fn null_and_missing_read_as_the_default() {
-        assert_eq!(parse::<Outer>(r#"{"name":null,"other":[[{}]]}"#).unwrap(), Outer::default());
+        assert_eq!(
+            parse::<Outer>(r#"{"name":null,"other":[[{}]]}"#).unwrap(),
+            Outer::default()
+        );
         assert_eq!(parse::<Outer>("{}").unwrap(), Outer::default());
     }
 
@@ -219,7 +268,11 @@ mod tests {
         let e = parse::<serde_json::Value>(&deep).unwrap_err();
         assert!(e.message.starts_with("recursion limit exceeded"), "{e}");
         // An unknown field may nest deeper: it is skipped without recursion.
-        let skipped = format!(r#"{{"other":{}1{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+        let skipped = format!(
+            r#"{{"other":{}1{}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         assert_eq!(parse::<Outer>(&skipped).unwrap(), Outer::default());
     }
 }

@@ -31,7 +31,10 @@ pub struct Scripted {
 
 impl Scripted {
     pub fn new(answers: Vec<Result<Response, TransportError>>) -> Self {
-        Scripted { answers: RefCell::new(answers.into()), sent: RefCell::default() }
+        Scripted {
+            answers: RefCell::new(answers.into()),
+            sent: RefCell::default(),
+        }
     }
 }
 

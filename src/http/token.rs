@@ -23,4 +23,3 @@ impl std::fmt::Debug for Token {
         f.write_str("Token(***)")
     }
 }
-

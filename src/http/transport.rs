@@ -39,10 +39,20 @@ impl std::fmt::Debug for Request {
 
 impl Request {
     pub fn get(url: impl Into<String>) -> Self {
-        Request { method: Method::Get, url: url.into(), headers: Vec::new(), body: None }
+        Request {
+            method: Method::Get,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+        }
     }
     pub fn post(url: impl Into<String>, body: Option<String>) -> Self {
-        Request { method: Method::Post, url: url.into(), headers: Vec::new(), body }
+        Request {
+            method: Method::Post,
+            url: url.into(),
+            headers: Vec::new(),
+            body,
+        }
     }
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
@@ -58,7 +68,11 @@ pub struct Response {
 
 impl Response {
     pub fn new(status: u16, body: impl Into<String>) -> Self {
-        Response { status, headers: Vec::new(), body: body.into() }
+        Response {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
     }
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_owned(), value.into()));
@@ -79,7 +93,8 @@ impl Response {
 // break (HTTP allows none) is left out rather than let it break the layout.
 
 fn frame(first: &str, headers: &[(String, String)], body: Option<&str>) -> String {
-    let mut out = String::with_capacity(first.len() + 64 * headers.len() + 2 + body.map_or(0, str::len));
+    let mut out =
+        String::with_capacity(first.len() + 64 * headers.len() + 2 + body.map_or(0, str::len));
     out.push_str(first);
     for (k, v) in headers {
         let breaks = |s: &str| s.contains(['\n', '\r']);
@@ -108,14 +123,21 @@ fn unframe(text: &str) -> Option<Framed<'_>> {
     let mut lines = head.split('\n');
     let first = lines.next()?;
     let headers = lines
-        .map(|l| l.split_once(": ").map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .map(|l| {
+            l.split_once(": ")
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        })
         .collect::<Option<Vec<_>>>()?;
     Some((first, headers, body))
 }
 
 impl Request {
     pub fn to_wire(&self) -> String {
-        frame(&format!("{} {}", self.method.as_str(), self.url), &self.headers, self.body.as_deref())
+        frame(
+            &format!("{} {}", self.method.as_str(), self.url),
+            &self.headers,
+            self.body.as_deref(),
+        )
     }
 
     pub fn from_wire(text: &str) -> Option<Request> {
@@ -126,7 +148,12 @@ impl Request {
             "POST" => Method::Post,
             _ => return None,
         };
-        Some(Request { method, url: url.to_owned(), headers, body: body.map(str::to_owned) })
+        Some(Request {
+            method,
+            url: url.to_owned(),
+            headers,
+            body: body.map(str::to_owned),
+        })
     }
 }
 
@@ -137,7 +164,11 @@ impl Response {
 
     pub fn from_wire(text: &str) -> Option<Response> {
         let (first, headers, body) = unframe(text)?;
-        Some(Response { status: first.parse().ok()?, headers, body: body?.to_owned() })
+        Some(Response {
+            status: first.parse().ok()?,
+            headers,
+            body: body?.to_owned(),
+        })
     }
 }
 
@@ -182,20 +213,41 @@ mod tests {
     fn requests_and_responses_cross_as_they_were() {
         let requests = [
             Request::get("https://management.azure.com/subscriptions?api-version=2022-12-01"),
-            Request { headers: vec![("x-ms-client-request-id".into(), "1".into()), ("Empty".into(), String::new())], ..Request::post("https://h/p?a=b c", None) },
-            Request::post("https://h/graph", Some("{\"query\":\"a: b\\n\\nc\"}\n\nmore".into())),
+            Request {
+                headers: vec![
+                    ("x-ms-client-request-id".into(), "1".into()),
+                    ("Empty".into(), String::new()),
+                ],
+                ..Request::post("https://h/p?a=b c", None)
+            },
+            Request::post(
+                "https://h/graph",
+                Some("{\"query\":\"a: b\\n\\nc\"}\n\nmore".into()),
+            ),
             Request::post("https://h/x", Some(String::new())),
         ];
         for r in requests {
-            assert_eq!(Request::from_wire(&r.to_wire()), Some(r.clone()), "{}", r.to_wire());
+            assert_eq!(
+                Request::from_wire(&r.to_wire()),
+                Some(r.clone()),
+                "{}",
+                r.to_wire()
+            );
         }
         let responses = [
-            Response::new(202, "").with_header("Location", "https://h/op?x=1").with_header("Retry-After", "1"),
+            Response::new(202, "")
+                .with_header("Location", "https://h/op?x=1")
+                .with_header("Retry-After", "1"),
             Response::new(200, "{\n\n\"a\": 1}\r\n"),
             Response::new(404, "not: a header\nat all"),
         ];
         for r in responses {
-            assert_eq!(Response::from_wire(&r.to_wire()), Some(r.clone()), "{}", r.to_wire());
+            assert_eq!(
+                Response::from_wire(&r.to_wire()),
+                Some(r.clone()),
+                "{}",
+                r.to_wire()
+            );
         }
     }
 
@@ -207,15 +259,35 @@ mod tests {
             .with_header("", "v")
             .with_header("Na:me", "v")
             .with_header("Ok", "fine");
-        assert_eq!(Response::from_wire(&r.to_wire()), Some(Response::new(200, "b").with_header("Ok", "fine")));
+        assert_eq!(
+            Response::from_wire(&r.to_wire()),
+            Some(Response::new(200, "b").with_header("Ok", "fine"))
+        );
     }
 
     #[test]
     fn text_of_another_shape_is_refused() {
-        for t in ["", "PUT https://h/", "GET", "200", "abc\n\nbody", "GET https://h/\nno colon\n\nbody", "ready", "1 {\"a\":1}"] {
+        for t in [
+            "",
+            "PUT https://h/",
+            "GET",
+            "200",
+            "abc\n\nbody",
+            "GET https://h/\nno colon\n\nbody",
+            "ready",
+            "1 {\"a\":1}",
+        ] {
             assert_eq!(Request::from_wire(t), None, "{t:?}");
         }
-        for t in ["", "GET https://h/", "abc\n\nbody", "200\nno colon\n\nbody", "200", "-1\n\nx", "70000\n\nx"] {
+        for t in [
+            "",
+            "GET https://h/",
+            "abc\n\nbody",
+            "200\nno colon\n\nbody",
+            "200",
+            "-1\n\nx",
+            "70000\n\nx",
+        ] {
             assert_eq!(Response::from_wire(t), None, "{t:?}");
         }
     }

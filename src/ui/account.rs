@@ -34,9 +34,15 @@ pub(super) fn now_unix() -> i64 {
 /// handler: a pop-up opened later would be blocked, so it opens here, blank, and goes
 /// to Entra once the sign-in worker has made the authorize URL.
 pub fn start(ctx: AppCtx, tenant: Option<String>, popup: bool) {
-    let Some(signin) = ctx.entra.get_value() else { return };
+    let Some(signin) = ctx.entra.get_value() else {
+        return;
+    };
     let tenant = tenant.unwrap_or_else(|| signin.settings().tenant.clone());
-    let mode = if popup || browser::in_iframe() { Mode::Popup } else { Mode::Redirect };
+    let mode = if popup || browser::in_iframe() {
+        Mode::Popup
+    } else {
+        Mode::Redirect
+    };
     let fail = move |e| ctx.signin.set(SignInStatus::Failed(e));
     let popup = match mode {
         Mode::Popup => match browser::open_popup() {
@@ -49,7 +55,10 @@ pub fn start(ctx: AppCtx, tenant: Option<String>, popup: bool) {
     ctx.signin.set(SignInStatus::Working);
     leptos::task::spawn_local(async move {
         let started = match signin.begin(&tenant, mode, return_to).await {
-            Ok(mut s) => { s.url = browser::authorize_url(&s.url); s }
+            Ok(mut s) => {
+                s.url = browser::authorize_url(&s.url);
+                s
+            }
             Err(e) => {
                 if let Some(p) = popup {
                     let _ = p.close();
@@ -81,7 +90,9 @@ pub fn start(ctx: AppCtx, tenant: Option<String>, popup: bool) {
 
 /// Finishes a redirect sign-in whose answer this page load carries.
 pub fn finish(ctx: AppCtx, answer: Callback, pending: Option<Pending>) {
-    let Some(signin) = ctx.entra.get_value() else { return };
+    let Some(signin) = ctx.entra.get_value() else {
+        return;
+    };
     let code = match accept(answer, pending.as_ref()) {
         Ok(code) => code,
         Err(e) => return ctx.signin.set(SignInStatus::Failed(e)),
@@ -98,7 +109,9 @@ pub fn finish(ctx: AppCtx, answer: Callback, pending: Option<Pending>) {
 
 /// Signed in: the tokens go to memory (the account and the live client), never storage.
 fn adopt(ctx: AppCtx, tenant: String, tokens: Tokens) {
-    let Some(signin) = ctx.entra.get_value() else { return };
+    let Some(signin) = ctx.entra.get_value() else {
+        return;
+    };
     let live = ctx.live_client.get_value();
     let account = Rc::new(Account::new(signin, tenant, &tokens, live.clock()));
     ctx.account.set_value(Some(account.clone()));
@@ -111,7 +124,9 @@ fn adopt(ctx: AppCtx, tenant: String, tokens: Tokens) {
 
 /// A new token set is in use: show its expiry and plan the next renewal.
 fn show(ctx: AppCtx, account: &Rc<Account>, tokens: Tokens) {
-    ctx.live_client.get_value().set_token(Some(tokens.access.clone()));
+    ctx.live_client
+        .get_value()
+        .set_token(Some(tokens.access.clone()));
     let mut claims = tokens.claims;
     // Our own clock, not the token's `exp`: the two clocks may disagree.
     claims.expires_at = Some(now_unix() + tokens.lifetime_s as i64);
@@ -126,7 +141,10 @@ fn schedule(ctx: AppCtx, account: Rc<Account>, lifetime_s: u64) {
     let turn = ctx.renewals.get_value() + 1;
     ctx.renewals.set_value(turn);
     leptos::task::spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(renew_after_ms(lifetime_s).min(u32::MAX as u64) as u32).await;
+        gloo_timers::future::TimeoutFuture::new(
+            renew_after_ms(lifetime_s).min(u32::MAX as u64) as u32
+        )
+        .await;
         if ctx.renewals.try_get_value() != Some(turn) {
             return;
         }
@@ -137,8 +155,15 @@ fn schedule(ctx: AppCtx, account: Rc<Account>, lifetime_s: u64) {
 
 /// The outcome of a renewal, for both callers (the timer and a 401): the token to
 /// use, or `None` after putting up the "sign in again" prompt.
-fn settle(ctx: AppCtx, account: &Rc<Account>, outcome: Result<Renewed, SignInError>) -> Option<crate::http::Token> {
-    let still_ours = ctx.account.try_with_value(|a| a.as_ref().is_some_and(|a| Rc::ptr_eq(a, account))) == Some(true);
+fn settle(
+    ctx: AppCtx,
+    account: &Rc<Account>,
+    outcome: Result<Renewed, SignInError>,
+) -> Option<crate::http::Token> {
+    let still_ours = ctx
+        .account
+        .try_with_value(|a| a.as_ref().is_some_and(|a| Rc::ptr_eq(a, account)))
+        == Some(true);
     if !still_ours {
         return None;
     }

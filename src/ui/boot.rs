@@ -6,26 +6,33 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::{App, Session};
-use crate::http::browser::{BrowserClock, FetchTransport, WorkerTransport};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
 use crate::auth::entra::{Callback as Answer, Pending, Settings};
 use crate::auth::signin::SignIn;
 use crate::config::{Config, ConfigError};
+use crate::http::browser::{BrowserClock, FetchTransport, WorkerTransport};
 
 /// `Ok(None)`: no config.json, so this is a try-out or a fork not yet configured.
 async fn load_config() -> Result<Option<Config>, ConfigError> {
-    let Ok(resp) = gloo_net::http::Request::get("config.json").send().await else { return Ok(None) };
+    let Ok(resp) = gloo_net::http::Request::get("config.json").send().await else {
+        return Ok(None);
+    };
     if !resp.ok() {
         return Ok(None);
     }
-    let html = resp.headers().get("content-type").is_some_and(|c| c.contains("html"));
+    let html = resp
+        .headers()
+        .get("content-type")
+        .is_some_and(|c| c.contains("html"));
     let text = resp.text().await.unwrap_or_default();
     // Dev servers and GitHub Pages answer unknown paths with an HTML page.
     if html || text.trim_start().starts_with('<') || text.trim().is_empty() {
         return Ok(None);
     }
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
     Config::parse(&text, &origin).map(Some)
 }
 
@@ -53,16 +60,36 @@ fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
     let demo_base = crate::http::cloud::Cloud::Public.arm_base();
     // The demo estate answers from its own worker, started on the demo's first request:
     // a deployment whose users never open the demo never loads it.
-    let settings = crate::demo::Settings { instant: config.demo.instant, large_rule: config.demo.large_rule, ..Default::default() };
-    let transport = WorkerTransport::new(DEMO_WORKER, settings.to_wire(), demo_clock.clone(), settings.latency_ms());
+    let settings = crate::demo::Settings {
+        instant: config.demo.instant,
+        large_rule: config.demo.large_rule,
+        ..Default::default()
+    };
+    let transport = WorkerTransport::new(
+        DEMO_WORKER,
+        settings.to_wire(),
+        demo_clock.clone(),
+        settings.latency_ms(),
+    );
     let mut policy = crate::arm::lro::Policy::default();
     if config.demo.instant {
         // The demo's Retry-After becomes 0; let it mean 0 rather than the 1 s floor
         // that protects real ARM from a busy loop.
         policy.min_wait_ms = 0;
     }
-    let demo = ArmClient::new(Rc::new(transport), demo_clock, demo_base, crate::http::cloud::Cloud::Public).with_policy(policy);
-    let live = ArmClient::new(Rc::new(FetchTransport), clock, config.arm.clone(), config.cloud);
+    let demo = ArmClient::new(
+        Rc::new(transport),
+        demo_clock,
+        demo_base,
+        crate::http::cloud::Cloud::Public,
+    )
+    .with_policy(policy);
+    let live = ArmClient::new(
+        Rc::new(FetchTransport),
+        clock,
+        config.arm.clone(),
+        config.cloud,
+    );
     (Rc::new(demo), Rc::new(live))
 }
 
@@ -99,7 +126,11 @@ pub fn Boot() -> impl IntoView {
 /// estate otherwise (no config.json at all, or one that only tunes the demo).
 #[component]
 fn Start(found: Option<Config>, answer: Option<(Answer, Option<Pending>)>) -> impl IntoView {
-    let start = if found.as_ref().is_some_and(|c| c.names_azure) { Session::SignedOut } else { Session::Demo };
+    let start = if found.as_ref().is_some_and(|c| c.names_azure) {
+        Session::SignedOut
+    } else {
+        Session::Demo
+    };
     let config = found.unwrap_or_default();
     let (demo, live) = clients(&config);
     let (link, notices) = super::url::current();

@@ -40,7 +40,10 @@ pub fn headline(e: &ArmError) -> (&'static str, String) {
 /// An ARM failure in words, with the way forward: Retry, or signing in again when the
 /// token is what failed.
 #[component]
-pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
+pub fn ErrorView(
+    error: ArmError,
+    #[prop(optional, into)] retry: Option<Callback<()>>,
+) -> impl IntoView {
     let (title, next) = headline(&error);
     let ctx = use_context::<super::AppCtx>();
     let live = ctx.is_some_and(|c| !c.is_demo());
@@ -50,8 +53,17 @@ pub fn ErrorView(error: ArmError, #[prop(optional, into)] retry: Option<Callback
     let details = [
         error.status.map(|s| format!("HTTP status: {s}")),
         error.code.clone().map(|c| format!("Error code: {c}")),
-        Some(format!("Request id: {}", error.request_id.clone().unwrap_or_else(|| "not available".into()))),
-        error.correlation_id.clone().map(|c| format!("Correlation id: {c}")),
+        Some(format!(
+            "Request id: {}",
+            error
+                .request_id
+                .clone()
+                .unwrap_or_else(|| "not available".into())
+        )),
+        error
+            .correlation_id
+            .clone()
+            .map(|c| format!("Correlation id: {c}")),
     ];
     view! {
         <div class="error" role="alert">
@@ -132,7 +144,10 @@ fn details(e: &SignInError) -> Vec<String> {
             }
             v
         }
-        SignInError::Network(m) | SignInError::Unexpected(m) | SignInError::Settings(m) | SignInError::Worker(m) => vec![m.clone()],
+        SignInError::Network(m)
+        | SignInError::Unexpected(m)
+        | SignInError::Settings(m)
+        | SignInError::Worker(m) => vec![m.clone()],
         _ => Vec::new(),
     }
 }
@@ -141,7 +156,10 @@ fn details(e: &SignInError) -> Vec<String> {
 #[component]
 pub fn SignInProblem(error: SignInError) -> impl IntoView {
     let (title, next) = sign_in_words(&error);
-    let new_tab = matches!(error, SignInError::PopupBlocked | SignInError::PopupClosed | SignInError::Storage);
+    let new_tab = matches!(
+        error,
+        SignInError::PopupBlocked | SignInError::PopupClosed | SignInError::Storage
+    );
     view! {
         <div class="error" role="alert">
             <p class="error-title"><span aria-hidden="true">"⚠ "</span>{title}</p>
@@ -164,6 +182,10 @@ mod tests {
         assert_eq!(title, "Azure is throttling requests");
         assert!(next.contains("a pause, of 17 s"), "{next}");
         e.retry_after_s = None;
-        assert!(headline(&e).1.contains("Wait a minute"), "{}", headline(&e).1);
+        assert!(
+            headline(&e).1.contains("Wait a minute"),
+            "{}",
+            headline(&e).1
+        );
     }
 }

@@ -20,7 +20,17 @@ pub struct Link {
 
 /// Parameter names that look like configuration: refused loudly, so nobody believes a
 /// link can point the app at another endpoint or carry a token.
-const NEVER_FROM_URL: &[&str] = &["armendpoint", "arm", "cloud", "clientid", "tenant", "token", "access_token", "redirecturi", "endpoint"];
+const NEVER_FROM_URL: &[&str] = &[
+    "armendpoint",
+    "arm",
+    "cloud",
+    "clientid",
+    "tenant",
+    "token",
+    "access_token",
+    "redirecturi",
+    "endpoint",
+];
 
 pub fn parse(query: &str) -> (Link, Vec<String>) {
     let mut link = Link::default();
@@ -124,8 +134,15 @@ pub fn to_query(link: &Link) -> String {
 /// `./`, which the document's `<base>` resolves to the app.
 pub fn full_app_href(app_url: &str, link: &Link) -> String {
     let base = app_url.split(['?', '#']).next().unwrap_or("");
-    let base = if base.starts_with("https://") || base.starts_with("http://") { base } else { "./" };
-    let full = Link { embed: false, ..link.clone() };
+    let base = if base.starts_with("https://") || base.starts_with("http://") {
+        base
+    } else {
+        "./"
+    };
+    let full = Link {
+        embed: false,
+        ..link.clone()
+    };
     format!("{base}{}", to_query(&full))
 }
 
@@ -138,7 +155,14 @@ fn clip(s: &str) -> String {
 }
 
 /// What a query value keeps as it is: ids keep their `/` readable.
-const VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/').remove(b'(').remove(b')');
+const VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'(')
+    .remove(b')');
 
 fn encode(s: &str) -> String {
     utf8_percent_encode(s, VALUE).to_string()
@@ -170,7 +194,8 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_dropped_with_a_notice() {
-        let (link, notices) = parse("lb=/subscriptions/nope&state=sideways&sort=x&reason=<b>&rule=r1");
+        let (link, notices) =
+            parse("lb=/subscriptions/nope&state=sideways&sort=x&reason=<b>&rule=r1");
         assert_eq!(link, Link::default());
         assert_eq!(notices.len(), 5, "{notices:?}");
         assert!(notices[0].contains("not a subscription id"));
@@ -178,7 +203,8 @@ mod tests {
 
     #[test]
     fn endpoints_and_tokens_are_refused_from_links() {
-        let (link, notices) = parse("armEndpoint=https%3A%2F%2Fevil.example&token=abc&utm_source=wiki");
+        let (link, notices) =
+            parse("armEndpoint=https%3A%2F%2Fevil.example&token=abc&utm_source=wiki");
         assert_eq!(link, Link::default());
         assert_eq!(notices.len(), 2);
         assert!(notices[0].contains("config.json"));
@@ -188,7 +214,10 @@ mod tests {
     fn the_full_app_link_is_built_on_the_apps_base_not_the_pages_path() {
         let (link, _) = parse(&format!("?lb={LB}&rule=rule-http&embed=1"));
         let href = full_app_href("https://host.example/lbh/?x=1#y", &link);
-        assert_eq!(href, format!("https://host.example/lbh/?lb={LB}&rule=rule-http"));
+        assert_eq!(
+            href,
+            format!("https://host.example/lbh/?lb={LB}&rule=rule-http")
+        );
         // Only the base counts: whatever the path or a broken base, never another host.
         for base in ["//evil.example/", "", "javascript:alert(1)//"] {
             assert!(full_app_href(base, &link).starts_with("./?lb="), "{base}");

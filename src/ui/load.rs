@@ -48,7 +48,13 @@ where
         let live = current.clone();
         let progress: Rc<dyn Fn(Progress)> = Rc::new(move |p| {
             if !live.is_cancelled() {
-                let retrying = matches!(p, Progress::Waiting { reason: WaitReason::Throttled | WaitReason::Transient, .. });
+                let retrying = matches!(
+                    p,
+                    Progress::Waiting {
+                        reason: WaitReason::Throttled | WaitReason::Transient,
+                        ..
+                    }
+                );
                 waiting.set(retrying.then_some(p));
             }
         });

@@ -49,8 +49,14 @@ pub use tooltip::ReasonTip;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     Subscriptions,
-    LoadBalancers { sub: SubscriptionId, sub_name: String },
-    Rules { sub_name: String, lb: LoadBalancerId },
+    LoadBalancers {
+        sub: SubscriptionId,
+        sub_name: String,
+    },
+    Rules {
+        sub_name: String,
+        lb: LoadBalancerId,
+    },
 }
 
 /// Who the app is talking to.
@@ -116,7 +122,9 @@ impl AppCtx {
         let live = self.live_client.get_value();
         live.set_token(Some(pasted.token));
         self.client.set_value(live);
-        self.session.set(Session::Live { claims: pasted.claims });
+        self.session.set(Session::Live {
+            claims: pasted.claims,
+        });
     }
 
     /// Forgets the tokens (memory is the only place they ever were), anything of ours in
@@ -126,7 +134,9 @@ impl AppCtx {
         let live = self.live_client.get_value();
         live.set_token(None);
         live.set_renewer(None);
-        if let (Some(s), Some(a)) = (self.entra.get_value(), self.account.get_value()) { crate::auth::browser::remember_sign_out(s.settings(), a.tenant()) }
+        if let (Some(s), Some(a)) = (self.entra.get_value(), self.account.get_value()) {
+            crate::auth::browser::remember_sign_out(s.settings(), a.tenant())
+        }
         self.account.set_value(None);
         self.renewals.update_value(|n| *n += 1);
         self.reauth.set(None);
@@ -159,9 +169,14 @@ pub fn App(
     #[prop(optional)] notices: Vec<String>,
     #[prop(default = None)] entra: Option<Rc<SignIn>>,
     /// A redirect sign-in's answer to finish, and what this tab kept for it.
-    #[prop(default = None)] answer: Option<(EntraAnswer, Option<Pending>)>,
+    #[prop(default = None)]
+    answer: Option<(EntraAnswer, Option<Pending>)>,
 ) -> impl IntoView {
-    let first = if start == Session::Demo { demo.clone() } else { live.clone() };
+    let first = if start == Session::Demo {
+        demo.clone()
+    } else {
+        live.clone()
+    };
     let ctx = AppCtx {
         client: StoredValue::new_local(first),
         screen: RwSignal::new(Screen::from_link(&link, start == Session::Demo)),
@@ -226,7 +241,9 @@ fn CurrentScreen() -> impl IntoView {
     let ctx = use_app();
     move || match ctx.screen.get() {
         Screen::Subscriptions => view! { <navigator::Subscriptions/> }.into_any(),
-        Screen::LoadBalancers { sub, sub_name } => view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any(),
+        Screen::LoadBalancers { sub, sub_name } => {
+            view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any()
+        }
         Screen::Rules { lb, .. } => view! { <rules::Rules lb=lb/> }.into_any(),
     }
 }
@@ -235,10 +252,19 @@ impl Screen {
     /// A link names the subscription by id only; the name comes from the recently
     /// opened list when this browser has seen it (no request is made for it).
     fn from_link(link: &Link, demo: bool) -> Screen {
-        let name = |sub: &SubscriptionId| navigator::recent::sub_name(&navigator::recent::load(demo), sub).unwrap_or_else(|| sub.as_str().to_owned());
+        let name = |sub: &SubscriptionId| {
+            navigator::recent::sub_name(&navigator::recent::load(demo), sub)
+                .unwrap_or_else(|| sub.as_str().to_owned())
+        };
         match (&link.lb, &link.sub) {
-            (Some(lb), _) => Screen::Rules { sub_name: name(&lb.subscription), lb: lb.clone() },
-            (None, Some(sub)) => Screen::LoadBalancers { sub: sub.clone(), sub_name: name(sub) },
+            (Some(lb), _) => Screen::Rules {
+                sub_name: name(&lb.subscription),
+                lb: lb.clone(),
+            },
+            (None, Some(sub)) => Screen::LoadBalancers {
+                sub: sub.clone(),
+                sub_name: name(sub),
+            },
             _ => Screen::Subscriptions,
         }
     }

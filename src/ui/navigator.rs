@@ -13,14 +13,19 @@ use crate::arm::model::{LoadBalancer, Subscription};
 
 #[component]
 pub fn Subscriptions() -> impl IntoView {
-    let subs = arm_resource(|client, cancel, progress| async move { client.subscriptions(&cancel, &*progress).await });
+    let subs = arm_resource(|client, cancel, progress| async move {
+        client.subscriptions(&cancel, &*progress).await
+    });
     let query = RwSignal::new(String::new());
     // Resource Graph names a load balancer's subscription by id; the list, once it is
     // here, has the name.
     let sub_name = Callback::new(move |id: String| {
         subs.data
             .with_untracked(|subs| match subs {
-                Some(Ok(subs)) => subs.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(&id)).map(|s| s.display_name.clone()),
+                Some(Ok(subs)) => subs
+                    .iter()
+                    .find(|s| s.subscription_id.eq_ignore_ascii_case(&id))
+                    .map(|s| s.display_name.clone()),
                 _ => None,
             })
             .filter(|n| !n.is_empty())
@@ -71,7 +76,11 @@ fn SubscriptionTable(subs: Vec<Subscription>, query: ReadSignal<String>) -> impl
 
 #[component]
 fn SubscriptionRow(sub: Subscription) -> impl IntoView {
-    let name = if sub.display_name.is_empty() { sub.subscription_id.clone() } else { sub.display_name };
+    let name = if sub.display_name.is_empty() {
+        sub.subscription_id.clone()
+    } else {
+        sub.display_name
+    };
     let cell = match SubscriptionId::parse(&sub.subscription_id) {
         Ok(id) => view! { <ScreenLink label=name.clone() to=Screen::LoadBalancers { sub: id, sub_name: name }/> }.into_any(),
         Err(_) => view! { <span>{name}" (malformed id)"</span> }.into_any(),
@@ -151,8 +160,14 @@ fn LoadBalancerTable(lbs: Vec<LoadBalancer>, sub_name: String) -> impl IntoView 
 fn LoadBalancerRow(lb: LoadBalancer, sub_name: String) -> impl IntoView {
     let sku = lb.sku.label();
     let (rg, cell) = match LoadBalancerId::parse(&lb.id) {
-        Ok(id) => (id.resource_group.clone(), view! { <ScreenLink label=lb.name to=Screen::Rules { sub_name, lb: id }/> }.into_any()),
-        Err(e) => (String::new(), view! { <span title=e.to_string()>{lb.name}" (malformed id)"</span> }.into_any()),
+        Ok(id) => (
+            id.resource_group.clone(),
+            view! { <ScreenLink label=lb.name to=Screen::Rules { sub_name, lb: id }/> }.into_any(),
+        ),
+        Err(e) => (
+            String::new(),
+            view! { <span title=e.to_string()>{lb.name}" (malformed id)"</span> }.into_any(),
+        ),
     };
     view! { <tr><td>{cell}</td><td>{rg}</td><td>{lb.location}</td><td>{sku}</td></tr> }
 }

@@ -112,7 +112,8 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl
 #[component]
 pub fn AccountChip() -> impl IntoView {
     let ctx = use_app();
-    move || match ctx.session.get() {
+    move || {
+        match ctx.session.get() {
         Session::Demo => view! {
             <span class="badge" title="Simulated data: no Azure account is used">"Demo estate"</span>
             <button type="button" class="chip-action" on:click=move |_| ctx.sign_out()>"Use live Azure"</button>
@@ -123,5 +124,6 @@ pub fn AccountChip() -> impl IntoView {
             <button type="button" class="chip-action" on:click=move |_| ctx.use_demo()>"Open the demo estate"</button>
         }
         .into_any(),
+    }
     }
 }

@@ -5,14 +5,16 @@
 use leptos::prelude::*;
 
 #[cfg(target_arch = "wasm32")]
-use super::{AppCtx, Screen};
-#[cfg(target_arch = "wasm32")]
 use super::link::{self, Link};
+#[cfg(target_arch = "wasm32")]
+use super::{AppCtx, Screen};
 
 /// The link the page was opened with, and what of it was dropped.
 #[cfg(target_arch = "wasm32")]
 pub fn current() -> (Link, Vec<String>) {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
     link::parse(&search)
 }
 
@@ -24,7 +26,13 @@ fn link_of(ctx: &AppCtx) -> Link {
         Screen::Rules { lb, .. } => (None, Some(lb)),
     };
     let rule = if lb.is_some() { ctx.panel.get() } else { None };
-    Link { sub, lb, rule, view: ctx.view.get(), embed: ctx.embed }
+    Link {
+        sub,
+        lb,
+        rule,
+        view: ctx.view.get(),
+        embed: ctx.embed,
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -34,13 +42,20 @@ pub fn sync(ctx: AppCtx) {
     Effect::new(move |_| {
         let link = link_of(&ctx);
         let query = link::to_query(&link);
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let path = window.location().pathname().unwrap_or_default();
         if window.location().search().unwrap_or_default() == query {
-            last_place.set_value(Some((ctx.screen.get_untracked(), ctx.panel.get_untracked())));
+            last_place.set_value(Some((
+                ctx.screen.get_untracked(),
+                ctx.panel.get_untracked(),
+            )));
             return;
         }
-        let Ok(history) = window.history() else { return };
+        let Ok(history) = window.history() else {
+            return;
+        };
         let place = Some((ctx.screen.get_untracked(), ctx.panel.get_untracked()));
         let url = format!("{path}{query}");
         let result = if last_place.get_value().is_some() && last_place.get_value() != place {

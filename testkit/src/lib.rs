@@ -17,5 +17,7 @@ use std::path::PathBuf;
 /// The workspace root: failure screenshots go to `<root>/tests/artifacts/`.
 pub fn workspace_root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.parent().expect("testkit lives inside the workspace").to_path_buf()
+    here.parent()
+        .expect("testkit lives inside the workspace")
+        .to_path_buf()
 }

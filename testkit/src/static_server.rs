@@ -128,12 +128,25 @@ fn handle(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::
             false,
         );
     }
-    if target.split(['?', '#']).next().unwrap_or("").ends_with(HOOK_PATH) {
-        return respond(&mut stream, "200 OK", "text/javascript; charset=utf-8", HOOK_JS.as_bytes(), head_only);
+    if target
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .ends_with(HOOK_PATH)
+    {
+        return respond(
+            &mut stream,
+            "200 OK",
+            "text/javascript; charset=utf-8",
+            HOOK_JS.as_bytes(),
+            head_only,
+        );
     }
     let (status, ctype, body) = match resolve(root, target) {
         Resolved::File(path) => match std::fs::read(&path) {
-            Ok(bytes) if content_type(&path).starts_with("text/html") => ("200 OK", content_type(&path), with_hook(bytes)),
+            Ok(bytes) if content_type(&path).starts_with("text/html") => {
+                ("200 OK", content_type(&path), with_hook(bytes))
+            }
             Ok(bytes) => ("200 OK", content_type(&path), bytes),
             Err(_) => (
                 "404 Not Found",
@@ -177,7 +190,9 @@ pub const HOOK_JS: &str = r#"(() => {
 
 /// The page with the hook's `<script>` first in its `<head>`.
 fn with_hook(page: Vec<u8>) -> Vec<u8> {
-    let Ok(text) = String::from_utf8(page.clone()) else { return page };
+    let Ok(text) = String::from_utf8(page.clone()) else {
+        return page;
+    };
     let tag = format!(r#"<script src="{HOOK_PATH}"></script>"#);
     match text.find("<head>") {
         Some(i) => format!("{}{tag}{}", &text[..i + 6], &text[i + 6..]).into_bytes(),

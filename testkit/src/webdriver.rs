@@ -63,12 +63,16 @@ impl WdError {
     /// document is replaced mid-command (a navigation, a sign-in redirect) the
     /// accessibility queries can fail with an inspector error instead.
     fn is_stale(&self) -> bool {
-        self.error == "stale element reference" || self.error == "no such element" || self.is_navigation()
+        self.error == "stale element reference"
+            || self.error == "no such element"
+            || self.is_navigation()
     }
 
     /// The frame the test switched into is gone for good (not a top-level navigation).
     fn is_detached_frame(&self) -> bool {
-        self.error == "no such frame" || self.message.contains("Frame is detached") || self.message.contains("frame was detached")
+        self.error == "no such frame"
+            || self.message.contains("Frame is detached")
+            || self.message.contains("frame was detached")
     }
 
     /// The document went away while chromedriver was working in it.
@@ -198,7 +202,10 @@ impl Session {
     /// an absence check read it as "not there".
     fn fail_on_detached_frame(&self, e: &WdError) {
         if self.in_frame.load(std::sync::atomic::Ordering::SeqCst) && e.is_detached_frame() {
-            panic!("webdriver: the frame this test entered was removed from the page: {e}\n{}", self.failure_screenshot());
+            panic!(
+                "webdriver: the frame this test entered was removed from the page: {e}\n{}",
+                self.failure_screenshot()
+            );
         }
     }
 
@@ -209,7 +216,9 @@ impl Session {
         loop {
             match self.try_exec(js, args.clone()) {
                 Ok(v) => return v,
-                Err(e) if e.is_navigation() && start.elapsed() < Duration::from_secs(3) => std::thread::sleep(POLL),
+                Err(e) if e.is_navigation() && start.elapsed() < Duration::from_secs(3) => {
+                    std::thread::sleep(POLL)
+                }
                 Err(e) => {
                     let short: String = js.trim().chars().take(120).collect();
                     panic!("webdriver execute failed: {e}\nscript: {short}")
@@ -300,7 +309,13 @@ impl Session {
         let hint = name.unwrap_or("");
         let found = match self.try_exec(
             FIND_JS,
-            vec![root_arg, json!(selector_for(role)), json!(hint), json!(settled), json!(self.in_frame.load(std::sync::atomic::Ordering::SeqCst))],
+            vec![
+                root_arg,
+                json!(selector_for(role)),
+                json!(hint),
+                json!(settled),
+                json!(self.in_frame.load(std::sync::atomic::Ordering::SeqCst)),
+            ],
         ) {
             Ok(Value::Null) => return None,
             // Chromedriver runs commands in the top document once the frame it was in is
@@ -326,7 +341,10 @@ impl Session {
                     Ok(n) if self.engine.name_is(role, name.trim(), &n) => {}
                     // WebKitGTK leaves some names from content empty (a column header
                     // whose text is beside a control): read the rendered text there.
-                    Ok(n) if n.is_empty() && self.engine == Engine::Webkit && el.text().trim() == name.trim() => {}
+                    Ok(n)
+                        if n.is_empty()
+                            && self.engine == Engine::Webkit
+                            && el.text().trim() == name.trim() => {}
                     Ok(_) => continue,
                     Err(e) if e.is_stale() => return None,
                     Err(e) => panic!("webdriver computedlabel failed: {e}"),
@@ -339,8 +357,14 @@ impl Session {
 
     /// What a settled page shows: waits (up to the timeout) while it is loading or
     /// being left, so that an empty answer means absent, not "between two pages".
-    fn find_settled(self: &Arc<Self>, root: Option<&Element>, role: &str, name: Option<&str>) -> Vec<Element> {
-        let what = format!("a settled page to look for {role} {name:?} in (a navigation was in flight)");
+    fn find_settled(
+        self: &Arc<Self>,
+        root: Option<&Element>,
+        role: &str,
+        name: Option<&str>,
+    ) -> Vec<Element> {
+        let what =
+            format!("a settled page to look for {role} {name:?} in (a navigation was in flight)");
         self.wait_for(&what, root, None, || self.find(root, role, name, true))
     }
 
@@ -471,7 +495,9 @@ impl Drop for Session {
             // WebKitWebDriver has no shutdown command, and xvfb-run waits for it with its
             // X server: end the process group the driver was started in (its own, by id).
             if self.engine == Engine::Webkit {
-                let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", child.id())]).status();
+                let _ = Command::new("kill")
+                    .args(["-TERM", "--", &format!("-{}", child.id())])
+                    .status();
             }
             let deadline = Instant::now() + Duration::from_secs(3);
             loop {
@@ -740,18 +766,37 @@ impl Engine {
     }
 
     fn geckodriver() -> String {
-        let home = std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{}/.cargo", env_or("HOME", "/root")));
+        let home = std::env::var("CARGO_HOME")
+            .unwrap_or_else(|_| format!("{}/.cargo", env_or("HOME", "/root")));
         env_or("GECKODRIVER", &format!("{home}/bin/geckodriver"))
     }
 
     /// The files this engine needs, with the variable that names each.
     fn files(self) -> Vec<(&'static str, String)> {
         match self {
-            Engine::Chromium => vec![("CHROMEDRIVER", env_or("CHROMEDRIVER", "/usr/bin/chromedriver")), ("CHROMIUM", env_or("CHROMIUM", "/usr/bin/chromium"))],
-            Engine::Firefox => vec![("GECKODRIVER", Engine::geckodriver()), ("FIREFOX", env_or("FIREFOX", "/usr/bin/firefox-esr"))],
+            Engine::Chromium => vec![
+                (
+                    "CHROMEDRIVER",
+                    env_or("CHROMEDRIVER", "/usr/bin/chromedriver"),
+                ),
+                ("CHROMIUM", env_or("CHROMIUM", "/usr/bin/chromium")),
+            ],
+            Engine::Firefox => vec![
+                ("GECKODRIVER", Engine::geckodriver()),
+                ("FIREFOX", env_or("FIREFOX", "/usr/bin/firefox-esr")),
+            ],
             Engine::Webkit => vec![
-                ("WEBKIT_DRIVER", env_or("WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver")),
-                ("MINIBROWSER", env_or("MINIBROWSER", "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")),
+                (
+                    "WEBKIT_DRIVER",
+                    env_or("WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver"),
+                ),
+                (
+                    "MINIBROWSER",
+                    env_or(
+                        "MINIBROWSER",
+                        "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+                    ),
+                ),
                 ("XVFB_RUN", "/usr/bin/xvfb-run".to_string()),
             ],
         }
@@ -760,13 +805,22 @@ impl Engine {
     /// (the driver's name, the program to run, its arguments before `--port=N`)
     fn driver(self) -> (&'static str, String, Vec<String>) {
         match self {
-            Engine::Chromium => ("chromedriver", env_or("CHROMEDRIVER", "/usr/bin/chromedriver"), vec![]),
+            Engine::Chromium => (
+                "chromedriver",
+                env_or("CHROMEDRIVER", "/usr/bin/chromedriver"),
+                vec![],
+            ),
             Engine::Firefox => ("geckodriver", Engine::geckodriver(), vec![]),
             // WebKitGTK has no headless mode: a virtual display of its own (-a: a free one).
             Engine::Webkit => (
                 "WebKitWebDriver",
                 "/usr/bin/xvfb-run".to_string(),
-                vec!["-a".into(), "-s".into(), "-screen 0 1280x1024x24".into(), env_or("WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver")],
+                vec![
+                    "-a".into(),
+                    "-s".into(),
+                    "-screen 0 1280x1024x24".into(),
+                    env_or("WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver"),
+                ],
             ),
         }
     }
@@ -777,7 +831,10 @@ impl Engine {
                 let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
                 args.push(format!("--window-size={w},{h}"));
                 args.extend(extra_flags.iter().map(|f| f.to_string()));
-                args.push(format!("--user-data-dir={}", temp_dir.join("profile").display()));
+                args.push(format!(
+                    "--user-data-dir={}",
+                    temp_dir.join("profile").display()
+                ));
                 json!({
                     "browserName": "chrome",
                     "goog:chromeOptions": { "binary": env_or("CHROMIUM", "/usr/bin/chromium"), "args": args },
@@ -815,7 +872,12 @@ impl Engine {
     /// Whether `computed` is the accessible name a test asks for. WebKitGTK names a
     /// `<select>` by its label and then its chosen option ("Auto-refresh Off").
     pub fn name_is(self, role: &str, asked: &str, computed: &str) -> bool {
-        computed == asked || (self == Engine::Webkit && role == "combobox" && computed.strip_prefix(asked).is_some_and(|rest| rest.starts_with(' ')))
+        computed == asked
+            || (self == Engine::Webkit
+                && role == "combobox"
+                && computed
+                    .strip_prefix(asked)
+                    .is_some_and(|rest| rest.starts_with(' ')))
     }
 
     /// Whether `computed` (what this engine says) is the role a test asks for. Engines
@@ -828,7 +890,10 @@ impl Engine {
         computed == asked
             || matches!(
                 (asked, computed),
-                ("DisclosureTriangle", "button" | "summary" | "disclosuretriangle" | "") | ("combobox", "button")
+                (
+                    "DisclosureTriangle",
+                    "button" | "summary" | "disclosuretriangle" | ""
+                ) | ("combobox", "button")
             )
     }
 }
@@ -972,7 +1037,12 @@ impl Browser {
             &format!("{driver_url}/session"),
             Some(&json!({ "capabilities": { "alwaysMatch": caps } })),
         )
-        .unwrap_or_else(|e| panic!("webdriver: cannot start {} through {driver}: {e}", engine.name()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "webdriver: cannot start {} through {driver}: {e}",
+                engine.name()
+            )
+        });
         let id = created
             .get("sessionId")
             .and_then(Value::as_str)
@@ -995,7 +1065,11 @@ impl Browser {
             }
             Engine::Chromium => {}
             Engine::Firefox | Engine::Webkit => {
-                b.s.cmd("POST", "/window/rect", Some(json!({ "x": 0, "y": 0, "width": w, "height": h })));
+                b.s.cmd(
+                    "POST",
+                    "/window/rect",
+                    Some(json!({ "x": 0, "y": 0, "width": w, "height": h })),
+                );
             }
         }
         b
@@ -1004,7 +1078,11 @@ impl Browser {
     /// Panics unless this is Chromium: for the few checks that need its DevTools
     /// (emulated media features, viewports under 500 px).
     pub fn require_chromium(&self, why: &str) {
-        assert!(self.s.engine == Engine::Chromium, "Chromium only ({why}); `cargo xtask test` skips this test in {}", self.s.engine.name());
+        assert!(
+            self.s.engine == Engine::Chromium,
+            "Chromium only ({why}); `cargo xtask test` skips this test in {}",
+            self.s.engine.name()
+        );
     }
 
     /// Changes how long waits last (default 10 s).
@@ -1023,32 +1101,46 @@ impl Browser {
 
     /// Runs the next commands inside this iframe (WebDriver "switch to frame").
     pub fn enter_frame(&self, frame: &Element) {
-        self.s.cmd("POST", "/frame", Some(json!({ "id": frame.json() })));
-        self.s.in_frame.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.s
+            .cmd("POST", "/frame", Some(json!({ "id": frame.json() })));
+        self.s
+            .in_frame
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Back to the top-level document.
     pub fn leave_frames(&self) {
-        self.s.cmd("POST", "/frame", Some(json!({ "id": Value::Null })));
-        self.s.in_frame.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.s
+            .cmd("POST", "/frame", Some(json!({ "id": Value::Null })));
+        self.s
+            .in_frame
+            .store(false, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Open windows and tabs, pop-ups included.
     pub fn window_count(&self) -> usize {
-        self.s.cmd("GET", "/window/handles", None).as_array().map_or(0, Vec::len)
+        self.s
+            .cmd("GET", "/window/handles", None)
+            .as_array()
+            .map_or(0, Vec::len)
     }
 
     /// Waits until an element with this ARIA role and accessible name is present and displayed.
     pub fn by_role(&self, role: &str, name: &str) -> Element {
         let what = format!("a displayed {role} named {name:?}");
         self.s.wait_for(&what, None, Some(role), || {
-            self.s.find(None, role, Some(name), false).and_then(|v| v.into_iter().next())
+            self.s
+                .find(None, role, Some(name), false)
+                .and_then(|v| v.into_iter().next())
         })
     }
 
     /// Like `by_role`, without waiting for the element (only for the page to settle).
     pub fn try_by_role(&self, role: &str, name: &str) -> Option<Element> {
-        self.s.find_settled(None, role, Some(name)).into_iter().next()
+        self.s
+            .find_settled(None, role, Some(name))
+            .into_iter()
+            .next()
     }
 
     /// The displayed elements with this role, in document order, once the page is settled.
@@ -1058,9 +1150,14 @@ impl Browser {
 
     /// Waits until no displayed element has this role and name, on a settled page.
     pub fn wait_gone(&self, role: &str, name: &str) {
-        let what = format!("no displayed {role} named {name:?} (it is still there, or the page never settled)");
+        let what = format!(
+            "no displayed {role} named {name:?} (it is still there, or the page never settled)"
+        );
         self.s.wait_for(&what, None, Some(role), || {
-            self.s.find(None, role, Some(name), true).filter(Vec::is_empty).map(|_| ())
+            self.s
+                .find(None, role, Some(name), true)
+                .filter(Vec::is_empty)
+                .map(|_| ())
         })
     }
 
@@ -1074,7 +1171,8 @@ impl Browser {
     /// being left. Nothing is looked for on the old page while it goes away.
     pub fn navigates(&self, action: impl FnOnce()) {
         let mark = format!("{:?}", Instant::now());
-        self.s.exec("window.__lbhBefore = arguments[0];", vec![json!(mark)]);
+        self.s
+            .exec("window.__lbhBefore = arguments[0];", vec![json!(mark)]);
         action();
         self.s.wait_for("the next page (the old one is still there, or the new one never loaded)", None, None, || {
             let v = self.s.try_exec(
@@ -1220,7 +1318,10 @@ impl Element {
                     // header (the panel's) may cover it: a person would scroll a little
                     // further, so bring it to the middle and try again.
                     if e.error == "element click intercepted" {
-                        let _ = self.s.try_exec("arguments[0].scrollIntoView({block: 'center'})", vec![self.json()]);
+                        let _ = self.s.try_exec(
+                            "arguments[0].scrollIntoView({block: 'center'})",
+                            vec![self.json()],
+                        );
                     }
                     std::thread::sleep(POLL)
                 }
@@ -1288,13 +1389,18 @@ impl Element {
             self.name()
         );
         self.s.wait_for(&what, Some(self), Some(role), || {
-            self.s.find(Some(self), role, Some(name), false).and_then(|v| v.into_iter().next())
+            self.s
+                .find(Some(self), role, Some(name), false)
+                .and_then(|v| v.into_iter().next())
         })
     }
 
     /// Like `by_role`, without waiting for the element (only for the page to settle).
     pub fn try_by_role(&self, role: &str, name: &str) -> Option<Element> {
-        self.s.find_settled(Some(self), role, Some(name)).into_iter().next()
+        self.s
+            .find_settled(Some(self), role, Some(name))
+            .into_iter()
+            .next()
     }
 
     /// The displayed descendants with this role, once the page is settled.

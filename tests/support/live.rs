@@ -19,7 +19,9 @@ pub fn jwt() -> String {
     format!(
         "{}.{}.c2ln",
         enc(r#"{"alg":"RS256","typ":"JWT"}"#),
-        enc(r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800}"#)
+        enc(
+            r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800}"#
+        )
     )
 }
 
@@ -47,7 +49,12 @@ pub fn signed_in_where(opts: Options, deploy: impl FnOnce(&ConfiguredApp, &FakeA
     b.by_role("heading", "Sign in to Azure");
     paste(&b, &token);
     b.by_role("heading", "Subscriptions");
-    Live { azure, _app: app, b, token }
+    Live {
+        azure,
+        _app: app,
+        b,
+        token,
+    }
 }
 
 pub fn paste(b: &Browser, token: &str) {
@@ -55,7 +62,6 @@ pub fn paste(b: &Browser, token: &str) {
     input.send_keys(token);
     b.by_role("button", "Use this token").click();
 }
-
 
 /// Opens rule-http's panel (showing the rules list's own check), waits for the list to
 /// finish checking every rule, then aims `fault` at rule-http's health check and presses
@@ -67,7 +73,8 @@ pub fn refresh_with(live: &Live, fault: Fault) -> Panel {
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
     let before = checked_line(&dialog).expect("the panel shows the list's result");
-    live.azure.set_fault_on(Target::path(RULE_HTTP_CHECK), fault);
+    live.azure
+        .set_fault_on(Target::path(RULE_HTTP_CHECK), fault);
     dialog.by_role("button", "Refresh").click();
     Panel { dialog, before }
 }
@@ -89,7 +96,11 @@ impl std::ops::Deref for Panel {
 pub fn list_checked(live: &Live) {
     let b = &live.b;
     b.set_timeout(Duration::from_secs(30));
-    b.wait_until("the list's checks", || b.all_by_role("status").iter().any(|s| s.text().contains("2 of 2 rules checked")));
+    b.wait_until("the list's checks", || {
+        b.all_by_role("status")
+            .iter()
+            .any(|s| s.text().contains("2 of 2 rules checked"))
+    });
     b.set_timeout(Duration::from_secs(10));
 }
 
@@ -105,7 +116,10 @@ pub fn is_health_post(r: &Logged) -> bool {
 }
 
 pub fn is_poll(r: &Logged) -> bool {
-    r.method == "GET" && r.path_and_query.to_ascii_lowercase().contains("/operationresults/")
+    r.method == "GET"
+        && r.path_and_query
+            .to_ascii_lowercase()
+            .contains("/operationresults/")
 }
 
 /// Health traffic of any rule: POSTs and polls.
@@ -119,9 +133,18 @@ pub fn panel_check(azure: &FakeAzure) -> (Duration, Vec<Duration>) {
     let log = azure.requests();
     let post = log
         .iter()
-        .rfind(|r| is_health_post(r) && r.path_and_query.to_ascii_lowercase().contains(&RULE_HTTP_CHECK.to_ascii_lowercase()))
+        .rfind(|r| {
+            is_health_post(r)
+                && r.path_and_query
+                    .to_ascii_lowercase()
+                    .contains(&RULE_HTTP_CHECK.to_ascii_lowercase())
+        })
         .expect("the panel sent rule-http's health POST");
-    let polls = log.iter().filter(|r| is_poll(r) && r.at > post.at).map(|r| r.at).collect();
+    let polls = log
+        .iter()
+        .filter(|r| is_poll(r) && r.at > post.at)
+        .map(|r| r.at)
+        .collect();
     (post.at, polls)
 }
 
@@ -135,7 +158,11 @@ pub fn panel_gaps(azure: &FakeAzure) -> Vec<Duration> {
     times.extend(polls);
     let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
     let resent = Duration::from_millis(100);
-    gaps.iter().enumerate().filter(|(i, g)| **g >= resent || *i == 0).map(|(_, g)| *g).collect()
+    gaps.iter()
+        .enumerate()
+        .filter(|(i, g)| **g >= resent || *i == 0)
+        .map(|(_, g)| *g)
+        .collect()
 }
 
 /// Asserts that `gap` is one wait of `want`: never shorter (the client starts waiting
@@ -143,12 +170,19 @@ pub fn panel_gaps(azure: &FakeAzure) -> Vec<Duration> {
 /// machine).
 pub fn assert_wait(gap: Duration, want: Duration, what: &str) {
     let slack = Duration::from_millis(1500);
-    assert!(gap + Duration::from_millis(20) >= want && gap <= want + slack, "{what}: waited {gap:?}, expected {want:?} (+ at most {slack:?})");
+    assert!(
+        gap + Duration::from_millis(20) >= want && gap <= want + slack,
+        "{what}: waited {gap:?}, expected {want:?} (+ at most {slack:?})"
+    );
 }
 
 /// The "Checked at … · took … · N status checks" line of a result, if one is shown.
 pub fn checked_line(dialog: &Element) -> Option<String> {
-    dialog.text().lines().find(|l| l.contains("Checked at")).map(str::to_string)
+    dialog
+        .text()
+        .lines()
+        .find(|l| l.contains("Checked at"))
+        .map(str::to_string)
 }
 
 /// Waits until the panel shows a result other than `before` (the list's, or the last
@@ -160,7 +194,9 @@ pub fn fresh_result(live: &Live, panel: &Panel, within: Duration) -> String {
     let mut line = String::new();
     live.b.wait_until("a fresh result", || {
         let t = dialog.text();
-        let settled = !t.contains("Asking Azure") && !t.contains("gathering backend health") && dialog.try_by_role("button", "Retry").is_none();
+        let settled = !t.contains("Asking Azure")
+            && !t.contains("gathering backend health")
+            && dialog.try_by_role("button", "Retry").is_none();
         match checked_line(dialog) {
             Some(l) if settled && l != before => {
                 line = l;
@@ -175,9 +211,16 @@ pub fn fresh_result(live: &Live, panel: &Panel, within: Duration) -> String {
 
 /// The seconds of "took N s" in a "Checked at" line.
 pub fn took_secs(line: &str) -> f64 {
-    let rest = &line[line.find("took ").unwrap_or_else(|| panic!("no 'took' in {line:?}")) + 5..];
-    let num: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-    num.parse().unwrap_or_else(|_| panic!("no number after 'took' in {line:?}"))
+    let rest = &line[line
+        .find("took ")
+        .unwrap_or_else(|| panic!("no 'took' in {line:?}"))
+        + 5..];
+    let num: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    num.parse()
+        .unwrap_or_else(|_| panic!("no number after 'took' in {line:?}"))
 }
 
 /// Checked at the end of every live test, across the whole suite: the token was only
@@ -189,9 +232,17 @@ impl Drop for Live {
         }
         for r in self.azure.requests() {
             if r.authorization.is_some() {
-                assert_eq!(r.listener, fake_azure::Listener::Arm, "a token went to {r:?}");
+                assert_eq!(
+                    r.listener,
+                    fake_azure::Listener::Arm,
+                    "a token went to {r:?}"
+                );
             }
-            assert!(!r.path_and_query.contains(&self.token), "the token was in a URL: {}", r.path_and_query);
+            assert!(
+                !r.path_and_query.contains(&self.token),
+                "the token was in a URL: {}",
+                r.path_and_query
+            );
         }
     }
 }
@@ -217,7 +268,12 @@ pub fn compress_long_timers(b: &Browser) {
 /// The delays (ms) of the long timers the page set since `compress_long_timers`.
 pub fn long_timers(b: &Browser) -> Vec<u64> {
     let v = b.exec("return window.__lbhLongTimers || []", vec![]);
-    v.as_array().into_iter().flatten().filter_map(|x| x.as_f64()).map(|x| x as u64).collect()
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_f64())
+        .map(|x| x as u64)
+        .collect()
 }
 
 /// The waits (ms) our polling policy (`lb_health::arm::lro`) asks for when Azure answers
@@ -235,7 +291,11 @@ pub fn policy_waits(retry_after: Option<&str>, pending: u32) -> Vec<u64> {
             None => r,
         }
     };
-    let (mut lro, _) = Lro::start(Request::post("https://management.azure.com/x/health?api-version=1", None), 0.0, Policy::default());
+    let (mut lro, _) = Lro::start(
+        Request::post("https://management.azure.com/x/health?api-version=1", None),
+        0.0,
+        Policy::default(),
+    );
     let mut now = 0.0;
     let mut waits = Vec::new();
     for _ in 0..=pending {

@@ -59,7 +59,11 @@ impl ConfiguredApp {
         static N: AtomicU32 = AtomicU32::new(0);
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("target/e2e-apps")
-            .join(format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+            .join(format!(
+                "{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
         copy_dir(&dist_dir(), &dir);
         std::fs::write(dir.join("config.json"), config_json).expect("write config.json");
         // As a deployment must (README, docs/security.md): a custom armEndpoint or
@@ -74,7 +78,8 @@ impl ConfiguredApp {
             let index = dir.join("index.html");
             let html = std::fs::read_to_string(&index).expect("read index.html");
             let csp = format!("connect-src 'self' {}", extra.join(" "));
-            std::fs::write(&index, html.replacen("connect-src 'self'", &csp, 1)).expect("write index.html");
+            std::fs::write(&index, html.replacen("connect-src 'self'", &csp, 1))
+                .expect("write index.html");
         }
         let server = StaticServer::start(&dir);
         ConfiguredApp { dir, server }
@@ -91,7 +96,8 @@ impl ConfiguredApp {
 
     /// Puts a removed file back, as built.
     pub fn restore(&self, name: &str) {
-        std::fs::copy(dist_dir().join(name), self.dir.join(name)).unwrap_or_else(|e| panic!("restore {name}: {e}"));
+        std::fs::copy(dist_dir().join(name), self.dir.join(name))
+            .unwrap_or_else(|e| panic!("restore {name}: {e}"));
     }
 
     /// Edits this deployment's index.html (its Content-Security-Policy, say).
@@ -137,7 +143,11 @@ pub fn temp_site(files: &[(&str, &str)]) -> TempSite {
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("target/e2e-sites")
-        .join(format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        .join(format!(
+            "{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
     std::fs::create_dir_all(&dir).expect("create site dir");
     for (name, body) in files {
         std::fs::write(dir.join(name), body).expect("write site file");

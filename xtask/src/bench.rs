@@ -430,7 +430,8 @@ fn bundle(dist: &Path, report: &mut Report) -> Result<(), String> {
             triple(sizes),
         );
         let worker = crate::dist::worker_of(&name);
-        let is_core = worker.is_none() && [".wasm", ".js", ".css"].iter().any(|e| name.ends_with(e));
+        let is_core =
+            worker.is_none() && [".wasm", ".js", ".css"].iter().any(|e| name.ends_with(e));
         for i in 0..3 {
             total[i] += sizes[i];
             if is_core {
@@ -449,7 +450,11 @@ fn bundle(dist: &Path, report: &mut Report) -> Result<(), String> {
         )
         .target = format!("≤200 KB gzip: {}", verdict(core[1] <= 200 * 1024));
     for ((_, label), sizes) in crate::dist::WORKERS.iter().zip(workers) {
-        report.row("Bundle", format!("{label} (raw / gzip / brotli)"), triple(sizes));
+        report.row(
+            "Bundle",
+            format!("{label} (raw / gzip / brotli)"),
+            triple(sizes),
+        );
     }
     let met = total[1] <= 150 * 1024;
     report
@@ -1977,7 +1982,11 @@ impl Driver {
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile)
             .map_err(|e| format!("cannot create {}: {e}", profile.display()))?;
-        let mut args: Vec<String> = CHROME_ARGS.iter().chain(BENCH_CHROME_ARGS).map(|s| s.to_string()).collect();
+        let mut args: Vec<String> = CHROME_ARGS
+            .iter()
+            .chain(BENCH_CHROME_ARGS)
+            .map(|s| s.to_string())
+            .collect();
         args.push(format!("--user-data-dir={}", profile.display()));
         let mut caps = json!({
             "browserName": "chrome",

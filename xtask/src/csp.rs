@@ -50,13 +50,15 @@ pub fn run(staging: &Path) -> i32 {
 /// their names.
 pub fn process_dir(dir: &Path, public_url: &str) -> Result<Vec<String>, String> {
     let index = dir.join("index.html");
-    let html = std::fs::read_to_string(&index).map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    let html = std::fs::read_to_string(&index)
+        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
     let out = externalize(&html, public_url)?;
     for (name, body) in &out.files {
         std::fs::write(dir.join(name), body).map_err(|e| format!("cannot write {name}: {e}"))?;
     }
     check(&out.html)?;
-    std::fs::write(&index, &out.html).map_err(|e| format!("cannot write {}: {e}", index.display()))?;
+    std::fs::write(&index, &out.html)
+        .map_err(|e| format!("cannot write {}: {e}", index.display()))?;
     Ok(out.files.into_iter().map(|(n, _)| n).collect())
 }
 
@@ -68,15 +70,24 @@ pub struct Externalized {
 
 /// Moves every inline `<script>` with a body into a file named after its content.
 pub fn externalize(html: &str, public_url: &str) -> Result<Externalized, String> {
-    let prefix = if public_url.ends_with('/') { public_url.to_owned() } else { format!("{public_url}/") };
+    let prefix = if public_url.ends_with('/') {
+        public_url.to_owned()
+    } else {
+        format!("{public_url}/")
+    };
     let mut out = String::with_capacity(html.len());
     let mut files = Vec::new();
     let mut rest = html;
     while let Some(start) = find_ci(rest, "<script") {
         out.push_str(&rest[..start]);
-        let tag_end = rest[start..].find('>').map(|i| start + i + 1).ok_or("an unterminated <script tag")?;
+        let tag_end = rest[start..]
+            .find('>')
+            .map(|i| start + i + 1)
+            .ok_or("an unterminated <script tag")?;
         let open = &rest[start..tag_end];
-        let close = find_ci(&rest[tag_end..], "</script>").map(|i| tag_end + i).ok_or("a <script> without </script>")?;
+        let close = find_ci(&rest[tag_end..], "</script>")
+            .map(|i| tag_end + i)
+            .ok_or("a <script> without </script>")?;
         let body = &rest[tag_end..close];
         let after = close + "</script>".len();
         if has_attr(open, "src") || body.trim().is_empty() {
@@ -126,31 +137,51 @@ pub fn check(html: &str) -> Result<(), String> {
     let meta_start = html[..csp].rfind('<').unwrap_or(0);
     let meta_end = html[csp..].find('>').map_or(html.len(), |e| csp + e);
     policy(&attr_value(&html[meta_start..meta_end], "content").unwrap_or_default())?;
-    if !metas(html).iter().any(|m| attr_value(m, "name").is_some_and(|n| n.eq_ignore_ascii_case("referrer")) && attr_value(m, "content").as_deref() == Some("no-referrer")) {
+    if !metas(html).iter().any(|m| {
+        attr_value(m, "name").is_some_and(|n| n.eq_ignore_ascii_case("referrer"))
+            && attr_value(m, "content").as_deref() == Some("no-referrer")
+    }) {
         return Err("index.html has no <meta name=\"referrer\" content=\"no-referrer\">: a redirect sign-in's return would send the code as a Referer".into());
     }
     if find_ci(html, "<style").is_some() {
-        return Err("index.html has a <style> element; style-src 'self' blocks it: move it to style/".into());
+        return Err(
+            "index.html has a <style> element; style-src 'self' blocks it: move it to style/"
+                .into(),
+        );
     }
     let mut i = 0;
     while let Some(off) = html[i..].find('<') {
         let start = i + off;
         let end = html[start..].find('>').map_or(html.len(), |e| start + e);
         let tag = &html[start..end];
-        let name = tag[1..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let name = tag[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
         i = (end + 1).min(html.len());
         if name.is_empty() {
             continue; // a closing tag, a comment or the doctype
         }
         for (attr, value) in attributes(tag) {
             if attr.starts_with("on") {
-                return Err(format!("<{name}> has an inline event handler {attr}=; script-src blocks it"));
+                return Err(format!(
+                    "<{name}> has an inline event handler {attr}=; script-src blocks it"
+                ));
             }
             if attr == "style" {
-                return Err(format!("<{name}> has a style attribute; style-src 'self' blocks it"));
+                return Err(format!(
+                    "<{name}> has a style attribute; style-src 'self' blocks it"
+                ));
             }
-            if value.trim_start().to_ascii_lowercase().starts_with("javascript:") {
-                return Err(format!("<{name}> has a javascript: URL; script-src blocks it"));
+            if value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("javascript:")
+            {
+                return Err(format!(
+                    "<{name}> has a javascript: URL; script-src blocks it"
+                ));
             }
         }
         if name == "script" {
@@ -178,16 +209,25 @@ pub fn policy(content: &str) -> Result<(), String> {
     for (name, sources) in &directives {
         for banned in ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'"] {
             if sources.iter().any(|s| s == banned) {
-                return Err(format!("the Content-Security-Policy allows {banned} in {name}: it must not"));
+                return Err(format!(
+                    "the Content-Security-Policy allows {banned} in {name}: it must not"
+                ));
             }
         }
     }
-    let sources = |name: &str| directives.iter().find(|(d, _)| d == name).map(|(_, s)| s.join(" "));
+    let sources = |name: &str| {
+        directives
+            .iter()
+            .find(|(d, _)| d == name)
+            .map(|(_, s)| s.join(" "))
+    };
     if sources("object-src").as_deref() != Some("'none'") {
         return Err("the Content-Security-Policy must have object-src 'none' (no plugins)".into());
     }
     if sources("base-uri").as_deref() != Some("'self'") {
-        return Err("the Content-Security-Policy must have base-uri 'self' (no <base> hijack)".into());
+        return Err(
+            "the Content-Security-Policy must have base-uri 'self' (no <base> hijack)".into(),
+        );
     }
     Ok(())
 }
@@ -195,7 +235,10 @@ pub fn policy(content: &str) -> Result<(), String> {
 /// Every `<meta ...>` opening tag.
 fn metas(html: &str) -> Vec<&str> {
     let lower = html.to_ascii_lowercase();
-    lower.match_indices("<meta").map(|(i, _)| &html[i..html[i..].find('>').map_or(html.len(), |e| i + e)]).collect()
+    lower
+        .match_indices("<meta")
+        .map(|(i, _)| &html[i..html[i..].find('>').map_or(html.len(), |e| i + e)])
+        .collect()
 }
 
 /// `(name, value)` of each attribute in an opening tag, names lower-cased.
@@ -211,10 +254,15 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
         chars.next();
     }
     loop {
-        while chars.peek().is_some_and(|&(_, c)| c.is_whitespace() || c == '/') {
+        while chars
+            .peek()
+            .is_some_and(|&(_, c)| c.is_whitespace() || c == '/')
+        {
             chars.next();
         }
-        let Some(&(name_start, _)) = chars.peek() else { break };
+        let Some(&(name_start, _)) = chars.peek() else {
+            break;
+        };
         let mut name_end = s.len();
         while let Some(&(i, c)) = chars.peek() {
             if c.is_whitespace() || c == '=' || c == '/' {
@@ -267,17 +315,24 @@ fn has_attr(tag: &str, name: &str) -> bool {
 }
 
 pub(crate) fn attr_value(tag: &str, name: &str) -> Option<String> {
-    attributes(tag).into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    attributes(tag)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
 }
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    haystack.to_ascii_lowercase().find(&needle.to_ascii_lowercase())
+    haystack
+        .to_ascii_lowercase()
+        .find(&needle.to_ascii_lowercase())
 }
 
 /// FNV-1a, 64-bit: a content hash for the file name (cache busting, like Trunk's own
 /// names), not a security measure; no crate needed for it.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -292,13 +347,21 @@ mod tests {
 
     #[test]
     fn the_inline_loader_moves_to_a_file_under_the_public_url() {
-        let html = page("<script type=\"module\">\nimport init from '/sub/app.js';\nawait init();\n</script>");
+        let html = page(
+            "<script type=\"module\">\nimport init from '/sub/app.js';\nawait init();\n</script>",
+        );
         let out = externalize(&html, "/sub/").unwrap();
         assert_eq!(out.files.len(), 1);
         let (name, body) = &out.files[0];
         assert!(name.starts_with("boot-") && name.ends_with(".js"), "{name}");
         assert!(body.contains("await init();"));
-        assert!(out.html.contains(&format!("<script type=\"module\" src=\"/sub/{name}\"></script>")), "{}", out.html);
+        assert!(
+            out.html.contains(&format!(
+                "<script type=\"module\" src=\"/sub/{name}\"></script>"
+            )),
+            "{}",
+            out.html
+        );
         check(&out.html).unwrap();
     }
 
@@ -307,7 +370,13 @@ mod tests {
         let a = externalize(&page("<script type=module>a()</script>"), "/").unwrap();
         let b = externalize(&page("<script type=module>b()</script>"), "/").unwrap();
         assert_ne!(a.files[0].0, b.files[0].0);
-        assert_eq!(a.files[0].0, externalize(&page("<script type=module>a()</script>"), "/").unwrap().files[0].0);
+        assert_eq!(
+            a.files[0].0,
+            externalize(&page("<script type=module>a()</script>"), "/")
+                .unwrap()
+                .files[0]
+                .0
+        );
     }
 
     #[test]
@@ -316,8 +385,13 @@ mod tests {
         let out = externalize(&html, "/").unwrap();
         let (name, body) = &out.files[0];
         assert!(name.starts_with("trunk-reload-"), "{name}");
-        assert_eq!(body, "const address = window.location.host; const base = '/';");
-        assert!(out.html.contains(&format!("<script src=\"/{name}\"></script>")));
+        assert_eq!(
+            body,
+            "const address = window.location.host; const base = '/';"
+        );
+        assert!(out
+            .html
+            .contains(&format!("<script src=\"/{name}\"></script>")));
     }
 
     #[test]
@@ -330,19 +404,41 @@ mod tests {
 
     #[test]
     fn what_the_policy_would_block_fails_the_build() {
-        assert!(check(&page("<script>alert(1)</script>")).unwrap_err().contains("inline <script>"));
-        assert!(check(&page("<img src=x onerror=alert(1)>")).unwrap_err().contains("onerror"));
-        assert!(check(&page("<p style=\"color:red\">x</p>")).unwrap_err().contains("style attribute"));
-        assert!(check(&page("<style>p{}</style>")).unwrap_err().contains("<style>"));
-        assert!(check(&page("<a href=\" JavaScript:alert(1)\">x</a>")).unwrap_err().contains("javascript:"));
-        assert!(check("<html><head><script src=a.js></script></head></html>").unwrap_err().contains("no <meta"));
-        assert!(check(&format!("<html><head><script src=a.js></script>{CSP}</head></html>")).unwrap_err().contains("before"));
+        assert!(check(&page("<script>alert(1)</script>"))
+            .unwrap_err()
+            .contains("inline <script>"));
+        assert!(check(&page("<img src=x onerror=alert(1)>"))
+            .unwrap_err()
+            .contains("onerror"));
+        assert!(check(&page("<p style=\"color:red\">x</p>"))
+            .unwrap_err()
+            .contains("style attribute"));
+        assert!(check(&page("<style>p{}</style>"))
+            .unwrap_err()
+            .contains("<style>"));
+        assert!(check(&page("<a href=\" JavaScript:alert(1)\">x</a>"))
+            .unwrap_err()
+            .contains("javascript:"));
+        assert!(
+            check("<html><head><script src=a.js></script></head></html>")
+                .unwrap_err()
+                .contains("no <meta")
+        );
+        assert!(check(&format!(
+            "<html><head><script src=a.js></script>{CSP}</head></html>"
+        ))
+        .unwrap_err()
+        .contains("before"));
         check(&page("<link rel=\"stylesheet\" href=\"/app.css\"><script type=\"module\" src=\"/boot.js\"></script>")).unwrap();
     }
 
     #[test]
     fn a_policy_that_lost_a_promise_fails_the_build() {
-        let with = |policy: &str| format!(r#"<html><head><meta http-equiv="Content-Security-Policy" content="{policy}"><meta name="referrer" content="no-referrer"></head></html>"#);
+        let with = |policy: &str| {
+            format!(
+                r#"<html><head><meta http-equiv="Content-Security-Policy" content="{policy}"><meta name="referrer" content="no-referrer"></head></html>"#
+            )
+        };
         let good = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'";
         check(&with(good)).unwrap();
         for (policy, says) in [
@@ -356,13 +452,16 @@ mod tests {
         ] {
             assert!(check(&with(policy)).unwrap_err().contains(says), "{policy}");
         }
-        let no_referrer = format!(r#"<html><head><meta http-equiv="Content-Security-Policy" content="{good}"></head></html>"#);
+        let no_referrer = format!(
+            r#"<html><head><meta http-equiv="Content-Security-Policy" content="{good}"></head></html>"#
+        );
         assert!(check(&no_referrer).unwrap_err().contains("referrer"));
     }
 
     #[test]
     fn the_source_index_html_keeps_its_promises() {
-        let html = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../index.html")).unwrap();
+        let html =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../index.html")).unwrap();
         check(&html).unwrap();
     }
 }

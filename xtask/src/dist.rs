@@ -69,8 +69,14 @@ pub fn gzip_len(bytes: &[u8]) -> u64 {
 /// bundle every visitor loads: the prefix of its files (`<prefix>.js`,
 /// `<prefix>_bg.wasm`, the `data-bin` of its Trunk link) and what the reports call it.
 pub const WORKERS: &[(&str, &str)] = &[
-    ("signin-worker", "sign-in worker (signin-worker*, with a clientId only)"),
-    ("demo-worker", "demo worker (demo-worker*, the demo estate only)"),
+    (
+        "signin-worker",
+        "sign-in worker (signin-worker*, with a clientId only)",
+    ),
+    (
+        "demo-worker",
+        "demo worker (demo-worker*, the demo estate only)",
+    ),
 ];
 
 fn is_code(path: &str) -> bool {
@@ -85,7 +91,9 @@ pub fn worker_of(path: &str) -> Option<usize> {
     if !is_code(name) {
         return None;
     }
-    WORKERS.iter().position(|(prefix, _)| name.starts_with(prefix))
+    WORKERS
+        .iter()
+        .position(|(prefix, _)| name.starts_with(prefix))
 }
 
 fn is_bundle(path: &str) -> bool {
@@ -188,8 +196,14 @@ mod tests {
             },
         ]);
         assert!(t.contains("bundle (wasm+js+css) gzip: 1.5 KB"), "{t}");
-        assert!(t.contains("sign-in worker (signin-worker*, with a clientId only) gzip: 2.1 KB"), "{t}");
-        assert!(t.contains("demo worker (demo-worker*, the demo estate only) gzip: 1.1 KB"), "{t}");
+        assert!(
+            t.contains("sign-in worker (signin-worker*, with a clientId only) gzip: 2.1 KB"),
+            "{t}"
+        );
+        assert!(
+            t.contains("demo worker (demo-worker*, the demo estate only) gzip: 1.1 KB"),
+            "{t}"
+        );
         assert!(
             t.lines()
                 .any(|l| l.starts_with("total") && l.ends_with("5108")),

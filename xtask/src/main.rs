@@ -12,10 +12,10 @@
 //!   bench                     release build + headless Chromium benchmarks;
 //!                             prints a table and writes bench/results.md
 
-mod csp;
-mod minify;
 mod bench;
+mod csp;
 mod dist;
+mod minify;
 mod test;
 mod tools;
 

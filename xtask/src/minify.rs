@@ -46,8 +46,10 @@ pub fn process_dir(dir: &Path, release: bool) -> Result<Vec<String>, String> {
         let js_name = format!("{stem}.js");
         let wasm_path = dir.join(wasm_name);
         let js_path = dir.join(&js_name);
-        let wasm = std::fs::read(&wasm_path).map_err(|e| format!("cannot read {wasm_name}: {e}"))?;
-        let js = std::fs::read_to_string(&js_path).map_err(|e| format!("cannot read {js_name}: {e}"))?;
+        let wasm =
+            std::fs::read(&wasm_path).map_err(|e| format!("cannot read {wasm_name}: {e}"))?;
+        let js =
+            std::fs::read_to_string(&js_path).map_err(|e| format!("cannot read {js_name}: {e}"))?;
         let before = wasm.len() + js.len();
         let (wasm, js) = rename_imports(&wasm, &js).map_err(|e| format!("{wasm_name}: {e}"))?;
         // The worker's no-modules glue lays its classes out otherwise; it keeps them.
@@ -62,10 +64,15 @@ pub fn process_dir(dir: &Path, release: bool) -> Result<Vec<String>, String> {
             wasm_opt(&wasm_path).map_err(|e| format!("{wasm_name}: {e}"))?;
         }
         // wasm-opt rewrote the file in place (release): its size, not the bytes above.
-        let wasm_len = std::fs::metadata(&wasm_path).map_err(|e| format!("cannot read {wasm_name}: {e}"))?.len() as usize;
+        let wasm_len = std::fs::metadata(&wasm_path)
+            .map_err(|e| format!("cannot read {wasm_name}: {e}"))?
+            .len() as usize;
         let js = terser(&js, is_module(&js)).map_err(|e| format!("{js_name}: {e}"))?;
         std::fs::write(&js_path, &js).map_err(|e| format!("cannot write {js_name}: {e}"))?;
-        done.push(format!("{wasm_name} + {js_name}: {before} -> {} bytes", wasm_len + js.len()));
+        done.push(format!(
+            "{wasm_name} + {js_name}: {before} -> {} bytes",
+            wasm_len + js.len()
+        ));
     }
     for css_name in entries.iter().filter(|n| n.ends_with(".css")) {
         let path = dir.join(css_name);
@@ -75,7 +82,8 @@ pub fn process_dir(dir: &Path, release: bool) -> Result<Vec<String>, String> {
         done.push(format!("{css_name}: {before} -> {after} bytes"));
     }
     let index = dir.join("index.html");
-    let html = std::fs::read_to_string(&index).map_err(|e| format!("cannot read index.html: {e}"))?;
+    let html =
+        std::fs::read_to_string(&index).map_err(|e| format!("cannot read index.html: {e}"))?;
     let html = update_integrity(&html, |file| std::fs::read(dir.join(file)).ok())?;
     std::fs::write(&index, html).map_err(|e| format!("cannot write index.html: {e}"))?;
     Ok(done)
@@ -128,7 +136,9 @@ pub fn rename_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String
     };
     let quoted = format!("\"{module_name}\"");
     if js.matches(&quoted).count() != 1 {
-        return Err(format!("the glue names the module {quoted} other than once; not renaming"));
+        return Err(format!(
+            "the glue names the module {quoted} other than once; not renaming"
+        ));
     }
     let js = js.replacen(&quoted, &format!("\"{SHORT_MODULE}\""), 1);
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -137,7 +147,11 @@ pub fn rename_imports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String
         *seen.entry(token.to_owned()).or_default() += 1;
         Some(new.clone())
     });
-    let mut wrong: Vec<_> = renames.keys().filter(|k| seen.get(k.as_str()) != Some(&1)).cloned().collect();
+    let mut wrong: Vec<_> = renames
+        .keys()
+        .filter(|k| seen.get(k.as_str()) != Some(&1))
+        .cloned()
+        .collect();
     if !wrong.is_empty() {
         wrong.sort();
         wrong.truncate(3);
@@ -156,7 +170,9 @@ fn each_name(js: &str, mut f: impl FnMut(&str, &str) -> Option<String>) -> Strin
     let mut at = 0;
     while let Some(off) = js[at..].find(is_ident_start) {
         let start = at + off;
-        let len = js[start..].find(|c: char| !is_ident_char(c)).unwrap_or(js.len() - start);
+        let len = js[start..]
+            .find(|c: char| !is_ident_char(c))
+            .unwrap_or(js.len() - start);
         let token = &js[start..start + len];
         out.push_str(&js[at..start]);
         // A token that starts after a digit is a number's tail (`0x1f`), not a name.
@@ -192,8 +208,15 @@ pub fn rename_exports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String
         .enumerate()
         .map(|(i, n)| (n.clone(), short_name(i)))
         .collect();
-    let wasm = rewrite_exports(wasm, |n| Some(renames.get(n).cloned().unwrap_or_else(|| n.to_owned())))?;
-    let js = each_name(js, |before, token| renames.get(token).filter(|_| before.ends_with("wasm.")).cloned());
+    let wasm = rewrite_exports(wasm, |n| {
+        Some(renames.get(n).cloned().unwrap_or_else(|| n.to_owned()))
+    })?;
+    let js = each_name(js, |before, token| {
+        renames
+            .get(token)
+            .filter(|_| before.ends_with("wasm."))
+            .cloned()
+    });
     Ok((wasm, js))
 }
 
@@ -206,7 +229,11 @@ fn is_ident_char(c: char) -> bool {
 }
 
 /// The classes of `wasm-streams` (see the module doc).
-const UNUSED_CLASSES: [&str; 3] = ["IntoUnderlyingByteSource", "IntoUnderlyingSink", "IntoUnderlyingSource"];
+const UNUSED_CLASSES: [&str; 3] = [
+    "IntoUnderlyingByteSource",
+    "IntoUnderlyingSink",
+    "IntoUnderlyingSource",
+];
 
 /// Removes the unused classes from the glue and their methods from the wasm's exports.
 pub fn drop_unused_classes(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
@@ -214,27 +241,49 @@ pub fn drop_unused_classes(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), S
     let mut prefixes = Vec::new();
     for class in UNUSED_CLASSES {
         let head = format!("export class {class} {{\n");
-        let start = if js.starts_with(&head) { Some(0) } else { js.find(&format!("\n{head}")).map(|i| i + 1) };
+        let start = if js.starts_with(&head) {
+            Some(0)
+        } else {
+            js.find(&format!("\n{head}")).map(|i| i + 1)
+        };
         let Some(start) = start else {
             if tokens(&js).any(|t| t == class) {
-                return Err(format!("the glue names {class} but not as the class this step knows how to remove"));
+                return Err(format!(
+                    "the glue names {class} but not as the class this step knows how to remove"
+                ));
             }
             continue;
         };
         if js.contains(&format!("{class}.__wrap")) {
-            return Err(format!("the glue constructs {class}, so it is used after all; not removing it"));
+            return Err(format!(
+                "the glue constructs {class}, so it is used after all; not removing it"
+            ));
         }
-        let end = js[start..].find("\n}\n").map(|i| start + i + 3).ok_or(format!("{class}'s class body does not end"))?;
-        let dispose = format!("if (Symbol.dispose) {class}.prototype[Symbol.dispose] = {class}.prototype.free;\n");
-        let end = if js[end..].starts_with(&dispose) { end + dispose.len() } else { end };
+        let end = js[start..]
+            .find("\n}\n")
+            .map(|i| start + i + 3)
+            .ok_or(format!("{class}'s class body does not end"))?;
+        let dispose = format!(
+            "if (Symbol.dispose) {class}.prototype[Symbol.dispose] = {class}.prototype.free;\n"
+        );
+        let end = if js[end..].starts_with(&dispose) {
+            end + dispose.len()
+        } else {
+            end
+        };
         js.replace_range(start..end, "");
         let registry = format!("const {class}Finalization = ");
         if let Some(r) = js.find(&registry) {
-            let r_end = js[r..].find(";\n").map(|i| r + i + 2).ok_or(format!("{class}Finalization does not end"))?;
+            let r_end = js[r..]
+                .find(";\n")
+                .map(|i| r + i + 2)
+                .ok_or(format!("{class}Finalization does not end"))?;
             js.replace_range(r..r_end, "");
         }
         if tokens(&js).any(|t| t == class || t == format!("{class}Finalization")) {
-            return Err(format!("the glue still names {class} after its class was removed"));
+            return Err(format!(
+                "the glue still names {class} after its class was removed"
+            ));
         }
         let lower = class.to_ascii_lowercase();
         prefixes.push(format!("{lower}_"));
@@ -243,13 +292,16 @@ pub fn drop_unused_classes(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), S
     if prefixes.is_empty() {
         return Ok((wasm.to_vec(), js));
     }
-    let wasm = remove_exports(wasm, |name| prefixes.iter().any(|p| name.starts_with(p.as_str())))?;
+    let wasm = remove_exports(wasm, |name| {
+        prefixes.iter().any(|p| name.starts_with(p.as_str()))
+    })?;
     Ok((wasm, js))
 }
 
 /// The identifiers of a script, roughly: enough to tell whether a name is left in it.
 fn tokens(js: &str) -> impl Iterator<Item = &str> {
-    js.split(|c: char| !is_ident_char(c)).filter(|t| !t.is_empty())
+    js.split(|c: char| !is_ident_char(c))
+        .filter(|t| !t.is_empty())
 }
 
 /// wasm-opt at Trunk's level (index.html, `data-wasm-opt="z"`), with the features Rust's
@@ -261,7 +313,12 @@ fn tokens(js: &str) -> impl Iterator<Item = &str> {
 /// - the `producers` and `target_features` custom sections are for tools, not browsers.
 fn wasm_opt(path: &Path) -> Result<(), String> {
     let out = Command::new("wasm-opt")
-        .args(["-Oz", "--low-memory-unused", "--strip-producers", "--strip-target-features"])
+        .args([
+            "-Oz",
+            "--low-memory-unused",
+            "--strip-producers",
+            "--strip-target-features",
+        ])
         .args([
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",
@@ -276,7 +333,10 @@ fn wasm_opt(path: &Path) -> Result<(), String> {
         .output()
         .map_err(|e| format!("cannot run wasm-opt: {e}"))?;
     if !out.status.success() {
-        return Err(format!("wasm-opt failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "wasm-opt failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(())
 }
@@ -292,7 +352,10 @@ fn rewrite_exports(wasm: &[u8], f: impl FnMut(&str) -> Option<String>) -> Result
 }
 
 /// Copies `wasm`, letting `rename(module, name)` give each import a new module and name.
-fn rewrite_import_section(wasm: &[u8], rename: impl FnMut(&str, &str) -> Option<(String, String)>) -> Result<Vec<u8>, String> {
+fn rewrite_import_section(
+    wasm: &[u8],
+    rename: impl FnMut(&str, &str) -> Option<(String, String)>,
+) -> Result<Vec<u8>, String> {
     rewrite(wasm, rename, |n| Some(n.to_owned()))
 }
 
@@ -313,7 +376,8 @@ fn rewrite(
                 let mut section = wasm_encoder::ImportSection::new();
                 for i in reader.into_imports() {
                     let i = i.map_err(bad)?;
-                    let ty = wasm_encoder::EntityType::try_from(i.ty).map_err(|e| format!("an import of {}: {e:?}", i.name))?;
+                    let ty = wasm_encoder::EntityType::try_from(i.ty)
+                        .map_err(|e| format!("an import of {}: {e:?}", i.name))?;
                     match import(i.module, i.name) {
                         Some((module, name)) => section.import(&module, &name, ty),
                         None => section.import(i.module, i.name, ty),
@@ -333,7 +397,10 @@ fn rewrite(
             }
             other => {
                 if let Some((id, range)) = other.as_section() {
-                    out.section(&wasm_encoder::RawSection { id, data: &wasm[range] });
+                    out.section(&wasm_encoder::RawSection {
+                        id,
+                        data: &wasm[range],
+                    });
                 }
             }
         }
@@ -346,12 +413,17 @@ fn rewrite(
 fn terser(js: &str, module: bool) -> Result<String, String> {
     let cli = crate::tools::terser_cli();
     if !cli.is_file() {
-        return Err(format!("{} is missing: run `cargo xtask setup`", cli.display()));
+        return Err(format!(
+            "{} is missing: run `cargo xtask setup`",
+            cli.display()
+        ));
     }
     let tmp = std::env::temp_dir().join(format!("lbh-terser-{}.js", std::process::id()));
     std::fs::write(&tmp, js).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     let mut c = Command::new("node");
-    c.arg(&cli).arg(&tmp).args(["--compress", "--mangle", "--ecma", "2020"]);
+    c.arg(&cli)
+        .arg(&tmp)
+        .args(["--compress", "--mangle", "--ecma", "2020"]);
     if module {
         c.arg("--module");
     }
@@ -359,7 +431,10 @@ fn terser(js: &str, module: bool) -> Result<String, String> {
     let _ = std::fs::remove_file(&tmp);
     let out = out.map_err(|e| format!("cannot run node: {e}"))?;
     if !out.status.success() {
-        return Err(format!("terser failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "terser failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     String::from_utf8(out.stdout).map_err(|_| "terser wrote non-UTF-8".into())
 }
@@ -370,7 +445,10 @@ fn csso(path: &Path) -> Result<(), String> {
         fs.writeFileSync(f, require('csso').minify(fs.readFileSync(f, 'utf8'), { restructure: false }).css);";
     let modules = crate::tools::minifiers_modules();
     if !modules.join("csso").is_dir() {
-        return Err(format!("{} is missing: run `cargo xtask setup`", modules.join("csso").display()));
+        return Err(format!(
+            "{} is missing: run `cargo xtask setup`",
+            modules.join("csso").display()
+        ));
     }
     let out = Command::new("node")
         .args(["-e", SCRIPT])
@@ -379,19 +457,30 @@ fn csso(path: &Path) -> Result<(), String> {
         .output()
         .map_err(|e| format!("cannot run node: {e}"))?;
     if !out.status.success() {
-        return Err(format!("csso failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "csso failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(())
 }
 
 /// Recomputes every `integrity` attribute of index.html from the file its tag loads.
-pub fn update_integrity(html: &str, read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<String, String> {
+pub fn update_integrity(
+    html: &str,
+    read: impl Fn(&str) -> Option<Vec<u8>>,
+) -> Result<String, String> {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(at) = rest.find("integrity=\"") {
         let value_start = at + "integrity=\"".len();
-        let value_end = rest[value_start..].find('"').map(|e| value_start + e).ok_or("an unterminated integrity attribute")?;
-        let tag_start = rest[..at].rfind('<').ok_or("an integrity attribute outside a tag")?;
+        let value_end = rest[value_start..]
+            .find('"')
+            .map(|e| value_start + e)
+            .ok_or("an unterminated integrity attribute")?;
+        let tag_start = rest[..at]
+            .rfind('<')
+            .ok_or("an integrity attribute outside a tag")?;
         let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
         let tag = &rest[tag_start..tag_end];
         let url = crate::csp::attr_value(tag, "href")
@@ -400,9 +489,13 @@ pub fn update_integrity(html: &str, read: impl Fn(&str) -> Option<Vec<u8>>) -> R
         let file = url.rsplit('/').next().unwrap_or(&url);
         let old = &rest[value_start..value_end];
         if !old.starts_with("sha384-") {
-            return Err(format!("{file}: integrity {old:?} is not sha384; Trunk.toml or index.html changed it"));
+            return Err(format!(
+                "{file}: integrity {old:?} is not sha384; Trunk.toml or index.html changed it"
+            ));
         }
-        let bytes = read(file).ok_or_else(|| format!("{file}: its tag has integrity but the file is not in the build"))?;
+        let bytes = read(file).ok_or_else(|| {
+            format!("{file}: its tag has integrity but the file is not in the build")
+        })?;
         out.push_str(&rest[..value_start]);
         out.push_str("sha384-");
         out.push_str(&base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes)));
@@ -417,19 +510,30 @@ mod tests {
     use super::*;
 
     /// A custom section that must come through byte for byte, last in every test module.
-    const OPAQUE: &[u8] = &[0, 10, 6, b'o', b'p', b'a', b'q', b'u', b'e', 0xde, 0xad, 0xbe];
+    const OPAQUE: &[u8] = &[
+        0, 10, 6, b'o', b'p', b'a', b'q', b'u', b'e', 0xde, 0xad, 0xbe,
+    ];
 
     /// A module importing functions from the glue and memory from `env`, then `exports`
     /// (functions, by index), then the opaque custom section.
     fn module_with(glue: &str, names: &[&str], exports: &[&str]) -> Vec<u8> {
-        use wasm_encoder::{EntityType, ExportKind, ExportSection, ImportSection, MemoryType, Module, RawSection, TypeSection};
+        use wasm_encoder::{
+            EntityType, ExportKind, ExportSection, ImportSection, MemoryType, Module, RawSection,
+            TypeSection,
+        };
         let mut types = TypeSection::new();
         types.ty().function([], []);
         let mut imports = ImportSection::new();
         for n in names {
             imports.import(glue, n, EntityType::Function(0));
         }
-        let memory = MemoryType { minimum: 1, maximum: Some(16), memory64: false, shared: false, page_size_log2: None };
+        let memory = MemoryType {
+            minimum: 1,
+            maximum: Some(16),
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        };
         imports.import("env", "memory", memory);
         let mut m = Module::new();
         m.section(&types).section(&imports);
@@ -440,7 +544,10 @@ mod tests {
             }
             m.section(&section);
         }
-        m.section(&RawSection { id: 0, data: &OPAQUE[2..] });
+        m.section(&RawSection {
+            id: 0,
+            data: &OPAQUE[2..],
+        });
         m.finish()
     }
 
@@ -472,14 +579,30 @@ export default __wbg_get_imports;
 
     #[test]
     fn imports_get_short_names_in_the_wasm_and_the_glue_alike() {
-        let wasm = module("./app_bg.js", &["__wbg_log_0123456789abcdef", "__wbindgen_throw_fedcba9876543210"]);
+        let wasm = module(
+            "./app_bg.js",
+            &[
+                "__wbg_log_0123456789abcdef",
+                "__wbindgen_throw_fedcba9876543210",
+            ],
+        );
         let (w, js) = rename_imports(&wasm, GLUE).unwrap();
         assert_eq!(
             imports_of(&w),
-            [("w".into(), "a".into()), ("w".into(), "b".into()), ("env".into(), "memory".into())]
+            [
+                ("w".into(), "a".into()),
+                ("w".into(), "b".into()),
+                ("env".into(), "memory".into())
+            ]
         );
-        assert!(js.contains("        a: function(arg0) { console.log(arg0); },"), "{js}");
-        assert!(js.contains("        b: function(arg0) { throw arg0 + 0x1f; },"), "{js}");
+        assert!(
+            js.contains("        a: function(arg0) { console.log(arg0); },"),
+            "{js}"
+        );
+        assert!(
+            js.contains("        b: function(arg0) { throw arg0 + 0x1f; },"),
+            "{js}"
+        );
         assert!(js.contains(r#""w": import0"#), "{js}");
         assert!(!js.contains("__wbg_log"), "{js}");
         // Everything but the import section is unchanged.
@@ -489,7 +612,13 @@ export default __wbg_get_imports;
 
     #[test]
     fn a_name_the_glue_uses_twice_stops_the_build() {
-        let wasm = module("./app_bg.js", &["__wbg_log_0123456789abcdef", "__wbindgen_throw_fedcba9876543210"]);
+        let wasm = module(
+            "./app_bg.js",
+            &[
+                "__wbg_log_0123456789abcdef",
+                "__wbindgen_throw_fedcba9876543210",
+            ],
+        );
         let glue = GLUE.replace("console.log(arg0)", "__wbg_log_0123456789abcdef(arg0)");
         let e = rename_imports(&wasm, &glue).unwrap_err();
         assert!(e.contains("__wbg_log_0123456789abcdef"), "{e}");
@@ -497,7 +626,10 @@ export default __wbg_get_imports;
 
     #[test]
     fn an_import_missing_from_the_glue_stops_the_build() {
-        let wasm = module("./app_bg.js", &["__wbg_log_0123456789abcdef", "__wbg_gone_1111111111111111"]);
+        let wasm = module(
+            "./app_bg.js",
+            &["__wbg_log_0123456789abcdef", "__wbg_gone_1111111111111111"],
+        );
         let e = rename_imports(&wasm, GLUE).unwrap_err();
         assert!(e.contains("__wbg_gone_1111111111111111"), "{e}");
     }
@@ -544,20 +676,32 @@ const cachedTextDecoder = 1;
 
     #[test]
     fn unused_classes_leave_the_glue_and_their_methods_the_exports() {
-        let wasm = with_exports(&["memory", "intounderlyingsink_write", "__wbg_intounderlyingsink_free", "main"]);
+        let wasm = with_exports(&[
+            "memory",
+            "intounderlyingsink_write",
+            "__wbg_intounderlyingsink_free",
+            "main",
+        ]);
         let glue = format!("// glue\n{CLASS_GLUE}");
         let (w, js) = drop_unused_classes(&wasm, &glue).unwrap();
         assert_eq!(exports_of(&w), ["memory", "main"]);
-        assert_eq!(js, "// glue\n\nexport function initSync() {}\nconst cachedTextDecoder = 1;\n");
+        assert_eq!(
+            js,
+            "// glue\n\nexport function initSync() {}\nconst cachedTextDecoder = 1;\n"
+        );
         // wasm-bindgen starts the file with the first class.
         let (_, js) = drop_unused_classes(&wasm, CLASS_GLUE).unwrap();
-        assert_eq!(js, "\nexport function initSync() {}\nconst cachedTextDecoder = 1;\n");
+        assert_eq!(
+            js,
+            "\nexport function initSync() {}\nconst cachedTextDecoder = 1;\n"
+        );
     }
 
     #[test]
     fn a_class_the_glue_constructs_stays_and_stops_the_build() {
         let wasm = with_exports(&["intounderlyingsink_write"]);
-        let glue = format!("\n{CLASS_GLUE}function f(p) {{ return IntoUnderlyingSink.__wrap(p); }}\n");
+        let glue =
+            format!("\n{CLASS_GLUE}function f(p) {{ return IntoUnderlyingSink.__wrap(p); }}\n");
         let e = drop_unused_classes(&wasm, &glue).unwrap_err();
         assert!(e.contains("IntoUnderlyingSink"), "{e}");
     }
@@ -566,14 +710,21 @@ const cachedTextDecoder = 1;
     fn a_class_named_elsewhere_stops_the_build() {
         let wasm = with_exports(&["intounderlyingsink_write"]);
         let glue = format!("\n{CLASS_GLUE}export {{ IntoUnderlyingSink as Sink }};\n");
-        assert!(drop_unused_classes(&wasm, &glue).unwrap_err().contains("still names IntoUnderlyingSink"));
+        assert!(drop_unused_classes(&wasm, &glue)
+            .unwrap_err()
+            .contains("still names IntoUnderlyingSink"));
     }
 
     #[test]
     fn a_class_laid_out_otherwise_stops_the_build() {
         let wasm = with_exports(&["intounderlyingsink_write"]);
-        let glue = CLASS_GLUE.replace("export class IntoUnderlyingSink {\n", "export class IntoUnderlyingSink\n{\n");
-        assert!(drop_unused_classes(&wasm, &glue).unwrap_err().contains("IntoUnderlyingSink"));
+        let glue = CLASS_GLUE.replace(
+            "export class IntoUnderlyingSink {\n",
+            "export class IntoUnderlyingSink\n{\n",
+        );
+        assert!(drop_unused_classes(&wasm, &glue)
+            .unwrap_err()
+            .contains("IntoUnderlyingSink"));
     }
 
     #[test]
@@ -585,8 +736,14 @@ const cachedTextDecoder = 1;
 
     #[test]
     fn exports_reached_only_as_wasm_dot_name_get_short_names() {
-        let wasm = with_exports(&["memory", "__wbindgen_start", "main", "free_h0123456789abcdef"]);
-        let glue = "function init() { wasm.__wbindgen_start(); new Uint8Array(wasm.memory.buffer); }\n\
+        let wasm = with_exports(&[
+            "memory",
+            "__wbindgen_start",
+            "main",
+            "free_h0123456789abcdef",
+        ]);
+        let glue =
+            "function init() { wasm.__wbindgen_start(); new Uint8Array(wasm.memory.buffer); }\n\
                     const text = 'main thread';\nwasm.free_h0123456789abcdef(1);\n";
         let (w, js) = rename_exports(&wasm, glue).unwrap();
         // `memory` is "a" and so on in export order; `main` also appears as a word of a string.
@@ -599,7 +756,10 @@ const cachedTextDecoder = 1;
         let names: Vec<String> = (0..52 * 53).map(short_name).collect();
         let set: std::collections::HashSet<_> = names.iter().collect();
         assert_eq!(set.len(), names.len());
-        assert_eq!((names[0].as_str(), names[51].as_str(), names[52].as_str()), ("a", "Z", "aa"));
+        assert_eq!(
+            (names[0].as_str(), names[51].as_str(), names[52].as_str()),
+            ("a", "Z", "aa")
+        );
         assert!(names.iter().all(|n| n.len() <= 2));
     }
 
@@ -607,7 +767,12 @@ const cachedTextDecoder = 1;
     fn integrity_follows_the_file() {
         let html = r#"<link rel="modulepreload" href="/sub/app-1.js" integrity="sha384-old"><link rel="stylesheet" href="/sub/app.css" integrity="sha384-old2"/>"#;
         let out = update_integrity(html, |f| Some(f.as_bytes().to_vec())).unwrap();
-        let want = |f: &str| format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(f.as_bytes())));
+        let want = |f: &str| {
+            format!(
+                "sha384-{}",
+                base64::engine::general_purpose::STANDARD.encode(Sha384::digest(f.as_bytes()))
+            )
+        };
         assert_eq!(
             out,
             format!(
@@ -616,6 +781,8 @@ const cachedTextDecoder = 1;
                 want("app.css")
             )
         );
-        assert!(update_integrity(html, |_| None).unwrap_err().contains("app-1.js"));
+        assert!(update_integrity(html, |_| None)
+            .unwrap_err()
+            .contains("app-1.js"));
     }
 }

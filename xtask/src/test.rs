@@ -28,7 +28,13 @@ const SUBPATH: &str = "/lb-health/";
 /// The end-to-end files that run in every engine. The rest drive Chromium-only
 /// machinery (DevTools media emulation, narrow viewports, screenshots compared across
 /// runs) and run in Chromium only.
-pub const CROSS_ENGINE_TESTS: &[&str] = &["e2e_demo", "e2e_live", "e2e_faults", "e2e_signin", "e2e_a11y"];
+pub const CROSS_ENGINE_TESTS: &[&str] = &[
+    "e2e_demo",
+    "e2e_live",
+    "e2e_faults",
+    "e2e_signin",
+    "e2e_a11y",
+];
 
 /// Tests in those files that need Chromium's DevTools (viewports under 500 px, emulated
 /// dark scheme or forced colours); skipped in the other engines, where they would fail
@@ -81,7 +87,14 @@ pub fn run() -> i32 {
     stages.push(lint("fmt", cargo().args(["fmt", "--all", "--check"])));
     stages.push(lint(
         "clippy (host)",
-        cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     ));
     stages.push(lint(
         "clippy (wasm32)",
@@ -138,7 +151,8 @@ pub fn run() -> i32 {
     // Host: unit tests and every end-to-end file, in Chromium.
     stages.push(if built {
         let mut host = cargo();
-        host.args(["test", "--workspace", "--no-fail-fast"]).env("LBH_BROWSER", "chromium");
+        host.args(["test", "--workspace", "--no-fail-fast"])
+            .env("LBH_BROWSER", "chromium");
         e2e_env(&mut host);
         tests_stage("host tests + e2e (chromium)", &mut host)
     } else {
@@ -196,7 +210,10 @@ fn lint(name: &str, c: &mut Command) -> Stage {
         match c.status() {
             Ok(s) if s.success() => (Outcome::Passed, None),
             Ok(s) => (Outcome::Failed(format!("`{}` failed ({s})", show(c))), None),
-            Err(e) => (Outcome::Failed(format!("cannot run `{}`: {e}", show(c))), None),
+            Err(e) => (
+                Outcome::Failed(format!("cannot run `{}`: {e}", show(c))),
+                None,
+            ),
         }
     })
 }
@@ -216,7 +233,12 @@ fn tests_stage(name: &str, c: &mut Command) -> Stage {
 
 fn skipped(name: &str, why: &'static str) -> Stage {
     println!("[test {name}] skipped: {why}");
-    Stage { name: name.to_string(), took: Duration::ZERO, outcome: Outcome::Skipped(why), tests: None }
+    Stage {
+        name: name.to_string(),
+        took: Duration::ZERO,
+        outcome: Outcome::Skipped(why),
+        tests: None,
+    }
 }
 
 fn timed(name: &str, f: impl FnOnce() -> (Outcome, Option<Tally>)) -> Stage {
@@ -229,7 +251,12 @@ fn timed(name: &str, f: impl FnOnce() -> (Outcome, Option<Tally>)) -> Stage {
         Outcome::Skipped(_) => "skipped",
     };
     println!("[test {name}] {word} in {}", secs(took));
-    Stage { name: name.to_string(), took, outcome, tests }
+    Stage {
+        name: name.to_string(),
+        took,
+        outcome,
+        tests,
+    }
 }
 
 fn secs(d: Duration) -> String {
@@ -255,10 +282,18 @@ fn report(stages: &[Stage]) -> i32 {
             }
         };
         let counts = match s.tests {
-            Some(t) => format!("  {} passed, {} failed, {} ignored", t.passed, t.failed, t.ignored),
+            Some(t) => format!(
+                "  {} passed, {} failed, {} ignored",
+                t.passed, t.failed, t.ignored
+            ),
             None => String::new(),
         };
-        println!("  {:<30} {:<8} {:>8}{counts}{why}", s.name, word, secs(s.took));
+        println!(
+            "  {:<30} {:<8} {:>8}{counts}{why}",
+            s.name,
+            word,
+            secs(s.took)
+        );
         match s.tests {
             Some(t) => total.add(t),
             // A lint or build stage counts as one check.
@@ -271,13 +306,26 @@ fn report(stages: &[Stage]) -> i32 {
     }
     let took: Duration = stages.iter().map(|s| s.took).sum();
     println!("  {:<30} {:<8} {:>8}", "total", "", secs(took));
-    for s in stages.iter().filter(|s| s.name.starts_with("e2e (") || s.name.contains("(chromium)")) {
+    for s in stages
+        .iter()
+        .filter(|s| s.name.starts_with("e2e (") || s.name.contains("(chromium)"))
+    {
         if let Some(t) = s.tests {
-            println!("xtask: {}: {} passed, {} failed", s.name, t.passed, t.failed);
+            println!(
+                "xtask: {}: {} passed, {} failed",
+                s.name, t.passed, t.failed
+            );
         }
     }
-    let skipped = if total.ignored > 0 { format!(", {} skipped", total.ignored) } else { String::new() };
-    println!("xtask: {} passed, {} failed{skipped}", total.passed, total.failed);
+    let skipped = if total.ignored > 0 {
+        format!(", {} skipped", total.ignored)
+    } else {
+        String::new()
+    };
+    println!(
+        "xtask: {} passed, {} failed{skipped}",
+        total.passed, total.failed
+    );
     i32::from(failed_stage || total.failed > 0)
 }
 
@@ -294,7 +342,12 @@ fn tee_tests(c: &mut Command) -> (Tally, Option<String>) {
     c.stdout(Stdio::piped());
     let mut child = match c.spawn() {
         Ok(child) => child,
-        Err(e) => return (Tally::default(), Some(format!("cannot run `{}`: {e}", show(c)))),
+        Err(e) => {
+            return (
+                Tally::default(),
+                Some(format!("cannot run `{}`: {e}", show(c))),
+            )
+        }
     };
     let mut pipe = child.stdout.take().expect("piped stdout");
     let mut captured = Vec::new();
@@ -375,15 +428,34 @@ test result: ok. 12 passed; 0 failed; 0 ignored; 0 filtered out; finished in 3.4
 
     #[test]
     fn a_failed_lint_stage_fails_the_run_and_counts_as_one_failure() {
-        let stage = |name: &str, outcome| Stage { name: name.into(), took: Duration::ZERO, outcome, tests: None };
+        let stage = |name: &str, outcome| Stage {
+            name: name.into(),
+            took: Duration::ZERO,
+            outcome,
+            tests: None,
+        };
         let tests = Stage {
             name: "host tests + e2e (chromium)".into(),
             took: Duration::ZERO,
             outcome: Outcome::Passed,
-            tests: Some(Tally { passed: 3, failed: 0, ignored: 0 }),
+            tests: Some(Tally {
+                passed: 3,
+                failed: 0,
+                ignored: 0,
+            }),
         };
         assert_eq!(report(&[stage("fmt", Outcome::Passed), tests]), 0);
-        let tests = Stage { outcome: Outcome::Passed, tests: Some(Tally { passed: 3, ..Tally::default() }), ..stage("t", Outcome::Passed) };
-        assert_eq!(report(&[stage("fmt", Outcome::Failed("not formatted".into())), tests]), 1);
+        let tests = Stage {
+            outcome: Outcome::Passed,
+            tests: Some(Tally {
+                passed: 3,
+                ..Tally::default()
+            }),
+            ..stage("t", Outcome::Passed)
+        };
+        assert_eq!(
+            report(&[stage("fmt", Outcome::Failed("not formatted".into())), tests]),
+            1
+        );
     }
 }

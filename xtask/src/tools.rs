@@ -49,10 +49,14 @@ pub fn geckodriver() -> PathBuf {
 pub fn engine_missing(engine: Engine) -> Option<&'static str> {
     let have = |p: &str| is_executable(Path::new(p));
     match engine {
-        Engine::Chromium if !(have(CHROMIUM) && have(CHROMEDRIVER)) => Some("chromium or chromedriver is missing"),
+        Engine::Chromium if !(have(CHROMIUM) && have(CHROMEDRIVER)) => {
+            Some("chromium or chromedriver is missing")
+        }
         Engine::Firefox if !have(FIREFOX) => Some("firefox-esr is missing"),
         Engine::Firefox if !is_executable(&geckodriver()) => Some("geckodriver is missing"),
-        Engine::Webkit if !(have(WEBKIT_DRIVER) && have(MINIBROWSER)) => Some("WebKitWebDriver or MiniBrowser is missing"),
+        Engine::Webkit if !(have(WEBKIT_DRIVER) && have(MINIBROWSER)) => {
+            Some("WebKitWebDriver or MiniBrowser is missing")
+        }
         Engine::Webkit if !have(XVFB_RUN) => Some("xvfb-run is missing"),
         _ => None,
     }
@@ -62,12 +66,15 @@ pub fn engine_missing(engine: Engine) -> Option<&'static str> {
 pub fn engine_env(engine: Engine, c: &mut Command) {
     c.env("LBH_BROWSER", engine.name());
     match engine {
-        Engine::Chromium => c.env("CHROMEDRIVER", CHROMEDRIVER).env("CHROMIUM", CHROMIUM),
+        Engine::Chromium => c
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("CHROMIUM", CHROMIUM),
         Engine::Firefox => c.env("GECKODRIVER", geckodriver()).env("FIREFOX", FIREFOX),
-        Engine::Webkit => c.env("WEBKIT_DRIVER", WEBKIT_DRIVER).env("MINIBROWSER", MINIBROWSER),
+        Engine::Webkit => c
+            .env("WEBKIT_DRIVER", WEBKIT_DRIVER)
+            .env("MINIBROWSER", MINIBROWSER),
     };
 }
-
 
 pub fn setup(need: Need) {
     wasm_target();
@@ -308,7 +315,11 @@ fn system_packages(need: Need) {
             is_executable(Path::new(CHROMEDRIVER)),
             &["chromium-driver"],
         );
-        check("firefox-esr", is_executable(Path::new(FIREFOX)), &["firefox-esr"]);
+        check(
+            "firefox-esr",
+            is_executable(Path::new(FIREFOX)),
+            &["firefox-esr"],
+        );
         check(
             "WebKitWebDriver + MiniBrowser",
             is_executable(Path::new(WEBKIT_DRIVER)) && is_executable(Path::new(MINIBROWSER)),
@@ -366,7 +377,10 @@ fn system_packages(need: Need) {
 // ---------------------------------------------------------------- geckodriver
 
 fn geckodriver_install() {
-    let have = output(geckodriver().to_str().unwrap_or("geckodriver"), &["--version"]);
+    let have = output(
+        geckodriver().to_str().unwrap_or("geckodriver"),
+        &["--version"],
+    );
     // "geckodriver 0.37.1 (...)"
     let version = have.as_deref().and_then(|v| v.split_whitespace().nth(1));
     if version == Some(GECKODRIVER_VERSION) {
@@ -375,11 +389,20 @@ fn geckodriver_install() {
     }
     println!("[setup] installing geckodriver {GECKODRIVER_VERSION} (takes ~2 min on 2 cores)...");
     let mut c = cargo();
-    c.args(["install", "--force", "geckodriver", "--version", GECKODRIVER_VERSION]);
+    c.args([
+        "install",
+        "--force",
+        "geckodriver",
+        "--version",
+        GECKODRIVER_VERSION,
+    ]);
     println!("[setup] {}", show(&c));
     run(&mut c);
     if !is_executable(&geckodriver()) {
-        die(&format!("after installing, {} is missing", geckodriver().display()));
+        die(&format!(
+            "after installing, {} is missing",
+            geckodriver().display()
+        ));
     }
     println!("[setup] geckodriver {GECKODRIVER_VERSION}: installed");
 }
@@ -442,7 +465,8 @@ fn wasm_opt_version() -> Option<String> {
 /// installed from the same lock file.
 fn npm_tools() {
     let prefix = npm_prefix();
-    let lock = std::fs::read(root().join("package-lock.json")).unwrap_or_else(|e| die(&format!("cannot read package-lock.json: {e}")));
+    let lock = std::fs::read(root().join("package-lock.json"))
+        .unwrap_or_else(|e| die(&format!("cannot read package-lock.json: {e}")));
     let installed_from = std::fs::read(prefix.join("package-lock.json")).unwrap_or_default();
     if installed_from == lock && node_modules().join(".package-lock.json").is_file() {
         println!("[setup] npm tools (package-lock.json): present");
@@ -451,16 +475,24 @@ fn npm_tools() {
     println!("[setup] installing the npm tools of package-lock.json (wasm-opt, terser, csso, axe-core, the LRO test server)...");
     let _ = std::fs::create_dir_all(&prefix);
     for f in ["package.json", "package-lock.json"] {
-        std::fs::copy(root().join(f), prefix.join(f)).unwrap_or_else(|e| die(&format!("cannot copy {f} to {}: {e}", prefix.display())));
+        std::fs::copy(root().join(f), prefix.join(f))
+            .unwrap_or_else(|e| die(&format!("cannot copy {f} to {}: {e}", prefix.display())));
     }
     let mut c = cmd("npm");
-    c.current_dir(&prefix).args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+    c.current_dir(&prefix)
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
     println!("[setup] (in {}) {}", prefix.display(), show(&c));
     run(&mut c);
-    let want = BINARYEN_VERSION.split('.').next().unwrap_or(BINARYEN_VERSION);
+    let want = BINARYEN_VERSION
+        .split('.')
+        .next()
+        .unwrap_or(BINARYEN_VERSION);
     match wasm_opt_version() {
         Some(v) if v == want => {}
-        other => die(&format!("after npm ci, {}/wasm-opt --version gives {other:?}, expected {want}", binaryen_bin().display())),
+        other => die(&format!(
+            "after npm ci, {}/wasm-opt --version gives {other:?}, expected {want}",
+            binaryen_bin().display()
+        )),
     }
     for file in [autorest_cli(), axe_js(), terser_cli()] {
         if !file.is_file() {

@@ -6,13 +6,22 @@ use serde_json::json;
 use crate::http::{html, json, raw, set};
 use crate::Fault;
 
-const EXPOSED: [&str; 4] = ["Location", "Retry-After", "x-ms-request-id", "x-ms-correlation-request-id"];
+const EXPOSED: [&str; 4] = [
+    "Location",
+    "Retry-After",
+    "x-ms-request-id",
+    "x-ms-correlation-request-id",
+];
 /// ARM's message for a token past its `exp` (the real one names both times).
-pub(super) const EXPIRED: &str = "The access token expiry UTC time is earlier than current UTC time.";
+pub(super) const EXPIRED: &str =
+    "The access token expiry UTC time is earlier than current UTC time.";
 const METHODS: &str = "GET, POST, PUT, DELETE, PATCH, OPTIONS, HEAD";
 
 pub(super) fn error(status: u16, code: &str, message: &str) -> Response {
-    json(status, &json!({ "error": { "code": code, "message": message } }))
+    json(
+        status,
+        &json!({ "error": { "code": code, "message": message } }),
+    )
 }
 
 pub(super) fn unauthorized(code: &str, message: &str) -> Response {
@@ -48,10 +57,26 @@ pub(super) fn throttled(retry_after: u32) -> Response {
 
 pub(super) fn server_error(status: u16) -> Response {
     match status {
-        503 => error(503, "ServiceUnavailable", "The service is temporarily unavailable. Please try again later."),
-        502 => error(502, "BadGateway", "The gateway received an invalid response from the upstream server."),
-        504 => error(504, "GatewayTimeout", "The gateway did not receive a response from the upstream server in time."),
-        s => error(s, "InternalServerError", "Encountered internal server error. Please try again later."),
+        503 => error(
+            503,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable. Please try again later.",
+        ),
+        502 => error(
+            502,
+            "BadGateway",
+            "The gateway received an invalid response from the upstream server.",
+        ),
+        504 => error(
+            504,
+            "GatewayTimeout",
+            "The gateway did not receive a response from the upstream server in time.",
+        ),
+        s => error(
+            s,
+            "InternalServerError",
+            "Encountered internal server error. Please try again later.",
+        ),
     }
 }
 

@@ -26,10 +26,18 @@ impl Shared {
     pub(super) fn start_health(&self, rule_id: &str, api: &str, fault: &Fault) -> Response {
         let lb_id = rule_id.rsplitn(3, '/').nth(2).unwrap_or("");
         let Some(lb) = self.estate.load_balancer(lb_id) else {
-            return error(404, "ResourceNotFound", &format!("The Resource '{lb_id}' was not found."));
+            return error(
+                404,
+                "ResourceNotFound",
+                &format!("The Resource '{lb_id}' was not found."),
+            );
         };
         if lb.sku.name.eq_ignore_ascii_case("Gateway") {
-            return error(400, "HealthStatusNotSupportedForGatewayLoadBalancer", "Health status is not supported for Gateway Load Balancer.");
+            return error(
+                400,
+                "HealthStatusNotSupportedForGatewayLoadBalancer",
+                "Health status is not supported for Gateway Load Balancer.",
+            );
         }
         let Some(rule) = self.estate.rule(rule_id) else {
             return match lb.properties.load_balancing_rules.iter().find(|r| r.id.eq_ignore_ascii_case(rule_id)) {
@@ -47,10 +55,18 @@ impl Shared {
             let n = inner.arm.generations.entry(rule.key.clone()).or_insert(0);
             let generation = *n;
             *n += 1;
-            let operation = Operation { rule: rule.key.clone(), generation, polls_left: self.opts.pending_polls };
+            let operation = Operation {
+                rule: rule.key.clone(),
+                generation,
+                polls_left: self.opts.pending_polls,
+            };
             inner.arm.operations.insert(op.clone(), operation);
         }
-        let base = if *fault == Fault::ForeignLocation { &self.foreign_url } else { &self.arm_url };
+        let base = if *fault == Fault::ForeignLocation {
+            &self.foreign_url
+        } else {
+            &self.arm_url
+        };
         let sub = lb_id.split('/').nth(2).unwrap_or("");
         let location =
             format!("{base}/subscriptions/{sub}/providers/Microsoft.Network/locations/{}/operationResults/{op}?api-version={api}", lb.location);
@@ -64,7 +80,11 @@ impl Shared {
         let (rule, generation) = {
             let mut inner = self.lock();
             let Some(o) = inner.arm.operations.get_mut(op) else {
-                return error(404, "OperationNotFound", "The operation result could not be found; it may have expired.");
+                return error(
+                    404,
+                    "OperationNotFound",
+                    "The operation result could not be found; it may have expired.",
+                );
             };
             if o.polls_left > 0 || *fault == Fault::NeverFinishes {
                 o.polls_left = o.polls_left.saturating_sub(1);
@@ -74,10 +94,18 @@ impl Shared {
             (o.rule.clone(), o.generation)
         };
         let Some(rule) = self.estate.rule(&rule) else {
-            return error(404, "ResourceNotFound", &format!("The Resource '{rule}' was not found."));
+            return error(
+                404,
+                "ResourceNotFound",
+                &format!("The Resource '{rule}' was not found."),
+            );
         };
         match fault {
-            Fault::MalformedJson => raw(200, "application/json; charset=utf-8", "{\"up\": 1, \"loadBal"),
+            Fault::MalformedJson => raw(
+                200,
+                "application/json; charset=utf-8",
+                "{\"up\": 1, \"loadBal",
+            ),
             Fault::EmptyBody200 => raw(200, "application/json; charset=utf-8", ""),
             Fault::OddReasons => json(200, &odd_result(rule)),
             Fault::DuplicateBackends => {
@@ -92,10 +120,12 @@ impl Shared {
                 json(200, &big.health(rule, 0))
             }
             Fault::DropMidBody => {
-                let text = serde_json::to_string(&self.estate.health(rule, generation)).unwrap_or_default();
+                let text = serde_json::to_string(&self.estate.health(rule, generation))
+                    .unwrap_or_default();
                 let half = text[..text.len() / 2].to_owned();
                 // Half the body, then an error: hyper aborts the connection mid-body.
-                let chunks: Vec<Result<String, std::io::Error>> = vec![Ok(half), Err(std::io::Error::other("dropped"))];
+                let chunks: Vec<Result<String, std::io::Error>> =
+                    vec![Ok(half), Err(std::io::Error::other("dropped"))];
                 let mut r = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
                 set(&mut r, "content-type", "application/json; charset=utf-8");
                 set(&mut r, "content-length", &text.len().to_string());

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use axum::response::Response;
 use base64::Engine;
 
-use super::{missing_param, tenant_not_found, unknown_client, Code, EntraFault, CLIENT_ID, CODE_LIFETIME_S};
+use super::{
+    missing_param, tenant_not_found, unknown_client, Code, EntraFault, CLIENT_ID, CODE_LIFETIME_S,
+};
 use crate::http::{encode_pairs, escape_html, html, raw, set};
 use crate::tenants::{self, FakeTenant};
 use crate::Shared;
@@ -46,18 +48,31 @@ pub(super) fn answer(s: &Shared, tenant: &str, query: &str) -> Response {
     };
     let fault = s.lock().entra.fault;
     let result = match fault {
-        EntraFault::AccessDenied => {
-            Err(Redirected { error: "access_denied", description: "AADSTS65004: User declined to consent to access the app.".into() })
-        }
+        EntraFault::AccessDenied => Err(Redirected {
+            error: "access_denied",
+            description: "AADSTS65004: User declined to consent to access the app.".into(),
+        }),
         _ => issue_code(s, home, &params, req.redirect_uri),
     };
     let state = req.state.map(|st| ("state", st.to_owned()));
     // Entra's order: the answer, then `state`, then (on success) `session_state`.
     let pairs: Vec<(&str, String)> = match result {
-        Ok(code) => [Some(("code", code)), state, Some(("session_state", s.guid()))].into_iter().flatten().collect(),
-        Err(Redirected { error, description }) => {
-            [Some(("error", error.to_owned())), Some(("error_description", description)), state].into_iter().flatten().collect()
-        }
+        Ok(code) => [
+            Some(("code", code)),
+            state,
+            Some(("session_state", s.guid())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        Err(Redirected { error, description }) => [
+            Some(("error", error.to_owned())),
+            Some(("error_description", description)),
+            state,
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     };
     let location = back_to_app(&req, &pairs);
     match fault {
@@ -71,14 +86,22 @@ pub(super) fn answer(s: &Shared, tenant: &str, query: &str) -> Response {
 }
 
 /// The checks Entra answers on its own page: tenant, client and redirect URI.
-fn trusted<'a>(s: &Shared, tenant: &str, params: &'a HashMap<String, String>) -> Result<(Request<'a>, FakeTenant), Page> {
+fn trusted<'a>(
+    s: &Shared,
+    tenant: &str,
+    params: &'a HashMap<String, String>,
+) -> Result<(Request<'a>, FakeTenant), Page> {
     let page = |aadsts, message: String| Page { aadsts, message };
     let home = tenants::resolve(tenant).ok_or_else(|| page(90002, tenant_not_found(tenant)))?;
-    let client = params.get("client_id").ok_or_else(|| page(900144, missing_param("client_id")))?;
+    let client = params
+        .get("client_id")
+        .ok_or_else(|| page(900144, missing_param("client_id")))?;
     if client != CLIENT_ID {
         return Err(page(700016, unknown_client(client, &home)));
     }
-    let redirect_uri = params.get("redirect_uri").ok_or_else(|| page(900144, missing_param("redirect_uri")))?;
+    let redirect_uri = params
+        .get("redirect_uri")
+        .ok_or_else(|| page(900144, missing_param("redirect_uri")))?;
     if !s.lock().entra.accepts_redirect(redirect_uri) {
         return Err(page(
             50011,
@@ -93,32 +116,73 @@ fn trusted<'a>(s: &Shared, tenant: &str, params: &'a HashMap<String, String>) ->
         Some("fragment") => Delivery::Fragment,
         _ => Delivery::Query,
     };
-    Ok((Request { redirect_uri, state: params.get("state").map(String::as_str), delivery }, home))
+    Ok((
+        Request {
+            redirect_uri,
+            state: params.get("state").map(String::as_str),
+            delivery,
+        },
+        home,
+    ))
 }
 
 /// The checks Entra reports to the app, then the code itself.
-fn issue_code(s: &Shared, home: FakeTenant, params: &HashMap<String, String>, redirect_uri: &str) -> Result<String, Redirected> {
-    let invalid = |description: String| Redirected { error: "invalid_request", description };
+fn issue_code(
+    s: &Shared,
+    home: FakeTenant,
+    params: &HashMap<String, String>,
+    redirect_uri: &str,
+) -> Result<String, Redirected> {
+    let invalid = |description: String| Redirected {
+        error: "invalid_request",
+        description,
+    };
     match params.get("response_mode").map(String::as_str) {
         None | Some("query") | Some("fragment") => {}
-        Some(other) => return Err(invalid(format!("fake-azure implements response_mode query and fragment only, not '{other}'."))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "fake-azure implements response_mode query and fragment only, not '{other}'."
+            )))
+        }
     }
     match params.get("response_type").map(String::as_str) {
         Some("code") => {}
-        Some(other) => return Err(invalid(format!("AADSTS700051: response_type '{other}' is not enabled for the application."))),
-        None => return Err(invalid(format!("AADSTS900144: {}", missing_param("response_type")))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "AADSTS700051: response_type '{other}' is not enabled for the application."
+            )))
+        }
+        None => {
+            return Err(invalid(format!(
+                "AADSTS900144: {}",
+                missing_param("response_type")
+            )))
+        }
     }
-    let scope = params.get("scope").filter(|s| !s.trim().is_empty()).ok_or_else(|| invalid(format!("AADSTS900144: {}", missing_param("scope"))))?;
-    let pkce_required = || invalid("AADSTS9002325: Proof Key for Code Exchange is required for cross-origin authorization code redemption.".into());
+    let scope = params
+        .get("scope")
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| invalid(format!("AADSTS900144: {}", missing_param("scope"))))?;
+    let pkce_required = || {
+        invalid("AADSTS9002325: Proof Key for Code Exchange is required for cross-origin authorization code redemption.".into())
+    };
     let challenge = params.get("code_challenge").ok_or_else(pkce_required)?;
     if params.get("code_challenge_method").map(String::as_str) != Some("S256") {
         // Entra would take `plain`; a SPA that sends it (or nothing) has a bug worth failing on.
-        return Err(invalid("AADSTS9002325: code_challenge_method must be 'S256' for single-page applications.".into()));
+        return Err(invalid(
+            "AADSTS9002325: code_challenge_method must be 'S256' for single-page applications."
+                .into(),
+        ));
     }
     if !is_s256_challenge(challenge) {
-        return Err(invalid("AADSTS501491: Invalid size of Code_Challenge parameter.".into()));
+        return Err(invalid(
+            "AADSTS501491: Invalid size of Code_Challenge parameter.".into(),
+        ));
     }
-    let code = format!("1.AXEA{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s.random_bytes(300)));
+    let code = format!(
+        "1.AXEA{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s.random_bytes(300))
+    );
     let entry = Code {
         client_id: CLIENT_ID.into(),
         redirect_uri: redirect_uri.into(),
@@ -135,7 +199,9 @@ fn issue_code(s: &Shared, home: FakeTenant, params: &HashMap<String, String>, re
 
 /// A SHA-256 digest in unpadded base64url is exactly 43 characters of that alphabet.
 fn is_s256_challenge(c: &str) -> bool {
-    c.len() == 43 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    c.len() == 43
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The redirect URI with the answer appended where the app asked for it.

@@ -53,8 +53,13 @@ pub(super) fn tokens(s: &Shared, who: &SignIn, scope: &str, with_refresh: bool) 
     if with_refresh {
         let refresh = format!("1.AXEA{}", URL_SAFE_NO_PAD.encode(s.random_bytes(600)));
         body["refresh_token"] = json!(refresh);
-        body["refresh_token_expires_in"] = json!((who.signed_in + SPA_SESSION_S).saturating_sub(now));
-        let session = Session { client_id: who.client_id.clone(), scope: scope.to_owned(), signed_in: who.signed_in };
+        body["refresh_token_expires_in"] =
+            json!((who.signed_in + SPA_SESSION_S).saturating_sub(now));
+        let session = Session {
+            client_id: who.client_id.clone(),
+            scope: scope.to_owned(),
+            signed_in: who.signed_in,
+        };
         s.lock().entra.sessions.insert(refresh, session);
     }
     if has_scope(scope, "openid") {
@@ -83,23 +88,35 @@ fn id_token(s: &Shared, who: &SignIn, now: u64) -> String {
 /// token, signed by nothing (nobody but ARM's fake checks it, and by lookup).
 fn mint(claims: &Value, signature: &[u8]) -> String {
     let header = json!({ "typ": "JWT", "alg": "RS256", "kid": "fake-azure" });
-    format!("{}.{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()), URL_SAFE_NO_PAD.encode(signature))
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode(signature)
+    )
 }
 
 pub(super) fn has_scope(scope: &str, name: &str) -> bool {
-    scope.split_whitespace().any(|s| s.eq_ignore_ascii_case(name))
+    scope
+        .split_whitespace()
+        .any(|s| s.eq_ignore_ascii_case(name))
 }
 
 /// The resource scopes asked for; the token is for their resource.
 fn resource_scopes(scope: &str) -> impl Iterator<Item = &str> {
-    scope.split_whitespace().filter(|s| !OIDC.iter().any(|o| s.eq_ignore_ascii_case(o)))
+    scope
+        .split_whitespace()
+        .filter(|s| !OIDC.iter().any(|o| s.eq_ignore_ascii_case(o)))
 }
 
 /// A scope's resource is everything before its last `/`, so the audience follows the
 /// cloud (`https://management.usgovcloudapi.net/user_impersonation` -> that host), and
 /// `https://management.azure.com//.default` keeps its trailing slash, as in Entra.
 fn resource(scope: &str) -> String {
-    resource_scopes(scope).find_map(|s| s.rsplit_once('/').map(|(r, _)| r.to_owned())).filter(|r| r.contains("://")).unwrap_or_else(|| ARM.into())
+    resource_scopes(scope)
+        .find_map(|s| s.rsplit_once('/').map(|(r, _)| r.to_owned()))
+        .filter(|r| r.contains("://"))
+        .unwrap_or_else(|| ARM.into())
 }
 
 /// The `scope` of the answer: the resource scopes granted, without the OIDC ones.
@@ -116,22 +133,38 @@ fn granted(scope: &str) -> String {
 mod tests {
     use super::*;
 
-    const APP_SCOPE: &str = "https://management.azure.com/user_impersonation offline_access openid profile";
+    const APP_SCOPE: &str =
+        "https://management.azure.com/user_impersonation offline_access openid profile";
 
     #[test]
     fn audience_follows_the_scope_resource() {
         assert_eq!(resource(APP_SCOPE), "https://management.azure.com");
-        assert_eq!(resource("openid https://management.usgovcloudapi.net/user_impersonation"), "https://management.usgovcloudapi.net");
-        assert_eq!(resource("https://management.azure.com//.default"), "https://management.azure.com/");
+        assert_eq!(
+            resource("openid https://management.usgovcloudapi.net/user_impersonation"),
+            "https://management.usgovcloudapi.net"
+        );
+        assert_eq!(
+            resource("https://management.azure.com//.default"),
+            "https://management.azure.com/"
+        );
         assert_eq!(resource("openid profile"), ARM);
     }
 
     #[test]
     fn granted_scope_leaves_out_sign_in_scopes() {
-        assert_eq!(granted(APP_SCOPE), "https://management.azure.com/user_impersonation");
-        assert_eq!(granted("openid offline_access"), "https://management.azure.com/user_impersonation");
+        assert_eq!(
+            granted(APP_SCOPE),
+            "https://management.azure.com/user_impersonation"
+        );
+        assert_eq!(
+            granted("openid offline_access"),
+            "https://management.azure.com/user_impersonation"
+        );
         assert!(has_scope(APP_SCOPE, "OFFLINE_ACCESS"));
-        assert!(!has_scope("https://management.azure.com/user_impersonation", "openid"));
+        assert!(!has_scope(
+            "https://management.azure.com/user_impersonation",
+            "openid"
+        ));
     }
 
     #[test]
@@ -139,9 +172,14 @@ mod tests {
         let t = mint(&json!({ "tid": "x" }), &[1, 2, 3]);
         let parts: Vec<&str> = t.split('.').collect();
         assert_eq!(parts.len(), 3);
-        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
-        assert_eq!(header, json!({ "typ": "JWT", "alg": "RS256", "kid": "fake-azure" }));
-        let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+        assert_eq!(
+            header,
+            json!({ "typ": "JWT", "alg": "RS256", "kid": "fake-azure" })
+        );
+        let claims: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
         assert_eq!(claims["tid"], "x");
         assert!(!t.contains('=') && !t.contains('+') && !t.contains('/'));
     }

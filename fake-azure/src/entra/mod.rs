@@ -155,7 +155,10 @@ impl State {
 /// `http://127.0.0.1[:port][/...]` or the same with `localhost`, and nothing that only
 /// starts like one (`http://127.0.0.1.evil.example/`, `http://localhost:80@evil.example/`).
 fn is_loopback_http(uri: &str) -> bool {
-    let Some(rest) = uri.strip_prefix("http://127.0.0.1").or_else(|| uri.strip_prefix("http://localhost")) else {
+    let Some(rest) = uri
+        .strip_prefix("http://127.0.0.1")
+        .or_else(|| uri.strip_prefix("http://localhost"))
+    else {
         return false;
     };
     let rest = match rest.strip_prefix(':') {
@@ -172,7 +175,13 @@ fn is_loopback_http(uri: &str) -> bool {
 }
 
 pub(crate) async fn answer(s: &Shared, parts: Parts, body: Body) -> Response {
-    let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |n: &str| {
+        parts
+            .headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let origin = header("origin");
     let Some((tenant, endpoint)) = endpoint(parts.uri.path()) else {
         return not_found();
@@ -186,15 +195,22 @@ pub(crate) async fn answer(s: &Shared, parts: Parts, body: Body) -> Response {
             set(&mut r, "allow", "GET");
             r
         }
-        (Endpoint::Token, &Method::OPTIONS) => with_cors(preflight(header("access-control-request-headers")), origin),
+        (Endpoint::Token, &Method::OPTIONS) => {
+            with_cors(preflight(header("access-control-request-headers")), origin)
+        }
         (Endpoint::Token, &Method::POST) => {
             let correlation = header("client-request-id");
             // The body limit is far above any real token request; past it, treat it as empty.
-            let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, 1 << 20)
+                .await
+                .unwrap_or_default();
             let form = String::from_utf8_lossy(&bytes).into_owned();
             with_cors(token::answer(s, &tenant, &form, correlation), origin)
         }
-        (Endpoint::Token, method) => with_cors(token::wrong_method(s, method.as_str(), header("client-request-id")), origin),
+        (Endpoint::Token, method) => with_cors(
+            token::wrong_method(s, method.as_str(), header("client-request-id")),
+            origin,
+        ),
     }
 }
 
@@ -294,7 +310,12 @@ mod tests {
 
     #[test]
     fn loopback_redirects_are_accepted_only_when_really_loopback() {
-        for ok in ["http://127.0.0.1:8080/", "http://localhost:3000/auth?x=1", "http://127.0.0.1", "http://localhost/"] {
+        for ok in [
+            "http://127.0.0.1:8080/",
+            "http://localhost:3000/auth?x=1",
+            "http://127.0.0.1",
+            "http://localhost/",
+        ] {
             assert!(is_loopback_http(ok), "{ok}");
         }
         for bad in [
@@ -311,7 +332,10 @@ mod tests {
 
     #[test]
     fn registered_redirects_match_exactly() {
-        let st = State { redirect_uris: vec!["http://127.0.0.1:8080/".into()], ..State::default() };
+        let st = State {
+            redirect_uris: vec!["http://127.0.0.1:8080/".into()],
+            ..State::default()
+        };
         assert!(st.accepts_redirect("http://127.0.0.1:8080/"));
         assert!(!st.accepts_redirect("http://127.0.0.1:8080"));
         assert!(!st.accepts_redirect("http://127.0.0.1:8081/"));
@@ -319,10 +343,17 @@ mod tests {
 
     #[test]
     fn endpoints_are_found_case_insensitively() {
-        assert!(matches!(endpoint("/organizations/oauth2/v2.0/authorize"), Some((t, Endpoint::Authorize)) if t == "organizations"));
-        assert!(matches!(endpoint("/contoso.onmicrosoft.com/OAuth2/v2.0/Token"), Some((_, Endpoint::Token))));
+        assert!(
+            matches!(endpoint("/organizations/oauth2/v2.0/authorize"), Some((t, Endpoint::Authorize)) if t == "organizations")
+        );
+        assert!(matches!(
+            endpoint("/contoso.onmicrosoft.com/OAuth2/v2.0/Token"),
+            Some((_, Endpoint::Token))
+        ));
         assert!(endpoint("/organizations/oauth2/authorize").is_none());
         assert!(endpoint("/organizations/oauth2/v2.0/devicecode").is_none());
-        assert!(matches!(endpoint("/common/oauth2/v2.0/logout"), Some((t, Endpoint::Logout)) if t == "common"));
+        assert!(
+            matches!(endpoint("/common/oauth2/v2.0/logout"), Some((t, Endpoint::Logout)) if t == "common")
+        );
     }
 }

@@ -10,7 +10,10 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::issue::{self, has_scope, SignIn};
-use super::{missing_param, tenant_not_found, unknown_client, EntraFault, Grant, Pkce, CLIENT_ID, SPA_SESSION_S};
+use super::{
+    missing_param, tenant_not_found, unknown_client, EntraFault, Grant, Pkce, CLIENT_ID,
+    SPA_SESSION_S,
+};
 use crate::clock::{entra_timestamp, iso};
 use crate::http::{json, set};
 use crate::tenants::{self, FakeTenant};
@@ -28,11 +31,19 @@ struct Failure {
 
 impl Failure {
     fn invalid_request(aadsts: u32, message: impl Into<String>) -> Failure {
-        Failure { error: "invalid_request", aadsts, message: message.into() }
+        Failure {
+            error: "invalid_request",
+            aadsts,
+            message: message.into(),
+        }
     }
 
     fn invalid_grant(aadsts: u32, message: impl Into<String>) -> Failure {
-        Failure { error: "invalid_grant", aadsts, message: message.into() }
+        Failure {
+            error: "invalid_grant",
+            aadsts,
+            message: message.into(),
+        }
     }
 
     /// Entra's answer to a code or refresh token it cannot read.
@@ -46,13 +57,24 @@ impl Failure {
     }
 }
 
-pub(super) fn answer(s: &Shared, tenant: &str, body: &str, correlation: Option<String>) -> Response {
+pub(super) fn answer(
+    s: &Shared,
+    tenant: &str,
+    body: &str,
+    correlation: Option<String>,
+) -> Response {
     let p = crate::http::form(body);
     let grant_type = param(&p, "grant_type").unwrap_or_default();
     let (pkce, result) = match grant_type {
         "authorization_code" => redeem_code(s, tenant, &p),
         "refresh_token" => (Pkce::NotApplicable, refresh(s, tenant, &p)),
-        "" => (Pkce::NotApplicable, Err(Failure::invalid_request(900144, missing_param("grant_type")))),
+        "" => (
+            Pkce::NotApplicable,
+            Err(Failure::invalid_request(
+                900144,
+                missing_param("grant_type"),
+            )),
+        ),
         other => (
             Pkce::NotApplicable,
             Err(Failure {
@@ -89,7 +111,10 @@ pub(super) fn answer(s: &Shared, tenant: &str, body: &str, correlation: Option<S
 
 /// Anything but POST (and the preflight) on the token endpoint.
 pub(super) fn wrong_method(s: &Shared, method: &str, correlation: Option<String>) -> Response {
-    let f = Failure::invalid_request(900561, format!("The endpoint only accepts POST, OPTIONS requests. Received a {method} request."));
+    let f = Failure::invalid_request(
+        900561,
+        format!("The endpoint only accepts POST, OPTIONS requests. Received a {method} request."),
+    );
     refusal(s, &f, &s.guid(), correlation)
 }
 
@@ -104,10 +129,15 @@ fn required<'a>(p: &'a Params, name: &str) -> Result<&'a str, Failure> {
 
 /// The checks every grant starts with: a known tenant and our client id.
 fn tenant_and_client<'a>(tenant: &str, p: &'a Params) -> Result<(FakeTenant, &'a str), Failure> {
-    let home = tenants::resolve(tenant).ok_or_else(|| Failure::invalid_request(90002, tenant_not_found(tenant)))?;
+    let home = tenants::resolve(tenant)
+        .ok_or_else(|| Failure::invalid_request(90002, tenant_not_found(tenant)))?;
     let client = required(p, "client_id")?;
     if client != CLIENT_ID {
-        return Err(Failure { error: "unauthorized_client", aadsts: 700016, message: unknown_client(client, &home) });
+        return Err(Failure {
+            error: "unauthorized_client",
+            aadsts: 700016,
+            message: unknown_client(client, &home),
+        });
     }
     Ok((home, client))
 }
@@ -115,7 +145,13 @@ fn tenant_and_client<'a>(tenant: &str, p: &'a Params) -> Result<(FakeTenant, &'a
 /// The code grant, with the verdict on its PKCE proof judged against the code's challenge.
 fn redeem_code(s: &Shared, tenant: &str, p: &Params) -> (Pkce, Result<Value, Failure>) {
     let verifier = param(p, "code_verifier");
-    let challenge = param(p, "code").and_then(|c| s.lock().entra.codes.get(c).map(|code| code.challenge.clone()));
+    let challenge = param(p, "code").and_then(|c| {
+        s.lock()
+            .entra
+            .codes
+            .get(c)
+            .map(|code| code.challenge.clone())
+    });
     let pkce = judge(verifier, challenge.as_deref());
     (pkce, redeem_checked(s, tenant, p, pkce))
 }
@@ -127,7 +163,11 @@ fn redeem_checked(s: &Shared, tenant: &str, p: &Params, pkce: Pkce) -> Result<Va
     let now = s.clock.unix();
     let (who, scope) = {
         let mut inner = s.lock();
-        let entry = inner.entra.codes.get_mut(code).ok_or_else(Failure::malformed)?;
+        let entry = inner
+            .entra
+            .codes
+            .get_mut(code)
+            .ok_or_else(Failure::malformed)?;
         if entry.redeemed {
             return Err(Failure::invalid_grant(
                 54005,
@@ -172,7 +212,12 @@ fn redeem_checked(s: &Shared, tenant: &str, p: &Params, pkce: Pkce) -> Result<Va
             }
         }
         entry.redeemed = true;
-        let who = SignIn { tenant: entry.tenant, client_id: client.to_owned(), signed_in: now, nonce: entry.nonce.clone() };
+        let who = SignIn {
+            tenant: entry.tenant,
+            client_id: client.to_owned(),
+            signed_in: now,
+            nonce: entry.nonce.clone(),
+        };
         (who, entry.scope.clone())
     };
     let with_refresh = has_scope(&scope, "offline_access");
@@ -194,7 +239,12 @@ fn refresh(s: &Shared, tenant: &str, p: &Params) -> Result<Value, Failure> {
     }
     let (home, client) = tenant_and_client(tenant, p)?;
     let token = required(p, "refresh_token")?;
-    let session = s.lock().entra.sessions.get(token).map(|x| (x.client_id.clone(), x.scope.clone(), x.signed_in));
+    let session = s
+        .lock()
+        .entra
+        .sessions
+        .get(token)
+        .map(|x| (x.client_id.clone(), x.scope.clone(), x.signed_in));
     let (owner, session_scope, signed_in) = session.ok_or_else(Failure::malformed)?;
     if owner != client {
         return Err(Failure::not_yours());
@@ -211,13 +261,20 @@ fn refresh(s: &Shared, tenant: &str, p: &Params) -> Result<Value, Failure> {
         ));
     }
     let scope = param(p, "scope").unwrap_or(&session_scope).to_owned();
-    let who = SignIn { tenant: home, client_id: client.to_owned(), signed_in, nonce: None };
+    let who = SignIn {
+        tenant: home,
+        client_id: client.to_owned(),
+        signed_in,
+        nonce: None,
+    };
     Ok(issue::tokens(s, &who, &scope, true))
 }
 
 /// RFC 7636: 43 to 128 characters, unreserved ones only.
 fn is_verifier(v: &str) -> bool {
-    (43..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    (43..=128).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
 fn s256(verifier: &str) -> String {
@@ -267,7 +324,10 @@ mod tests {
     fn pkce_verdicts() {
         assert_eq!(judge(Some(VERIFIER), Some(CHALLENGE)), Pkce::Verified);
         assert_eq!(judge(None, Some(CHALLENGE)), Pkce::Missing);
-        assert_eq!(judge(Some(&VERIFIER.replace('d', "e")), Some(CHALLENGE)), Pkce::Mismatch);
+        assert_eq!(
+            judge(Some(&VERIFIER.replace('d', "e")), Some(CHALLENGE)),
+            Pkce::Mismatch
+        );
         assert_eq!(judge(Some(VERIFIER), None), Pkce::Mismatch);
     }
 

@@ -19,7 +19,9 @@ fn read(c: &ArmClient, q: &MetricsQuery) -> Result<MetricsAnswer, ArmError> {
 }
 
 fn query_of(url: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes()).into_owned().collect()
+    form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 fn param(url: &str, name: &str) -> Option<String> {

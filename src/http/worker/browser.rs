@@ -43,7 +43,12 @@ struct Link {
 
 impl Worker {
     pub fn new(name: &'static str, first: String) -> Self {
-        Worker { name, first, link: RefCell::default(), next_id: Cell::new(TELL) }
+        Worker {
+            name,
+            first,
+            link: RefCell::default(),
+            next_id: Cell::new(TELL),
+        }
     }
 
     /// Loads the worker ahead of the first question, so that question does not wait for it.
@@ -64,12 +69,18 @@ impl Worker {
         link.waiting.borrow_mut().push((id, tx));
         link.send(wrap(id, text));
         // A dropped sender: the worker failed and was replaced while this waited.
-        rx.await.unwrap_or_else(|_| Err(format!("{} stopped", self.name)))
+        rx.await
+            .unwrap_or_else(|_| Err(format!("{} stopped", self.name)))
     }
 
     /// The running worker, or a new one when there is none or the last one failed.
     fn link(&self) -> Result<Rc<Link>, String> {
-        if let Some(l) = self.link.borrow().as_ref().filter(|l| l.failed.borrow().is_none()) {
+        if let Some(l) = self
+            .link
+            .borrow()
+            .as_ref()
+            .filter(|l| l.failed.borrow().is_none())
+        {
             return Ok(l.clone());
         }
         if let Some(old) = self.link.borrow_mut().take() {
@@ -87,9 +98,16 @@ impl Link {
         let broken = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
         // Relative to the document's base (Trunk's public URL), so a `--public-url
         // /sub/path/` deployment finds them.
-        let base = web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default();
-        let js = web_sys::Url::new_with_base(&format!("{name}.js"), &base).map_err(broken)?.href();
-        let wasm = web_sys::Url::new_with_base(&format!("{name}_bg.wasm"), &base).map_err(broken)?.href();
+        let base = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.base_uri().ok().flatten())
+            .unwrap_or_default();
+        let js = web_sys::Url::new_with_base(&format!("{name}.js"), &base)
+            .map_err(broken)?
+            .href();
+        let wasm = web_sys::Url::new_with_base(&format!("{name}_bg.wasm"), &base)
+            .map_err(broken)?
+            .href();
         // A worker started from its own http(s) URL takes its Content-Security-Policy
         // from that file's response headers: under the page's <meta> policy (GitHub
         // Pages) it would have none, and its requests would escape connect-src. A blob:
@@ -106,7 +124,11 @@ impl Link {
         );
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/javascript");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&script.into()), &options).map_err(broken)?;
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(
+            &js_sys::Array::of1(&script.into()),
+            &options,
+        )
+        .map_err(broken)?;
         let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(broken)?;
         let worker = match web_sys::Worker::new(&url) {
             Ok(w) => w,
@@ -117,11 +139,13 @@ impl Link {
         };
         let link = Rc::new_cyclic(|me: &Weak<Link>| {
             let me_msg = me.clone();
-            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                if let (Some(link), Some(text)) = (me_msg.upgrade(), ev.data().as_string()) {
-                    link.receive(&text);
-                }
-            });
+            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |ev: web_sys::MessageEvent| {
+                    if let (Some(link), Some(text)) = (me_msg.upgrade(), ev.data().as_string()) {
+                        link.receive(&text);
+                    }
+                },
+            );
             let me_err = me.clone();
             let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
                 // A script that does not load gives a plain `Event`; an exception or a
@@ -179,7 +203,10 @@ impl Link {
             }
             // A worker from an older deployment still in the browser's cache speaks
             // another protocol: stop, rather than wait for answers that never come.
-            None => self.fail(format!("{} answered something this page cannot read; reload the page", self.name)),
+            None => self.fail(format!(
+                "{} answered something this page cannot read; reload the page",
+                self.name
+            )),
         }
     }
 
@@ -213,18 +240,23 @@ pub fn serve(answer: impl Fn(String) -> LocalBoxFuture<'static, String> + 'stati
         }
     };
     let reply = post.clone();
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-        let Some(text) = ev.data().as_string() else { return };
-        let Some((id, text)) = unwrap(&text) else { return };
-        let answered = answer(text.to_owned());
-        let reply = reply.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let text = answered.await;
-            if id != TELL {
-                reply(&wrap(id, &text));
-            }
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let Some(text) = ev.data().as_string() else {
+                return;
+            };
+            let Some((id, text)) = unwrap(&text) else {
+                return;
+            };
+            let answered = answer(text.to_owned());
+            let reply = reply.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = answered.await;
+                if id != TELL {
+                    reply(&wrap(id, &text));
+                }
+            });
         });
-    });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the page keeps it; so does its handler.
     on_message.forget();

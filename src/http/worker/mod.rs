@@ -46,7 +46,12 @@ mod tests {
 
     #[test]
     fn messages_keep_their_id_and_text() {
-        for (id, text) in [(1, "{\"a\":1}"), (TELL, ""), (u32::MAX, "GET https://x/\n\nbody with spaces\nand lines"), (7, " leading space")] {
+        for (id, text) in [
+            (1, "{\"a\":1}"),
+            (TELL, ""),
+            (u32::MAX, "GET https://x/\n\nbody with spaces\nand lines"),
+            (7, " leading space"),
+        ] {
             let m = wrap(id, text);
             assert_eq!(unwrap(&m), Some((id, text)), "{m:?}");
         }
@@ -54,7 +59,17 @@ mod tests {
 
     #[test]
     fn anything_else_is_not_a_message() {
-        for m in [READY, "", " x", "+1 x", "-1 x", "1x y", "4294967296 x", "{\"ready\":true}", "{\"id\":1,\"answer\":{}}"] {
+        for m in [
+            READY,
+            "",
+            " x",
+            "+1 x",
+            "-1 x",
+            "1x y",
+            "4294967296 x",
+            "{\"ready\":true}",
+            "{\"id\":1,\"answer\":{}}",
+        ] {
             assert_eq!(unwrap(m), None, "{m:?}");
         }
     }

@@ -31,8 +31,16 @@ fn expires_in(secs: i64) -> String {
 pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
     let ctx = use_app();
     let signed_in = ctx.account.with_value(Option::is_some);
-    let who = claims.user.clone().or(claims.name.clone()).unwrap_or_else(|| "Pasted token".into());
-    let user = claims.user.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| "not in the token".into());
+    let who = claims
+        .user
+        .clone()
+        .or(claims.name.clone())
+        .unwrap_or_else(|| "Pasted token".into());
+    let user = claims
+        .user
+        .clone()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "not in the token".into());
     let tenant_id = claims.tenant.clone().unwrap_or_default();
     // The tenant list is read the first time the menu opens, and only for an Entra
     // sign-in (a pasted token may not be allowed to list tenants).
@@ -77,7 +85,10 @@ fn TenantName(tenants: Tenants, tenant_id: String) -> impl IntoView {
     move || {
         tenants
             .with(|t| match t {
-                Some(Some(Ok(list))) => list.iter().find(|t| t.tenant_id == tenant_id).map(|t| format!("{} ({})", t.display_name, t.default_domain)),
+                Some(Some(Ok(list))) => list
+                    .iter()
+                    .find(|t| t.tenant_id == tenant_id)
+                    .map(|t| format!("{} ({})", t.display_name, t.default_domain)),
                 _ => None,
             })
             .unwrap_or_else(|| tenant_id.clone())

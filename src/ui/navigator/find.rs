@@ -26,8 +26,14 @@ struct Search {
 /// refused), each subscription is listed instead. `None` for text that is no search.
 async fn search(client: Rc<ArmClient>, text: String, cancel: Cancel) -> Option<Search> {
     match client.find_load_balancers(&text, &cancel).await? {
-        Err(e) if e.status.is_some() => Some(Search { found: client.find_by_listing(&text, &cancel).await, graph_error: Some(e) }),
-        found => Some(Search { found, graph_error: None }),
+        Err(e) if e.status.is_some() => Some(Search {
+            found: client.find_by_listing(&text, &cancel).await,
+            graph_error: Some(e),
+        }),
+        found => Some(Search {
+            found,
+            graph_error: None,
+        }),
     }
 }
 
@@ -51,7 +57,9 @@ pub fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
         ev.prevent_default();
         let t = text.get_untracked();
         if graph_query(&t).is_none() {
-            problem.set(Some("Type part of a load balancer name: letters, digits, '.', '_' and '-' only.".into()));
+            problem.set(Some(
+                "Type part of a load balancer name: letters, digits, '.', '_' and '-' only.".into(),
+            ));
             return;
         }
         problem.set(None);
@@ -98,8 +106,13 @@ fn Found(search: Search, sub_name: Callback<String, String>) -> impl IntoView {
 #[component]
 fn FoundTable(found: GraphAnswer, sub_name: Callback<String, String>) -> impl IntoView {
     let shown = found.data.len();
-    let cut = (found.total_records > shown as u64)
-        .then(|| format!("Showing the first {} of {}; type more of the name to narrow it.", shown.min(GRAPH_TOP as usize), found.total_records));
+    let cut = (found.total_records > shown as u64).then(|| {
+        format!(
+            "Showing the first {} of {}; type more of the name to narrow it.",
+            shown.min(GRAPH_TOP as usize),
+            found.total_records
+        )
+    });
     view! {
         <p class="muted" role="status">{format!("{shown} found. ")}{cut}</p>
         <table class="grid">
@@ -114,7 +127,10 @@ fn FoundTable(found: GraphAnswer, sub_name: Callback<String, String>) -> impl In
 fn FoundRow(lb: GraphLoadBalancer, sub_name: Callback<String, String>) -> impl IntoView {
     let sub = sub_name.run(lb.subscription_id);
     let cell = match LoadBalancerId::parse(&lb.id) {
-        Ok(id) => view! { <ScreenLink label=lb.name to=Screen::Rules { sub_name: sub.clone(), lb: id }/> }.into_any(),
+        Ok(id) => {
+            view! { <ScreenLink label=lb.name to=Screen::Rules { sub_name: sub.clone(), lb: id }/> }
+                .into_any()
+        }
         Err(_) => view! { <span>{lb.name}" (malformed id)"</span> }.into_any(),
     };
     view! { <tr><td>{cell}</td><td>{lb.resource_group}</td><td>{sub}</td><td>{lb.location}</td></tr> }

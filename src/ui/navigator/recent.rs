@@ -13,7 +13,11 @@ pub struct Recent {
 }
 
 fn key(demo: bool) -> &'static str {
-    if demo { "lbh.recent.demo" } else { "lbh.recent.live" }
+    if demo {
+        "lbh.recent.demo"
+    } else {
+        "lbh.recent.live"
+    }
 }
 
 /// One `id<TAB>subscription name` per line; lines that do not parse are dropped (the
@@ -22,14 +26,26 @@ pub fn parse(text: &str) -> Vec<Recent> {
     text.lines()
         .filter_map(|l| {
             let (id, sub) = l.split_once('\t')?;
-            Some(Recent { lb: LoadBalancerId::parse(id).ok()?, sub_name: sub.chars().take(200).collect() })
+            Some(Recent {
+                lb: LoadBalancerId::parse(id).ok()?,
+                sub_name: sub.chars().take(200).collect(),
+            })
         })
         .take(KEEP)
         .collect()
 }
 
 pub fn format(list: &[Recent]) -> String {
-    list.iter().map(|r| format!("{}\t{}", r.lb.path(), r.sub_name.replace(['\t', '\n', '\r'], " "))).collect::<Vec<_>>().join("\n")
+    list.iter()
+        .map(|r| {
+            format!(
+                "{}\t{}",
+                r.lb.path(),
+                r.sub_name.replace(['\t', '\n', '\r'], " ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `r` first, without an earlier entry for the same load balancer, at most `KEEP`.
@@ -45,7 +61,11 @@ pub fn push(list: Vec<Recent>, r: Recent) -> Vec<Recent> {
 /// link may hold just the id).
 pub fn sub_name(list: &[Recent], sub: &SubscriptionId) -> Option<String> {
     list.iter()
-        .filter(|r| r.lb.subscription.as_str().eq_ignore_ascii_case(sub.as_str()))
+        .filter(|r| {
+            r.lb.subscription
+                .as_str()
+                .eq_ignore_ascii_case(sub.as_str())
+        })
         .map(|r| r.sub_name.trim())
         .find(|n| !n.is_empty() && !n.eq_ignore_ascii_case(sub.as_str()))
         .map(str::to_owned)
@@ -56,12 +76,21 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 pub fn load(demo: bool) -> Vec<Recent> {
-    storage().and_then(|s| s.get_item(key(demo)).ok().flatten()).map(|t| parse(&t)).unwrap_or_default()
+    storage()
+        .and_then(|s| s.get_item(key(demo)).ok().flatten())
+        .map(|t| parse(&t))
+        .unwrap_or_default()
 }
 
 pub fn remember(demo: bool, lb: &LoadBalancerId, sub_name: &str) {
     let Some(s) = storage() else { return };
-    let list = push(load(demo), Recent { lb: lb.clone(), sub_name: sub_name.to_owned() });
+    let list = push(
+        load(demo),
+        Recent {
+            lb: lb.clone(),
+            sub_name: sub_name.to_owned(),
+        },
+    );
     let _ = s.set_item(key(demo), &format(&list));
 }
 
@@ -84,9 +113,21 @@ mod tests {
     fn newest_first_no_repeats_and_bounded() {
         let mut list = Vec::new();
         for n in 0..10 {
-            list = push(list, Recent { lb: lb(&format!("lb-{n}")), sub_name: "Prod".into() });
+            list = push(
+                list,
+                Recent {
+                    lb: lb(&format!("lb-{n}")),
+                    sub_name: "Prod".into(),
+                },
+            );
         }
-        list = push(list, Recent { lb: lb("lb-7"), sub_name: "Prod".into() });
+        list = push(
+            list,
+            Recent {
+                lb: lb("lb-7"),
+                sub_name: "Prod".into(),
+            },
+        );
         let names: Vec<&str> = list.iter().map(|r| r.lb.name.as_str()).collect();
         assert_eq!(names, ["lb-7", "lb-9", "lb-8", "lb-6", "lb-5", "lb-4"]);
     }
@@ -95,7 +136,16 @@ mod tests {
     fn a_subscription_name_comes_from_an_entry_that_has_one() {
         let sub = lb("x").subscription;
         let id = sub.as_str().to_owned();
-        let list = vec![Recent { lb: lb("a"), sub_name: id.clone() }, Recent { lb: lb("b"), sub_name: "Contoso Production".into() }];
+        let list = vec![
+            Recent {
+                lb: lb("a"),
+                sub_name: id.clone(),
+            },
+            Recent {
+                lb: lb("b"),
+                sub_name: "Contoso Production".into(),
+            },
+        ];
         assert_eq!(sub_name(&list, &sub).as_deref(), Some("Contoso Production"));
         assert_eq!(sub_name(&list[..1], &sub), None, "an id is not a name");
         let other = SubscriptionId::parse("11111111-2222-3333-4444-555555555555").unwrap();
@@ -104,9 +154,14 @@ mod tests {
 
     #[test]
     fn round_trips_and_drops_what_does_not_parse() {
-        let list = vec![Recent { lb: lb("lb-web"), sub_name: "Contoso\tProduction".into() }];
+        let list = vec![Recent {
+            lb: lb("lb-web"),
+            sub_name: "Contoso\tProduction".into(),
+        }];
         let text = format(&list);
-        let back = parse(&format!("{text}\nnot an id\tx\n/subscriptions/nope\ty\ngarbage"));
+        let back = parse(&format!(
+            "{text}\nnot an id\tx\n/subscriptions/nope\ty\ngarbage"
+        ));
         assert_eq!(back.len(), 1);
         assert_eq!(back[0].lb, lb("lb-web"));
         assert_eq!(back[0].sub_name, "Contoso Production");
