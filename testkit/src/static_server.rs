@@ -70,9 +70,13 @@ impl StaticServer {
         }
     }
 
-    /// The path (without query) of every request so far, in arrival order.
+    /// The path (without query) of every request the app made so far, in arrival order;
+    /// the test hook's own ([`HOOK_PATH`]) is the harness's, not the app's, and left out.
     pub fn served(&self) -> Vec<String> {
-        self.served.lock().map(|s| s.clone()).unwrap_or_default()
+        let all = self.served.lock().map(|s| s.clone()).unwrap_or_default();
+        all.into_iter()
+            .filter(|p| !p.ends_with(HOOK_PATH))
+            .collect()
     }
 
     /// `http://127.0.0.1:PORT/`
