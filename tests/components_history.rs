@@ -12,11 +12,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 
-use lb_health::arm::browser::BrowserClock;
 use lb_health::arm::client::ArmClient;
 use lb_health::arm::metrics::Point;
 use lb_health::demo::estate::estate;
 use lb_health::demo::DemoTransport;
+use lb_health::http::browser::BrowserClock;
 use lb_health::http::cloud::{ArmBase, Cloud};
 use lb_health::ui::chart::Sparkline;
 use lb_health::ui::overview::EstateOverview;
