@@ -37,7 +37,9 @@ fn site() -> (support::TempSite, StaticServer) {
     (site, server)
 }
 
-/// Every resource the page fetched, as paths.
+/// Every resource the page fetched, as paths; the test server's own settle hook
+/// (`testkit`'s static server adds it to every page it serves) is the harness's, not the
+/// app's, and left out.
 fn fetched_paths(b: &Browser) -> Vec<String> {
     let v = b.exec(
         "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).concat([location.pathname]);",
@@ -47,6 +49,7 @@ fn fetched_paths(b: &Browser) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter_map(|p| p.as_str().map(str::to_owned))
+        .filter(|p| p != testkit::static_server::HOOK_PATH)
         .collect()
 }
 
