@@ -108,11 +108,9 @@ pub fn Boot() -> impl IntoView {
         (a, pending)
     });
     let answer = StoredValue::new_local(answer);
-    let config = LocalResource::new(load_config);
-    // Nothing to show while config.json loads: it is on the page's own origin. Read
-    // with `get`, not inside a `Suspense`: the whole app mounts here, and under a
-    // `Suspense` any resource the app reads before it has loaded, outside a `Suspense`
-    // of its own, would hide the whole app meanwhile.
+    let config = super::load::load(false, |_| load_config());
+    // Read with `get`: nothing to show while config.json loads (it is on the page's own
+    // origin).
     (move || {
         config.get().map(|outcome| match outcome {
             Ok(found) => view! { <Start found=found answer=answer.get_value()/> }.into_any(),

@@ -40,18 +40,15 @@ pub fn Subscriptions() -> impl IntoView {
             <input id="sub-filter" type="search" autocomplete="off" spellcheck="false"
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
         </p>
-        <Suspense fallback=move || view! { <Loading what="subscriptions" waiting=subs.waiting/> }>
-            {move || Suspend::new(async move {
-                match subs.data.await {
-                    Err(e) => view! { <ErrorView error=e retry=move |()| subs.data.refetch()/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! {
-                        <p class="empty">"This account can see no subscriptions. Check that you signed in to the right tenant."</p>
-                    }
-                    .into_any(),
-                    Ok(list) => view! { <SubscriptionTable subs=list query=query.read_only()/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {move || match subs.data.get() {
+            None => view! { <Loading what="subscriptions" waiting=subs.waiting/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |()| subs.data.refetch()/> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! {
+                <p class="empty">"This account can see no subscriptions. Check that you signed in to the right tenant."</p>
+            }
+            .into_any(),
+            Some(Ok(list)) => view! { <SubscriptionTable subs=list query=query.read_only()/> }.into_any(),
+        }}
     }
 }
 
@@ -128,18 +125,12 @@ pub fn LoadBalancers(sub: SubscriptionId, sub_name: String) -> impl IntoView {
     let heading = format!("Load balancers in {sub_name}");
     view! {
         <h1>{heading}</h1>
-        <Suspense fallback=move || view! { <Loading what="load balancers" waiting=lbs.waiting/> }>
-            {move || {
-                let sub_name = sub_name.clone();
-                Suspend::new(async move {
-                    match lbs.data.await {
-                        Err(e) => view! { <ErrorView error=e retry=move |()| lbs.data.refetch()/> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No load balancers in this subscription."</p> }.into_any(),
-                        Ok(list) => view! { <LoadBalancerTable lbs=list sub_name=sub_name/> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        {move || match lbs.data.get() {
+            None => view! { <Loading what="load balancers" waiting=lbs.waiting/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |()| lbs.data.refetch()/> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"No load balancers in this subscription."</p> }.into_any(),
+            Some(Ok(list)) => view! { <LoadBalancerTable lbs=list sub_name=sub_name.clone()/> }.into_any(),
+        }}
     }
 }
 

@@ -9,12 +9,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::load::arm_resource;
 use super::panel::{check_rule, Checked};
 use super::{use_app, ErrorView, HealthPanel, Loading, Screen};
-use crate::arm::client::{ArmClient, Cancel, Progress};
+use crate::arm::client::{ArmClient, Cancel};
 use crate::arm::error::ArmError;
 use crate::arm::id::{LoadBalancerId, RuleId};
-use crate::arm::lro::WaitReason;
 use crate::arm::model::{LoadBalancer, ProbeProperties};
 use crate::health::catalog::State;
 use crate::health::summary::RuleContext;
@@ -39,33 +39,14 @@ enum RuleStatus {
 pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     let ctx = use_app();
     let statuses = RwSignal::new(Vec::<RuleStatus>::new());
-    // What the load is waiting out (a 429's Retry-After, a retry after a failure).
-    let waiting = RwSignal::new(None::<Progress>);
-    // Cancels the load and the rules' checks: a Retry, and leaving the load balancer.
-    let cancel = StoredValue::new_local(Cancel::default());
-    on_cleanup(move || cancel.with_value(Cancel::cancel));
+    // The rules' checks share the load's cancel handle: a Retry, and leaving the load
+    // balancer, cancel them too.
     let desc = {
         let lb = lb.clone();
-        LocalResource::new(move || {
-            cancel.with_value(Cancel::cancel);
-            let c = Cancel::default();
-            cancel.set_value(c.clone());
-            let (lb, client) = (lb.clone(), ctx.client());
+        arm_resource(move |client, c, progress| {
+            let lb = lb.clone();
             async move {
-                waiting.set(None);
-                let progress = |p: Progress| {
-                    if !c.is_cancelled() {
-                        let retrying = matches!(
-                            p,
-                            Progress::Waiting {
-                                reason: WaitReason::Throttled | WaitReason::Transient,
-                                ..
-                            }
-                        );
-                        waiting.set(retrying.then_some(p));
-                    }
-                };
-                let desc = client.load_balancer(&lb, &c, &progress).await;
+                let desc = client.load_balancer(&lb, &c, &*progress).await;
                 if let (false, Ok(desc)) = (c.is_cancelled(), &desc) {
                     let sub_name = ctx.screen.with_untracked(|s| match s {
                         Screen::Rules { sub_name, .. } => sub_name.clone(),
@@ -82,22 +63,13 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
     let lb_for_panel = lb.clone();
     view! {
         <h1>{lb.name.clone()}</h1>
-        <Suspense fallback=move || view! { <Loading what="the load balancer" waiting=waiting/> }>
-            {move || {
-                desc.get()
-                    .map(|d| match d {
-                        Ok(d) => {
-                            view! { <LoadBalancerView desc=d lb=lb.clone() statuses=statuses opener=opener/> }
-                                .into_any()
-                        }
-                        Err(e) => view! { <ErrorView error=e retry=move |_| desc.refetch()/> }.into_any(),
-                    })
-            }}
-        </Suspense>
-        // Outside the Suspense: the panel's own check is a resource too, and the
-        // Suspense would show "Loading" in place of the page while it ran.
+        {move || match desc.data.get() {
+            None => view! { <Loading what="the load balancer" waiting=desc.waiting/> }.into_any(),
+            Some(Ok(d)) => view! { <LoadBalancerView desc=d lb=lb.clone() statuses=statuses opener=opener/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e retry=move |_| desc.data.refetch()/> }.into_any(),
+        }}
         {move || {
-            desc.get()
+            desc.data.get()
                 .and_then(Result::ok)
                 .map(|d| {
                     let rules = RuleContext::all(&d);

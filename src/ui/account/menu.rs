@@ -8,6 +8,7 @@ use super::{now_unix, start};
 use crate::arm::client::Cancel;
 use crate::arm::error::ArmError;
 use crate::arm::model::Tenant;
+use crate::ui::load::{load, Load};
 use crate::ui::use_app;
 
 fn expiry_text(exp: Option<i64>) -> String {
@@ -45,7 +46,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
     // The tenant list is read the first time the menu opens, and only for an Entra
     // sign-in (a pasted token may not be allowed to list tenants).
     let opened = RwSignal::new(false);
-    let tenants = LocalResource::new(move || {
+    let tenants = load(true, move |_| {
         let wanted = signed_in && opened.get();
         async move {
             if !wanted {
@@ -77,7 +78,7 @@ pub fn AccountMenu(claims: crate::auth::paste::Claims) -> impl IntoView {
 }
 
 /// The tenants this account can switch to: `None` until the menu first opens.
-type Tenants = LocalResource<Option<Result<Vec<Tenant>, ArmError>>>;
+type Tenants = Load<Option<Result<Vec<Tenant>, ArmError>>>;
 
 /// The tenant's name and domain once the list has it, its id until then.
 #[component]
@@ -111,30 +112,23 @@ fn TenantSwitch(tenants: Tenants, current: String) -> impl IntoView {
     view! {
         <form class="tenant-switch" on:submit=submit>
             <label for="tenant-select">"Switch tenant"</label>
-            <Transition fallback=loading>
-                {move || {
-                    let current = current.clone();
-                    Suspend::new(async move {
-                        match tenants.await {
-                            Some(Ok(list)) if !list.is_empty() => view! {
-                                <select id="tenant-select" on:change=move |ev| chosen.set(event_target_value(&ev))>
-                                    <option value="">"Choose a tenant"</option>
-                                    {list.into_iter().filter(|t| t.tenant_id != current).map(|t| view! {
-                                        <option value=t.tenant_id>{format!("{} ({})", t.display_name, t.default_domain)}</option>
-                                    }).collect_view()}
-                                </select>
-                                <button type="submit">"Sign in to this tenant"</button>
-                            }
-                            .into_any(),
-                            Some(Err(e)) => view! {
-                                <p class="muted">{format!("The tenant list could not be read: {}", crate::ui::error_view::headline(&e).0)}</p>
-                            }
-                            .into_any(),
-                            _ => loading().into_any(),
-                        }
-                    })
-                }}
-            </Transition>
+            {move || match tenants.get() {
+                Some(Some(Ok(list))) if !list.is_empty() => view! {
+                    <select id="tenant-select" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                        <option value="">"Choose a tenant"</option>
+                        {list.into_iter().filter(|t| t.tenant_id != current).map(|t| view! {
+                            <option value=t.tenant_id>{format!("{} ({})", t.display_name, t.default_domain)}</option>
+                        }).collect_view()}
+                    </select>
+                    <button type="submit">"Sign in to this tenant"</button>
+                }
+                .into_any(),
+                Some(Some(Err(e))) => view! {
+                    <p class="muted">{format!("The tenant list could not be read: {}", crate::ui::error_view::headline(&e).0)}</p>
+                }
+                .into_any(),
+                _ => loading().into_any(),
+            }}
         </form>
     }
 }

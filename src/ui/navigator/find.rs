@@ -74,9 +74,10 @@ pub fn FindLoadBalancer(sub_name: Callback<String, String>) -> impl IntoView {
         </form>
         {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
         <Show when=move || asked.with(Option::is_some)>
-            <Suspense fallback=|| view! { <Loading what="matching load balancers"/> }>
-                {move || Suspend::new(async move { found.data.await.map(|s| view! { <Found search=s sub_name=sub_name/> }) })}
-            </Suspense>
+            {move || match found.data.get() {
+                None => view! { <Loading what="matching load balancers"/> }.into_any(),
+                Some(s) => s.map(|s| view! { <Found search=s sub_name=sub_name/> }).into_any(),
+            }}
         </Show>
     }
 }

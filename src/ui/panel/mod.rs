@@ -13,6 +13,7 @@ mod watch;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use super::load::{load, Load};
 use super::{use_app, ErrorView};
 use crate::arm::client::{ArmClient, Cancel, Progress};
 use crate::arm::error::ArmError;
@@ -109,24 +110,19 @@ pub fn HealthPanel(
     let watch = Watch::new(rule_key, rule.name.clone());
     // The panel's own checks (Refresh, Retry, watch mode), numbered; 0 until the first.
     let runs = RwSignal::new(0u32);
-    // The running check's cancel handle: a new check, closing the panel and leaving the
-    // load balancer each cancel it, and the operation's polling loop stops at once.
-    let cancel = StoredValue::new_local(Cancel::default());
-    on_cleanup(move || cancel.with_value(Cancel::cancel));
-
-    // The panel's own checks. The resource depends on `runs` alone: an async derived
-    // keeps every signal it ever read as a source, and the list's result changes each
-    // time one of the panel's checks is handed back to the list.
+    // The panel's own checks; a new one cancels the one running, and so does closing the
+    // panel or leaving the load balancer: the operation's polling loop stops at once.
+    // They depend on `runs` alone, not on the list's result, which changes each time one
+    // of the panel's checks is handed back to the list.
     let own = {
         let rule_id = rule_id.clone().ok();
         let probe = rule.probe.clone();
-        LocalResource::new(move || {
+        load(true, move |c| {
             let run = runs.get();
-            let (id, probe, client, c) = (
+            let (id, probe, client) = (
                 rule_id.clone().filter(|_| run > 0),
                 probe.clone(),
                 ctx.client(),
-                cancel.get_value(),
             );
             async move {
                 let id = id?;
@@ -166,7 +162,6 @@ pub fn HealthPanel(
             _ => last.cloned().flatten(),
         })
     });
-    // Read inside the `Transition`, where a running check registers.
     let error = move || {
         latest(runs, list_result, own, |o| match o {
             Some(Err(e)) => Some(e.clone()),
@@ -179,8 +174,6 @@ pub fn HealthPanel(
         if !can_run {
             return;
         }
-        cancel.with_value(Cancel::cancel);
-        cancel.set_value(Cancel::default());
         let t = ctx.client().now_ms();
         clocks.started.set(t);
         clocks.now.set(t);
@@ -267,12 +260,10 @@ pub fn HealthPanel(
             <Show when=move || busy.get()>
                 <CheckProgress clocks=clocks/>
             </Show>
-            <Transition fallback=|| ()>
-                {move || error().map(|e| view! { <ErrorView error=e retry=move |_| run.run(())/> })}
-                {move || shown.get().map(|c| view! {
-                    <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=watch.history/>
-                })}
-            </Transition>
+            {move || error().map(|e| view! { <ErrorView error=e retry=move |_| run.run(())/> })}
+            {move || shown.get().map(|c| view! {
+                <Results checked=c open_tip=open_tip rule_id=rule_id_ok.clone() history=watch.history/>
+            })}
         </dialog>
     }
 }
@@ -283,7 +274,7 @@ pub fn HealthPanel(
 fn latest<R>(
     runs: RwSignal<u32>,
     list_result: Memo<Option<Result<Checked, ArmError>>>,
-    own: LocalResource<Option<Outcome>>,
+    own: Load<Option<Outcome>>,
     f: impl FnOnce(Option<&Result<Checked, ArmError>>) -> R,
 ) -> R {
     match runs.get() {
