@@ -222,6 +222,30 @@ fn the_ui_is_written_in_leptos_own_idiom() {
     );
 }
 
+/// The one listed departure (ARCHITECTURE.md): async data goes through `ui/load.rs`,
+/// whose measured saving is lost as soon as one screen uses `LocalResource` again.
+#[test]
+fn async_data_goes_through_the_listed_loader() {
+    let machinery = ["LocalResource", "<Suspense", "<Transition", "Suspend::"];
+    let mut found = Vec::new();
+    for (rel, _, text) in all_files() {
+        if !rel.starts_with("ui/") || rel == "ui/load.rs" {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if let Some(m) = machinery.iter().find(|m| code.contains(*m)) {
+                found.push(format!("src/{rel}:{}: {m}", n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "use ui::load instead (ARCHITECTURE.md, departures):\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn the_module_reader_sees_what_it_must() {
     let text = "use crate::arm::id::RuleId;\nuse crate::{\n    health::{x, y},\n    http::Token,\n};\n// crate::ui in a comment\nlet c = crate::config::Config::default();";
