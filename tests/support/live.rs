@@ -178,11 +178,13 @@ pub fn assert_wait(gap: Duration, want: Duration, what: &str) {
 
 /// The "Checked at … · took … · N status checks" line of a result, if one is shown.
 pub fn checked_line(dialog: &Element) -> Option<String> {
-    dialog
-        .text()
-        .lines()
-        .find(|l| l.contains("Checked at"))
-        .map(str::to_string)
+    // WebKitGTK's element text has no line breaks between blocks, so the line is cut at
+    // its own last words ("N status check(s)"), not at a newline.
+    let text = dialog.text();
+    let from = &text[text.find("Checked at")?..];
+    let end = from.find("status check")? + "status check".len();
+    let end = end + usize::from(from[end..].starts_with('s'));
+    Some(from[..end].to_string())
 }
 
 /// Waits until the panel shows a result other than `before` (the list's, or the last

@@ -47,15 +47,6 @@ pub const CHROMIUM_ONLY: &[&str] = &[
     "keyboard_alone_reaches_a_reason_tooltip_and_back_with_focus_always_visible",
 ];
 
-/// Tests that fail in WebKitGTK and are not yet understood, skipped there by name so the
-/// rest of the file still runs in it (open in issue 16): after a Refresh that met a 429
-/// the throttling line stayed beside the new result; after two 503s the panel showed a
-/// result with one POST sent instead of three.
-pub const WEBKIT_OPEN: &[&str] = &[
-    "throttling_shows_a_countdown_then_succeeds",
-    "server_errors_are_retried_and_the_description_is_read_once",
-];
-
 #[derive(Default, Debug, PartialEq, Clone, Copy)]
 pub struct Tally {
     pub passed: u64,
@@ -184,11 +175,6 @@ pub fn run() -> i32 {
             c.arg("--");
             for t in CHROMIUM_ONLY {
                 c.args(["--skip", t]);
-            }
-            if matches!(engine, Engine::Webkit) {
-                for t in WEBKIT_OPEN {
-                    c.args(["--skip", t]);
-                }
             }
             tools::engine_env(engine, &mut c);
             e2e_env(&mut c);
