@@ -194,6 +194,24 @@ fn pure_logic_never_touches_the_browser() {
     );
 }
 
+/// Each place in the code of `src/ui` (comments left out) that names one of `words`,
+/// except in the files of `except`.
+fn ui_code_naming(words: &[&str], except: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (rel, _, text) in all_files() {
+        if !rel.starts_with("ui/") || except.contains(&rel.as_str()) {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if let Some(w) = words.iter().find(|w| code.contains(*w)) {
+                found.push(format!("src/{rel}:{}: {w}", n + 1));
+            }
+        }
+    }
+    found
+}
+
 #[test]
 fn the_ui_is_written_in_leptos_own_idiom() {
     let dialect = [
@@ -204,17 +222,7 @@ fn the_ui_is_written_in_leptos_own_idiom() {
         "Computed<",
         "Stored<",
     ];
-    let mut found = Vec::new();
-    for (rel, _, text) in all_files() {
-        if !rel.starts_with("ui/") {
-            continue;
-        }
-        for (n, line) in text.lines().enumerate() {
-            if let Some(d) = dialect.iter().find(|d| line.contains(*d)) {
-                found.push(format!("src/{rel}:{}: {d}", n + 1));
-            }
-        }
-    }
+    let found = ui_code_naming(&dialect, &[]);
     assert!(
         found.is_empty(),
         "src/ui departs from the Leptos idiom (ARCHITECTURE.md):\n{}",
@@ -227,18 +235,7 @@ fn the_ui_is_written_in_leptos_own_idiom() {
 #[test]
 fn async_data_goes_through_the_listed_loader() {
     let machinery = ["LocalResource", "<Suspense", "<Transition", "Suspend::"];
-    let mut found = Vec::new();
-    for (rel, _, text) in all_files() {
-        if !rel.starts_with("ui/") || rel == "ui/load.rs" {
-            continue;
-        }
-        for (n, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            if let Some(m) = machinery.iter().find(|m| code.contains(*m)) {
-                found.push(format!("src/{rel}:{}: {m}", n + 1));
-            }
-        }
-    }
+    let found = ui_code_naming(&machinery, &["ui/load.rs"]);
     assert!(
         found.is_empty(),
         "use ui::load instead (ARCHITECTURE.md, departures):\n{}",
