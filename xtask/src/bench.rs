@@ -2276,7 +2276,12 @@ const HARNESS: &str = r#"
   H.memory = () => {
     const pm = performance.memory || {};
     let wasm = null;
-    try { if (H.wasm && H.wasm.memory) wasm = H.wasm.memory.buffer.byteLength; } catch (e) {}
+    // The post-build step gives the wasm's exports short names, `memory` among them:
+    // find the linear memory by what it is.
+    try {
+      const m = H.wasm && Object.values(H.wasm).find((v) => v instanceof WebAssembly.Memory);
+      if (m) wasm = m.buffer.byteLength;
+    } catch (e) {}
     return { heap: pm.usedJSHeapSize ?? null, heapTotal: pm.totalJSHeapSize ?? null, wasm, nodes: document.getElementsByTagName("*").length };
   };
 
