@@ -101,7 +101,11 @@ fn odd_retry_after_values_neither_hammer_nor_stall() {
                 [120_000, 120_000],
                 "the policy caps Retry-After at 120 s"
             );
-            // The list's two checks and the panel's each asked for two capped waits.
+            // The list's two checks and the panel's each asked for two capped waits; the
+            // panel's second is asked once its poll's answer is read, which may come after
+            // the poll shows in the server's log.
+            live.b
+                .wait_until("six capped waits asked", || long_timers(&live.b).len() >= 6);
             let asked = long_timers(&live.b);
             assert_eq!(
                 asked, [120_000; 6],

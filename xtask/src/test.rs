@@ -26,11 +26,16 @@ use std::time::{Duration, Instant};
 const SUBPATH: &str = "/lb-health/";
 
 /// The end-to-end files that run in every engine: the demo walk, the live path with a
-/// pasted token, and the axe scans. The rest run in Chromium only: some drive
-/// Chromium-only machinery (DevTools media emulation, narrow viewports), and the fault
-/// cases (`e2e_faults`) and sign-in (`e2e_signin`) are not yet part of the other
-/// engines' run: on 2 cores they would take the whole command past its hour.
-pub const CROSS_ENGINE_TESTS: &[&str] = &["e2e_demo", "e2e_live", "e2e_a11y"];
+/// pasted token, the panel's fault cases, sign-in (redirect, pop-up from an iframe,
+/// renewal) and the axe scans. The rest run in Chromium only: they drive Chromium-only
+/// machinery (DevTools media emulation, narrow viewports) or the app's own plumbing.
+pub const CROSS_ENGINE_TESTS: &[&str] = &[
+    "e2e_demo",
+    "e2e_live",
+    "e2e_faults",
+    "e2e_signin",
+    "e2e_a11y",
+];
 
 /// Tests in those files that need Chromium's DevTools (viewports under 500 px, emulated
 /// dark scheme or forced colours); skipped in the other engines, where they would fail

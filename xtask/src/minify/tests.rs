@@ -1,4 +1,3 @@
-
 use super::*;
 
 /// A custom section that must come through byte for byte, last in every test module.
