@@ -465,9 +465,20 @@ fn keyboard_alone_reaches_a_reason_tooltip_and_back_with_focus_always_visible() 
 
     press_until(&b, "Tab", "the subscription", |n| n == "Contoso Production");
     b.press("Enter");
-    b.by_role("heading", "Load balancers in Contoso Production");
+    // Each new screen's heading takes focus: Tab goes on from the top of its content.
+    let on_heading = |name: &str| {
+        b.wait_until(&format!("focus on the heading {name:?}"), || {
+            let a = b.active();
+            a.role() == "heading" && a.name() == name
+        })
+    };
+    on_heading("Load balancers in Contoso Production");
+    // A user tabs on once the list is there: tabbing past the end of a page still loading
+    // leaves the document in Firefox, which then draws no ring on its way back.
+    b.by_role("button", "lb-web");
     press_until(&b, "Tab", "the load balancer", |n| n == "lb-web");
     b.press("Enter");
+    on_heading("lb-web");
     b.by_role("heading", "Load balancing rules");
     press_until(&b, "Tab", "the rule's details button", |n| {
         n == "View details for rule-http"

@@ -239,12 +239,34 @@ fn TopBar() -> impl IntoView {
 #[component]
 fn CurrentScreen() -> impl IntoView {
     let ctx = use_app();
+    // The link or button that led here is gone with the old screen, and each engine
+    // starts the next Tab from somewhere else (Firefox from the top of the page, with no
+    // focus ring). The new screen's heading takes focus, as a page load would start a
+    // screen reader there; not on the first screen, which the page load itself shows.
+    Effect::new(move |first: Option<()>| {
+        ctx.screen.track();
+        if first.is_some() {
+            request_animation_frame(focus_heading);
+        }
+    });
     move || match ctx.screen.get() {
         Screen::Subscriptions => view! { <navigator::Subscriptions/> }.into_any(),
         Screen::LoadBalancers { sub, sub_name } => {
             view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any()
         }
         Screen::Rules { lb, .. } => view! { <rules::Rules lb=lb/> }.into_any(),
+    }
+}
+
+fn focus_heading() {
+    use wasm_bindgen::JsCast;
+    let heading = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("#main h1").ok().flatten());
+    if let Some(h) = heading.and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok()) {
+        // Focusable from script, not a Tab stop.
+        let _ = h.set_attribute("tabindex", "-1");
+        let _ = h.focus();
     }
 }
 

@@ -46,10 +46,6 @@ pub const CHROMIUM_ONLY: &[&str] = &[
     "the_account_menu_fits_a_phone",
     "phone_layout_has_no_axe_violations",
     "forced_colours_keep_the_tooltip_outlined_and_states_in_words",
-    // In Firefox, `:focus-visible` does not match on the first button tabbed to after the
-    // app moved focus to a new screen (seen on "Use live Azure"); not yet understood, so
-    // open in issue 16 rather than passed over in silence.
-    "keyboard_alone_reaches_a_reason_tooltip_and_back_with_focus_always_visible",
 ];
 
 #[derive(Default, Debug, PartialEq, Clone, Copy)]
