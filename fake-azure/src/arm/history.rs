@@ -83,13 +83,7 @@ pub(crate) fn wants(parts: &Parts) -> bool {
 }
 
 pub(crate) async fn answer(s: &Shared, parts: Parts, body: Body) -> Response {
-    let header = |n: &str| {
-        parts
-            .headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
+    let header = |n: &str| crate::http::header(&parts, n);
     if parts.method == Method::OPTIONS {
         return preflight(header("access-control-request-headers"));
     }

@@ -27,13 +27,7 @@ pub(crate) struct State {
 }
 
 pub(crate) async fn answer(s: &Shared, listener: Listener, parts: Parts) -> Response {
-    let header = |n: &str| {
-        parts
-            .headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
+    let header = |n: &str| crate::http::header(&parts, n);
     if parts.method == Method::OPTIONS {
         return preflight(header("access-control-request-headers"));
     }

@@ -175,13 +175,7 @@ fn is_loopback_http(uri: &str) -> bool {
 }
 
 pub(crate) async fn answer(s: &Shared, parts: Parts, body: Body) -> Response {
-    let header = |n: &str| {
-        parts
-            .headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
+    let header = |n: &str| crate::http::header(&parts, n);
     let origin = header("origin");
     let Some((tenant, endpoint)) = endpoint(parts.uri.path()) else {
         return not_found();
