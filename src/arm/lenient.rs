@@ -5,11 +5,7 @@
 use serde::{Deserialize, Deserializer};
 
 /// `null` (or a missing field, with `#[serde(default)]`) reads as the type's default.
-pub fn null_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(
-    d: D,
-) -> Result<T, D::Error> {
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
+pub use crate::http::json::nullable as null_default;
 
 /// Any JSON value without nesting, as text; anything else reads as empty.
 #[derive(Deserialize)]
