@@ -1,7 +1,6 @@
 //! The estate overview: every load balancer the account can read (Resource Graph, paged),
 //! each with a verdict from its Health Probe Status over the last 15 minutes, worst
-//! first, with filters. The listing is a `LocalResource` behind `Suspense`; verdicts
-//! then stream in from at most eight metrics requests at a time, paced by ARM's
+//! first, with filters. The listing is loaded through `ui::load`; verdicts then stream in from at most eight metrics requests at a time, paced by ARM's
 //! throttling answers (`health::pacing`). A user can stop it; each row opens its load
 //! balancer through `on_open` (the caller's navigation).
 
@@ -19,6 +18,7 @@ use crate::arm::lro::WaitReason;
 use crate::arm::metrics::{fetch, MetricsQuery};
 use crate::health::pacing::{Go, Pacer, MAX_IN_FLIGHT};
 use crate::health::probe_history::{worst_first, EstateFilter, EstateRow, Verdict};
+use crate::ui::load::load;
 
 /// Rows drawn at once: the worst come first, and 5,000 rows of DOM would cost frames.
 const SHOWN: usize = 200;
@@ -51,9 +51,11 @@ pub fn EstateOverview(
 
     // The listing: every page's rows appear as they arrive; the resource settles when the
     // last page is in (or the listing failed), and then the verdicts start.
-    let listing = LocalResource::new(move || {
+    // Stop and leaving the screen cancel the listing and every verdict's request.
+    let listing = load(false, move |current: Cancel| {
+        cancel.set_value(current.clone());
         let client = client.get_value();
-        let cancel = cancel.get_value();
+        let cancel = current;
         async move {
             let mut add = |page: Vec<crate::arm::graph::EstateLoadBalancer>| {
                 rows.update(|r| {
@@ -156,9 +158,9 @@ pub fn EstateOverview(
                 {field("Tag (key or key=value)", |f| f.tag.clone(), |f, v| f.tag = v)}
                 {field("Search", |f| f.text.clone(), |f, v| f.text = v)}
             </div>
-            <Suspense fallback=move || view! { <p class="muted">{move || format!("Listing load balancers: {} found so far", total.get())}</p> }>
-                {move || Suspend::new(async move {
-                    match listing.await {
+            {move || match listing.get() {
+                None => view! { <p class="muted">{move || format!("Listing load balancers: {} found so far", total.get())}</p> }.into_any(),
+                Some(result) => match result {
                         Err(e) => view! { <p role="alert">{format!("The load balancers could not be listed: {e}")}</p> }.into_any(),
                         Ok(_) => view! {
                             <table class="estate-table">
@@ -202,9 +204,8 @@ pub fn EstateOverview(
                             </p>
                         }
                         .into_any(),
-                    }
-                })}
-            </Suspense>
+                    },
+            }}
         </section>
     }
 }

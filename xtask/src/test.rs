@@ -2,12 +2,12 @@
 //!
 //! 1. `cargo fmt --all --check`
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings` (host)
-//! 3. `cargo clippy -p lb-health --target wasm32-unknown-unknown --lib --bins --test components -- -D warnings`
+//! 3. `cargo clippy -p lb-health --target wasm32-unknown-unknown --lib --bins --test components --test components_history -- -D warnings`
 //! 4. `trunk build --release --offline` (dist/ for the end-to-end tests), and the same
 //!    build for a sub-path (`--public-url /lb-health/`, as GitHub Pages serves a project)
 //! 5. `cargo test --workspace` on the host (unit tests + tests/e2e_*.rs in Chromium)
 //! 6. the cross-engine end-to-end files again in Firefox ESR and in WebKitGTK
-//! 7. `cargo test -p lb-health --target wasm32-unknown-unknown --test components`
+//! 7. `cargo test -p lb-health --target wasm32-unknown-unknown --test components --test components_history`
 //!    (component tests in headless Chromium through wasm-bindgen-test-runner)
 //!
 //! Every stage runs even when an earlier one failed (a formatting slip must not hide a
@@ -112,6 +112,8 @@ pub fn run() -> i32 {
             "--bins",
             "--test",
             "components",
+            "--test",
+            "components_history",
             "--",
             "-D",
             "warnings",
@@ -195,6 +197,8 @@ pub fn run() -> i32 {
         // and the end-to-end tests are host tests.
         "--test",
         "components",
+        "--test",
+        "components_history",
         "--no-fail-fast",
     ])
     .env("CHROMEDRIVER", CHROMEDRIVER)
