@@ -445,8 +445,8 @@ pub(super) fn close_panel(s: &Session) -> Result<(), String> {
 }
 
 pub(super) const FIND_FILTER_JS: &str = r#"
-pub(super) const H = window.__bench, d = H.dialog();
-pub(super) const label = (i) => {
+const H = window.__bench, d = H.dialog();
+const label = (i) => {
   const l = i.id ? document.querySelector('label[for="' + CSS.escape(i.id) + '"]') : null;
   const w = i.closest('label');
   return [i.getAttribute('aria-label'), i.getAttribute('placeholder'), l && l.textContent, w && w.textContent].filter(Boolean).join(' ');
@@ -457,9 +457,9 @@ return null;
 "#;
 
 pub(super) const FIND_SORT_JS: &str = r#"
-pub(super) const H = window.__bench, t = H.table();
+const H = window.__bench, t = H.table();
 if (!t || !t.tHead) return null;
-pub(super) const bs = Array.from(t.tHead.querySelectorAll('button'));
+const bs = Array.from(t.tHead.querySelectorAll('button'));
 return bs.find((b) => /state/i.test(H.nameOf(b))) || bs[0] || null;
 "#;
 
