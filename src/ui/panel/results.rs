@@ -270,6 +270,7 @@ fn BackendRows(
                         <SortHeader label="IP address" key=SortKey::Ip table=table/>
                         <SortHeader label="State" key=SortKey::State table=table/>
                         <SortHeader label="Reason" key=SortKey::Reason table=table/>
+                        <th scope="col">"Probe history"</th>
                         {watched.then(|| view! { <th scope="col">"Recent checks"</th> })}
                     </tr>
                 </thead>
@@ -388,6 +389,7 @@ fn row_view(
                     open_tip=open_tip
                 />
             </td>
+            {super::probe::cell(&row.ip)}
             {strip}
         </tr>
     }
