@@ -101,7 +101,7 @@ pub fn Rules(lb: LoadBalancerId) -> impl IntoView {
                 .and_then(Result::ok)
                 .map(|d| {
                     let rules = RuleContext::all(&d);
-                    view! { <OpenPanel rules=rules lb=lb_for_panel.clone() statuses=statuses opener=opener/> }
+                    view! { <OpenPanel rules=rules lb=lb_for_panel.clone() statuses=statuses opener=opener sku=d.sku.name.clone()/> }
                 })
         }}
     }
@@ -135,6 +135,7 @@ fn LoadBalancerView(
         </dl>
         {note.map(|n| view! { <p class="note">{n}</p> })}
         <LbSummary statuses=statuses/>
+        <super::data_path::DataPath lb=lb.clone() sku=desc.sku.name.clone()/>
         <h2 id="rules-heading">"Load balancing rules"</h2>
         {table}
     }
@@ -226,6 +227,7 @@ fn OpenPanel(
     lb: LoadBalancerId,
     statuses: RwSignal<Vec<RuleStatus>>,
     opener: Opener,
+    sku: String,
 ) -> impl IntoView {
     let ctx = use_app();
     let rules = StoredValue::new(rules);
@@ -286,7 +288,7 @@ fn OpenPanel(
         });
         let rule_id = lb.rule(&rule.name);
         Some(view! {
-            <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/>
+            <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close sku=sku.clone()/>
         })
     }
 }

@@ -6,6 +6,9 @@
 
 mod export;
 mod groups;
+mod probe;
+
+pub(crate) use probe::local_offset_min;
 mod results;
 mod state;
 mod watch;
@@ -91,8 +94,17 @@ pub fn HealthPanel(
     list_result: Memo<Option<Result<Checked, ArmError>>>,
     on_result: Callback<Checked>,
     on_close: Callback<()>,
+    /// The load balancer's SKU name: Basic and Gateway have no probe history.
+    #[prop(optional, into)]
+    sku: String,
 ) -> impl IntoView {
     let ctx = use_app();
+    // Started before the health check's answer, so history shows while Azure works.
+    let probe = probe::ProbeHistory::start(
+        &rule,
+        rule_id.as_ref().ok().map(|id| id.load_balancer.clone()),
+        &sku,
+    );
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let open_tip = RwSignal::new(None::<String>);
     let t0 = ctx.client().now_ms();
@@ -267,6 +279,7 @@ pub fn HealthPanel(
             <Show when=move || busy.get()>
                 <CheckProgress clocks=clocks/>
             </Show>
+            <probe::HistoryBar probe=probe/>
             <Transition fallback=|| ()>
                 {move || error().map(|e| view! { <ErrorView error=e retry=move |_| run.run(())/> })}
                 {move || shown.get().map(|c| view! {

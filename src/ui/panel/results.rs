@@ -271,6 +271,7 @@ fn BackendRows(
                         <SortHeader label="State" key=SortKey::State table=table/>
                         <SortHeader label="Reason" key=SortKey::Reason table=table/>
                         {watched.then(|| view! { <th scope="col">"Recent checks"</th> })}
+                        <th scope="col">"Probe history"</th>
                     </tr>
                 </thead>
                 <tbody>{page_rows}</tbody>
@@ -389,6 +390,7 @@ fn row_view(
                 />
             </td>
             {strip}
+            {super::probe::cell(&row.ip, history.observed(row))}
         </tr>
     }
 }
