@@ -20,7 +20,11 @@ pub fn DataPath(lb: LoadBalancerId, sku: String) -> impl IntoView {
                 let (lb, q) = (lb.clone(), MetricsQuery::data_path(Window::Day, None));
                 async move { fetch(&client, &lb, &q, &cancel, &*progress).await }
             });
-            (move || match res.data.get() {
+            // Copied by an effect: the page's `Suspense` would wait for a resource read
+            // here, and a throttled chart must not hold back the rules.
+            let answer = RwSignal::new(None);
+            Effect::new(move || answer.set(res.data.get()));
+            (move || match answer.get() {
                 None => view! { <Loading what="data path availability" waiting=res.waiting/> }
                     .into_any(),
                 Some(Err(e)) => view! {

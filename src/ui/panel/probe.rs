@@ -25,6 +25,10 @@ pub(super) struct ProbeHistory {
     window: RwSignal<Window>,
     /// `None` when the SKU has no metrics: no request is made.
     res: Option<ArmResource<Answer>>,
+    /// The request's latest answer, copied by an effect: rows inside the panel's
+    /// `Transition` read this, so a slow or throttled history never holds back the
+    /// health check's result (a resource read there would).
+    answer: RwSignal<Option<Answer>>,
     absent: StoredValue<Option<Absent>>,
 }
 
@@ -51,9 +55,14 @@ impl ProbeHistory {
             }
             _ => None,
         };
+        let answer = RwSignal::new(None);
+        if let Some(r) = res {
+            Effect::new(move || answer.set(r.data.get()));
+        }
         let me = ProbeHistory {
             window,
             res,
+            answer,
             absent: StoredValue::new(absent),
         };
         provide_context(me);
@@ -65,7 +74,7 @@ impl ProbeHistory {
         if let Some(a) = self.absent.get_value() {
             return Some(a);
         }
-        self.res?.data.get().and_then(|r| match r {
+        self.answer.get().and_then(|r| match r {
             Err(e) => Some(Absent::from_error(&e)),
             Ok(a) if a.truncated => Some(Absent::TooManySeries),
             Ok(a)
@@ -100,7 +109,7 @@ pub(super) fn HistoryBar(probe: ProbeHistory) -> impl IntoView {
     let loading = move || {
         probe
             .res
-            .filter(|r| r.data.get().is_none())
+            .filter(|_| probe.answer.with(Option::is_none))
             .map(|r| view! { <crate::ui::Loading what="probe history" waiting=r.waiting/> })
     };
     let absent = move || {
@@ -136,7 +145,7 @@ pub(super) fn cell(ip: &str, seen: Vec<(i64, Option<State>)>) -> impl IntoView {
     let body = move || {
         let probe = probe?;
         let window = probe.window.get();
-        let answer = probe.res?.data.get()?.ok()?;
+        let answer = probe.answer.get()?.ok()?;
         let mut h = by_backend(&answer, window)
             .into_iter()
             .find(|h| h.ip == ip)?;
