@@ -132,6 +132,21 @@ fn portal_path_from_landing_page_to_reason_tooltip_refresh_and_close() {
     );
 }
 
+/// The page tells assistive technology (and the tests' absence checks) that it is busy
+/// until the app's first screen is drawn, and stops saying so once it is.
+#[test]
+fn the_page_is_busy_until_its_first_screen_is_drawn() {
+    let served = std::fs::read_to_string(dist_dir().join("index.html")).expect("index.html");
+    assert!(served.contains(r#"<body aria-busy="true">"#), "{served}");
+    let server = StaticServer::start(&dist_dir());
+    let b = Browser::start();
+    b.goto(&server.url());
+    b.by_role("heading", "Subscriptions");
+    b.wait_until("the busy mark to be cleared", || {
+        b.exec("return document.body.hasAttribute('aria-busy')", vec![]) == serde_json::json!(false)
+    });
+}
+
 #[test]
 fn a_demo_worker_that_does_not_load_is_named_and_retry_recovers() {
     // A partial upload: the demo worker's script is there, its wasm is not. The first

@@ -300,6 +300,30 @@ fn absence_checks_wait_while_the_page_is_being_left() {
         .map(std::fs::remove_file);
 }
 
+/// The app's own ready marker: while `<body aria-busy="true">` (the app's first screen not
+/// drawn yet), absence is not read; presence is.
+#[test]
+fn absence_checks_wait_for_the_app_ready_marker() {
+    let site = Site::new();
+    let server = StaticServer::start(&site.0);
+    let browser = Browser::start();
+    browser.goto(&server.url());
+    browser.by_role("heading", "Harness page");
+    browser.exec(
+        "document.body.setAttribute('aria-busy', 'true'); setTimeout(() => document.body.removeAttribute('aria-busy'), 800);",
+        vec![],
+    );
+    let start = std::time::Instant::now();
+    // Presence does not wait for the marker: the heading is there.
+    browser.by_role("heading", "Harness page");
+    assert!(browser.all_by_role("dialog").is_empty());
+    assert!(
+        start.elapsed() >= Duration::from_millis(700),
+        "answered after {:?}, while the page was still busy",
+        start.elapsed()
+    );
+}
+
 /// A frame the test entered and that was then removed fails the test: it is not a page
 /// with nothing on it.
 #[test]

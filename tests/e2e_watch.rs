@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use support::{Browser, ConfiguredApp, Element};
 
 const LB_WEB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web";
@@ -154,9 +152,19 @@ fn auto_refresh_checks_again_on_its_own() {
         b.try_by_role("progressbar", "Checking backend health")
             .is_none()
     });
-    std::thread::sleep(Duration::from_millis(1500));
     let before = runs(&b);
-    std::thread::sleep(Duration::from_secs(3));
+    // Quiet for three of the chosen intervals, counted on the demo's own clock (the page's
+    // `performance.now()` times `clockRate`, src/http/browser.rs): had watching gone on,
+    // three more checks would have come.
+    let demo_now = || {
+        b.exec("return performance.now() * 60", vec![])
+            .as_f64()
+            .unwrap_or(0.0)
+    };
+    let from = demo_now();
+    b.wait_until("three 30 s intervals on the demo's clock", || {
+        demo_now() >= from + 3.0 * 30_000.0
+    });
     let after = runs(&b);
     assert_eq!(before, after, "no check after turning it off");
 }

@@ -100,6 +100,7 @@ pub fn Boot() -> impl IntoView {
     // sign-in started from.
     let answer = browser::callback();
     if answer.as_ref().is_some_and(|a| a.is_popup()) {
+        Effect::new(mark_ready);
         return view! { <super::account::PopupLanding/> }.into_any();
     }
     let answer = answer.map(|a| {
@@ -109,6 +110,12 @@ pub fn Boot() -> impl IntoView {
     });
     let answer = StoredValue::new_local(answer);
     let config = super::load::load(false, |_| load_config());
+    // Effects run once the view is in the document: the first screen is there to read.
+    Effect::new(move || {
+        if config.with(|c| c.is_some()) {
+            mark_ready();
+        }
+    });
     // Read with `get`: nothing to show while config.json loads (it is on the page's own
     // origin).
     (move || {
@@ -118,6 +125,17 @@ pub fn Boot() -> impl IntoView {
         })
     })
     .into_any()
+}
+
+/// index.html's body starts `aria-busy="true"`: assistive technology waits, and so do the
+/// end-to-end tests' absence checks (testkit), until the app's first screen is drawn.
+pub(crate) fn mark_ready() {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.remove_attribute("aria-busy");
+    }
 }
 
 /// The app on what config.json says: the sign-in page when it names Azure, the demo

@@ -12,4 +12,8 @@ pub fn show_fatal(detail: &str) {
         }
         let _ = el.remove_attribute("hidden");
     }
+    // A page still marked busy would keep the alert from being announced.
+    if let Some(body) = doc.body() {
+        let _ = body.remove_attribute("aria-busy");
+    }
 }

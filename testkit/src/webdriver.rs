@@ -8,9 +8,10 @@
 //! computed by the engine's accessibility tree.
 //!
 //! Absence is only ever read from a settled page: `wait_gone`, `try_by_role` and
-//! `all_by_role` look in the same script turn that sees the document loaded and
-//! not being left (the page hook of `static_server` marks `beforeunload`), and
-//! wait while a navigation is in flight. A frame the test entered that is then
+//! `all_by_role` look in the same script turn that sees the document loaded, not
+//! being left (the page hook of `static_server` marks `beforeunload`) and no longer
+//! `aria-busy` (the app's own ready marker on `<body>`, cleared once its first screen
+//! is drawn), and wait while a navigation is in flight. A frame the test entered that is then
 //! removed fails the test rather than reading as "nothing there".
 //!
 //! Browsers start one at a time per test process (two browsers on two cores were a
@@ -364,7 +365,7 @@ impl Session {
         name: Option<&str>,
     ) -> Vec<Element> {
         let what =
-            format!("a settled page to look for {role} {name:?} in (a navigation was in flight)");
+            format!("a settled page to look for {role} {name:?} in (a navigation was in flight, or the page stayed aria-busy)");
         self.wait_for(&what, root, None, || self.find(root, role, name, true))
     }
 
@@ -643,7 +644,7 @@ const FIND_JS: &str = concat!(
     visible_js!(),
     r#"
 if (arguments[4] && window === window.top) return 'detached';
-if (arguments[3] && !(document.readyState === 'complete' && !(window.__lbh && window.__lbh.leaving))) return null;
+if (arguments[3] && !(document.readyState === 'complete' && !(window.__lbh && window.__lbh.leaving) && !(document.body && document.body.getAttribute('aria-busy') === 'true'))) return null;
 const root = arguments[0] || document;
 const sel = arguments[1];
 const squash = s => (s || '').replace(/\s+/g, '').toLowerCase();
