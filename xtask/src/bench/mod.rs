@@ -13,10 +13,19 @@
 //!    (after a forced GC) and wasm linear memory. Beside it, in the same run, the plain
 //!    JavaScript page in bench/baseline/ renders the same 5,000 rows from the same JSON
 //!    (fetched from the fake server): our time divided by its time is the headline.
-//! 4. Network: requests and bytes the app sends to the fake server for one health check
+//! 4. Cold load: the deep link on emulated networks (unthrottled, fast 4G, slow 4G), files
+//!    served gzip-compressed and cacheable as GitHub Pages serves them: an empty cache,
+//!    then a repeat visit.
+//! 5. Network: requests and bytes the app sends to the fake server for one health check
 //!    (POST + polls) against the protocol's minimum; requests to open a load balancer.
-//! 5. Polling cost: main-thread CPU (DevTools `Performance.getMetrics`) while the panel
+//!    Polling cost: main-thread CPU (DevTools `Performance.getMetrics`) while the panel
 //!    waits through 10 pending polls.
+//! 6. Watch soak: 500 watch-mode checks of a 200-backend rule on the demo's fast clock;
+//!    JS heap, wasm memory and DOM size after 10 and after 500.
+//!
+//! `LBH_BENCH_ONLY` (a comma-separated list of `first`, `cold`, `large`, `network`,
+//! `soak`) runs only those browser sections, to work on one; bench/results.md then holds
+//! only them.
 //!
 //! Timestamps come from a script injected before the page's own scripts
 //! (`Page.addScriptToEvaluateOnNewDocument`): a MutationObserver notes DOM changes and,
@@ -32,6 +41,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 mod bundle;
+mod cold;
 mod driver;
 mod fake;
 mod first_result;
@@ -41,9 +51,11 @@ mod machine;
 mod measure;
 mod network;
 mod report;
+mod soak;
 mod www;
 
 use bundle::*;
+use cold::*;
 use driver::*;
 use fake::*;
 use first_result::*;
@@ -53,6 +65,7 @@ use machine::*;
 use measure::*;
 use network::*;
 use report::*;
+use soak::*;
 use www::*;
 
 /// The demo estate's production subscription (src/demo/estate.rs).
@@ -76,7 +89,7 @@ pub fn run() -> i32 {
 
     let mut build = trunk_build_cmd(None);
     build.arg("--dist").arg(&dist);
-    println!("[bench 1/6] {}", show(&build));
+    println!("[bench 1/7] {}", show(&build));
     match build.status() {
         Ok(s) if s.success() => {}
         Ok(s) => return fail(&format!("trunk build failed ({s})")),
@@ -84,7 +97,7 @@ pub fn run() -> i32 {
     }
     let mut fake_build = cargo();
     fake_build.args(["build", "-p", "fake-azure"]);
-    println!("[bench 1/6] {}", show(&fake_build));
+    println!("[bench 1/7] {}", show(&fake_build));
     match fake_build.status() {
         Ok(s) if s.success() => {}
         Ok(s) => return fail(&format!("building fake-azure failed ({s})")),
@@ -97,7 +110,7 @@ pub fn run() -> i32 {
         .join("fake-azure");
 
     let mut report = Report::default();
-    println!("[bench 2/6] bundle sizes");
+    println!("[bench 2/7] bundle sizes");
     if let Err(e) = bundle(&dist, &mut report) {
         report.failed("Bundle", &e);
     }
@@ -109,17 +122,35 @@ pub fn run() -> i32 {
         www.put("/baseline/app.css", "text/css", css);
         let driver = Driver::start()?;
 
-        println!("[bench 3/6] time to first result ({FIRST_RESULT_RUNS} fresh browsers)");
-        if let Err(e) = first_result(&driver, &www, &mut report) {
-            report.failed("First result", &e);
+        if runs("first") {
+            println!("[bench 3/7] time to first result ({FIRST_RESULT_RUNS} fresh browsers)");
+            if let Err(e) = first_result(&driver, &www, &mut report) {
+                report.failed("First result", &e);
+            }
         }
-        println!("[bench 4/6] large results and the plain-JavaScript baseline");
-        if let Err(e) = large_results(&driver, &www, &fake_bin, &mut report) {
-            report.failed("Large results", &e);
+        if runs("cold") {
+            println!("[bench 3/7] cold and repeat loads on emulated networks ({COLD_RUNS} browsers each)");
+            if let Err(e) = cold_loads(&driver, &www, &mut report) {
+                report.failed("Cold load", &e);
+            }
         }
-        println!("[bench 5/6] network and polling cost against the fake Azure server");
-        if let Err(e) = network(&driver, &www, &dist, &fake_bin, &mut report) {
-            report.failed("Network", &e);
+        if runs("large") {
+            println!("[bench 4/7] large results and the plain-JavaScript baseline");
+            if let Err(e) = large_results(&driver, &www, &fake_bin, &mut report) {
+                report.failed("Large results", &e);
+            }
+        }
+        if runs("network") {
+            println!("[bench 5/7] network and polling cost against the fake Azure server");
+            if let Err(e) = network(&driver, &www, &dist, &fake_bin, &mut report) {
+                report.failed("Network", &e);
+            }
+        }
+        if runs("soak") {
+            println!("[bench 6/7] watch soak: {SOAK_CHECKS} checks of {SOAK_BACKENDS} backends");
+            if let Err(e) = soak(&driver, &www, &mut report) {
+                report.failed("Watch soak", &e);
+            }
         }
         Ok(())
     })();
@@ -127,7 +158,7 @@ pub fn run() -> i32 {
         report.failed("Browser", &e);
     }
 
-    println!("[bench 6/6] report");
+    println!("[bench 7/7] report");
     let table = report.table();
     println!("\n{table}");
     let machine = format!(
@@ -154,6 +185,14 @@ pub fn run() -> i32 {
             eprintln!("xtask bench: FAILED: {f}");
         }
         1
+    }
+}
+
+/// Whether this run includes the browser section `name` (`LBH_BENCH_ONLY`; all by default).
+fn runs(name: &str) -> bool {
+    match std::env::var("LBH_BENCH_ONLY") {
+        Ok(only) if !only.trim().is_empty() => only.split(',').any(|s| s.trim() == name),
+        _ => true,
     }
 }
 

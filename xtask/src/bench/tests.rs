@@ -55,3 +55,13 @@ fn thousands_separators() {
     assert_eq!(thousands(20000), "20,000");
     assert_eq!(thousands(999), "999");
 }
+
+#[test]
+fn soak_growth_is_relative_to_the_early_reading() {
+    assert_eq!(growth(100.0, 110.0), 0.1);
+    assert_eq!(percent(growth(100.0, 110.0)), "+10.0%");
+    assert_eq!(percent(growth(200.0, 190.0)), "-5.0%");
+    // No early figure: no ratio, not a division by zero passed off as growth.
+    assert!(growth(0.0, 5.0).is_nan());
+    assert_eq!(percent(f64::NAN), "n/a");
+}
