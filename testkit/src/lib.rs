@@ -5,11 +5,14 @@
 
 pub mod static_server;
 pub mod webdriver;
+pub mod wire;
 
 mod chrome_flags;
 
 pub use chrome_flags::CHROME_ARGS;
 pub use static_server::StaticServer;
+/// The HTTP client under the WebDriver wire, for the bench's own requests.
+pub use ureq;
 pub use webdriver::{Browser, Element, Engine};
 
 use std::path::PathBuf;

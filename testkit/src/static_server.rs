@@ -7,13 +7,17 @@
 //! - every response has `Cache-Control: no-store` and `Connection: close`.
 //!
 //! The server stops when dropped; its threads never outlive the test process. It keeps
-//! the path of every request, so a test can say which files the page loaded.
+//! the path of every request, so a test can say which files the page loaded. Files
+//! [`put`](StaticServer::put) in memory are served over the directory's.
 //!
 //! Every HTML page it serves first loads the test hook ([`HOOK_JS`], at `/__lbh/hook.js`,
 //! a same-origin script the page's CSP allows): it keeps the page's errors for engines
 //! whose console the driver cannot read (WebKit, Firefox) and marks a page being left,
 //! so the WebDriver client never reads a page that is going away as a settled one.
+//! [`StaticServer::plain`] leaves the hook out: `cargo xtask bench` times the page as
+//! it ships, and a script of the harness's own would be in its figures.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
@@ -26,24 +30,41 @@ pub struct StaticServer {
     port: u16,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
-    served: Arc<Mutex<Vec<String>>>,
+    site: Arc<Site>,
+}
+
+/// What the connections share: the directory, the files put in memory, the request log.
+struct Site {
+    root: PathBuf,
+    hook: bool,
+    /// URL path -> (content type, body).
+    memory: Mutex<HashMap<String, (String, Vec<u8>)>>,
+    served: Mutex<Vec<String>>,
 }
 
 impl StaticServer {
-    /// Starts serving `dir` on a free port of 127.0.0.1.
+    /// Starts serving `dir` on a free port of 127.0.0.1, every page with the test hook.
     pub fn start(dir: &Path) -> StaticServer {
-        let dir = dir
-            .canonicalize()
-            .unwrap_or_else(|e| panic!("StaticServer: cannot serve {}: {e}", dir.display()));
-        let listener = TcpListener::bind("127.0.0.1:0").expect("StaticServer: bind 127.0.0.1:0");
-        let port = listener
-            .local_addr()
-            .expect("StaticServer: local address")
-            .port();
+        StaticServer::serve(dir, true)
+            .unwrap_or_else(|e| panic!("StaticServer: cannot serve {}: {e}", dir.display()))
+    }
+
+    /// Like [`start`](StaticServer::start), with the pages as they are (no test hook).
+    pub fn plain(dir: &Path) -> std::io::Result<StaticServer> {
+        StaticServer::serve(dir, false)
+    }
+
+    fn serve(dir: &Path, hook: bool) -> std::io::Result<StaticServer> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let site = Arc::new(Site {
+            root: dir.canonicalize()?,
+            hook,
+            memory: Mutex::default(),
+            served: Mutex::default(),
+        });
         let stop = Arc::new(AtomicBool::new(false));
-        let stop2 = stop.clone();
-        let served: Arc<Mutex<Vec<String>>> = Arc::default();
-        let log = served.clone();
+        let (stop2, site2) = (stop.clone(), site.clone());
         let thread = std::thread::Builder::new()
             .name(format!("static-server-{port}"))
             .spawn(move || {
@@ -52,28 +73,41 @@ impl StaticServer {
                         break;
                     }
                     let Ok(stream) = conn else { continue };
-                    let dir = dir.clone();
-                    let log = log.clone();
+                    let site = site2.clone();
                     let _ = std::thread::Builder::new()
                         .name("static-server-conn".into())
                         .spawn(move || {
-                            let _ = handle(stream, &dir, &log);
+                            let _ = handle(stream, &site);
                         });
                 }
-            })
-            .expect("StaticServer: spawn thread");
-        StaticServer {
+            })?;
+        Ok(StaticServer {
             port,
             stop,
             thread: Some(thread),
-            served,
-        }
+            site,
+        })
+    }
+
+    /// Serves `body` at the URL path `path` ("/config.json"; "/x/" is "/x/index.html"),
+    /// over any file of the directory there, from the next request on.
+    pub fn put(&self, path: &str, content_type: &str, body: Vec<u8>) {
+        self.site
+            .memory
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), (content_type.to_string(), body));
     }
 
     /// The path (without query) of every request the app made so far, in arrival order;
     /// the test hook's own ([`HOOK_PATH`]) is the harness's, not the app's, and left out.
     pub fn served(&self) -> Vec<String> {
-        let all = self.served.lock().map(|s| s.clone()).unwrap_or_default();
+        let all = self
+            .site
+            .served
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
         all.into_iter()
             .filter(|p| !p.ends_with(HOOK_PATH))
             .collect()
@@ -101,7 +135,7 @@ impl Drop for StaticServer {
     }
 }
 
-fn handle(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+fn handle(mut stream: TcpStream, site: &Site) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -119,8 +153,9 @@ fn handle(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::
     let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or("");
     let target = parts.next().unwrap_or("/");
-    if let Ok(mut log) = log.lock() {
-        log.push(target.split(['?', '#']).next().unwrap_or("").to_owned());
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    if let Ok(mut log) = site.served.lock() {
+        log.push(path.to_owned());
     }
     let head_only = method == "HEAD";
     if method != "GET" && !head_only {
@@ -132,12 +167,7 @@ fn handle(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::
             false,
         );
     }
-    if target
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("")
-        .ends_with(HOOK_PATH)
-    {
+    if site.hook && path.ends_with(HOOK_PATH) {
         return respond(
             &mut stream,
             "200 OK",
@@ -146,26 +176,26 @@ fn handle(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::
             head_only,
         );
     }
-    let (status, ctype, body) = match resolve(root, target) {
+    let not_found = (
+        "404 Not Found",
+        "text/plain; charset=utf-8".to_string(),
+        b"not found\n".to_vec(),
+    );
+    let (status, ctype, body) = match site.resolve(path) {
+        Resolved::Memory(ctype, body) => ("200 OK", ctype, body),
         Resolved::File(path) => match std::fs::read(&path) {
-            Ok(bytes) if content_type(&path).starts_with("text/html") => {
-                ("200 OK", content_type(&path), with_hook(bytes))
-            }
-            Ok(bytes) => ("200 OK", content_type(&path), bytes),
-            Err(_) => (
-                "404 Not Found",
-                "text/plain; charset=utf-8",
-                b"not found\n".to_vec(),
-            ),
+            Ok(bytes) => ("200 OK", content_type(&path).to_string(), bytes),
+            Err(_) => not_found,
         },
-        Resolved::NoContent => ("204 No Content", "text/plain; charset=utf-8", Vec::new()),
-        Resolved::NotFound => (
-            "404 Not Found",
-            "text/plain; charset=utf-8",
-            b"not found\n".to_vec(),
-        ),
+        Resolved::NoContent => ("204 No Content", "text/plain; charset=utf-8".into(), vec![]),
+        Resolved::NotFound => not_found,
     };
-    respond(&mut stream, status, ctype, &body, head_only)
+    let body = if site.hook && ctype.starts_with("text/html") {
+        with_hook(body)
+    } else {
+        body
+    };
+    respond(&mut stream, status, &ctype, &body, head_only)
 }
 
 /// Where the hook is served (under any directory, so a sub-path build finds it too).
@@ -225,33 +255,55 @@ fn respond(
 }
 
 enum Resolved {
+    Memory(String, Vec<u8>),
     File(PathBuf),
     NoContent,
     NotFound,
 }
 
-fn resolve(root: &Path, target: &str) -> Resolved {
-    let path = target.split(['?', '#']).next().unwrap_or("/");
-    let decoded = percent_decode(path);
-    let rel = Path::new(decoded.trim_start_matches('/'));
-    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return Resolved::NotFound;
+impl Site {
+    fn memory(&self, path: &str) -> Option<Resolved> {
+        let memory = self.memory.lock().unwrap_or_else(|e| e.into_inner());
+        let key = if path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.to_string()
+        };
+        let (ctype, body) = memory.get(&key)?;
+        Some(Resolved::Memory(ctype.clone(), body.clone()))
     }
-    let full = root.join(rel);
-    if full.is_file() {
-        return Resolved::File(full);
+
+    fn resolve(&self, path: &str) -> Resolved {
+        let decoded = percent_decode(path);
+        let rel = Path::new(decoded.trim_start_matches('/'));
+        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return Resolved::NotFound;
+        }
+        if let Some(found) = self.memory(&decoded) {
+            return found;
+        }
+        let full = self.root.join(rel);
+        if full.is_file() {
+            return Resolved::File(full);
+        }
+        if full.is_dir() && full.join("index.html").is_file() {
+            return Resolved::File(full.join("index.html"));
+        }
+        if decoded == "/favicon.ico" {
+            return Resolved::NoContent;
+        }
+        let last = decoded.rsplit('/').next().unwrap_or("");
+        if last.contains('.') {
+            return Resolved::NotFound;
+        }
+        if let Some(found) = self.memory("/") {
+            return found;
+        }
+        if self.root.join("index.html").is_file() {
+            return Resolved::File(self.root.join("index.html"));
+        }
+        Resolved::NotFound
     }
-    if full.is_dir() && full.join("index.html").is_file() {
-        return Resolved::File(full.join("index.html"));
-    }
-    if decoded == "/favicon.ico" {
-        return Resolved::NoContent;
-    }
-    let last = decoded.rsplit('/').next().unwrap_or("");
-    if !last.contains('.') && root.join("index.html").is_file() {
-        return Resolved::File(root.join("index.html"));
-    }
-    Resolved::NotFound
 }
 
 fn percent_decode(s: &str) -> String {
