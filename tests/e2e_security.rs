@@ -15,9 +15,9 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,6 +25,7 @@ use base64::Engine;
 use fake_azure::{FakeAzure, Fault, Listener, Options};
 use serde_json::{json, Value};
 use support::{copy_dir, dist_dir, Browser, StaticServer};
+use testkit::LocalServer;
 
 // ------------------------------------------------------------------ the app under its CSP
 
@@ -131,14 +132,9 @@ fn assert_no_violations(b: &Browser) {
 }
 
 fn jwt() -> String {
-    let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    format!(
-        "{}.{}.{}",
-        enc(r#"{"alg":"RS256","typ":"JWT"}"#),
-        enc(
-            r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800,"nonce":"e2e-security-only"}"#
-        ),
-        enc("a-signature-that-must-stay-in-memory")
+    testkit::jwt(
+        r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800,"nonce":"e2e-security-only"}"#,
+        "a-signature-that-must-stay-in-memory",
     )
 }
 
@@ -316,56 +312,28 @@ type Seen = (String, String, Option<String>);
 /// probe, and a health operation (202 + Location, then 200), every name and value
 /// hostile. CORS like ARM's, so the browser's preflights pass.
 struct ArmStub {
-    port: u16,
-    stop: Arc<AtomicBool>,
+    server: LocalServer,
     log: Arc<Mutex<Vec<Seen>>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ArmStub {
     fn start() -> ArmStub {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the ARM stub");
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (stop2, log2) = (stop.clone(), log.clone());
-        let thread = std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stop2.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = conn else { continue };
-                let log = log2.clone();
-                std::thread::spawn(move || {
-                    let _ = serve(stream, port, &log);
-                });
-            }
-        });
-        ArmStub {
-            port,
-            stop,
-            log,
-            thread: Some(thread),
-        }
+        let log2 = log.clone();
+        let server = LocalServer::start("arm-stub", move |stream| {
+            let port = stream.local_addr().map(|a| a.port()).unwrap_or(0);
+            let _ = serve(stream, port, &log2);
+        })
+        .expect("bind the ARM stub");
+        ArmStub { server, log }
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.server.port())
     }
 
     fn requests(&self) -> Vec<Seen> {
         self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for ArmStub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ =
-            TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_secs(1));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! - unknown paths without a file extension serve the root `index.html`
 //!   (single-page app fallback); other unknown paths are 404;
 //! - a missing `/favicon.ico` answers 204 so browsers log no console error;
-//! - every response has `Cache-Control: no-store` and `Connection: close`.
+//! - every response has `Cache-Control: no-store` (unless
+//!   [`set_pages_like`](StaticServer::set_pages_like)) and `Connection: close`.
 //!
 //! The server stops when dropped; its threads never outlive the test process. It keeps
 //! the path of every request, so a test can say which files the page loaded. Files
@@ -19,17 +20,16 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::listener::LocalServer;
+
 pub struct StaticServer {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    server: LocalServer,
     site: Arc<Site>,
 }
 
@@ -40,6 +40,11 @@ struct Site {
     /// URL path -> (content type, body).
     memory: Mutex<HashMap<String, (String, Vec<u8>)>>,
     served: Mutex<Vec<String>>,
+    /// Serve as GitHub Pages does (see [`StaticServer::set_pages_like`]).
+    pages_like: AtomicBool,
+    /// gzip bodies by path, compressed once: compressing is the host's work, not the
+    /// page's, and must not land inside a timed load.
+    gzipped: Mutex<HashMap<String, Arc<Vec<u8>>>>,
 }
 
 impl StaticServer {
@@ -55,38 +60,19 @@ impl StaticServer {
     }
 
     fn serve(dir: &Path, hook: bool) -> std::io::Result<StaticServer> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let port = listener.local_addr()?.port();
         let site = Arc::new(Site {
             root: dir.canonicalize()?,
             hook,
             memory: Mutex::default(),
             served: Mutex::default(),
+            pages_like: AtomicBool::new(false),
+            gzipped: Mutex::default(),
         });
-        let stop = Arc::new(AtomicBool::new(false));
-        let (stop2, site2) = (stop.clone(), site.clone());
-        let thread = std::thread::Builder::new()
-            .name(format!("static-server-{port}"))
-            .spawn(move || {
-                for conn in listener.incoming() {
-                    if stop2.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = conn else { continue };
-                    let site = site2.clone();
-                    let _ = std::thread::Builder::new()
-                        .name("static-server-conn".into())
-                        .spawn(move || {
-                            let _ = handle(stream, &site);
-                        });
-                }
-            })?;
-        Ok(StaticServer {
-            port,
-            stop,
-            thread: Some(thread),
-            site,
-        })
+        let site2 = site.clone();
+        let server = LocalServer::start("static-server", move |stream| {
+            let _ = handle(stream, &site2);
+        })?;
+        Ok(StaticServer { server, site })
     }
 
     /// Serves `body` at the URL path `path` ("/config.json"; "/x/" is "/x/index.html"),
@@ -97,6 +83,14 @@ impl StaticServer {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(path.to_string(), (content_type.to_string(), body));
+        self.site.gzip_cache().clear();
+    }
+
+    /// Serves as GitHub Pages does (for timing cold and repeat loads): gzip when the
+    /// request accepts it, cacheable for 10 minutes; `config.json` stays `no-store`, as a
+    /// deployment must serve it. Off (every response `no-store`, uncompressed) by default.
+    pub fn set_pages_like(&self, on: bool) {
+        self.site.pages_like.store(on, Ordering::SeqCst);
     }
 
     /// The path (without query) of every request the app made so far, in arrival order;
@@ -115,23 +109,11 @@ impl StaticServer {
 
     /// `http://127.0.0.1:PORT/`
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+        self.server.url()
     }
 
     pub fn port(&self) -> u16 {
-        self.port
-    }
-}
-
-impl Drop for StaticServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ =
-            TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_secs(1));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.server.port()
     }
 }
 
@@ -143,11 +125,15 @@ fn handle(mut stream: TcpStream, site: &Site) -> std::io::Result<()> {
     if reader.read_line(&mut request_line)? == 0 {
         return Ok(());
     }
-    // Skip the headers; requests we serve have no body.
+    // Requests we serve have no body; of the headers, only Accept-Encoding counts.
+    let mut accepts_gzip = false;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
             break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            accepts_gzip |= k.trim().eq_ignore_ascii_case("accept-encoding") && v.contains("gzip");
         }
     }
     let mut parts = request_line.split_whitespace();
@@ -163,6 +149,7 @@ fn handle(mut stream: TcpStream, site: &Site) -> std::io::Result<()> {
             &mut stream,
             "405 Method Not Allowed",
             "text/plain; charset=utf-8",
+            NO_STORE,
             b"method not allowed\n",
             false,
         );
@@ -172,6 +159,7 @@ fn handle(mut stream: TcpStream, site: &Site) -> std::io::Result<()> {
             &mut stream,
             "200 OK",
             "text/javascript; charset=utf-8",
+            NO_STORE,
             HOOK_JS.as_bytes(),
             head_only,
         );
@@ -195,7 +183,33 @@ fn handle(mut stream: TcpStream, site: &Site) -> std::io::Result<()> {
     } else {
         body
     };
-    respond(&mut stream, status, &ctype, &body, head_only)
+    if status == "200 OK"
+        && site.pages_like.load(Ordering::SeqCst)
+        && !path.ends_with("config.json")
+    {
+        let cache = "Cache-Control: max-age=600\r\nVary: Accept-Encoding\r\n";
+        if !accepts_gzip {
+            return respond(&mut stream, status, &ctype, cache, &body, head_only);
+        }
+        let packed = site
+            .gzip_cache()
+            .entry(path.to_string())
+            .or_insert_with(|| Arc::new(gzip(&body)))
+            .clone();
+        let extra = format!("{cache}Content-Encoding: gzip\r\n");
+        return respond(&mut stream, status, &ctype, &extra, &packed, head_only);
+    }
+    respond(&mut stream, status, &ctype, NO_STORE, &body, head_only)
+}
+
+const NO_STORE: &str = "Cache-Control: no-store\r\n";
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use flate2::{write::GzEncoder, Compression};
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    enc.write_all(bytes)
+        .and_then(|()| enc.finish())
+        .expect("gzip into memory")
 }
 
 /// Where the hook is served (under any directory, so a sub-path build finds it too).
@@ -234,15 +248,17 @@ fn with_hook(page: Vec<u8>) -> Vec<u8> {
     }
 }
 
+/// `extra` is header lines, each ending in CRLF (`Cache-Control` among them).
 fn respond(
     stream: &mut TcpStream,
     status: &str,
     ctype: &str,
+    extra: &str,
     body: &[u8],
     head_only: bool,
 ) -> std::io::Result<()> {
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes())?;
@@ -262,6 +278,10 @@ enum Resolved {
 }
 
 impl Site {
+    fn gzip_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Vec<u8>>>> {
+        self.gzipped.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn memory(&self, path: &str) -> Option<Resolved> {
         let memory = self.memory.lock().unwrap_or_else(|e| e.into_inner());
         let key = if path.ends_with('/') {

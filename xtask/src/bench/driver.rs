@@ -119,22 +119,28 @@ impl Session {
     }
 
     pub(super) fn wait_button(&self, name: &str, timeout: Duration) -> Result<(), String> {
-        self.wait(&format!("a button named {name:?}"), timeout, || {
-            let v = self.exec(
-                "const b = window.__bench.button(arguments[0]); return !!b && !b.disabled;",
-                vec![json!(name)],
-            )?;
-            Ok((v == json!(true)).then_some(()))
-        })
+        self.until_true(
+            &format!("a button named {name:?}"),
+            timeout,
+            "const b = window.__bench.button(arguments[0]); return !!b && !b.disabled;",
+            name,
+        )
     }
 
     /// Waits for an enabled button with this accessible name, then clicks it (from JS).
     pub(super) fn click_when(&self, name: &str, timeout: Duration) -> Result<(), String> {
-        self.wait(&format!("a button named {name:?} to click"), timeout, || {
-            let v = self.exec(
-                "const b = window.__bench && window.__bench.button(arguments[0]); if (!b || b.disabled) return false; b.click(); return true;",
-                vec![json!(name)],
-            )?;
+        self.until_true(
+            &format!("a button named {name:?} to click"),
+            timeout,
+            "const b = window.__bench && window.__bench.button(arguments[0]); if (!b || b.disabled) return false; b.click(); return true;",
+            name,
+        )
+    }
+
+    /// Runs `js` (with `arg` as `arguments[0]`) until it answers true.
+    fn until_true(&self, what: &str, timeout: Duration, js: &str, arg: &str) -> Result<(), String> {
+        self.wait(what, timeout, || {
+            let v = self.exec(js, vec![json!(arg)])?;
             Ok((v == json!(true)).then_some(()))
         })
     }

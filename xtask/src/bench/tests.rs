@@ -32,6 +32,30 @@ fn reads_status_headers_and_body_and_serves_the_baseline() {
     // As shipped: no test hook in the page.
     assert_eq!(get("").body, b"<p>app</p>");
     assert_eq!(get("missing.js").status, 404);
+    assert_eq!(get("").header("cache-control"), Some("no-store"));
+
+    // As GitHub Pages serves: gzip when asked, cacheable, config.json excepted.
+    www.set_pages_like(true);
+    let gz = [("Accept-Encoding", "gzip".to_string())];
+    let get_gz = |path: &str| {
+        let url = format!("{}{path}", www.url());
+        http("GET", &url, &gz, None, Duration::from_secs(10)).unwrap()
+    };
+    let r = get_gz("");
+    assert_eq!(
+        (r.header("content-encoding"), r.header("cache-control")),
+        (Some("gzip"), Some("max-age=600"))
+    );
+    let mut page = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&r.body[..]), &mut page)
+        .unwrap();
+    assert_eq!(page, "<p>app</p>");
+    let r = get_gz("config.json");
+    assert_eq!(
+        (r.header("content-encoding"), r.header("cache-control")),
+        (None, Some("no-store"))
+    );
+    assert_eq!(get("").body, b"<p>app</p>");
 }
 
 #[test]

@@ -34,6 +34,12 @@ impl Www {
         self.0.put(path, content_type, body)
     }
 
+    /// Gzip and cacheable as GitHub Pages serves (config.json excepted), for cold loads.
+    #[allow(dead_code)] // until the cold-load section (issue 16) calls it
+    pub(super) fn set_pages_like(&self, on: bool) {
+        self.0.set_pages_like(on)
+    }
+
     pub(super) fn set_config(&self, config: Value) {
         self.put(
             "/config.json",
