@@ -8,7 +8,7 @@
 //!   a cookie or the console, even when ARM's Location names another origin that the
 //!   CSP would allow.
 //!
-//! The served copy's CSP gets the test servers' origins added to `connect-src`, the way
+//! The served page's CSP gets the test servers' origins added to `connect-src`, the way
 //! a deployment with a custom `armEndpoint` must (docs/security.md).
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -16,15 +16,13 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
 use fake_azure::{FakeAzure, Fault, Listener, Options};
 use serde_json::{json, Value};
-use support::{copy_dir, dist_dir, Browser, StaticServer};
+use support::{dist_dir, Browser, StaticServer};
 use testkit::LocalServer;
 
 // ------------------------------------------------------------------ the app under its CSP
@@ -38,45 +36,30 @@ document.addEventListener('securitypolicyviolation', function (e) {
 });
 "#;
 
-/// A copy of dist/ with `config.json`, `connect-src` extended by `origins`, and the
-/// violation probe; served on its own port, removed on drop.
+/// The built app with `config.json` (if given), `connect-src` extended by `origins`, and
+/// the violation probe: the changed files in memory over dist/, on a server of its own.
 struct CspApp {
-    dir: PathBuf,
     server: StaticServer,
 }
 
 impl CspApp {
     fn start(config_json: Option<&str>, origins: &[String]) -> CspApp {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("target/e2e-apps")
-            .join(format!(
-                "csp-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            ));
-        copy_dir(&dist_dir(), &dir);
+        let dist = dist_dir();
+        let server = StaticServer::start(&dist);
         if let Some(c) = config_json {
-            std::fs::write(dir.join("config.json"), c).expect("write config.json");
+            server.put("/config.json", "application/json", c.as_bytes().to_vec());
         }
-        let index = dir.join("index.html");
-        let html = std::fs::read_to_string(&index).expect("read index.html");
+        let html = std::fs::read_to_string(dist.join("index.html")).expect("read index.html");
         let html = with_connect_src(&html, origins);
         let html = insert_after_csp(&html, r#"<script src="/csp-probe.js"></script>"#);
-        std::fs::write(&index, html).expect("write index.html");
-        std::fs::write(dir.join("csp-probe.js"), CSP_PROBE_JS).expect("write csp-probe.js");
-        let server = StaticServer::start(&dir);
-        CspApp { dir, server }
+        server.put("/index.html", "text/html; charset=utf-8", html.into_bytes());
+        let probe = CSP_PROBE_JS.as_bytes().to_vec();
+        server.put("/csp-probe.js", "text/javascript; charset=utf-8", probe);
+        CspApp { server }
     }
 
     fn url(&self) -> String {
         self.server.url()
-    }
-}
-
-impl Drop for CspApp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
