@@ -16,7 +16,6 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use base64::Engine;
 use fake_azure::{EntraFault, FakeAzure, Fault, Options};
 use serde_json::Value;
 use support::{dist_dir, open_lb_web, Browser, ConfiguredApp, StaticServer};
@@ -347,13 +346,9 @@ fn sign_in_view_has_no_axe_violations() {
 }
 
 fn jwt() -> String {
-    let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    format!(
-        "{}.{}.c2ln",
-        enc(r#"{"alg":"RS256","typ":"JWT"}"#),
-        enc(
-            r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","exp":4102444800}"#
-        )
+    testkit::jwt(
+        r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","exp":4102444800}"#,
+        "sig",
     )
 }
 

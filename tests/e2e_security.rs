@@ -8,23 +8,22 @@
 //!   a cookie or the console, even when ARM's Location names another origin that the
 //!   CSP would allow.
 //!
-//! The served copy's CSP gets the test servers' origins added to `connect-src`, the way
+//! The served page's CSP gets the test servers' origins added to `connect-src`, the way
 //! a deployment with a custom `armEndpoint` must (docs/security.md).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
 use fake_azure::{FakeAzure, Fault, Listener, Options};
 use serde_json::{json, Value};
-use support::{copy_dir, dist_dir, Browser, StaticServer};
+use support::{dist_dir, Browser, StaticServer};
+use testkit::LocalServer;
 
 // ------------------------------------------------------------------ the app under its CSP
 
@@ -37,45 +36,30 @@ document.addEventListener('securitypolicyviolation', function (e) {
 });
 "#;
 
-/// A copy of dist/ with `config.json`, `connect-src` extended by `origins`, and the
-/// violation probe; served on its own port, removed on drop.
+/// The built app with `config.json` (if given), `connect-src` extended by `origins`, and
+/// the violation probe: the changed files in memory over dist/, on a server of its own.
 struct CspApp {
-    dir: PathBuf,
     server: StaticServer,
 }
 
 impl CspApp {
     fn start(config_json: Option<&str>, origins: &[String]) -> CspApp {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("target/e2e-apps")
-            .join(format!(
-                "csp-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            ));
-        copy_dir(&dist_dir(), &dir);
+        let dist = dist_dir();
+        let server = StaticServer::start(&dist);
         if let Some(c) = config_json {
-            std::fs::write(dir.join("config.json"), c).expect("write config.json");
+            server.put("/config.json", "application/json", c.as_bytes().to_vec());
         }
-        let index = dir.join("index.html");
-        let html = std::fs::read_to_string(&index).expect("read index.html");
+        let html = std::fs::read_to_string(dist.join("index.html")).expect("read index.html");
         let html = with_connect_src(&html, origins);
         let html = insert_after_csp(&html, r#"<script src="/csp-probe.js"></script>"#);
-        std::fs::write(&index, html).expect("write index.html");
-        std::fs::write(dir.join("csp-probe.js"), CSP_PROBE_JS).expect("write csp-probe.js");
-        let server = StaticServer::start(&dir);
-        CspApp { dir, server }
+        server.put("/index.html", "text/html; charset=utf-8", html.into_bytes());
+        let probe = CSP_PROBE_JS.as_bytes().to_vec();
+        server.put("/csp-probe.js", "text/javascript; charset=utf-8", probe);
+        CspApp { server }
     }
 
     fn url(&self) -> String {
         self.server.url()
-    }
-}
-
-impl Drop for CspApp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -131,14 +115,9 @@ fn assert_no_violations(b: &Browser) {
 }
 
 fn jwt() -> String {
-    let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    format!(
-        "{}.{}.{}",
-        enc(r#"{"alg":"RS256","typ":"JWT"}"#),
-        enc(
-            r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800,"nonce":"e2e-security-only"}"#
-        ),
-        enc("a-signature-that-must-stay-in-memory")
+    testkit::jwt(
+        r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800,"nonce":"e2e-security-only"}"#,
+        "a-signature-that-must-stay-in-memory",
     )
 }
 
@@ -316,56 +295,28 @@ type Seen = (String, String, Option<String>);
 /// probe, and a health operation (202 + Location, then 200), every name and value
 /// hostile. CORS like ARM's, so the browser's preflights pass.
 struct ArmStub {
-    port: u16,
-    stop: Arc<AtomicBool>,
+    server: LocalServer,
     log: Arc<Mutex<Vec<Seen>>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ArmStub {
     fn start() -> ArmStub {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the ARM stub");
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (stop2, log2) = (stop.clone(), log.clone());
-        let thread = std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stop2.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = conn else { continue };
-                let log = log2.clone();
-                std::thread::spawn(move || {
-                    let _ = serve(stream, port, &log);
-                });
-            }
-        });
-        ArmStub {
-            port,
-            stop,
-            log,
-            thread: Some(thread),
-        }
+        let log2 = log.clone();
+        let server = LocalServer::start("arm-stub", move |stream| {
+            let port = stream.local_addr().map(|a| a.port()).unwrap_or(0);
+            let _ = serve(stream, port, &log2);
+        })
+        .expect("bind the ARM stub");
+        ArmStub { server, log }
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.server.port())
     }
 
     fn requests(&self) -> Vec<Seen> {
         self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for ArmStub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ =
-            TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_secs(1));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -24,8 +24,7 @@
 
 use serde_json::{json, Value};
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -33,30 +32,9 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(100);
 
-use crate::chrome_flags::CHROME_ARGS;
+use crate::wire::{self, Error as WdError};
 
 // ------------------------------------------------------------------ session
-
-#[derive(Debug)]
-struct WdError {
-    status: u16,
-    error: String,
-    message: String,
-}
-
-impl fmt::Display for WdError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Chromedriver appends a long native stack trace; keep the first lines.
-        let msg: Vec<&str> = self.message.lines().take(3).collect();
-        write!(
-            f,
-            "{} (HTTP {}): {}",
-            self.error,
-            self.status,
-            msg.join(" / ")
-        )
-    }
-}
 
 impl WdError {
     /// The element went away between being found and being asked about.
@@ -89,93 +67,23 @@ impl WdError {
 }
 
 struct Session {
-    agent: ureq::Agent,
-    /// `http://127.0.0.1:PORT`
-    driver_url: String,
-    /// `http://127.0.0.1:PORT/session/ID`
-    session_url: String,
-    driver: Mutex<Option<Child>>,
-    temp_dir: PathBuf,
+    /// Dropped first: closes the browser, before its driver stops and its profile goes.
+    wire: wire::Session,
+    _driver: wire::Driver,
     timeout: Mutex<Duration>,
     console: Mutex<Vec<String>>,
     engine: Engine,
     /// Whether commands run inside an iframe (`enter_frame`), where "Frame is detached"
     /// means the frame was removed, not that the page is navigating.
     in_frame: std::sync::atomic::AtomicBool,
+    _temp_dir: wire::TempDir,
     /// Held while this browser lives: one browser at a time in this process.
     _turn: Turn,
 }
 
-fn agent() -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(90)))
-        .build();
-    ureq::Agent::new_with_config(config)
-}
-
-fn http(
-    agent: &ureq::Agent,
-    method: &str,
-    url: &str,
-    body: Option<&Value>,
-) -> Result<Value, WdError> {
-    let transport = |e: ureq::Error| WdError {
-        status: 0,
-        error: "transport".into(),
-        message: format!("{method} {url}: {e}"),
-    };
-    let mut resp = match method {
-        "GET" => agent.get(url).call(),
-        "DELETE" => agent.delete(url).call(),
-        _ => agent
-            .post(url)
-            .send_json(body.cloned().unwrap_or_else(|| json!({}))),
-    }
-    .map_err(transport)?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .body_mut()
-        .with_config()
-        .limit(512 * 1024 * 1024)
-        .read_to_string()
-        .map_err(transport)?;
-    let parsed: Value = serde_json::from_str(&text).map_err(|e| WdError {
-        status,
-        error: "invalid response".into(),
-        message: format!(
-            "{method} {url}: {e}: {}",
-            text.chars().take(300).collect::<String>()
-        ),
-    })?;
-    let value = parsed.get("value").cloned().unwrap_or(Value::Null);
-    if status >= 400 || value.get("error").and_then(Value::as_str).is_some() {
-        return Err(WdError {
-            status,
-            error: value
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown error")
-                .to_string(),
-            message: value
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or(&text)
-                .to_string(),
-        });
-    }
-    Ok(value)
-}
-
 impl Session {
     fn try_cmd(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, WdError> {
-        http(
-            &self.agent,
-            method,
-            &format!("{}{}", self.session_url, path),
-            body.as_ref(),
-        )
+        self.wire.cmd(method, path, body)
     }
 
     fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -235,13 +143,22 @@ impl Session {
             .unwrap_or_default()
     }
 
-    fn screenshot(&self, path: &Path) {
+    /// The viewport as PNG bytes.
+    fn try_png(&self) -> Result<Vec<u8>, String> {
         use base64::Engine as _;
-        let data = self.cmd("GET", "/screenshot", None);
-        let data = data.as_str().expect("screenshot: base64 string");
-        let png = base64::engine::general_purpose::STANDARD
+        let data = self
+            .try_cmd("GET", "/screenshot", None)
+            .map_err(|e| e.to_string())?;
+        let data = data.as_str().ok_or("screenshot: not a base64 string")?;
+        base64::engine::general_purpose::STANDARD
             .decode(data)
-            .expect("screenshot: valid base64");
+            .map_err(|e| format!("screenshot: {e}"))
+    }
+
+    fn screenshot(&self, path: &Path) {
+        let png = self
+            .try_png()
+            .unwrap_or_else(|e| panic!("webdriver: cannot take a screenshot: {e}"));
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
@@ -272,11 +189,7 @@ impl Session {
             .join("tests/artifacts")
             .join(format!("{millis}-{test}.png"));
         let ok = (|| {
-            use base64::Engine as _;
-            let data = self.try_cmd("GET", "/screenshot", None).ok()?;
-            let png = base64::engine::general_purpose::STANDARD
-                .decode(data.as_str()?)
-                .ok()?;
+            let png = self.try_png().ok()?;
             std::fs::create_dir_all(path.parent()?).ok()?;
             std::fs::write(&path, png).ok()
         })();
@@ -480,76 +393,6 @@ impl Session {
     fn actions(&self, actions: Value) {
         self.cmd("POST", "/actions", Some(json!({ "actions": actions })));
     }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        // Close the browser, then ask chromedriver to quit, then make sure.
-        let _ = http(&self.agent, "DELETE", &self.session_url, None);
-        let _ = http(
-            &self.agent,
-            "GET",
-            &format!("{}/shutdown", self.driver_url),
-            None,
-        );
-        if let Some(mut child) = self.driver.lock().map(|mut d| d.take()).unwrap_or(None) {
-            // WebKitWebDriver has no shutdown command, and xvfb-run waits for it with its
-            // X server: end the process group the driver was started in (its own, by id).
-            if self.engine == Engine::Webkit {
-                let _ = Command::new("kill")
-                    .args(["-TERM", "--", &format!("-{}", child.id())])
-                    .status();
-            }
-            let deadline = Instant::now() + Duration::from_secs(3);
-            loop {
-                match child.try_wait() {
-                    Ok(Some(_)) => break,
-                    Ok(None) if Instant::now() < deadline => {
-                        std::thread::sleep(Duration::from_millis(50))
-                    }
-                    _ => {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        break;
-                    }
-                }
-            }
-        }
-        remove_dir(&self.temp_dir);
-    }
-}
-
-fn remove_dir(dir: &Path) {
-    for _ in 0..20 {
-        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("webdriver: no free port on 127.0.0.1")
-}
-
-fn temp_dir() -> PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!(
-        "lbh-e2e-{}-{}-{nanos}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir)
-        .unwrap_or_else(|e| panic!("webdriver: cannot create {}: {e}", dir.display()));
-    dir
 }
 
 // ------------------------------------------------------------------ role lookup
@@ -829,18 +672,14 @@ impl Engine {
     fn capabilities(self, w: u32, h: u32, extra_flags: &[&str], temp_dir: &Path) -> Value {
         match self {
             Engine::Chromium => {
-                let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
-                args.push(format!("--window-size={w},{h}"));
-                args.extend(extra_flags.iter().map(|f| f.to_string()));
-                args.push(format!(
-                    "--user-data-dir={}",
-                    temp_dir.join("profile").display()
-                ));
-                json!({
-                    "browserName": "chrome",
-                    "goog:chromeOptions": { "binary": env_or("CHROMIUM", "/usr/bin/chromium"), "args": args },
-                    "goog:loggingPrefs": { "browser": "ALL" }
-                })
+                let mut flags = vec![format!("--window-size={w},{h}")];
+                flags.extend(extra_flags.iter().map(|f| f.to_string()));
+                wire::chromium_capabilities(
+                    &env_or("CHROMIUM", "/usr/bin/chromium"),
+                    &flags,
+                    &temp_dir.join("profile"),
+                    Some(json!({ "browser": "ALL" })),
+                )
             }
             Engine::Firefox => json!({
                 "browserName": "firefox",
@@ -957,98 +796,39 @@ impl Browser {
     pub fn start_with(w: u32, h: u32, extra_flags: &[&str]) -> Browser {
         let engine = Engine::from_env();
         let turn = Turn::take();
-        let temp_dir = temp_dir();
-        let agent = agent();
-        let (driver, program, args) = engine.driver();
         for (what, p) in engine.files() {
             if !Path::new(&p).exists() {
-                remove_dir(&temp_dir);
                 panic!("{p} not found (env {what}): run `cargo xtask setup`, which installs the three engines and their drivers");
             }
         }
-
-        // Start the driver on a free port (retrying if another process took it).
-        let mut started = None;
-        let mut last_problem = String::new();
-        for _attempt in 0..3 {
-            let port = free_port();
-            let mut cmd = Command::new(&program);
-            cmd.args(&args)
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            // Its own process group, so that Drop can end xvfb-run's children too.
-            std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-            let mut child = match cmd.spawn() {
-                Ok(c) => c,
-                Err(e) => {
-                    remove_dir(&temp_dir);
-                    panic!("cannot start {program}: {e}");
-                }
-            };
-            let driver_url = format!("http://127.0.0.1:{port}");
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                if let Ok(Some(status)) = child.try_wait() {
-                    last_problem = format!("{driver} exited early ({status})");
-                    break;
-                }
-                match http(&agent, "GET", &format!("{driver_url}/status"), None) {
-                    Ok(v) if v.get("ready").and_then(Value::as_bool) != Some(false) => {
-                        started = Some((child, driver_url));
-                        break;
-                    }
-                    Ok(v) => last_problem = format!("{driver} not ready: {v}"),
-                    Err(e) => last_problem = e.to_string(),
-                }
-                if Instant::now() >= deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            if started.is_some() {
-                break;
-            }
-        }
-        let Some((child, driver_url)) = started else {
-            remove_dir(&temp_dir);
-            panic!("{driver} ({program}) did not become ready: {last_problem}");
-        };
-
-        let caps = engine.capabilities(w, h, extra_flags, &temp_dir);
-        // From here on, Session's Drop cleans up (the driver, the temp dir, the turn).
-        let mut s = Session {
-            agent,
-            session_url: String::new(),
-            driver_url: driver_url.clone(),
-            driver: Mutex::new(Some(child)),
-            temp_dir,
+        // Each of these cleans up after itself from here on, a panic included.
+        let temp_dir = wire::TempDir::new("lbh-e2e").unwrap_or_else(|e| panic!("webdriver: {e}"));
+        let (name, program, args) = engine.driver();
+        let driver = wire::Driver::start(wire::Launch {
+            name,
+            program: &program,
+            args: &args,
+            own_group: engine == Engine::Webkit,
+            command_timeout: Duration::from_secs(90),
+        })
+        .unwrap_or_else(|e| panic!("webdriver: {e}"));
+        let caps = engine.capabilities(w, h, extra_flags, temp_dir.path());
+        let session = driver.session(caps).unwrap_or_else(|e| {
+            panic!(
+                "webdriver: cannot start {} through {name}: {e}",
+                engine.name()
+            )
+        });
+        let s = Session {
+            wire: session,
+            _driver: driver,
             timeout: Mutex::new(DEFAULT_TIMEOUT),
             console: Mutex::new(Vec::new()),
             engine,
             in_frame: std::sync::atomic::AtomicBool::new(false),
+            _temp_dir: temp_dir,
             _turn: turn,
         };
-        let created = http(
-            &s.agent,
-            "POST",
-            &format!("{driver_url}/session"),
-            Some(&json!({ "capabilities": { "alwaysMatch": caps } })),
-        )
-        .unwrap_or_else(|e| {
-            panic!(
-                "webdriver: cannot start {} through {driver}: {e}",
-                engine.name()
-            )
-        });
-        let id = created
-            .get("sessionId")
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("webdriver: new session without sessionId: {created}"));
-        s.session_url = format!("{driver_url}/session/{id}");
         let b = Browser { s: Arc::new(s) };
         match engine {
             // Headless Chromium keeps a window at least 500 px wide whatever --window-size

@@ -1,7 +1,6 @@
 //! A live-shaped session for end-to-end tests: the fake Azure server, the app configured
 //! to use it, and a browser signed in with a pasted JWT-shaped token.
 
-use base64::Engine;
 use std::time::Duration;
 
 use fake_azure::{FakeAzure, Fault, Logged, Options, Target};
@@ -15,13 +14,9 @@ pub const HEALTH: &str = "/health?";
 pub const RULE_HTTP_CHECK: &str = "/loadBalancingRules/rule-http/health";
 
 pub fn jwt() -> String {
-    let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    format!(
-        "{}.{}.c2ln",
-        enc(r#"{"alg":"RS256","typ":"JWT"}"#),
-        enc(
-            r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800}"#
-        )
+    testkit::jwt(
+        r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"ana@contoso.com","name":"Ana","exp":4102444800}"#,
+        "sig",
     )
 }
 

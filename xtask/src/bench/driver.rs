@@ -1,18 +1,16 @@
-//! The bench's WebDriver client: one chromedriver for the run, a fresh Chromium per session, with the DevTools calls the figures need.
+//! The bench's side of the WebDriver wire (testkit's): one chromedriver for the run, a
+//! fresh Chromium per session, with the DevTools calls the figures need.
 
 use super::*;
 use crate::tools::{CHROMEDRIVER, CHROMIUM};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::Path;
 use std::time::{Duration, Instant};
-use testkit::CHROME_ARGS;
+use testkit::wire;
 
 /// One chromedriver for the whole run; each `session` is a new Chromium with a new profile.
 pub(super) struct Driver {
-    pub(super) child: Child,
-    pub(super) base: String,
+    wire: wire::Driver,
 }
 
 impl Driver {
@@ -24,136 +22,38 @@ impl Driver {
                 ));
             }
         }
-        let port = free_port()?;
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {CHROMEDRIVER}: {e}"))?;
-        let driver = Driver {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(v) = wd(&format!("{}/status", driver.base), "GET", None) {
-                if v.get("ready").and_then(Value::as_bool) == Some(true) {
-                    return Ok(driver);
-                }
-            }
-            if Instant::now() > deadline {
-                return Err("chromedriver did not become ready in 20 s".into());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let wire = wire::Driver::start(wire::Launch {
+            name: "chromedriver",
+            program: CHROMEDRIVER,
+            args: &[],
+            own_group: false,
+            // Generous: the bench's own waits set the limits that matter.
+            command_timeout: Duration::from_secs(180),
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(Driver { wire })
     }
 
     pub(super) fn session(&self, performance_log: bool) -> Result<Session, String> {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let profile = std::env::temp_dir().join(format!(
-            "lbh-bench-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&profile);
-        std::fs::create_dir_all(&profile)
-            .map_err(|e| format!("cannot create {}: {e}", profile.display()))?;
-        let mut args: Vec<String> = CHROME_ARGS
-            .iter()
-            .chain(BENCH_CHROME_ARGS)
-            .map(|s| s.to_string())
-            .collect();
-        args.push(format!("--user-data-dir={}", profile.display()));
-        let mut caps = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
-        });
-        if performance_log {
-            caps["goog:loggingPrefs"] = json!({ "performance": "ALL" });
-        }
-        let created = wd(
-            &format!("{}/session", self.base),
-            "POST",
-            Some(&json!({ "capabilities": { "alwaysMatch": caps } })),
-        );
-        let created = match created {
-            Ok(v) => v,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&profile);
-                return Err(format!("cannot start Chromium through chromedriver: {e}"));
-            }
-        };
-        let id = created
-            .get("sessionId")
-            .and_then(Value::as_str)
-            .ok_or("new session without sessionId")?;
+        let profile = wire::TempDir::new("lbh-bench").map_err(|e| e.to_string())?;
+        let flags: Vec<String> = BENCH_CHROME_ARGS.iter().map(|s| s.to_string()).collect();
+        let logs = performance_log.then(|| json!({ "performance": "ALL" }));
+        let caps = wire::chromium_capabilities(CHROMIUM, &flags, profile.path(), logs);
+        let wire = self
+            .wire
+            .session(caps)
+            .map_err(|e| format!("cannot start Chromium through chromedriver: {e}"))?;
         Ok(Session {
-            url: format!("{}/session/{id}", self.base),
-            profile,
+            wire,
+            _profile: profile,
         })
     }
 }
 
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = wd(&format!("{}/shutdown", self.base), "GET", None);
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A WebDriver call: the `value` of the answer, or its error.
-pub(super) fn wd(url: &str, method: &str, body: Option<&Value>) -> Result<Value, String> {
-    let body_bytes = body.map(|b| b.to_string().into_bytes());
-    let headers = [(
-        "Content-Type",
-        "application/json; charset=utf-8".to_string(),
-    )];
-    let resp = http(
-        method,
-        url,
-        &headers,
-        body_bytes.as_deref(),
-        Duration::from_secs(180),
-    )?;
-    let v: Value = serde_json::from_slice(&resp.body)
-        .map_err(|e| format!("{method} {url}: not JSON ({e})"))?;
-    let value = v.get("value").cloned().unwrap_or(Value::Null);
-    if let Some(err) = value.get("error").and_then(Value::as_str) {
-        let msg = value.get("message").and_then(Value::as_str).unwrap_or("");
-        let msg: Vec<&str> = msg.lines().take(2).collect();
-        return Err(format!("{method} {url}: {err}: {}", msg.join(" / ")));
-    }
-    if resp.status >= 400 {
-        return Err(format!("{method} {url}: HTTP {}", resp.status));
-    }
-    Ok(value)
-}
-
 pub(super) struct Session {
-    pub(super) url: String,
-    pub(super) profile: PathBuf,
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = wd(&self.url, "DELETE", None);
-        for _ in 0..20 {
-            if std::fs::remove_dir_all(&self.profile).is_ok() || !self.profile.exists() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
+    /// Dropped first: the browser quits before its profile is deleted.
+    wire: wire::Session,
+    _profile: wire::TempDir,
 }
 
 impl Session {
@@ -163,8 +63,9 @@ impl Session {
         path: &str,
         body: Option<Value>,
     ) -> Result<Value, String> {
-        let body = body.or_else(|| (method == "POST").then(|| json!({})));
-        wd(&format!("{}{path}", self.url), method, body.as_ref())
+        self.wire
+            .cmd(method, path, body)
+            .map_err(|e| format!("{method} {path}: {e}"))
     }
 
     pub(super) fn exec(&self, js: &str, args: Vec<Value>) -> Result<Value, String> {
@@ -218,22 +119,28 @@ impl Session {
     }
 
     pub(super) fn wait_button(&self, name: &str, timeout: Duration) -> Result<(), String> {
-        self.wait(&format!("a button named {name:?}"), timeout, || {
-            let v = self.exec(
-                "const b = window.__bench.button(arguments[0]); return !!b && !b.disabled;",
-                vec![json!(name)],
-            )?;
-            Ok((v == json!(true)).then_some(()))
-        })
+        self.until_true(
+            &format!("a button named {name:?}"),
+            timeout,
+            "const b = window.__bench.button(arguments[0]); return !!b && !b.disabled;",
+            name,
+        )
     }
 
     /// Waits for an enabled button with this accessible name, then clicks it (from JS).
     pub(super) fn click_when(&self, name: &str, timeout: Duration) -> Result<(), String> {
-        self.wait(&format!("a button named {name:?} to click"), timeout, || {
-            let v = self.exec(
-                "const b = window.__bench && window.__bench.button(arguments[0]); if (!b || b.disabled) return false; b.click(); return true;",
-                vec![json!(name)],
-            )?;
+        self.until_true(
+            &format!("a button named {name:?} to click"),
+            timeout,
+            "const b = window.__bench && window.__bench.button(arguments[0]); if (!b || b.disabled) return false; b.click(); return true;",
+            name,
+        )
+    }
+
+    /// Runs `js` (with `arg` as `arguments[0]`) until it answers true.
+    fn until_true(&self, what: &str, timeout: Duration, js: &str, arg: &str) -> Result<(), String> {
+        self.wait(what, timeout, || {
+            let v = self.exec(js, vec![json!(arg)])?;
             Ok((v == json!(true)).then_some(()))
         })
     }

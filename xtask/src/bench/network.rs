@@ -6,18 +6,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-pub(super) fn base64url(data: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
-}
-
 /// A JWT-shaped token for the paste box (the fake server accepts exactly this string).
 pub(super) fn jwt() -> String {
-    let head = base64url(br#"{"alg":"RS256","typ":"JWT"}"#);
-    let claims = base64url(
-        br#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"bench@contoso.com","name":"Bench","exp":4102444800}"#,
-    );
-    format!("{head}.{claims}.c2ln")
+    testkit::jwt(
+        r#"{"aud":"https://management.azure.com/","tid":"3f2b8c1e-5d4a-4e6b-9c7d-8a1b2c3d4e5f","upn":"bench@contoso.com","name":"Bench","exp":4102444800}"#,
+        "sig",
+    )
 }
 
 #[derive(Default, Debug)]

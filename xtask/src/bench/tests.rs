@@ -1,4 +1,5 @@
 use super::*;
+use std::time::Duration;
 
 #[test]
 fn medians_and_spread() {
@@ -9,14 +10,52 @@ fn medians_and_spread() {
 }
 
 #[test]
-fn parses_chunked_and_sized_responses() {
-    let r = parse_response(b"HTTP/1.1 202 Accepted\r\nLocation: http://x/op\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap();
+fn reads_status_headers_and_body_and_serves_the_baseline() {
+    let dir = testkit::wire::TempDir::new("lbh-bench-test").unwrap();
+    let (app, baseline) = (dir.path().join("app"), dir.path().join("baseline"));
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::create_dir_all(&baseline).unwrap();
+    std::fs::write(app.join("index.html"), "<p>app</p>").unwrap();
+    std::fs::write(baseline.join("index.html"), "<p>baseline</p>").unwrap();
+    let www = Www::start(&app, &baseline).unwrap();
+    www.set_config(serde_json::json!({ "demo": {} }));
+    let get = |path: &str| {
+        let url = format!("{}{path}", www.url());
+        http("GET", &url, &[], None, Duration::from_secs(10)).unwrap()
+    };
+    let r = get("config.json");
     assert_eq!(
-        (r.status, r.header("location"), r.body.as_slice()),
-        (202, Some("http://x/op"), &b"abcde"[..])
+        (r.status, r.header("content-type"), r.body.as_slice()),
+        (200, Some("application/json"), &br#"{"demo":{}}"#[..])
     );
-    let r = parse_response(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}").unwrap();
-    assert_eq!(r.body, b"{}");
+    assert_eq!(get("baseline/?n=5").body, b"<p>baseline</p>");
+    // As shipped: no test hook in the page.
+    assert_eq!(get("").body, b"<p>app</p>");
+    assert_eq!(get("missing.js").status, 404);
+    assert_eq!(get("").header("cache-control"), Some("no-store"));
+
+    // As GitHub Pages serves: gzip when asked, cacheable, config.json excepted.
+    www.set_pages_like(true);
+    let gz = [("Accept-Encoding", "gzip".to_string())];
+    let get_gz = |path: &str| {
+        let url = format!("{}{path}", www.url());
+        http("GET", &url, &gz, None, Duration::from_secs(10)).unwrap()
+    };
+    let r = get_gz("");
+    assert_eq!(
+        (r.header("content-encoding"), r.header("cache-control")),
+        (Some("gzip"), Some("max-age=600"))
+    );
+    let mut page = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&r.body[..]), &mut page)
+        .unwrap();
+    assert_eq!(page, "<p>app</p>");
+    let r = get_gz("config.json");
+    assert_eq!(
+        (r.header("content-encoding"), r.header("cache-control")),
+        (None, Some("no-store"))
+    );
+    assert_eq!(get("").body, b"<p>app</p>");
 }
 
 #[test]
