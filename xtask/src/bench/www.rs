@@ -35,7 +35,6 @@ impl Www {
     }
 
     /// Gzip and cacheable as GitHub Pages serves (config.json excepted), for cold loads.
-    #[allow(dead_code)] // until the cold-load section (issue 16) calls it
     pub(super) fn set_pages_like(&self, on: bool) {
         self.0.set_pages_like(on)
     }
