@@ -16,7 +16,7 @@ use lb_health::demo::DemoTransport;
 use lb_health::health::catalog::explain;
 use lb_health::http::browser::{BrowserClock, FetchTransport};
 use lb_health::http::cloud::{ArmBase, Cloud};
-use lb_health::ui::{App, ReasonTip, Session};
+use lb_health::ui::{App, ReasonTip, Session, Tips};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -76,7 +76,7 @@ async fn tooltip_explains_the_code_and_is_the_buttons_description() {
     let first_step = reason.next_steps[0].clone();
     let _m = leptos::mount::mount_to(root.clone(), move || {
         let open = RwSignal::new(None);
-        view! { <ReasonTip id="t1".to_string() label="Explain reason for vm-1".to_string() reason=reason.clone() open_tip=open/> }
+        view! { <ReasonTip id="t1".to_string() label="Explain reason for vm-1".to_string() reason=reason.clone() open_tip=Tips::for_table(open)/> }
     });
     tick().await;
     let button = q(&root, "button").unwrap();
@@ -103,7 +103,7 @@ async fn tooltip_opens_on_focus_and_closes_on_escape() {
     let root = host();
     let _m = leptos::mount::mount_to(root.clone(), || {
         let open = RwSignal::new(None);
-        view! { <ReasonTip id="t2".to_string() label="Explain".to_string() reason=explain("NA", "Down", None) open_tip=open/> }
+        view! { <ReasonTip id="t2".to_string() label="Explain".to_string() reason=explain("NA", "Down", None) open_tip=Tips::for_table(open)/> }
     });
     tick().await;
     let button: HtmlElement = q(&root, "button").unwrap().unchecked_into();
@@ -141,7 +141,7 @@ async fn tooltip_opens_on_hover_and_stays_while_pointer_is_over_it() {
     let root = host();
     let _m = leptos::mount::mount_to(root.clone(), || {
         let open = RwSignal::new(None);
-        view! { <ReasonTip id="t3".to_string() label="Explain".to_string() reason=explain("Weird_Code", "", None) open_tip=open/> }
+        view! { <ReasonTip id="t3".to_string() label="Explain".to_string() reason=explain("Weird_Code", "", None) open_tip=Tips::for_table(open)/> }
     });
     tick().await;
     let wrap = q(&root, ".tip-wrap").unwrap();

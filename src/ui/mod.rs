@@ -43,7 +43,7 @@ pub use error_view::ErrorView;
 pub use fatal::show_fatal;
 pub use loading::Loading;
 pub use panel::HealthPanel;
-pub use tooltip::ReasonTip;
+pub use tooltip::{ReasonTip, Tips};
 
 /// Where the user is. Each screen owns its data; going back re-reads it.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,6 +9,27 @@ use leptos::prelude::*;
 
 use crate::health::catalog::Reason;
 
+/// Which reason tooltip is open: one choice per panel (`open`), so only one is and Escape
+/// anywhere in the panel closes it first. A table's tooltips read it through `seen`, a
+/// memo made with the table: reactive_graph keeps a dropped subscriber in a live signal's
+/// list until the signal goes, so a hundred tooltips replaced at each watch-mode check
+/// would otherwise pile up in the panel's signal (the bench's watch soak found it).
+#[derive(Clone, Copy)]
+pub struct Tips {
+    open: RwSignal<Option<String>>,
+    seen: Memo<Option<String>>,
+}
+
+impl Tips {
+    /// Call from the component that owns the table, so `seen` goes with it.
+    pub fn for_table(open: RwSignal<Option<String>>) -> Tips {
+        Tips {
+            open,
+            seen: Memo::new(move |_| open.get()),
+        }
+    }
+}
+
 #[component]
 pub fn ReasonTip(
     /// Unique in the page: the tooltip's element id.
@@ -16,19 +37,18 @@ pub fn ReasonTip(
     /// The info button's accessible name, e.g. "Explain reason for vm-web-3".
     label: String,
     #[prop(into)] reason: Arc<Reason>,
-    /// Which tooltip is open, shared by the panel so only one is, and so Escape
-    /// anywhere in the panel closes it before it closes the panel.
-    open_tip: RwSignal<Option<String>>,
+    /// Which tooltip is open (see [`Tips`]).
+    open_tip: Tips,
 ) -> impl IntoView {
     let key = StoredValue::new(id.clone());
     // One memo per tooltip, so opening one re-renders that one only.
     let open = Memo::new(move |_| {
-        key.with_value(|id| open_tip.with(|o| o.as_deref() == Some(id.as_str())))
+        key.with_value(|id| open_tip.seen.with(|o| o.as_deref() == Some(id.as_str())))
     });
-    let show = move || open_tip.set(Some(key.get_value()));
+    let show = move || open_tip.open.set(Some(key.get_value()));
     let hide = move || {
         if open.get_untracked() {
-            open_tip.set(None);
+            open_tip.open.set(None);
         }
     };
     // Closed, the tooltip holds its words as one text node; open, as paragraphs and a

@@ -13,7 +13,7 @@ use crate::health::catalog::State;
 use crate::health::history::{Change, History};
 use crate::health::summary::Row;
 use crate::health::table::{reason_groups, SortKey, View};
-use crate::ui::{use_app, AppCtx, ReasonTip};
+use crate::ui::{use_app, AppCtx, ReasonTip, Tips};
 
 /// Rows on a page of the table.
 const PAGE: usize = 100;
@@ -81,9 +81,16 @@ pub(super) fn Results(
 
 /// The table's state: which rows the sort and filters (kept in the app context, as in
 /// a link) show, the page, and whether they are grouped by reason.
+///
+/// The table's views read the app's sort and filters through `view`, a memo made with
+/// the table, never the app's signal itself: reactive_graph keeps a dropped subscriber in
+/// a live signal's list until that signal goes, so each table replaced in watch mode
+/// left its readers behind in the app's signal (the bench's watch soak). Now they go
+/// with the memo, and the app's signal keeps one dead entry per table.
 #[derive(Clone, Copy)]
 struct Table {
     ctx: AppCtx,
+    view: Memo<View>,
     rows: StoredValue<Vec<Row>>,
     /// Indices into `rows`, in the order shown.
     shown: Memo<Vec<usize>>,
@@ -93,7 +100,7 @@ struct Table {
 
 impl Table {
     fn with_view<R>(&self, f: impl FnOnce(&View) -> R) -> R {
-        self.ctx.view.with(f)
+        self.view.with(f)
     }
 
     /// Changes the sort or filters, and goes back to the first page.
@@ -119,9 +126,14 @@ fn BackendTable(
     let total = rows.len();
     let groups = reason_groups(&rows);
     let rows = StoredValue::new(rows);
-    let shown = Memo::new(move |_| ctx.view.with(|v| rows.with_value(|r| v.apply(r))));
+    let view = Memo::new(move |_| ctx.view.get());
+    let shown = Memo::new(move |_| view.with(|v| rows.with_value(|r| v.apply(r))));
+    // The tooltips read which one is open through the table's own memo, for the same
+    // reason as `view`.
+    let open_tip = Tips::for_table(open_tip);
     let table = Table {
         ctx,
+        view,
         rows,
         shown,
         page: RwSignal::new(0),
@@ -221,12 +233,7 @@ fn TableTools(
 
 /// The rows as a table (cards on a phone), a page at a time.
 #[component]
-fn BackendRows(
-    table: Table,
-    total: usize,
-    open_tip: RwSignal<Option<String>>,
-    history: RuleHistory,
-) -> impl IntoView {
+fn BackendRows(table: Table, total: usize, open_tip: Tips, history: RuleHistory) -> impl IntoView {
     let showing = move || {
         let n = table.shown_count();
         let p = table.page.get();
@@ -351,12 +358,7 @@ fn Pager(table: Table) -> impl IntoView {
 /// One backend: its name, IP, state (and how it changed), the reason with its
 /// tooltip and, in watch mode, its recent checks. A function, not a component: a page
 /// renders a hundred of them at once.
-fn row_view(
-    i: usize,
-    row: &Row,
-    open_tip: RwSignal<Option<String>>,
-    history: &History,
-) -> impl IntoView {
+fn row_view(i: usize, row: &Row, open_tip: Tips, history: &History) -> impl IntoView {
     // Said in words, not only by the row's highlight.
     let change = history.change(row).map(|c| match c {
         Change::State { from, .. } => format!("changed, was {}", from.label()),

@@ -20,11 +20,14 @@
 //!    (POST + polls) against the protocol's minimum; requests to open a load balancer.
 //!    Polling cost: main-thread CPU (DevTools `Performance.getMetrics`) while the panel
 //!    waits through 10 pending polls.
+//!    The Azure SDK for Python (`azure-mgmt-network` in a virtual environment under
+//!    target/tools) beside LB Health on the same fake Azure answers: no `Retry-After`,
+//!    `Retry-After: 1` three times, a 429 then success, a 503 then success.
 //! 6. Watch soak: 500 watch-mode checks of a 200-backend rule on the demo's fast clock;
 //!    JS heap, wasm memory and DOM size after 10 and after 500.
 //!
 //! `LBH_BENCH_ONLY` (a comma-separated list of `first`, `cold`, `large`, `network`,
-//! `soak`) runs only those browser sections, to work on one; bench/results.md then holds
+//! `sdk`, `soak`) runs only those browser sections, to work on one; bench/results.md then holds
 //! only them.
 //!
 //! Timestamps come from a script injected before the page's own scripts
@@ -51,6 +54,7 @@ mod machine;
 mod measure;
 mod network;
 mod report;
+mod sdk;
 mod soak;
 mod www;
 
@@ -65,6 +69,7 @@ use machine::*;
 use measure::*;
 use network::*;
 use report::*;
+use sdk::*;
 use soak::*;
 use www::*;
 
@@ -144,6 +149,12 @@ pub fn run() -> i32 {
             println!("[bench 5/7] network and polling cost against the fake Azure server");
             if let Err(e) = network(&driver, &www, &dist, &fake_bin, &mut report) {
                 report.failed("Network", &e);
+            }
+        }
+        if runs("sdk") {
+            println!("[bench 5/7] the Azure SDK for Python beside LB Health, same answers");
+            if let Err(e) = sdk_side_by_side(&driver, &www, &dist, &mut report) {
+                report.failed("SDK side by side", &e);
             }
         }
         if runs("soak") {

@@ -38,6 +38,22 @@ pub(super) fn count(lines: &[LogLine]) -> Counted {
     c
 }
 
+/// Signs in on the live path by pasting `token` into the sign-in page's box.
+pub(super) fn paste_token(s: &Session, token: &str) -> Result<(), String> {
+    let input = s.wait("the token box", Duration::from_secs(30), || {
+        let v = s.exec("return document.getElementById('token-input');", vec![])?;
+        Ok(v.get(ELEMENT_KEY).is_some().then_some(v))
+    })?;
+    let id = input[ELEMENT_KEY].as_str().unwrap_or_default().to_string();
+    s.cmd(
+        "POST",
+        &format!("/element/{id}/value"),
+        Some(json!({ "text": token })),
+    )?;
+    s.click_when("Use this token", Duration::from_secs(10))?;
+    Ok(())
+}
+
 pub(super) fn network(
     driver: &Driver,
     www: &Www,
@@ -69,17 +85,7 @@ pub(super) fn network(
     let s = driver.session(true)?;
     s.inject(&json!({}))?;
     s.goto(&www.url())?;
-    let input = s.wait("the token box", Duration::from_secs(30), || {
-        let v = s.exec("return document.getElementById('token-input');", vec![])?;
-        Ok(v.get(ELEMENT_KEY).is_some().then_some(v))
-    })?;
-    let id = input[ELEMENT_KEY].as_str().unwrap_or_default().to_string();
-    s.cmd(
-        "POST",
-        &format!("/element/{id}/value"),
-        Some(json!({ "text": token })),
-    )?;
-    s.click_when("Use this token", Duration::from_secs(10))?;
+    paste_token(&s, &token)?;
     s.click_when("Contoso Production", Duration::from_secs(30))?;
     let per_check = 1 + PENDING_POLLS as usize + 1;
 

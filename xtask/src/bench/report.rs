@@ -45,8 +45,8 @@ impl Report {
             "Area",
             "Measure",
             "LB Health",
-            "Baseline (plain JS)",
-            "LB Health ÷ baseline",
+            "Peer (plain JS page; Azure SDK)",
+            "LB Health ÷ peer",
             "Target",
         ];
         let cells: Vec<[String; 6]> = self

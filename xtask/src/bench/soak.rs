@@ -127,7 +127,12 @@ pub(super) fn soak(driver: &Driver, www: &Www, report: &mut Report) -> Result<()
     let early = held_after(&s, SOAK_EARLY, Duration::from_secs(60))?;
     println!("  after {} checks: {early:?}", early.checks);
     // Readings on the way, printed only: a leak climbs steadily, a high-water mark levels off.
-    for n in [SOAK_CHECKS / 5, 2 * SOAK_CHECKS / 5, 3 * SOAK_CHECKS / 5, 4 * SOAK_CHECKS / 5] {
+    for n in [
+        SOAK_CHECKS / 5,
+        2 * SOAK_CHECKS / 5,
+        3 * SOAK_CHECKS / 5,
+        4 * SOAK_CHECKS / 5,
+    ] {
         let h = held_after(&s, n, Duration::from_secs(900))?;
         println!("  after {} checks: {h:?}", h.checks);
     }
@@ -154,7 +159,11 @@ pub(super) fn soak(driver: &Driver, www: &Www, report: &mut Report) -> Result<()
     ] {
         let g = growth(a, b);
         report
-            .row("Watch soak", label(what), format!("{} → {} ({})", show(a), show(b), percent(g)))
+            .row(
+                "Watch soak",
+                label(what),
+                format!("{} → {} ({})", show(a), show(b), percent(g)),
+            )
             .target = format!("growth ≤10%: {}", verdict(g <= 0.10));
     }
     Ok(())

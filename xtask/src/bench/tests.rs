@@ -104,3 +104,40 @@ fn soak_growth_is_relative_to_the_early_reading() {
     assert!(growth(0.0, 5.0).is_nan());
     assert_eq!(percent(f64::NAN), "n/a");
 }
+
+#[test]
+fn the_panels_own_time_is_read_from_its_checked_line() {
+    assert_eq!(
+        took("Checked at 4:03:09 AM · took 2.0 s · 3 status checks"),
+        Some(2.0)
+    );
+    assert_eq!(
+        took("Checked at 4:03:09 AM · took 12.4 s · 1 status check"),
+        Some(12.4)
+    );
+    assert_eq!(took("Checked at 4:03:09 AM"), None);
+}
+
+#[test]
+fn sdk_scenarios_are_the_four_the_issue_names() {
+    let all = scenarios();
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0].opts.retry_after, None);
+    assert_eq!(all[1].opts.retry_after.as_deref(), Some("1"));
+    // The POST's 202 plus two pending polls: three answers with Retry-After: 1.
+    assert_eq!(all[1].opts.pending_polls, 2);
+    assert!(matches!(
+        all[2].fault,
+        Some(fake_azure::Fault::Throttle {
+            times: 1,
+            retry_after: 2
+        })
+    ));
+    assert!(matches!(
+        all[3].fault,
+        Some(fake_azure::Fault::ServerError {
+            times: 1,
+            status: 503
+        })
+    ));
+}
