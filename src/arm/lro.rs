@@ -204,10 +204,15 @@ impl Lro {
         if self.transient > self.policy.max_transient_retries {
             return self.fail(err);
         }
-        let backoff = self
-            .policy
-            .first_default_ms
-            .saturating_mul(1 << (self.transient - 1).min(6));
+        // The first retry goes at once, as the Azure SDKs' retry policy does: a lone 5xx
+        // or dropped connection then costs nothing. Later ones back off: 2 s, 4 s, ...
+        let backoff = match self.transient {
+            1 => 0,
+            n => self
+                .policy
+                .first_default_ms
+                .saturating_mul(1 << (n - 2).min(6)),
+        };
         let wait = server_wait
             .unwrap_or(backoff)
             .min(self.policy.max_default_ms);
@@ -475,14 +480,15 @@ mod tests {
     #[test]
     fn server_errors_retry_a_bounded_number_of_times() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        for _ in 0..3 {
-            assert!(matches!(
+        // At once, as the Azure SDKs do, then backing off.
+        for want in [0, 2000, 4000] {
+            assert_eq!(
                 m.on_answer(0.0, Ok(Response::new(503, ""))),
                 Step::Wait {
-                    reason: WaitReason::Transient,
-                    ..
+                    ms: want,
+                    reason: WaitReason::Transient
                 }
-            ));
+            );
         }
         assert!(matches!(
             m.on_answer(0.0, Ok(Response::new(503, ""))),
