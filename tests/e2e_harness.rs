@@ -264,15 +264,21 @@ fn a_failed_wait_lists_what_the_page_showed() {
     std::fs::remove_file(shot).expect("the screenshot was saved");
 }
 
-/// Absence is read from a settled page only: while the page is being left (the hook's
-/// mark, as `beforeunload` sets it), `try_by_role`, `all_by_role` and `wait_gone` wait.
-#[test]
-fn absence_checks_wait_while_the_page_is_being_left() {
+/// The harness page, served and shown in a new browser.
+fn open_harness_page() -> (Site, StaticServer, Browser) {
     let site = Site::new();
     let server = StaticServer::start(&site.0);
     let browser = Browser::start();
     browser.goto(&server.url());
     browser.by_role("heading", "Harness page");
+    (site, server, browser)
+}
+
+/// Absence is read from a settled page only: while the page is being left (the hook's
+/// mark, as `beforeunload` sets it), `try_by_role`, `all_by_role` and `wait_gone` wait.
+#[test]
+fn absence_checks_wait_while_the_page_is_being_left() {
+    let (_site, _server, browser) = open_harness_page();
     browser.exec(
         "window.__lbh.leaving = true; setTimeout(() => { window.__lbh.leaving = false; }, 800);",
         vec![],
@@ -304,11 +310,7 @@ fn absence_checks_wait_while_the_page_is_being_left() {
 /// drawn yet), absence is not read; presence is.
 #[test]
 fn absence_checks_wait_for_the_app_ready_marker() {
-    let site = Site::new();
-    let server = StaticServer::start(&site.0);
-    let browser = Browser::start();
-    browser.goto(&server.url());
-    browser.by_role("heading", "Harness page");
+    let (_site, _server, browser) = open_harness_page();
     browser.exec(
         "document.body.setAttribute('aria-busy', 'true'); setTimeout(() => document.body.removeAttribute('aria-busy'), 800);",
         vec![],

@@ -38,6 +38,20 @@ pub(super) fn count(lines: &[LogLine]) -> Counted {
     c
 }
 
+/// Serves the app configured for the ARM endpoint at `arm` (a fake Azure server), and,
+/// as a deployment whose armEndpoint is another origin does, allowed in connect-src.
+pub(super) fn serve_live(www: &Www, dist: &Path, arm: &str) -> Result<(), String> {
+    www.set_config(json!({ "armEndpoint": arm }));
+    let index = std::fs::read_to_string(dist.join("index.html"))
+        .map_err(|e| format!("cannot read index.html: {e}"))?;
+    www.put(
+        "/index.html",
+        "text/html; charset=utf-8",
+        allow_connect(&index, arm).into_bytes(),
+    );
+    Ok(())
+}
+
 /// Signs in on the live path by pasting `token` into the sign-in page's box.
 pub(super) fn paste_token(s: &Session, token: &str) -> Result<(), String> {
     let input = s.wait("the token box", Duration::from_secs(30), || {
@@ -73,15 +87,7 @@ pub(super) fn network(
             &token,
         ],
     )?;
-    www.set_config(json!({ "armEndpoint": fake.url }));
-    // As a deployment whose armEndpoint is another origin does: allow it in connect-src.
-    let index = std::fs::read_to_string(dist.join("index.html"))
-        .map_err(|e| format!("cannot read index.html: {e}"))?;
-    www.put(
-        "/index.html",
-        "text/html; charset=utf-8",
-        allow_connect(&index, &fake.url).into_bytes(),
-    );
+    serve_live(www, dist, &fake.url)?;
     let s = driver.session(true)?;
     s.inject(&json!({}))?;
     s.goto(&www.url())?;

@@ -167,6 +167,26 @@ wall time in headless Chromium. Targets are the issue's; they are reported, not 
   `ScriptDuration`, `LayoutDuration` + `RecalcStyleDuration`, read when the health POST of a
   Refresh has been answered and again when the 10th pending poll has been; the wall time
   between the two readings. The reference row reads the same page, result shown, for 5 s.
+- **Cold load**: the deep link to rule-http on the demo (`{\"demo\":{\"instant\":true}}`),
+  each profile in a fresh Chromium: DevTools `Network.emulateNetworkConditions` (latency as
+  the round trip, throughput as named), files served gzip-compressed with
+  `Cache-Control: max-age=600` as GitHub Pages serves them (config.json `no-store`). Cold
+  is the first visit, empty cache; the repeat visit is the same link again in the same
+  browser. Time from navigation start to the frame painted with the rows, as in First result.
+- **SDK side by side**: the Azure SDK for Python (`azure-mgmt-network`, in
+  target/tools/sdk-venv; bench/sdk/health.py) calls `begin_health(...).result()` against a
+  fake Azure server started in process with the scenario's answers; its time is measured in
+  the script from the call to the result. LB Health meets a fresh server with the same
+  answers on the same port: the time is the panel's own \"took\" figure for a Refresh (click
+  to result, in tenths of a second). Requests are counted from the server's log; the
+  browser's CORS preflights are listed apart (the SDK sends none). The faults are aimed at
+  the health POST and met once.
+- **Watch soak**: the demo with `largeRule` 200 and `clockRate` 600, the panel on
+  Auto-refresh every 30 s (50 ms of real time; the panel looks once a second whether a check
+  is due, so about one check a second). Checks are counted by the page's health POSTs to
+  the demo worker. After 10 and after 500: a forced GC, then the JS heap, the wasm linear
+  memory and the number of elements, as in Memory. Readings at 100, 200, 300 and 400 are
+  printed, not tabled.
 ";
 
 pub(super) fn ms(v: f64) -> String {

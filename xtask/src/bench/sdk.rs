@@ -207,14 +207,7 @@ pub(super) fn sdk_side_by_side(
         .port();
     let mut fake = Some(fake_on(port, &all[1], &token)?);
     let url = format!("http://127.0.0.1:{port}");
-    www.set_config(json!({ "armEndpoint": url }));
-    let index = std::fs::read_to_string(dist.join("index.html"))
-        .map_err(|e| format!("cannot read index.html: {e}"))?;
-    www.put(
-        "/index.html",
-        "text/html; charset=utf-8",
-        allow_connect(&index, &url).into_bytes(),
-    );
+    serve_live(www, dist, &url)?;
     let s = driver.session(false)?;
     s.inject(&json!({}))?;
     s.goto(&www.url())?;
