@@ -114,6 +114,8 @@ pub fn Boot() -> impl IntoView {
     Effect::new(move || {
         if config.with(|c| c.is_some()) {
             mark_ready();
+            // Offline and repeat-visit caching starts once the first screen is drawn.
+            crate::http::offline::register();
         }
     });
     // Read with `get`: nothing to show while config.json loads (it is on the page's own

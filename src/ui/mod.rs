@@ -209,6 +209,7 @@ pub fn App(
     view! {
         <TopBar/>
         <notices::Notices/>
+        <notices::UpdateNotice/>
         <account::ReauthPrompt/>
         <Show when=move || is_demo.get() && !embed>
             <aside class="banner" aria-label="Demo estate">

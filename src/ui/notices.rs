@@ -1,4 +1,5 @@
-//! What the link the page was opened with could not use, said once, dismissible.
+//! Said once, dismissible: what the link the page was opened with could not use, and
+//! that the app was updated since the last visit.
 
 use leptos::prelude::*;
 
@@ -13,6 +14,25 @@ pub fn Notices() -> impl IntoView {
                 <p><strong>"Part of this link was not used:"</strong></p>
                 <ul>{move || ctx.notices.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                 <button type="button" on:click=move |_| ctx.notices.set(Vec::new())>"Dismiss"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// Said on the first visit after the host got a new deployment (the service worker that
+/// served this page came with the build before, `crate::http::offline`), so a changed
+/// screen is no surprise.
+#[component]
+pub fn UpdateNotice() -> impl IntoView {
+    let shown = RwSignal::new(crate::http::offline::updated_from().is_some());
+    view! {
+        <Show when=move || shown.get()>
+            <div class="note notices" role="status">
+                <p>
+                    <strong>"LB Health has been updated since your last visit."</strong>
+                    " This page runs the new version; nothing else changed for you."
+                </p>
+                <button type="button" on:click=move |_| shown.set(false)>"Dismiss"</button>
             </div>
         </Show>
     }

@@ -100,6 +100,11 @@ impl ConfiguredApp {
             .unwrap_or_else(|e| panic!("restore {name}: {e}"));
     }
 
+    /// Writes a file of this deployment (its config.json, say), as a host's upload does.
+    pub fn write(&self, name: &str, body: &str) {
+        std::fs::write(self.dir.join(name), body).unwrap_or_else(|e| panic!("write {name}: {e}"));
+    }
+
     /// Edits this deployment's index.html (its Content-Security-Policy, say).
     pub fn replace_in_index(&self, from: &str, to: &str) {
         let index = self.dir.join("index.html");

@@ -13,6 +13,7 @@
 //!                             prints a table and writes bench/results.md
 
 mod bench;
+mod build_id;
 mod csp;
 mod dist;
 mod minify;
@@ -103,7 +104,19 @@ fn post_build() -> i32 {
             return 1;
         }
     }
-    csp::run(dir)
+    match csp::run(dir) {
+        0 if release => match build_id::stamp(dir) {
+            Ok(id) => {
+                println!("[build-id] {id}");
+                0
+            }
+            Err(e) => {
+                eprintln!("xtask post-build: {e}");
+                1
+            }
+        },
+        code => code,
+    }
 }
 
 fn no_args(cmd: &str, rest: &[String]) {

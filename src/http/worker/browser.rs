@@ -102,12 +102,16 @@ impl Link {
             .and_then(|w| w.document())
             .and_then(|d| d.base_uri().ok().flatten())
             .unwrap_or_default();
-        let js = web_sys::Url::new_with_base(&format!("{name}.js"), &base)
-            .map_err(broken)?
-            .href();
-        let wasm = web_sys::Url::new_with_base(&format!("{name}_bg.wasm"), &base)
-            .map_err(broken)?
-            .href();
+        // `?v=<build>`: the names carry no hash, and a cache must not pair this page
+        // with another build's worker (crate::http::offline).
+        let file = |f: String| {
+            web_sys::Url::new_with_base(&crate::http::offline::versioned(&f), &base)
+                .map(|u| u.href())
+                .map_err(broken)
+        };
+        let js = file(format!("{name}.js"))?;
+        let wasm = file(format!("{name}_bg.wasm"))?;
+        crate::http::offline::worker_started([js.clone(), wasm.clone()]);
         // A worker started from its own http(s) URL takes its Content-Security-Policy
         // from that file's response headers: under the page's <meta> policy (GitHub
         // Pages) it would have none, and its requests would escape connect-src. A blob:

@@ -1,0 +1,137 @@
+//! The page's side of its service worker (`public/sw.js`): repeat visits paint from the
+//! worker's cache and the demo opens offline. Only a release build registers it: the
+//! build id comes from `<meta name="lbh-build">`, which `cargo xtask post-build` writes
+//! into a release index.html only, so `trunk serve` never caches a file it is about to
+//! rebuild.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The service worker's file, next to index.html.
+const SCRIPT: &str = "sw.js";
+
+/// This build's id, if it has one (a release build).
+pub fn build() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("meta[name=lbh-build]")
+        .ok()??
+        .get_attribute("content")
+        .filter(|b| !b.is_empty())
+}
+
+/// `url` tied to this build (`?v=<build>`), so no cache, the service worker's or the
+/// host's, ever answers with another build's copy. The workers' files need it: their
+/// names carry no hash.
+pub fn versioned(url: &str) -> String {
+    match build() {
+        Some(b) => format!("{url}?v={b}"),
+        None => url.to_owned(),
+    }
+}
+
+fn container() -> Option<web_sys::ServiceWorkerContainer> {
+    let navigator = web_sys::window()?.navigator();
+    // Absent outside secure contexts (plain http on a host other than localhost).
+    if !js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        return None;
+    }
+    Some(navigator.service_worker())
+}
+
+/// The build of the service worker that served this page, when it differs from the
+/// page's own: the host has a new deployment since this browser's last visit.
+pub fn updated_from() -> Option<String> {
+    let now = build()?;
+    let script = container()?.controller()?.script_url();
+    let url = web_sys::Url::new(&script).ok()?;
+    let before = url.search_params().get("build")?;
+    (before != now).then_some(before)
+}
+
+/// Registers the service worker (once the first screen is drawn: it must not compete
+/// with the page's own files) and hands it the files this visit loaded before it took
+/// over. Never fails the page: a browser that refuses (private windows, a blocked
+/// third-party frame) just runs without it.
+pub fn register() {
+    let (Some(build), Some(sw)) = (build(), container()) else {
+        return;
+    };
+    let options = web_sys::RegistrationOptions::new();
+    // The directory of index.html (GitHub Pages serves a project under /<repo>/).
+    options.set_scope("./");
+    let script = format!("{SCRIPT}?build={build}");
+    let registered = sw.register_with_options(&script, &options);
+    wasm_bindgen_futures::spawn_local(async move {
+        if wasm_bindgen_futures::JsFuture::from(registered)
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let Ok(ready) = sw.ready() else { return };
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await else {
+            return;
+        };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        if let Some(active) = registration.active() {
+            let _ = active.post_message(&keep_message(&loaded()));
+        }
+    });
+}
+
+/// Asks the running service worker to keep `urls` too (a worker's files, fetched from
+/// inside the worker where the page's resource timing does not see them).
+pub fn keep(urls: &[String]) {
+    if build().is_none() {
+        return;
+    }
+    if let Some(active) = container().and_then(|c| c.controller()) {
+        let _ = active.post_message(&keep_message(urls));
+    }
+}
+
+fn keep_message(urls: &[String]) -> JsValue {
+    let list: js_sys::Array = urls.iter().map(|u| JsValue::from_str(u)).collect();
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"keep".into(), &list);
+    message.into()
+}
+
+/// This document and the files it has fetched so far; the service worker keeps those
+/// of the app's origin and scope and ignores the rest (Azure's answers included).
+fn loaded() -> Vec<String> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    // The page without its query: a deep link's or a sign-in answer's parameters stay
+    // out of the message.
+    let location = window.location();
+    let page = format!(
+        "{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default()
+    );
+    let mut urls = vec![page];
+    if let Some(performance) = window.performance() {
+        for entry in performance.get_entries_by_type("resource") {
+            if let Ok(name) = js_sys::Reflect::get(&entry, &"name".into()) {
+                urls.extend(name.as_string());
+            }
+        }
+    }
+    urls.extend(STARTED.with(|s| s.borrow().clone()));
+    urls
+}
+
+thread_local! {
+    /// Workers' files requested before the service worker ran.
+    static STARTED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A worker's files, as the page asked for them: kept now if a service worker runs,
+/// else named when it starts.
+pub fn worker_started(urls: [String; 2]) {
+    STARTED.with(|s| s.borrow_mut().extend(urls.iter().cloned()));
+    keep(&urls);
+}
