@@ -60,46 +60,36 @@ pub fn register() {
     let options = web_sys::RegistrationOptions::new();
     // The directory of index.html (GitHub Pages serves a project under /<repo>/).
     options.set_scope("./");
-    let script = format!("{SCRIPT}?build={build}");
-    let registered = sw.register_with_options(&script, &options);
+    let _ = sw.register_with_options(&format!("{SCRIPT}?build={build}"), &options);
+    keep(loaded());
+}
+
+/// Asks the service worker to keep `urls`, once it is active. It may not control this
+/// page yet (WebKit hands control over well after `ready`), so the message goes to the
+/// registration's active worker, not to the page's controller.
+pub fn keep(urls: Vec<String>) {
+    let (Some(_), Some(sw)) = (build(), container()) else {
+        return;
+    };
+    let Ok(ready) = sw.ready() else { return };
     wasm_bindgen_futures::spawn_local(async move {
-        if wasm_bindgen_futures::JsFuture::from(registered)
-            .await
-            .is_err()
-        {
-            return;
-        }
-        let Ok(ready) = sw.ready() else { return };
         let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await else {
             return;
         };
         let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
         if let Some(active) = registration.active() {
-            let _ = active.post_message(&keep_message(&loaded()));
+            let list: js_sys::Array = urls.iter().map(|u| JsValue::from_str(u)).collect();
+            let message = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&message, &"keep".into(), &list);
+            let _ = active.post_message(&message);
         }
     });
 }
 
-/// Asks the running service worker to keep `urls` too (a worker's files, fetched from
-/// inside the worker where the page's resource timing does not see them).
-pub fn keep(urls: &[String]) {
-    if build().is_none() {
-        return;
-    }
-    if let Some(active) = container().and_then(|c| c.controller()) {
-        let _ = active.post_message(&keep_message(urls));
-    }
-}
-
-fn keep_message(urls: &[String]) -> JsValue {
-    let list: js_sys::Array = urls.iter().map(|u| JsValue::from_str(u)).collect();
-    let message = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&message, &"keep".into(), &list);
-    message.into()
-}
-
 /// This document and the files it has fetched so far; the service worker keeps those
-/// of the app's origin and scope and ignores the rest (Azure's answers included).
+/// of the app's origin and scope and ignores the rest (Azure's answers included). A
+/// worker's own fetches are not in the page's resource timing: `Worker` names its files
+/// through [`keep`] as it starts one.
 fn loaded() -> Vec<String> {
     let Some(window) = web_sys::window() else {
         return Vec::new();
@@ -120,18 +110,5 @@ fn loaded() -> Vec<String> {
             }
         }
     }
-    urls.extend(STARTED.with(|s| s.borrow().clone()));
     urls
-}
-
-thread_local! {
-    /// Workers' files requested before the service worker ran.
-    static STARTED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// A worker's files, as the page asked for them: kept now if a service worker runs,
-/// else named when it starts.
-pub fn worker_started(urls: [String; 2]) {
-    STARTED.with(|s| s.borrow_mut().extend(urls.iter().cloned()));
-    keep(&urls);
 }

@@ -111,7 +111,7 @@ impl Link {
         };
         let js = file(format!("{name}.js"))?;
         let wasm = file(format!("{name}_bg.wasm"))?;
-        crate::http::offline::worker_started([js.clone(), wasm.clone()]);
+        crate::http::offline::keep(vec![js.clone(), wasm.clone()]);
         // A worker started from its own http(s) URL takes its Content-Security-Policy
         // from that file's response headers: under the page's <meta> policy (GitHub
         // Pages) it would have none, and its requests would escape connect-src. A blob:
