@@ -188,3 +188,53 @@ fn config_json_is_read_from_the_host_on_every_visit() {
         .count();
     assert_eq!(loads, 2, "config.json fetched on each of the two visits");
 }
+
+#[test]
+fn in_a_wiki_frame_under_a_sub_path_it_keeps_to_its_sub_path() {
+    // GitHub Pages: the app under /lb-health/, the project's own page at the root, which
+    // embeds it the way a team wiki does.
+    let site = support::temp_site(&[(
+        "index.html",
+        &format!(
+            r#"<!DOCTYPE html><title>Team wiki</title><h1>Team wiki</h1><iframe src="/lb-health/{RULE_HTTP}&embed=1" title="LB Health" width="1100" height="760"></iframe>"#
+        ),
+    )]);
+    support::copy_dir(&support::subpath_dist(), &site.path().join("lb-health"));
+    let server = support::StaticServer::start(site.path());
+    let url = server.url();
+    let b = Browser::start();
+    b.goto(&url);
+    b.by_role("heading", "Team wiki");
+    let frame = b
+        .element(&b.exec("return document.querySelector('iframe')", vec![]))
+        .expect("the iframe");
+    b.enter_frame(&frame);
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    dialog.by_role("group", "Backend health summary");
+    let build = build_id(&b);
+    b.wait_until("the framed app's service worker, from its sub-path", || {
+        controller(&b).contains(&format!("/lb-health/sw.js?build={build}"))
+    });
+    b.wait_until("the demo worker's files kept under the sub-path", || {
+        kept(&b)
+            .iter()
+            .any(|k| k.ends_with(&format!("/lb-health/demo-worker_bg.wasm?v={build}")))
+    });
+    b.leave_frames();
+    // The wiki's own page is outside the app's scope: never served by its worker.
+    b.goto(&url);
+    b.by_role("heading", "Team wiki");
+    assert_eq!(
+        controller(&b),
+        "",
+        "the host's root page is not the app's to serve"
+    );
+    // The host goes away; the app itself still opens from its sub-path.
+    drop(server);
+    open_rule_http(&b, &format!("{url}lb-health/"));
+    assert!(
+        b.current_url().contains("/lb-health/"),
+        "{}",
+        b.current_url()
+    );
+}

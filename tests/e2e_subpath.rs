@@ -6,25 +6,10 @@
 
 mod support;
 
-use std::path::PathBuf;
-
 use fake_azure::{FakeAzure, Options, CLIENT_ID};
-use support::{copy_dir, temp_site, Browser, StaticServer};
+use support::{copy_dir, subpath_dist, temp_site, Browser, StaticServer};
 
 const LB_WEB: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-web/providers/Microsoft.Network/loadBalancers/lb-web";
-
-/// `xtask test` builds it into target/dist-subpath and names it in `LBH_DIST_SUBPATH`.
-fn subpath_dist() -> PathBuf {
-    let dir = std::env::var_os("LBH_DIST_SUBPATH")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/dist-subpath"));
-    assert!(
-        dir.join("index.html").is_file(),
-        "{} has no index.html: run `cargo xtask test`, which builds it with --public-url /lb-health/",
-        dir.display()
-    );
-    dir
-}
 
 /// A site whose root is someone else's page, with the app under /lb-health/.
 fn site() -> (support::TempSite, StaticServer) {

@@ -41,6 +41,19 @@ pub fn dist_dir() -> PathBuf {
     dir
 }
 
+/// `xtask test` builds it into target/dist-subpath and names it in `LBH_DIST_SUBPATH`.
+pub fn subpath_dist() -> PathBuf {
+    let dir = std::env::var_os("LBH_DIST_SUBPATH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/dist-subpath"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "{} has no index.html: run `cargo xtask test`, which builds it with --public-url /lb-health/",
+        dir.display()
+    );
+    dir
+}
+
 /// Serves the built app (`dist_dir()`).
 pub fn serve_app() -> StaticServer {
     StaticServer::start(&dist_dir())

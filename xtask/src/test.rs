@@ -27,7 +27,7 @@ const SUBPATH: &str = "/lb-health/";
 
 /// The end-to-end files that run in every engine: the demo walk, the live path with a
 /// pasted token, the panel's fault cases, sign-in (redirect, pop-up from an iframe,
-/// renewal) and the axe scans. The rest run in Chromium only: they drive Chromium-only
+/// renewal), the axe scans and the service worker. The rest run in Chromium only: they drive Chromium-only
 /// machinery (DevTools media emulation, narrow viewports) or the app's own plumbing.
 pub const CROSS_ENGINE_TESTS: &[&str] = &[
     "e2e_demo",
@@ -35,6 +35,7 @@ pub const CROSS_ENGINE_TESTS: &[&str] = &[
     "e2e_faults",
     "e2e_signin",
     "e2e_a11y",
+    "e2e_offline",
 ];
 
 /// Tests in those files that need Chromium's DevTools (viewports under 500 px, emulated
