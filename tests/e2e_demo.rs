@@ -173,9 +173,15 @@ fn a_demo_worker_that_does_not_load_is_named_and_retry_recovers() {
     b.by_role("button", "Retry").click();
     b.by_role("button", "Contoso Production").click();
     b.by_role("button", "lb-web");
+    // The worker's script may come from the service worker's cache the second time;
+    // its wasm, missing the first time, cannot.
     let served = app.server.served();
     assert!(
-        served.iter().filter(|p| *p == "/demo-worker.js").count() >= 2,
+        served
+            .iter()
+            .filter(|p| *p == "/demo-worker_bg.wasm")
+            .count()
+            >= 2,
         "a new worker after the retry: {served:?}"
     );
 }

@@ -1,8 +1,4 @@
-//! The page's side of its service worker (`public/sw.js`): repeat visits paint from the
-//! worker's cache and the demo opens offline. Only a release build registers it: the
-//! build id comes from `<meta name="lbh-build">`, which `cargo xtask post-build` writes
-//! into a release index.html only, so `trunk serve` never caches a file it is about to
-//! rebuild.
+//! The browser calls behind `http::offline`.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,14 +16,9 @@ pub fn build() -> Option<String> {
         .filter(|b| !b.is_empty())
 }
 
-/// `url` tied to this build (`?v=<build>`), so no cache, the service worker's or the
-/// host's, ever answers with another build's copy. The workers' files need it: their
-/// names carry no hash.
+/// `url` tied to this build: see [`super::with_build`].
 pub fn versioned(url: &str) -> String {
-    match build() {
-        Some(b) => format!("{url}?v={b}"),
-        None => url.to_owned(),
-    }
+    super::with_build(url, build().as_deref())
 }
 
 fn container() -> Option<web_sys::ServiceWorkerContainer> {
