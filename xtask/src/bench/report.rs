@@ -172,7 +172,10 @@ wall time in headless Chromium. Targets are the issue's; they are reported, not 
   the round trip, throughput as named), files served gzip-compressed with
   `Cache-Control: max-age=600` as GitHub Pages serves them (config.json `no-store`). Cold
   is the first visit, empty cache; the repeat visit is the same link again in the same
-  browser. Time from navigation start to the frame painted with the rows, as in First result.
+  browser; the third visit stands for one after the host's 10 minutes have run out: once
+  the service worker controls the page and keeps its files, DevTools
+  `Network.clearBrowserCache` empties the HTTP cache, so only the service worker's cache
+  is left (index.html and config.json go to the network). Time from navigation start to the frame painted with the rows, as in First result.
 - **SDK side by side**: the Azure SDK for Python (`azure-mgmt-network`, in
   target/tools/sdk-venv; bench/sdk/health.py) calls `begin_health(...).result()` against a
   fake Azure server started in process with the scenario's answers; its time is measured in
@@ -184,7 +187,9 @@ wall time in headless Chromium. Targets are the issue's; they are reported, not 
 - **Watch soak**: the demo with `largeRule` 200 and `clockRate` 600, the panel on
   Auto-refresh every 30 s (50 ms of real time; the panel looks once a second whether a check
   is due, so about one check a second). Checks are counted by the page's health POSTs to
-  the demo worker. After 10 and after 500: a forced GC, then the JS heap, the wasm linear
+  the demo worker, read through DevTools `Runtime.evaluate` by value: ChromeDriver's
+  execute-script leaves each answer's wrapper in the page, which alone made the JS heap
+  grow by 19% over 500 checks. After 10 and after 500: a forced GC, then the JS heap, the wasm linear
   memory and the number of elements, as in Memory. Readings at 100, 200, 300 and 400 are
   printed, not tabled.
 ";

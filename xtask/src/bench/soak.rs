@@ -73,9 +73,16 @@ pub(super) fn percent(g: f64) -> String {
     }
 }
 
+/// Read through DevTools by value: ChromeDriver's execute-script keeps each answer's
+/// wrapper array in the page (measured: nine arrays per check at ten polls a second,
+/// which was the whole of the JS heap's growth this soak used to report).
 fn checks(s: &Session) -> Result<u64, String> {
-    Ok(s.exec("return window.__soakChecks || 0;", vec![])?
-        .as_u64()
+    let v = s.cdp(
+        "Runtime.evaluate",
+        json!({ "expression": "window.__soakChecks || 0", "returnByValue": true }),
+    )?;
+    Ok(v.pointer("/result/value")
+        .and_then(Value::as_u64)
         .unwrap_or(0))
 }
 
