@@ -82,13 +82,20 @@ fn wait_until_kept(b: &Browser) -> String {
     build
 }
 
-#[test]
-fn with_the_host_gone_a_repeat_visit_opens_the_demo() {
+/// A demo deployment visited once: rule-http's result shown, and its files kept.
+/// Returns the deployment, its address, the browser and the build id.
+fn first_visit() -> (ConfiguredApp, String, Browser, String) {
     let app = ConfiguredApp::start("{}");
     let url = app.url();
     let b = Browser::start();
     open_rule_http(&b, &url);
-    wait_until_kept(&b);
+    let build = wait_until_kept(&b);
+    (app, url, b, build)
+}
+
+#[test]
+fn with_the_host_gone_a_repeat_visit_opens_the_demo() {
+    let (app, url, b, _) = first_visit();
     let kept = kept(&b);
     assert!(
         !kept.iter().any(|k| k.contains("config.json")),
@@ -107,11 +114,7 @@ fn with_the_host_gone_a_repeat_visit_opens_the_demo() {
 
 #[test]
 fn a_new_deployment_replaces_the_old_build_and_says_so_once() {
-    let app = ConfiguredApp::start("{}");
-    let url = app.url();
-    let b = Browser::start();
-    open_rule_http(&b, &url);
-    let old = wait_until_kept(&b);
+    let (app, url, b, old) = first_visit();
     assert!(
         b.all_by_role("status")
             .iter()
@@ -170,11 +173,7 @@ fn a_new_deployment_replaces_the_old_build_and_says_so_once() {
 
 #[test]
 fn config_json_is_read_from_the_host_on_every_visit() {
-    let app = ConfiguredApp::start("{}");
-    let url = app.url();
-    let b = Browser::start();
-    open_rule_http(&b, &url);
-    wait_until_kept(&b);
+    let (app, url, b, _) = first_visit();
     // The deployment is configured for Azure after the first visit: the next visit
     // opens on sign-in, not on the demo a cached config.json would show.
     app.write("config.json", r#"{"cloud":"public"}"#);

@@ -57,6 +57,10 @@ pub struct Options {
     pub pending_polls: u32,
     /// The `Retry-After` of the health POST's 202 and of pending polls; `None` omits it.
     pub retry_after: Option<String>,
+    /// The operation also stays pending (202) until this long after its POST, on the fake
+    /// clock: real ARM operations take time, not a number of polls, so a poll sent
+    /// sooner than `Retry-After` asks is one more 202, not an earlier result.
+    pub pending_for: Option<std::time::Duration>,
     /// Adds `lb-scale` (subscription PROD) with one rule of this many backends.
     pub large_rule: Option<usize>,
     /// Adds this many load balancers (at most 5,000) in 50 more subscriptions.
@@ -68,6 +72,7 @@ impl Default for Options {
         Options {
             pending_polls: 2,
             retry_after: Some("1".into()),
+            pending_for: None,
             large_rule: None,
             large_estate: None,
         }

@@ -219,6 +219,22 @@ fn options_change_pending_polls_and_retry_after() {
 }
 
 #[test]
+fn pending_for_keeps_an_operation_running_for_a_time_not_a_number_of_polls() {
+    let a = FakeAzure::start(Options {
+        pending_polls: 0,
+        pending_for: Some(std::time::Duration::from_secs(60)),
+        ..Options::default()
+    });
+    let accepted = post(&health_url(&a, "rule-http"));
+    let location = accepted.header("location").unwrap().to_string();
+    for _ in 0..3 {
+        assert_eq!(get(&location).status, 202, "polled before its time");
+    }
+    a.advance(std::time::Duration::from_secs(61));
+    assert_eq!(get(&location).status, 200);
+}
+
+#[test]
 fn subscriptions_list_the_estate() {
     let a = FakeAzure::start(Options::default());
     let r = get(&format!(

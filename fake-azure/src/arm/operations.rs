@@ -13,6 +13,8 @@ pub(super) struct Operation {
     rule: String,
     generation: usize,
     polls_left: u32,
+    /// Pending until then (`Options::pending_for`), whatever the polls.
+    ready_at: Option<std::time::SystemTime>,
 }
 
 impl Operation {
@@ -59,6 +61,7 @@ impl Shared {
                 rule: rule.key.clone(),
                 generation,
                 polls_left: self.opts.pending_polls,
+                ready_at: self.opts.pending_for.map(|d| self.clock.now() + d),
             };
             inner.arm.operations.insert(op.clone(), operation);
         }
@@ -86,7 +89,8 @@ impl Shared {
                     "The operation result could not be found; it may have expired.",
                 );
             };
-            if o.polls_left > 0 || *fault == Fault::NeverFinishes {
+            let running = o.ready_at.is_some_and(|t| self.clock.now() < t);
+            if o.polls_left > 0 || running || *fault == Fault::NeverFinishes {
                 o.polls_left = o.polls_left.saturating_sub(1);
                 drop(inner);
                 return self.accepted(format!("{}{path}?{query}", self.arm_url));

@@ -38,6 +38,16 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             fault: None,
         },
         Scenario {
+            // As real ARM: the operation takes its time whoever polls. An early poll
+            // then buys a 202, not the result.
+            name: "an operation that runs 2 s, Retry-After: 1",
+            opts: Options {
+                pending_for: Some(Duration::from_secs(2)),
+                ..opts(0, Some("1"))
+            },
+            fault: None,
+        },
+        Scenario {
             name: "429 with Retry-After: 2, then success",
             opts: opts(0, Some("1")),
             fault: Some(Fault::Throttle {
