@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use super::page_state::mark_ready;
 use super::{App, Session};
 use crate::arm::client::ArmClient;
 use crate::auth::browser;
@@ -127,17 +128,6 @@ pub fn Boot() -> impl IntoView {
         })
     })
     .into_any()
-}
-
-/// index.html's body starts `aria-busy="true"`: assistive technology waits, and so do the
-/// end-to-end tests' absence checks (testkit), until the app's first screen is drawn.
-pub(crate) fn mark_ready() {
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        let _ = body.remove_attribute("aria-busy");
-    }
 }
 
 /// The app on what config.json says: the sign-in page when it names Azure, the demo

@@ -9,13 +9,13 @@ mod boot;
 mod breadcrumbs;
 pub mod chart;
 mod error_view;
-mod fatal;
 pub mod link;
 mod load;
 mod loading;
 mod navigator;
 mod notices;
 pub mod overview;
+mod page_state;
 mod panel;
 mod rules;
 mod signin;
@@ -40,8 +40,8 @@ use link::Link;
 #[cfg(target_arch = "wasm32")]
 pub use boot::Boot;
 pub use error_view::ErrorView;
-pub use fatal::show_fatal;
 pub use loading::Loading;
+pub use page_state::show_fatal;
 pub use panel::HealthPanel;
 pub use tooltip::{ReasonTip, Tips};
 

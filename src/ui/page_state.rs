@@ -1,4 +1,16 @@
-//! The last resort after a panic.
+//! The page's state as a whole, outside the reactive runtime: ready (the first screen is
+//! drawn), or stopped after a panic.
+
+/// index.html's body starts `aria-busy="true"`: assistive technology waits, and so do the
+/// end-to-end tests' absence checks (testkit), until the app's first screen is drawn.
+pub(crate) fn mark_ready() {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.remove_attribute("aria-busy");
+    }
+}
 
 /// Replaces a blank page after a panic with a message and a way forward. Plain DOM,
 /// because the reactive runtime may be what failed.
@@ -13,7 +25,5 @@ pub fn show_fatal(detail: &str) {
         let _ = el.remove_attribute("hidden");
     }
     // A page still marked busy would keep the alert from being announced.
-    if let Some(body) = doc.body() {
-        let _ = body.remove_attribute("aria-busy");
-    }
+    mark_ready();
 }
