@@ -119,22 +119,30 @@ fn the_panels_own_time_is_read_from_its_checked_line() {
 }
 
 #[test]
-fn sdk_scenarios_are_the_four_the_issue_names() {
+fn sdk_scenarios_are_the_four_the_issue_names_and_one_timed_as_arm() {
     let all = scenarios();
-    assert_eq!(all.len(), 4);
+    assert_eq!(all.len(), 5);
     assert_eq!(all[0].opts.retry_after, None);
     assert_eq!(all[1].opts.retry_after.as_deref(), Some("1"));
     // The POST's 202 plus two pending polls: three answers with Retry-After: 1.
     assert_eq!(all[1].opts.pending_polls, 2);
+    // Ends after a time, not a number of polls.
+    assert_eq!(all[2].opts.pending_polls, 0);
+    assert_eq!(
+        all[2].opts.pending_for,
+        Some(std::time::Duration::from_secs(2))
+    );
+    assert_eq!(all[2].opts.retry_after.as_deref(), Some("1"));
+    assert!(all[2].fault.is_none());
     assert!(matches!(
-        all[2].fault,
+        all[3].fault,
         Some(fake_azure::Fault::Throttle {
             times: 1,
             retry_after: 2
         })
     ));
     assert!(matches!(
-        all[3].fault,
+        all[4].fault,
         Some(fake_azure::Fault::ServerError {
             times: 1,
             status: 503
