@@ -27,7 +27,8 @@ const SUBPATH: &str = "/lb-health/";
 
 /// The end-to-end files that run in every engine: the demo walk, the live path with a
 /// pasted token, the panel's fault cases, sign-in (redirect, pop-up from an iframe,
-/// renewal), the axe scans and the service worker. The rest run in Chromium only: they drive Chromium-only
+/// renewal) and the axe scans. The rest (the service worker's among them: WebKit runs
+/// without it, src/http/offline/browser.rs) run in Chromium only: they drive Chromium-only
 /// machinery (DevTools media emulation, narrow viewports) or the app's own plumbing.
 pub const CROSS_ENGINE_TESTS: &[&str] = &[
     "e2e_demo",
@@ -35,7 +36,6 @@ pub const CROSS_ENGINE_TESTS: &[&str] = &[
     "e2e_faults",
     "e2e_signin",
     "e2e_a11y",
-    "e2e_offline",
 ];
 
 /// Tests in those files that need Chromium's DevTools (viewports under 500 px, emulated

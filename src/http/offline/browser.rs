@@ -48,11 +48,25 @@ pub fn register() {
     let (Some(build), Some(sw)) = (build(), container()) else {
         return;
     };
+    if webkit_only() {
+        return;
+    }
     let options = web_sys::RegistrationOptions::new();
     // The directory of index.html (GitHub Pages serves a project under /<repo>/).
     options.set_scope("./");
     let _ = sw.register_with_options(&format!("{SCRIPT}?build={build}"), &options);
     keep(loaded());
+}
+
+/// WebKit (Safari, WebKitGTK) without Blink: measured with WebKitGTK, a page its service
+/// worker controls sent ARM's requests without their CORS preflight and a health POST
+/// twice, though the worker answers nothing cross-origin. Until that is understood,
+/// WebKit runs without it, as before (the HTTP cache still serves repeat visits).
+fn webkit_only() -> bool {
+    let ua = web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .unwrap_or_default();
+    ua.contains("AppleWebKit") && !ua.contains("Chrome/") && !ua.contains("Chromium/")
 }
 
 /// Asks the service worker to keep `urls`, once it is active. It may not control this
