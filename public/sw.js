@@ -1,5 +1,5 @@
 // LB Health's service worker: repeat visits paint from this cache, and the demo opens
-// offline. src/http/offline.rs registers it as `sw.js?build=<id>` (the id is the
+// offline. src/http/offline/ registers it as `sw.js?build=<id>` (the id is the
 // <meta name="lbh-build"> that `cargo xtask post-build` writes into a release index.html),
 // so a new deployment is a new script URL: it installs, takes over, and drops the old
 // build's cache. The page that registered it is what decides whether it runs; this file

@@ -1,4 +1,4 @@
-//! End to end: the service worker (`public/sw.js`, registered by `src/http/offline.rs`).
+//! End to end: the service worker (`public/sw.js`, registered by `src/http/offline/`).
 //! A repeat visit paints from its cache and the demo opens with the host gone; a new
 //! deployment replaces the old build and says so once; `config.json` is always read
 //! from the host.

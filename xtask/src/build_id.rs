@@ -1,6 +1,6 @@
 //! The last step of a release build's post_build hook: `<meta name="lbh-build"
 //! content="<id>">` in index.html, the id a hash of every file the build wrote. The page
-//! registers its service worker only when the meta is there (`src/http/offline.rs`),
+//! registers its service worker only when the meta is there (`src/http/offline/`),
 //! as `sw.js?build=<id>`, and asks for its workers' files with `?v=<id>`: a new
 //! deployment is a new id, so no cache pairs it with the build before. `trunk serve`
 //! (a debug build) gets no id and no service worker.
@@ -14,8 +14,7 @@ pub fn stamp(dir: &Path) -> Result<String, String> {
     let index = dir.join("index.html");
     let html = std::fs::read_to_string(&index)
         .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
-    let mut files = Vec::new();
-    collect(dir, dir, &mut files)?;
+    let files = collect(dir)?;
     let id = id(&remove(&html), &files);
     let html = insert(&html, &id)?;
     std::fs::write(&index, html).map_err(|e| format!("cannot write {}: {e}", index.display()))?;
@@ -24,17 +23,14 @@ pub fn stamp(dir: &Path) -> Result<String, String> {
 
 /// (path under `dir`, contents) of every file but index.html and the deployment's
 /// settings, which a host may change without a new build.
-fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_dir() {
-            collect(&path, root, out)?;
-            continue;
-        }
+fn collect(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut paths = Vec::new();
+    crate::dist::walk(dir, &mut paths)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut out = Vec::new();
+    for path in paths {
         let name = path
-            .strip_prefix(root)
+            .strip_prefix(dir)
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
@@ -44,39 +40,21 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<
         let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {name}: {e}"))?;
         out.push((name, bytes));
     }
-    Ok(())
+    Ok(out)
 }
 
-/// 16 hex digits over index.html and the files, in name order.
+/// 16 hex digits over index.html and the files, in name order (`csp::fnv1a`, the
+/// hash the post-build step already names its scripts by).
 fn id(html: &str, files: &[(String, Vec<u8>)]) -> String {
     let mut files: Vec<_> = files.iter().collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut h = Fnv::default();
-    h.write(html.as_bytes());
+    let mut all = html.as_bytes().to_vec();
     for (name, bytes) in files {
-        h.write(name.as_bytes());
-        h.write(&[0]);
-        h.write(bytes);
-        h.write(&[0]);
-    }
-    format!("{:016x}", h.0)
-}
-
-/// FNV-1a, 64-bit: a change detector, not a security measure.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
+        for part in [name.as_bytes(), &[0], bytes, &[0]] {
+            all.extend_from_slice(part);
         }
     }
+    format!("{:016x}", crate::csp::fnv1a(&all))
 }
 
 /// index.html with the meta just before `</head>` (a rebuild replaces the old one).

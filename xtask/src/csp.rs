@@ -329,7 +329,7 @@ fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
 
 /// FNV-1a, 64-bit: a content hash for the file name (cache busting, like Trunk's own
 /// names), not a security measure; no crate needed for it.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
     })

@@ -21,7 +21,12 @@ pub fn versioned(url: &str) -> String {
     super::with_build(url, build().as_deref())
 }
 
+/// The page's service workers, or `None` where it runs without one: outside secure
+/// contexts, and in WebKit (see `webkit_only`).
 fn container() -> Option<web_sys::ServiceWorkerContainer> {
+    if webkit_only() {
+        return None;
+    }
     let navigator = web_sys::window()?.navigator();
     // Absent outside secure contexts (plain http on a host other than localhost).
     if !js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
@@ -48,9 +53,6 @@ pub fn register() {
     let (Some(build), Some(sw)) = (build(), container()) else {
         return;
     };
-    if webkit_only() {
-        return;
-    }
     let options = web_sys::RegistrationOptions::new();
     // The directory of index.html (GitHub Pages serves a project under /<repo>/).
     options.set_scope("./");
