@@ -188,13 +188,16 @@ impl Lro {
         if self.polls > self.policy.max_polls {
             return self.fail(ArmError::new(ErrorKind::Timeout, self.timeout_message()));
         }
-        // With no Retry-After at all, the first poll goes at once, as the Azure SDKs'
-        // pollers do: a short operation then finishes without our backoff's 2 s. Later
-        // polls, and a Retry-After we cannot read (a date, junk), back off.
-        let at_once = self.polls == 1 && r.header("Retry-After").is_none();
-        let wait =
-            self.server_wait(r)
-                .unwrap_or_else(|| if at_once { 0 } else { self.next_default() });
+        // The first poll goes at once, whatever the 202 of the request says, as the
+        // pollers of the Azure SDKs (Python, .NET, JavaScript) do: a short operation then
+        // ends without a wait, and a long one costs one more GET, never a later result.
+        // From then on a poll's Retry-After wins; without one (or one we cannot read:
+        // a date, junk) we back off.
+        let wait = if self.polls == 1 {
+            0
+        } else {
+            self.server_wait(r).unwrap_or_else(|| self.next_default())
+        };
         let timeout = ArmError::new(ErrorKind::Timeout, self.timeout_message());
         self.wait_or_timeout(now_ms, wait, WaitReason::Pending, timeout)
     }
@@ -292,16 +295,20 @@ mod tests {
         assert_eq!(
             m.on_answer(10.0, Ok(accepted(Some("3")))),
             Step::Wait {
+                ms: 0,
+                reason: WaitReason::Pending
+            }
+        );
+        assert_eq!(m.on_wake(10.0), Step::Send(Request::get(LOC)));
+        assert_eq!(
+            m.on_answer(20.0, Ok(accepted(Some("3")))),
+            Step::Wait {
                 ms: 3000,
                 reason: WaitReason::Pending
             }
         );
-        assert_eq!(m.on_wake(3010.0), Step::Send(Request::get(LOC)));
-        assert!(matches!(
-            m.on_answer(3020.0, Ok(accepted(Some("3")))),
-            Step::Wait { .. }
-        ));
-        let done = m.on_answer(6100.0, Ok(Response::new(200, "{}")));
+        assert_eq!(m.on_wake(3020.0), Step::Send(Request::get(LOC)));
+        let done = m.on_answer(3100.0, Ok(Response::new(200, "{}")));
         assert_eq!(done, Step::Done(Response::new(200, "{}")));
         assert_eq!(m.polls(), 2);
     }
@@ -309,8 +316,9 @@ mod tests {
     #[test]
     fn retry_after_is_honoured() {
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
+        m.on_answer(0.0, Ok(accepted(Some("17"))));
         assert_eq!(
-            m.on_answer(0.0, Ok(accepted(Some("17")))),
+            m.on_answer(1.0, Ok(accepted(Some("17")))),
             Step::Wait {
                 ms: 17_000,
                 reason: WaitReason::Pending
@@ -351,24 +359,23 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_wins_over_the_first_poll_at_once() {
-        let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        assert_eq!(
-            m.on_answer(0.0, Ok(accepted(Some("1")))),
-            Step::Wait {
-                ms: 1000,
-                reason: WaitReason::Pending
-            }
-        );
+    fn the_first_poll_goes_at_once_whatever_the_202_says() {
+        // As the SDKs' pollers: the Retry-After of the request's 202 does not delay the
+        // first poll; the polls' own Retry-After does delay the next.
+        for first in [None, Some("1"), Some("600"), Some("soon")] {
+            let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
+            assert_eq!(
+                m.on_answer(0.0, Ok(accepted(first))),
+                Step::Wait {
+                    ms: 0,
+                    reason: WaitReason::Pending
+                },
+                "{first:?}"
+            );
+        }
         // The scenario of issue 19: no wait named, then a new Location with Retry-After: 1.
         let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
-        assert_eq!(
-            m.on_answer(0.0, Ok(accepted(None))),
-            Step::Wait {
-                ms: 0,
-                reason: WaitReason::Pending
-            }
-        );
+        m.on_answer(0.0, Ok(accepted(None)));
         assert_eq!(
             m.on_answer(1.0, Ok(accepted(Some("1")))),
             Step::Wait {
@@ -400,8 +407,9 @@ mod tests {
             ("Wed, 21 Oct 2015 07:28:00 GMT", 2000),
         ] {
             let (mut m, _) = Lro::start(post(), 0.0, Policy::default());
+            m.on_answer(0.0, Ok(accepted(Some(v))));
             assert_eq!(
-                m.on_answer(0.0, Ok(accepted(Some(v)))),
+                m.on_answer(1.0, Ok(accepted(Some(v)))),
                 Step::Wait {
                     ms: want,
                     reason: WaitReason::Pending
@@ -426,7 +434,8 @@ mod tests {
             }
             assert!(now < 400_000.0, "polling must stop");
         }
-        assert!(m.polls() <= 31);
+        // One poll at once, then one every 10 s until 300 s.
+        assert!(m.polls() <= 32, "{}", m.polls());
     }
 
     #[test]

@@ -183,11 +183,11 @@ wall time in headless Chromium. Targets are the issue's; they are reported, not 
   answers on the same port: the time is the panel's own \"took\" figure for a Refresh (click
   to result, in tenths of a second). Requests are counted from the server's log; the
   browser's CORS preflights are listed apart (the SDK sends none). The faults are aimed at
-  the health POST and met once. In most scenarios the operation ends after a number of
-  polls, which rewards a poll sent before `Retry-After` asks (the SDK's first poll goes at
-  once whatever the header says; LB Health waits as asked). In \"an operation that runs
-  2 s\" it ends after a time on the server's clock (fake-azure's `pending_for`), as ARM's
-  do: an early poll then buys one more 202, not an earlier result.
+  the health POST and met once. Both poll once at once whatever the 202 of the POST says,
+  then as each poll's `Retry-After` asks. In most scenarios the operation ends after a
+  number of polls; in \"an operation that runs 2 s\" it ends after a time on the server's
+  clock (fake-azure's `pending_for`), as ARM's do: an early poll then buys one more 202,
+  not an earlier result.
 - **Watch soak**: the demo with `largeRule` 200 and `clockRate` 600, the panel on
   Auto-refresh every 30 s (50 ms of real time; the panel looks once a second whether a check
   is due, so about one check a second). Checks are counted by the page's health POSTs to
