@@ -30,7 +30,7 @@ pub fn UpdateNotice() -> impl IntoView {
             <div class="note notices" role="status">
                 <p>
                     <strong>"LB Health has been updated since your last visit."</strong>
-                    " This page runs the new version; nothing else changed for you."
+                    " This page already runs the new version: there is nothing to reload."
                 </p>
                 <button type="button" on:click=move |_| shown.set(false)>"Dismiss"</button>
             </div>

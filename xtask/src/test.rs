@@ -27,9 +27,9 @@ const SUBPATH: &str = "/lb-health/";
 
 /// The end-to-end files that run in every engine: the demo walk, the live path with a
 /// pasted token, the panel's fault cases, sign-in (redirect, pop-up from an iframe,
-/// renewal) and the axe scans. The rest (the service worker's among them: WebKit runs
-/// without it, src/http/offline/browser.rs) run in Chromium only: they drive Chromium-only
-/// machinery (DevTools media emulation, narrow viewports) or the app's own plumbing.
+/// renewal) and the axe scans. The rest run in Chromium only (the service worker's also
+/// in Firefox, below): they drive Chromium-only machinery (DevTools media emulation,
+/// narrow viewports) or the app's own plumbing.
 pub const CROSS_ENGINE_TESTS: &[&str] = &[
     "e2e_demo",
     "e2e_live",
@@ -37,6 +37,15 @@ pub const CROSS_ENGINE_TESTS: &[&str] = &[
     "e2e_signin",
     "e2e_a11y",
 ];
+
+/// Files run in one other engine besides Chromium. The service worker: WebKit runs
+/// without it (src/http/offline/browser.rs says why), so its tests run in Firefox.
+fn engine_only(engine: Engine) -> &'static [&'static str] {
+    match engine {
+        Engine::Firefox => &["e2e_offline"],
+        _ => &[],
+    }
+}
 
 /// Tests in those files that need Chromium's DevTools (viewports under 500 px, emulated
 /// dark scheme or forced colours); skipped in the other engines, where they would fail
@@ -173,7 +182,7 @@ pub fn run() -> i32 {
         } else {
             let mut c = cargo();
             c.args(["test", "-p", "lb-health", "--no-fail-fast"]);
-            for t in CROSS_ENGINE_TESTS {
+            for t in CROSS_ENGINE_TESTS.iter().chain(engine_only(engine)) {
                 c.args(["--test", t]);
             }
             c.arg("--");
