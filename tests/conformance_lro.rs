@@ -420,16 +420,16 @@ struct Scenario {
 }
 
 const SCENARIOS: &[Scenario] = &[
-    // 202 + Location (itself) + Retry-After: 0; that poll answers 202 naming a new
-    // Location, which answers 200 with the result.
+    // 202 + Location (itself) + Retry-After: 0; the first poll goes at once whatever the
+    // 202 says; it answers 202 naming a new Location, which answers 200 with the result.
     Scenario {
         name: "LROPostSuccededWithBody",
         path: "/lro/post/202/retry/200",
         trace: &[
             "POST /lro/post/202/retry/200 -> 202",
-            "wait 1000 Pending", // Retry-After: 0, floored to 1 s
+            "wait 0 Pending", // the first poll at once, as the SDKs' pollers
             "GET /lro/post/202/retry/200 -> 202",
-            "wait 1000 Pending",
+            "wait 1000 Pending", // Retry-After: 0, floored to 1 s
             "GET /lro/post/newuri/202/retry/200 -> 200",
         ],
         check: |run| {
@@ -464,7 +464,7 @@ const SCENARIOS: &[Scenario] = &[
         path: "/lro/post/payload/200",
         trace: &[
             "POST /lro/post/payload/200 -> 202",
-            "wait 1000 Pending",
+            "wait 0 Pending",
             "GET /lro/post/payload/200 -> 200",
         ],
         check: |run| {
@@ -485,7 +485,7 @@ const SCENARIOS: &[Scenario] = &[
             "POST /lro/retryerror/post/202/retry/200 -> 500",
             "wait 0 Transient",
             "POST /lro/retryerror/post/202/retry/200 -> 202",
-            "wait 1000 Pending",
+            "wait 0 Pending",
             "GET /lro/retryerror/post/202/retry/200/operationResults -> 500",
             "wait 0 Transient",
             "GET /lro/retryerror/post/202/retry/200/operationResults -> 200",
@@ -514,7 +514,7 @@ const SCENARIOS: &[Scenario] = &[
         path: "/lro/nonretryerror/post/202/retry/400",
         trace: &[
             "POST /lro/nonretryerror/post/202/retry/400 -> 202",
-            "wait 1000 Pending",
+            "wait 0 Pending",
             "GET /lro/nonretryerror/post/202/retry/400 -> 400",
         ],
         check: |run| {
