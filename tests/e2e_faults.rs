@@ -88,7 +88,13 @@ fn odd_retry_after_values_neither_hammer_nor_stall() {
         assert_eq!(
             gaps.len(),
             2,
-            "Retry-After {value}: one pending poll and the result, no more: {gaps:?}"
+            "Retry-After {value}: one pending poll and the result, no more: {gaps:?}; health traffic: {:?}",
+            live.azure
+                .requests()
+                .iter()
+                .filter(|r| is_health(r))
+                .map(|r| (r.at, &r.method, live.azure.checked_by(&r.path_and_query)))
+                .collect::<Vec<_>>()
         );
         let floored = matches!(value, "0" | "-5");
         assert!(

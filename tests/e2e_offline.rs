@@ -58,7 +58,7 @@ fn open_rule_http(b: &Browser, url: &str) {
 }
 
 /// Waits until this build's service worker controls the page and keeps the page, its
-/// wasm and the demo worker's files.
+/// wasm (the health panel's part too) and the demo worker's files.
 fn wait_until_kept(b: &Browser) -> String {
     let build = build_id(b);
     assert_eq!(build.len(), 16, "a release build has an id: {build:?}");
@@ -76,6 +76,10 @@ fn wait_until_kept(b: &Browser) -> String {
             && kept
                 .iter()
                 .any(|k| k.contains("/lb-health-") && k.ends_with("_bg.wasm"))
+            // The health panel's part of the wasm (xtask/src/split.rs).
+            && kept
+                .iter()
+                .any(|k| k.starts_with(&cache) && k.contains("/lb-health-split_health_panel-"))
             && has(&format!("/demo-worker_bg.wasm?v={build}"))
             && has(&format!("/demo-worker.js?v={build}"))
     });

@@ -264,6 +264,12 @@ impl FakeAzure {
         self.shared.lock().log.clone()
     }
 
+    /// The health path (`.../loadBalancingRules/{rule}/health`) whose check a poll of
+    /// `path_and_query` continues; `None` for anything else.
+    pub fn checked_by(&self, path_and_query: &str) -> Option<String> {
+        Shared::checked_by(&self.shared.lock().arm, path_and_query)
+    }
+
     /// The fake clock's time since this server started (what [`Logged::at`] counts).
     pub fn now(&self) -> Duration {
         self.shared.now()

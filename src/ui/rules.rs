@@ -238,6 +238,16 @@ fn OpenPanel(
             let _ = el.focus();
         }
     });
+    // The panel is one click away: fetch its code now, while the list's checks run, so
+    // opening it does not wait for the network (and the demo has it offline). A failure
+    // here is not shown: opening the panel tries again and says so if it fails.
+    spawn_local(async {
+        if preload_health_panel().await.is_ok() {
+            // For the demo offline: the service worker may not have seen this fetch.
+            crate::http::offline::keep_loaded();
+        }
+    });
+    let retry = Trigger::new();
     move || {
         let i = find(&ctx.panel.get()?).ok()?;
         let rule = rules.with_value(|r| r[i].clone());
@@ -257,9 +267,82 @@ fn OpenPanel(
             })
         });
         let rule_id = lb.rule(&rule.name);
-        Some(view! {
-            <HealthPanel rule=rule rule_id=rule_id list_result=list_result on_result=on_result on_close=close/>
-        })
+        retry.track();
+        let args = PanelArgs {
+            rule,
+            rule_id,
+            list_result,
+            on_result,
+            on_close: close,
+        };
+        Some(Suspend::new(async move {
+            match health_panel(args).await {
+                Ok(view) => view,
+                Err(_) => view! { <PanelUnavailable retry=retry on_close=close/> }.into_any(),
+            }
+        }))
+    }
+}
+
+/// What the panel is opened with (one value, as a split function's arguments must be
+/// concrete types).
+struct PanelArgs {
+    rule: RuleContext,
+    rule_id: Result<RuleId, crate::arm::id::IdError>,
+    list_result: Memo<Option<Result<Checked, ArmError>>>,
+    on_result: Callback<Checked>,
+    on_close: Callback<()>,
+}
+
+// The panel's code is a wasm part of its own in the page's release build (the `split`
+// feature, `xtask/src/split.rs`), fetched when a panel first opens. This is the macro under
+// Leptos's `#[lazy]`, used for its `fallible` option: a chunk that fails to download
+// becomes an `Err` the page can offer to retry, where `#[lazy]` would abort the module.
+#[cfg(all(feature = "split", not(debug_assertions)))]
+#[leptos::wasm_split::wasm_split(
+    health_panel,
+    fallible,
+    preload(preload_health_panel),
+    wasm_split_path = ::leptos::wasm_split
+)]
+fn health_panel(args: PanelArgs) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(panel_view(args))
+}
+
+#[cfg(not(all(feature = "split", not(debug_assertions))))]
+async fn health_panel(args: PanelArgs) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(panel_view(args))
+}
+
+#[cfg(not(all(feature = "split", not(debug_assertions))))]
+async fn preload_health_panel() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+    Ok(())
+}
+
+fn panel_view(a: PanelArgs) -> AnyView {
+    view! {
+        <HealthPanel
+            rule=a.rule
+            rule_id=a.rule_id
+            list_result=a.list_result
+            on_result=a.on_result
+            on_close=a.on_close
+        />
+    }
+    .into_any()
+}
+
+/// The panel's code could not be fetched (offline, or the host dropped the file).
+#[component]
+fn PanelUnavailable(retry: Trigger, on_close: Callback<()>) -> impl IntoView {
+    view! {
+        <div class="error" role="alert">
+            <p class="error-title">"The health panel could not be downloaded"</p>
+            <p>"Check the network connection, then try again. The rules list keeps working."</p>
+            <button type="button" on:click=move |_| retry.notify()>"Try again"</button>
+            " "
+            <button type="button" on:click=move |_| on_close.run(())>"Close"</button>
+        </div>
     }
 }
 

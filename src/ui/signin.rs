@@ -4,10 +4,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::account::{now_unix, AccountMenu, SignInWithMicrosoft};
 use super::{use_app, Session};
-use crate::auth::paste::{parse, Pasted, Warning};
+use crate::auth::paste::{parse, PasteError, Pasted, Warning};
 
 #[component]
 pub fn SignIn() -> impl IntoView {
@@ -48,6 +49,32 @@ fn warning_words(warnings: &[Warning], resource: &str) -> Vec<String> {
         .collect()
 }
 
+/// The token reader's code could not be fetched (see `read_token`).
+const UNREADABLE: &str =
+    "The part of LB Health that reads tokens could not be downloaded. Check the network connection, then press Use this token again.";
+
+// Reading a pasted token (JSON, JWT claims) is a wasm part of its own in the page's
+// release build, fetched on the first paste: most visits sign in or open the demo. See
+// `rules::health_panel` for why this is `wasm_split` with `fallible`, not `#[lazy]`.
+#[cfg(all(feature = "split", not(debug_assertions)))]
+#[leptos::wasm_split::wasm_split(paste_token, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn read_token(
+    input: String,
+    now: i64,
+    audiences: &'static [&'static str],
+) -> Result<Result<Pasted, PasteError>, leptos::wasm_split::SplitLoaderError> {
+    Ok(parse(&input, now, audiences))
+}
+
+#[cfg(not(all(feature = "split", not(debug_assertions))))]
+async fn read_token(
+    input: String,
+    now: i64,
+    audiences: &'static [&'static str],
+) -> Result<Result<Pasted, PasteError>, leptos::wasm_split::SplitLoaderError> {
+    Ok(parse(&input, now, audiences))
+}
+
 /// The paste box. A token with warnings is held, and the warnings shown, until a
 /// second submit uses it anyway.
 #[component]
@@ -71,18 +98,22 @@ pub fn TokenPaste(#[prop(optional, into)] on_done: Option<Callback<()>>) -> impl
         if let Some((p, _)) = held.get_untracked() {
             return accept(p);
         }
-        match parse(&text.get_untracked(), now_unix(), cloud.arm_audiences()) {
-            Err(e) => problem.set(Some(e.to_string())),
-            Ok(p) if p.warnings.iter().any(|w| *w != Warning::Opaque) => {
-                let words = warning_words(&p.warnings, resource);
-                problem.set(None);
-                held.set(Some((p, words)));
+        let input = text.get_untracked();
+        spawn_local(async move {
+            match read_token(input, now_unix(), cloud.arm_audiences()).await {
+                Err(_) => problem.set(Some(UNREADABLE.to_owned())),
+                Ok(Err(e)) => problem.set(Some(e.to_string())),
+                Ok(Ok(p)) if p.warnings.iter().any(|w| *w != Warning::Opaque) => {
+                    let words = warning_words(&p.warnings, resource);
+                    problem.set(None);
+                    held.set(Some((p, words)));
+                }
+                Ok(Ok(p)) => {
+                    problem.set(None);
+                    accept(p);
+                }
             }
-            Ok(p) => {
-                problem.set(None);
-                accept(p);
-            }
-        }
+        });
     };
     view! {
         <form class="paste" on:submit=submit>

@@ -40,6 +40,8 @@ struct Site {
     /// URL path -> (content type, body).
     memory: Mutex<HashMap<String, (String, Vec<u8>)>>,
     served: Mutex<Vec<String>>,
+    /// URL paths answered 503 (see [`StaticServer::refuse`]).
+    refused: Mutex<std::collections::HashSet<String>>,
     /// Serve as GitHub Pages does (see [`StaticServer::set_pages_like`]).
     pages_like: AtomicBool,
     /// gzip bodies by path, compressed once: compressing is the host's work, not the
@@ -65,6 +67,7 @@ impl StaticServer {
             hook,
             memory: Mutex::default(),
             served: Mutex::default(),
+            refused: Mutex::default(),
             pages_like: AtomicBool::new(false),
             gzipped: Mutex::default(),
         });
@@ -84,6 +87,17 @@ impl StaticServer {
             .unwrap_or_else(|e| e.into_inner())
             .insert(path.to_string(), (content_type.to_string(), body));
         self.site.gzip_cache().clear();
+    }
+
+    /// Answers `path` with 503 Service Unavailable from the next request on (`on`), as a
+    /// host or a proxy that fails one file; `false` serves it again.
+    pub fn refuse(&self, path: &str, on: bool) {
+        let mut refused = self.site.refused.lock().unwrap_or_else(|e| e.into_inner());
+        if on {
+            refused.insert(path.to_string());
+        } else {
+            refused.remove(path);
+        }
     }
 
     /// Serves as GitHub Pages does (for timing cold and repeat loads): gzip when the
@@ -144,6 +158,16 @@ fn handle(mut stream: TcpStream, site: &Site) -> std::io::Result<()> {
         log.push(path.to_owned());
     }
     let head_only = method == "HEAD";
+    if site.refused.lock().is_ok_and(|r| r.contains(path)) {
+        return respond(
+            &mut stream,
+            "503 Service Unavailable",
+            "text/plain; charset=utf-8",
+            NO_STORE,
+            b"unavailable\n",
+            head_only,
+        );
+    }
     if method != "GET" && !head_only {
         return respond(
             &mut stream,

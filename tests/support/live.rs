@@ -126,18 +126,23 @@ pub fn is_health(r: &Logged) -> bool {
 /// times of the polls after it (call once the list's checks are over, see `refresh_with`).
 pub fn panel_check(azure: &FakeAzure) -> (Duration, Vec<Duration>) {
     let log = azure.requests();
+    let of_rule_http = |path: &str| {
+        path.to_ascii_lowercase()
+            .contains(&RULE_HTTP_CHECK.to_ascii_lowercase())
+    };
     let post = log
         .iter()
-        .rfind(|r| {
-            is_health_post(r)
-                && r.path_and_query
-                    .to_ascii_lowercase()
-                    .contains(&RULE_HTTP_CHECK.to_ascii_lowercase())
-        })
+        .rfind(|r| is_health_post(r) && of_rule_http(&r.path_and_query))
         .expect("the panel sent rule-http's health POST");
+    // Only rule-http's polls: the list may check the other rule meanwhile.
     let polls = log
         .iter()
         .filter(|r| is_poll(r) && r.at > post.at)
+        .filter(|r| {
+            azure
+                .checked_by(&r.path_and_query)
+                .is_some_and(|p| of_rule_http(&p))
+        })
         .map(|r| r.at)
         .collect();
     (post.at, polls)

@@ -65,9 +65,10 @@ pub fn gzip_len(bytes: &[u8]) -> u64 {
     enc.finish().expect("gzip into memory").len() as u64
 }
 
-/// The page's workers, each loaded only when a session needs it, so not part of the
-/// bundle every visitor loads: the prefix of its files (`<prefix>.js`,
-/// `<prefix>_bg.wasm`, the `data-bin` of its Trunk link) and what the reports call it.
+/// What the page loads only when a session needs it, so not part of the bundle every
+/// visitor loads: the workers (`<prefix>.js`, `<prefix>_bg.wasm`, the `data-bin` of
+/// their Trunk links) and the split parts of the page's wasm (`lb-health-split_<part>-<hash>.wasm`,
+/// `split.rs`); the marker that names their files, and what the reports call them.
 pub const WORKERS: &[(&str, &str)] = &[
     (
         "signin-worker",
@@ -76,6 +77,10 @@ pub const WORKERS: &[(&str, &str)] = &[
     (
         "demo-worker",
         "demo worker (demo-worker*, the demo estate only)",
+    ),
+    (
+        "-split_",
+        "split parts (*-split_*.wasm: the health panel, the token reader; each on first use)",
     ),
 ];
 
@@ -93,7 +98,7 @@ pub fn worker_of(path: &str) -> Option<usize> {
     }
     WORKERS
         .iter()
-        .position(|(prefix, _)| name.starts_with(prefix))
+        .position(|(marker, _)| name.starts_with(marker) || name.contains(marker))
 }
 
 fn is_bundle(path: &str) -> bool {
@@ -194,8 +199,20 @@ mod tests {
                 raw: 300,
                 gzip: 100,
             },
+            Entry {
+                path: "lb-health-split-0123456789abcdef.js".into(),
+                raw: 200,
+                gzip: 512,
+            },
+            Entry {
+                path: "lb-health-split_panel-0123456789abcdef.wasm".into(),
+                raw: 900,
+                gzip: 700,
+            },
         ]);
-        assert!(t.contains("bundle (wasm+js+css) gzip: 1.5 KB"), "{t}");
+        // The split loader is the page's (its glue imports it); the part it loads is not.
+        assert!(t.contains("bundle (wasm+js+css) gzip: 2.0 KB"), "{t}");
+        assert!(t.contains("each on first use) gzip: 0.7 KB"), "{t}");
         assert!(
             t.contains("sign-in worker (signin-worker*, with a clientId only) gzip: 2.1 KB"),
             "{t}"
@@ -206,7 +223,7 @@ mod tests {
         );
         assert!(
             t.lines()
-                .any(|l| l.starts_with("total") && l.ends_with("5108")),
+                .any(|l| l.starts_with("total") && l.ends_with("6320")),
             "{t}"
         );
     }

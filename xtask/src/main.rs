@@ -17,6 +17,7 @@ mod build_id;
 mod csp;
 mod dist;
 mod minify;
+mod split;
 mod test;
 mod tools;
 
@@ -97,6 +98,16 @@ fn post_build() -> i32 {
     };
     let dir = std::path::Path::new(&staging);
     let release = std::env::var("TRUNK_PROFILE").is_ok_and(|p| p == "release");
+    if release {
+        match split::run(dir) {
+            Ok(Some(done)) => println!("[split] {done}"),
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("xtask post-build: {e}");
+                return 1;
+            }
+        }
+    }
     match minify::process_dir(dir, release) {
         Ok(done) => done.iter().for_each(|d| println!("[minify] {d}")),
         Err(e) => {

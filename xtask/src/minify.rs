@@ -9,7 +9,8 @@
 //!    `w`. The rename refuses (fails the build) unless every old name occurs exactly once
 //!    in the glue, so a wasm-bindgen release that lays its glue out differently cannot
 //!    produce a page that fails to link.
-//!    Exports get short names too where the glue reaches each only as `wasm.<name>`.
+//!    Exports get short names too where the glue reaches each only as `wasm.<name>` and
+//!    the split loader (`split.rs`) does not name it.
 //! 2. **Unused classes.** Leptos links `server_fn`, which links `wasm-streams`, whose
 //!    three `#[wasm_bindgen]` classes are exported for JS to use. LB Health makes no
 //!    server-function call and nothing in the glue constructs them, so their exports
@@ -41,6 +42,18 @@ pub fn process_dir(dir: &Path, release: bool) -> Result<Vec<String>, String> {
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect();
     entries.sort();
+    // The split loader (`split.rs`) reads exports of the page's wasm by name.
+    let mut readers = String::new();
+    for name in entries
+        .iter()
+        .filter(|n| n.starts_with("lb-health-split-") && n.ends_with(".js"))
+    {
+        let path = dir.join(name);
+        let js = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let min = terser(&js, true).map_err(|e| format!("{name}: {e}"))?;
+        std::fs::write(&path, &min).map_err(|e| format!("cannot write {name}: {e}"))?;
+        readers.push_str(&js);
+    }
     for wasm_name in entries.iter().filter(|n| n.ends_with("_bg.wasm")) {
         let stem = wasm_name.trim_end_matches("_bg.wasm");
         let js_name = format!("{stem}.js");
@@ -58,7 +71,8 @@ pub fn process_dir(dir: &Path, release: bool) -> Result<Vec<String>, String> {
         } else {
             (wasm, js)
         };
-        let (wasm, js) = rename_exports(&wasm, &js).map_err(|e| format!("{wasm_name}: {e}"))?;
+        let (wasm, js) =
+            rename_exports(&wasm, &js, &readers).map_err(|e| format!("{wasm_name}: {e}"))?;
         std::fs::write(&wasm_path, &wasm).map_err(|e| format!("cannot write {wasm_name}: {e}"))?;
         if release {
             wasm_opt(&wasm_path).map_err(|e| format!("{wasm_name}: {e}"))?;
@@ -197,13 +211,16 @@ fn each_name(js: &str, mut f: impl FnMut(&str, &str) -> Option<String>) -> Strin
 
 /// Gives the wasm's exports short names where the glue reaches each one only as
 /// `wasm.<name>`; an export named any other way, or in a string, keeps its name.
-pub fn rename_exports(wasm: &[u8], js: &str) -> Result<(Vec<u8>, String), String> {
+pub fn rename_exports(wasm: &[u8], js: &str, readers: &str) -> Result<(Vec<u8>, String), String> {
     let mut names = Vec::new();
     rewrite_exports(wasm, |n| {
         names.push(n.to_owned());
         Some(n.to_owned())
     })?;
-    let mut unsafe_names = std::collections::HashSet::new();
+    let mut unsafe_names: std::collections::HashSet<String> = tokens(readers)
+        .filter(|t| names.iter().any(|n| n == t))
+        .map(str::to_owned)
+        .collect();
     each_name(js, |before, token| {
         if names.iter().any(|n| n == token) && !before.ends_with("wasm.") {
             unsafe_names.insert(token.to_owned());
@@ -319,7 +336,7 @@ fn tokens(js: &str) -> impl Iterator<Item = &str> {
 ///   target puts the stack first (`__stack_pointer` starts at 1 MiB, data after it), so
 ///   the low KiB is only ever the far end of a 1 MiB stack, reached without wrapping;
 /// - the `producers` and `target_features` custom sections are for tools, not browsers.
-fn wasm_opt(path: &Path) -> Result<(), String> {
+pub(crate) fn wasm_opt(path: &Path) -> Result<(), String> {
     let out = Command::new("wasm-opt")
         .args([
             "-Oz",

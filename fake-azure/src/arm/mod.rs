@@ -101,18 +101,19 @@ impl Shared {
         let inner = self.lock();
         let subject = match op {
             // A poll is about the rule whose check it continues.
-            Operation::HealthPoll => {
-                let id = path.rsplit('/').next().unwrap_or("");
-                inner
-                    .arm
-                    .operations
-                    .get(id)
-                    .map(|o| format!("{}/health", o.rule()))
-                    .unwrap_or_default()
-            }
+            Operation::HealthPoll => Self::checked_by(&inner.arm, path).unwrap_or_default(),
             _ => path.to_string(),
         };
         inner.target.matches(op, &subject)
+    }
+
+    /// The health path (`.../loadBalancingRules/{rule}/health`) whose check a poll of
+    /// `path` continues, if it names an operation this server started.
+    pub(crate) fn checked_by(arm: &State, path: &str) -> Option<String> {
+        let id = path.split('?').next()?.rsplit('/').next()?;
+        arm.operations
+            .get(id)
+            .map(|o| format!("{}/health", o.rule()))
     }
 
     /// Answers one ARM request; `None` means "never answer" (the `Hang` fault). `aimed`:

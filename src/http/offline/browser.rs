@@ -71,6 +71,13 @@ fn webkit_only() -> bool {
     ua.contains("AppleWebKit") && !ua.contains("Chrome/") && !ua.contains("Chromium/")
 }
 
+/// Asks the service worker to keep every file this visit has fetched so far: for a part
+/// of the page's wasm fetched after the worker was told of the others (`register`),
+/// before it controlled the page.
+pub fn keep_loaded() {
+    keep(loaded());
+}
+
 /// Asks the service worker to keep `urls`, once it is active. It may not control this
 /// page yet (WebKit hands control over well after `ready`), so the message goes to the
 /// registration's active worker, not to the page's controller.

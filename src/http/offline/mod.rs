@@ -6,7 +6,7 @@
 
 mod browser;
 
-pub use browser::{build, keep, register, updated_from, versioned};
+pub use browser::{build, keep, keep_loaded, register, updated_from, versioned};
 
 /// `url` tied to build `build` (`?v=<build>`), so no cache, the service worker's or the
 /// host's, ever answers with another build's copy. The workers' files need it: their

@@ -234,10 +234,21 @@ fn exports_reached_only_as_wasm_dot_name_get_short_names() {
     ]);
     let glue = "function init() { wasm.__wbindgen_start(); new Uint8Array(wasm.memory.buffer); }\n\
                     const text = 'main thread';\nwasm.free_h0123456789abcdef(1);\n";
-    let (w, js) = rename_exports(&wasm, glue).unwrap();
+    let (w, js) = rename_exports(&wasm, glue, "").unwrap();
     // `memory` is "a" and so on in export order; `main` also appears as a word of a string.
     assert_eq!(exports_of(&w), ["a", "b", "main", "c"]);
     assert_eq!(js, "function init() { wasm.b(); new Uint8Array(wasm.a.buffer); }\nconst text = 'main thread';\nwasm.c(1);\n");
+}
+
+#[test]
+fn exports_another_script_names_keep_their_names() {
+    // The split loader takes the table and memory from the page's exports by name.
+    let wasm = with_exports(&["memory", "__indirect_function_table", "__wbindgen_start"]);
+    let glue = "wasm.__wbindgen_start(); new Uint8Array(wasm.memory.buffer);\n";
+    let loader = "const { __indirect_function_table, memory } = initSync(undefined, undefined);";
+    let (w, js) = rename_exports(&wasm, glue, loader).unwrap();
+    assert_eq!(exports_of(&w), ["memory", "__indirect_function_table", "a"]);
+    assert_eq!(js, "wasm.a(); new Uint8Array(wasm.memory.buffer);\n");
 }
 
 #[test]
