@@ -27,7 +27,8 @@ const SUBPATH: &str = "/lb-health/";
 
 /// The end-to-end files that run in every engine: the demo walk, the live path with a
 /// pasted token, the panel's fault cases, sign-in (redirect, pop-up from an iframe,
-/// renewal) and the axe scans. The rest run in Chromium only (the service worker's also
+/// renewal), the axe scans, and the wasm's split parts fetched on first use (each
+/// engine's own `WebAssembly.instantiateStreaming` and module loading). The rest run in Chromium only (the service worker's also
 /// in Firefox, below): they drive Chromium-only machinery (DevTools media emulation,
 /// narrow viewports) or the app's own plumbing.
 pub const CROSS_ENGINE_TESTS: &[&str] = &[
@@ -36,6 +37,7 @@ pub const CROSS_ENGINE_TESTS: &[&str] = &[
     "e2e_faults",
     "e2e_signin",
     "e2e_a11y",
+    "e2e_split",
 ];
 
 /// Files run in one other engine besides Chromium. The service worker: WebKit runs
