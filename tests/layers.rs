@@ -234,12 +234,20 @@ fn the_ui_is_written_in_leptos_own_idiom() {
 /// whose measured saving is lost as soon as one screen uses `LocalResource` again.
 #[test]
 fn async_data_goes_through_the_listed_loader() {
-    let machinery = ["LocalResource", "<Suspense", "<Transition", "Suspend::"];
+    let machinery = ["LocalResource", "<Suspense", "<Transition"];
     let found = ui_code_naming(&machinery, &["ui/load.rs"]);
     assert!(
         found.is_empty(),
         "use ui::load instead (ARCHITECTURE.md, departures):\n{}",
         found.join("\n")
+    );
+    // `Suspend` draws a part of the wasm fetched on first use (xtask/src/split.rs), as
+    // Leptos's lazy-loading example does: the health panel's split point, and only it.
+    let suspend = ui_code_naming(&["Suspend::"], &["ui/load.rs"]);
+    assert!(
+        suspend.len() <= 1 && suspend.iter().all(|f| f.starts_with("src/ui/rules.rs:")),
+        "Suspend only at the panel's split point (src/ui/rules.rs), else ui::load:\n{}",
+        suspend.join("\n")
     );
 }
 
