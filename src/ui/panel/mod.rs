@@ -6,6 +6,7 @@
 
 mod export;
 mod groups;
+mod probe;
 mod results;
 mod state;
 mod watch;
@@ -108,6 +109,8 @@ pub fn HealthPanel(
         .map(|id| id.path().to_ascii_lowercase())
         .unwrap_or_default();
     let watch = Watch::new(rule_key, rule.name.clone());
+    // Asked now, beside the health check: history does not wait for it.
+    let probe = probe::ProbeHistory::start(&rule, rule_id.clone().ok());
     // The panel's own checks (Refresh, Retry, watch mode), numbered; 0 until the first.
     let runs = RwSignal::new(0u32);
     // The panel's own checks; a new one cancels the one running, and so does closing the
@@ -257,6 +260,7 @@ pub fn HealthPanel(
             })}
             <WatchStatus watch=watch busy=busy now=clocks.now/>
             <ChangesLine watch=watch/>
+            <probe::ProbeBar history=probe/>
             <Show when=move || busy.get()>
                 <CheckProgress clocks=clocks/>
             </Show>

@@ -277,6 +277,7 @@ fn BackendRows(table: Table, total: usize, open_tip: Tips, history: RuleHistory)
                         <SortHeader label="IP address" key=SortKey::Ip table=table/>
                         <SortHeader label="State" key=SortKey::State table=table/>
                         <SortHeader label="Reason" key=SortKey::Reason table=table/>
+                        <th scope="col">"Probe history"</th>
                         {watched.then(|| view! { <th scope="col">"Recent checks"</th> })}
                     </tr>
                 </thead>
@@ -390,6 +391,7 @@ fn row_view(i: usize, row: &Row, open_tip: Tips, history: &History) -> impl Into
                     open_tip=open_tip
                 />
             </td>
+            {super::probe::cell(&row.ip)}
             {strip}
         </tr>
     }
