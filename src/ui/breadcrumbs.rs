@@ -24,6 +24,11 @@ pub fn Breadcrumbs() -> impl IntoView {
             <ol>
                 {move || match ctx.screen.get() {
                     Screen::Subscriptions => view! { <Crumb label="Subscriptions"/> }.into_any(),
+                    Screen::Estate => view! {
+                        <Crumb label="Subscriptions" to=Screen::Subscriptions/>
+                        <Crumb label="Estate overview"/>
+                    }
+                    .into_any(),
                     Screen::LoadBalancers { sub_name, .. } => view! {
                         <Crumb label="Subscriptions" to=Screen::Subscriptions/>
                         <Crumb label=sub_name/>

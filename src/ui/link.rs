@@ -16,6 +16,8 @@ pub struct Link {
     pub rule: Option<String>,
     pub view: View,
     pub embed: bool,
+    /// The estate overview (`view=estate`), when no subscription or load balancer is named.
+    pub estate: bool,
 }
 
 /// Parameter names that look like configuration: refused loudly, so nobody believes a
@@ -62,6 +64,8 @@ pub fn parse(query: &str) -> (Link, Vec<String>) {
             },
             "desc" => link.view.descending = v == "1",
             "embed" => link.embed = v == "1",
+            "view" if v == "estate" => link.estate = true,
+            "view" => notices.push(format!("Ignored view: '{}' is not estate.", clip(&v))),
             other if NEVER_FROM_URL.contains(&other.to_ascii_lowercase().as_str()) => notices.push(format!(
                 "Ignored {}: endpoints, tenants and tokens come only from this deployment's config.json, never from a link.",
                 clip(other)
@@ -97,6 +101,7 @@ pub fn to_query(link: &Link) -> String {
             }
         }
         (None, Some(s)) => parts.push(format!("sub={}", s.as_str())),
+        (None, None) if link.estate => parts.push("view=estate".into()),
         _ => {}
     }
     if link.rule.is_some() {
@@ -184,6 +189,17 @@ mod tests {
         assert_eq!(link.view.sort, SortKey::Ip);
         assert!(link.embed);
         assert_eq!(parse(&to_query(&link)).0, link);
+    }
+
+    #[test]
+    fn the_estate_overview_has_a_link_and_a_bad_view_is_named() {
+        let (link, notices) = parse("?view=estate&embed=1");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(link.estate && link.embed);
+        assert_eq!(to_query(&link), "?view=estate&embed=1");
+        let (link, notices) = parse("?view=<b>");
+        assert!(!link.estate);
+        assert_eq!(notices, ["Ignored view: '<b>' is not estate."]);
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub enum Screen {
         sub_name: String,
         lb: LoadBalancerId,
     },
+    /// Every load balancer the account can read, worst first.
+    Estate,
 }
 
 /// Who the app is talking to.
@@ -256,6 +258,7 @@ fn CurrentScreen() -> impl IntoView {
             view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any()
         }
         Screen::Rules { lb, .. } => view! { <rules::Rules lb=lb/> }.into_any(),
+        Screen::Estate => view! { <overview::EstateScreen/> }.into_any(),
     }
 }
 
@@ -288,6 +291,7 @@ impl Screen {
                 sub: sub.clone(),
                 sub_name: name(sub),
             },
+            _ if link.estate => Screen::Estate,
             _ => Screen::Subscriptions,
         }
     }

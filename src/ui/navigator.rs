@@ -33,6 +33,10 @@ pub fn Subscriptions() -> impl IntoView {
     });
     view! {
         <h1>"Subscriptions"</h1>
+        <p class="estate-entry">
+            <ScreenLink label="Estate overview" to=Screen::Estate/>
+            <span class="muted">" every load balancer you can read, with its probe health over the last 15 minutes, worst first"</span>
+        </p>
         <RecentLoadBalancers/>
         <find::FindLoadBalancer sub_name=sub_name/>
         <p class="filter">

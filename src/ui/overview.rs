@@ -32,6 +32,24 @@ enum Phase {
     Stopped,
 }
 
+/// The overview as a screen of the app: a row opens its load balancer.
+#[component]
+pub fn EstateScreen() -> impl IntoView {
+    let ctx = super::use_app();
+    let open = Callback::new(move |id: String| {
+        if let Ok(lb) = LoadBalancerId::parse(&id) {
+            // As a link to it would: the subscription's name if this browser knows it.
+            let link = super::link::Link {
+                lb: Some(lb),
+                ..Default::default()
+            };
+            ctx.screen
+                .set(super::Screen::from_link(&link, ctx.is_demo()));
+        }
+    });
+    view! { <EstateOverview client=ctx.client() on_open=open/> }
+}
+
 #[component]
 pub fn EstateOverview(
     client: Rc<ArmClient>,
@@ -144,7 +162,7 @@ pub fn EstateOverview(
 
     view! {
         <section class="estate" aria-labelledby="estate-title">
-            <h2 id="estate-title">"Estate overview"</h2>
+            <h1 id="estate-title">"Estate overview"</h1>
             <p class="muted">"Every load balancer you can read, with its health probe status over the last 15 minutes, worst first."</p>
             <div class="estate-progress" role="status" aria-live="polite">
                 {progress}

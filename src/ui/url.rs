@@ -21,7 +21,7 @@ pub fn current() -> (Link, Vec<String>) {
 #[cfg(target_arch = "wasm32")]
 fn link_of(ctx: &AppCtx) -> Link {
     let (sub, lb) = match ctx.screen.get() {
-        Screen::Subscriptions => (None, None),
+        Screen::Subscriptions | Screen::Estate => (None, None),
         Screen::LoadBalancers { sub, .. } => (Some(sub), None),
         Screen::Rules { lb, .. } => (None, Some(lb)),
     };
@@ -32,6 +32,7 @@ fn link_of(ctx: &AppCtx) -> Link {
         rule,
         view: ctx.view.get(),
         embed: ctx.embed,
+        estate: ctx.screen.with(|s| *s == Screen::Estate),
     }
 }
 
