@@ -34,6 +34,9 @@ pub struct DemoOptions {
     /// The demo's clock runs this many times faster (2 to 600): watch mode's intervals
     /// pass in seconds, for tests and for showing the feature.
     pub clock_rate: Option<u32>,
+    /// This many more load balancers in 50 more subscriptions (capped at 5,000), for the
+    /// estate overview at scale.
+    pub large_estate: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +96,7 @@ struct RawDemo {
     instant: bool,
     large_rule: Option<u64>,
     clock_rate: Option<u32>,
+    large_estate: Option<u64>,
 }
 
 /// A reader's error in config.json's words: a type error names the top-level field it
@@ -146,6 +150,7 @@ impl Config {
             instant: demo.instant,
             large_rule: demo.large_rule.map(|n| n.min(50_000) as usize),
             clock_rate: demo.clock_rate.filter(|r| *r > 1).map(|r| r.min(600)),
+            large_estate: demo.large_estate.map(|n| n.min(5_000) as usize),
         };
         let names_azure = cloud.is_some() || arm_endpoint.is_some() || client_id.is_some();
         let cloud_name = cloud.unwrap_or_default();
@@ -295,6 +300,9 @@ mod tests {
         let c = Config::parse(r#"{"demo":{"instant":true,"largeRule":999999}}"#, "x").unwrap();
         assert!(c.demo.instant);
         assert_eq!(c.demo.large_rule, Some(50_000));
+        let c = Config::parse(r#"{"demo":{"largeEstate":99999}}"#, "x").unwrap();
+        assert_eq!(c.demo.large_estate, Some(5_000));
+        assert!(!c.names_azure);
         let c = Config::parse(r#"{"demo":{"clockRate":100000}}"#, "x").unwrap();
         assert_eq!(c.demo.clock_rate, Some(600));
         assert_eq!(

@@ -64,7 +64,7 @@ fn clients(config: &Config) -> (Rc<ArmClient>, Rc<ArmClient>) {
     let settings = crate::demo::Settings {
         instant: config.demo.instant,
         large_rule: config.demo.large_rule,
-        ..Default::default()
+        large_estate: config.demo.large_estate,
     };
     let transport = WorkerTransport::new(
         DEMO_WORKER,

@@ -189,3 +189,24 @@ mod tests {
         );
     }
 }
+
+/// A part of the page's wasm fetched on first use (xtask/src/split.rs) could not be
+/// downloaded: offline, or the host lost the file. `what` names it ("The health panel").
+#[component]
+pub fn PartUnavailable(
+    what: &'static str,
+    retry: Trigger,
+    #[prop(optional)] on_close: Option<Callback<()>>,
+) -> impl IntoView {
+    view! {
+        <div class="error" role="alert">
+            <p class="error-title">{what}" could not be downloaded"</p>
+            <p>"Check the network connection, then try again. What is already on screen keeps working."</p>
+            <button type="button" on:click=move |_| retry.notify()>"Try again"</button>
+            {on_close.map(|close| view! {
+                " "
+                <button type="button" on:click=move |_| close.run(())>"Close"</button>
+            })}
+        </div>
+    }
+}

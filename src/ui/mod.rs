@@ -258,7 +258,7 @@ fn CurrentScreen() -> impl IntoView {
             view! { <navigator::LoadBalancers sub=sub sub_name=sub_name/> }.into_any()
         }
         Screen::Rules { lb, .. } => view! { <rules::Rules lb=lb/> }.into_any(),
-        Screen::Estate => view! { <overview::EstateScreen/> }.into_any(),
+        Screen::Estate => view! { <overview::LazyEstate/> }.into_any(),
     }
 }
 

@@ -18,6 +18,7 @@ use crate::arm::lro::WaitReason;
 use crate::arm::metrics::{fetch, MetricsQuery};
 use crate::health::pacing::{Go, Pacer, MAX_IN_FLIGHT};
 use crate::health::probe_history::{worst_first, EstateFilter, EstateRow, Verdict};
+use crate::ui::error_view::PartUnavailable;
 use crate::ui::load::load;
 
 /// Rows drawn at once: the worst come first, and 5,000 rows of DOM would cost frames.
@@ -30,6 +31,36 @@ enum Phase {
     Checking,
     Done,
     Stopped,
+}
+
+/// The overview screen, whose code (Resource Graph, metrics, verdicts) is a part of the
+/// page's wasm in a release build, fetched when the screen first opens.
+#[component]
+pub fn LazyEstate() -> impl IntoView {
+    let retry = Trigger::new();
+    move || {
+        retry.track();
+        Suspend::new(async move {
+            match estate_screen().await {
+                Ok(view) => view,
+                Err(_) => {
+                    view! { <PartUnavailable what="The estate overview" retry=retry/> }.into_any()
+                }
+            }
+        })
+    }
+}
+
+// See `rules::health_panel` for why this is `wasm_split` with `fallible`, not `#[lazy]`.
+#[cfg(all(feature = "split", not(debug_assertions)))]
+#[leptos::wasm_split::wasm_split(estate_overview, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn estate_screen() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <EstateScreen/> }.into_any())
+}
+
+#[cfg(not(all(feature = "split", not(debug_assertions))))]
+async fn estate_screen() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <EstateScreen/> }.into_any())
 }
 
 /// The overview as a screen of the app: a row opens its load balancer.

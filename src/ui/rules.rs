@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::error_view::PartUnavailable;
 use super::load::arm_resource;
 use super::panel::{check_rule, Checked};
 use super::{use_app, ErrorView, HealthPanel, Loading, Screen};
@@ -278,7 +279,10 @@ fn OpenPanel(
         Some(Suspend::new(async move {
             match health_panel(args).await {
                 Ok(view) => view,
-                Err(_) => view! { <PanelUnavailable retry=retry on_close=close/> }.into_any(),
+                Err(_) => {
+                    view! { <PartUnavailable what="The health panel" retry=retry on_close=close/> }
+                        .into_any()
+                }
             }
         }))
     }
@@ -330,20 +334,6 @@ fn panel_view(a: PanelArgs) -> AnyView {
         />
     }
     .into_any()
-}
-
-/// The panel's code could not be fetched (offline, or the host dropped the file).
-#[component]
-fn PanelUnavailable(retry: Trigger, on_close: Callback<()>) -> impl IntoView {
-    view! {
-        <div class="error" role="alert">
-            <p class="error-title">"The health panel could not be downloaded"</p>
-            <p>"Check the network connection, then try again. The rules list keeps working."</p>
-            <button type="button" on:click=move |_| retry.notify()>"Try again"</button>
-            " "
-            <button type="button" on:click=move |_| on_close.run(())>"Close"</button>
-        </div>
-    }
 }
 
 fn status_text(s: Option<RuleStatus>) -> String {
