@@ -15,13 +15,7 @@ use support::live::{
 };
 
 fn no_panic(live: &Live) {
-    let errors = live.b.console_errors();
-    assert!(
-        !errors.iter().any(|e| e.contains("panicked")
-            || e.contains("RuntimeError")
-            || e.contains("unreachable")),
-        "{errors:?}"
-    );
+    support::assert_no_panic(&live.b);
 }
 
 const S: fn(u64) -> Duration = Duration::from_millis;

@@ -15,13 +15,7 @@ use support::live::{
 use support::{Browser, ConfiguredApp};
 
 fn no_panic(b: &Browser) {
-    let errors = b.console_errors();
-    assert!(
-        !errors
-            .iter()
-            .any(|e| e.contains("panicked") || e.contains("RuntimeError")),
-        "{errors:?}"
-    );
+    support::assert_no_panic(b);
 }
 
 #[test]

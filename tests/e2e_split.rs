@@ -32,13 +32,7 @@ fn alert_saying(b: &Browser, words: &str) -> support::Element {
 }
 
 fn no_panic(b: &Browser) {
-    let errors = b.console_errors();
-    assert!(
-        !errors
-            .iter()
-            .any(|e| e.contains("panicked") || e.contains("RuntimeError")),
-        "{errors:?}"
-    );
+    support::assert_no_panic(b);
 }
 
 #[test]

@@ -54,6 +54,18 @@ pub fn subpath_dist() -> PathBuf {
     dir
 }
 
+/// Fails if the page's wasm panicked or trapped (a `RuntimeError`, an `unreachable`):
+/// whatever a test did to it, bad input must end in words, never in a dead module.
+pub fn assert_no_panic(b: &Browser) {
+    let errors = b.console_errors();
+    assert!(
+        !errors.iter().any(|e| e.contains("panicked")
+            || e.contains("RuntimeError")
+            || e.contains("unreachable")),
+        "{errors:?}"
+    );
+}
+
 /// Serves the built app (`dist_dir()`).
 pub fn serve_app() -> StaticServer {
     StaticServer::start(&dist_dir())
