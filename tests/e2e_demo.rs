@@ -374,12 +374,16 @@ const text = lum(rgb(getComputedStyle(cell).color));
 const contrast = (Math.max(panel, text) + 0.05) / (Math.min(panel, text) + 0.05);
 const tip = [...document.querySelectorAll('[role=tooltip], [popover]')].find(t => t.getClientRects().length > 0);
 let tooltipOnTop = false;
+let onTop = '';
 if (tip) {
+  // The rows are taller with probe history: the tooltip may open below the fold.
+  tip.scrollIntoView({ block: 'nearest' });
   const r = tip.getBoundingClientRect();
   const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
   tooltipOnTop = !!top && tip.contains(top);
+  onTop = top ? top.tagName + '.' + top.getAttribute('class') : 'nothing';
 }
-return { panel, contrast, tooltipOnTop };
+return { panel, contrast, tooltipOnTop, onTop };
 "#;
 
 #[test]

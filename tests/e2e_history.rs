@@ -46,7 +46,7 @@ fn each_backend_row_shows_its_probe_history() {
         .into_iter()
         .find(|r| r.text().contains("10.0.2.6"))
         .unwrap();
-    assert!(row.text().contains("changes"), "{}", row.text());
+    assert!(row.text().contains(" change"), "{}", row.text());
     // The chart's text alternative says its runs, ending with the current one (Chromium
     // computes role="img" as "image").
     let charts: Vec<_> = dialog

@@ -108,7 +108,7 @@ pub(super) fn cell(ip: &str) -> impl IntoView {
                     />
                     <span class="probe-status">{b.status(tz).unwrap_or_default()}</span>
                     " "
-                    <span class="muted">{format!("{changes} changes")}</span>
+                    <span class="muted">{format!("{changes} {}", if changes == 1 { "change" } else { "changes" })}</span>
                 })
             }}
         </td>
