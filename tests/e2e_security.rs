@@ -425,6 +425,10 @@ fn route(method: &str, path: &str, port: u16, authorized: bool) -> (&'static str
                   "state": "<b>Up</b>", "reason": "Up_Probe_Success" }
             ]
         })),
+        // The panel asks Azure Monitor for the rule's probe history: none here.
+        ("GET", p) if p == format!("{}/providers/microsoft.insights/metrics", lb_id.to_ascii_lowercase()) => ok(json!({
+            "value": [{ "name": { "value": "DipAvailability" }, "unit": "Percent", "timeseries": [] }]
+        })),
         _ => ("404 Not Found", String::new(), json!({ "error": { "code": "NotFound", "message": format!("{method} {path}") } }).to_string()),
     }
 }
