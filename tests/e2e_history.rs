@@ -5,8 +5,10 @@
 
 mod support;
 
-use fake_azure::{FakeAzure, HistoryFault, HistoryTarget, Options};
-use support::live::{signed_in, Live};
+use std::time::Duration;
+
+use fake_azure::{FakeAzure, Fault, HistoryFault, HistoryTarget, Options, Target};
+use support::live::{list_checked, signed_in, Live, RULE_HTTP_CHECK};
 use support::open_lb_web;
 
 fn metrics_timespans(azure: &FakeAzure) -> Vec<String> {
@@ -86,4 +88,149 @@ fn forbidden_history_names_the_permission_and_health_still_shows() {
         .by_role("table", "Backend instances")
         .all_by_role("row");
     assert!(rows.len() > 1, "the health rows still show");
+}
+
+/// The backend rows' history cells, by IP.
+fn history_of(dialog: &support::Element, ip: &str) -> String {
+    dialog
+        .by_role("table", "Backend instances")
+        .all_by_role("row")
+        .into_iter()
+        .find(|r| r.text().contains(ip))
+        .map(|r| r.text())
+        .unwrap_or_default()
+}
+
+#[test]
+fn this_tab_s_checks_extend_azure_s_history_past_its_latest_point() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    open_lb_web(b);
+    list_checked(&live);
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("an up backend's history", || {
+        history_of(&dialog, "10.0.2.4").contains("Up for")
+    });
+    // Azure Monitor still says Up; the health check that follows says Down.
+    live.azure
+        .set_fault_on(Target::path(RULE_HTTP_CHECK), Fault::AllDown);
+    dialog.by_role("button", "Refresh").click();
+    b.set_timeout(Duration::from_secs(30));
+    b.wait_until("the check's Down in the history", || {
+        history_of(&dialog, "10.0.2.4").contains("Down since ")
+    });
+    assert_eq!(
+        metrics_timespans(&live.azure).len(),
+        1,
+        "from the check, not from asking Azure Monitor again"
+    );
+}
+
+#[test]
+fn each_absence_of_history_says_why_and_offers_a_next_step() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    live.azure
+        .set_history_fault(HistoryTarget::Metrics, HistoryFault::Empty);
+    let dialog = open_panel(&live);
+    b.wait_until("the no-data message", || {
+        dialog
+            .text()
+            .contains("Azure Monitor has no probe data for this window yet")
+    });
+
+    // Throttled: said while the client waits as asked, then the history arrives.
+    live.azure.set_history_fault(
+        HistoryTarget::Metrics,
+        HistoryFault::Throttle {
+            times: 2,
+            retry_after: 2,
+        },
+    );
+    let select = dialog.by_role("combobox", "Probe history");
+    let pick = |w: &str| {
+        b.exec(
+            &format!("const s = arguments[0]; s.value = '{w}'; s.dispatchEvent(new Event('change', {{bubbles: true}}));"),
+            vec![select.json()],
+        );
+    };
+    pick("1h");
+    b.set_timeout(Duration::from_secs(60));
+    b.wait_until("the throttling message", || {
+        dialog
+            .text()
+            .contains("Loading probe history: Azure is throttling requests, so LB Health waits 2 s")
+    });
+    assert!(
+        dialog
+            .by_role("table", "Backend instances")
+            .all_by_role("row")
+            .len()
+            > 1,
+        "the health rows still show"
+    );
+    b.wait_until("history after the wait", || {
+        history_of(&dialog, "10.0.2.6").contains("Down since ")
+    });
+
+    // A server error past the retries: named with what Azure said, and Retry works.
+    live.azure.set_history_fault(
+        HistoryTarget::Metrics,
+        HistoryFault::ServerError {
+            times: 100,
+            status: 500,
+        },
+    );
+    pick("7d");
+    b.wait_until("the failure message", || {
+        dialog.text().contains("Probe history could not be read")
+    });
+    live.azure
+        .set_history_fault(HistoryTarget::Metrics, HistoryFault::None);
+    dialog.by_role("button", "Retry probe history").click();
+    b.wait_until("history after the retry", || {
+        history_of(&dialog, "10.0.2.6").contains("Down since ")
+    });
+}
+
+#[test]
+fn a_basic_load_balancer_and_a_rule_past_the_series_limit_say_so() {
+    let live = signed_in(Options {
+        large_rule: Some(1001),
+        large_estate: Some(8),
+        ..Options::default()
+    });
+    let b = &live.b;
+    b.set_timeout(Duration::from_secs(30));
+    b.by_role("button", "Contoso Production").click();
+    b.by_role("button", "lb-scale").click();
+    b.by_role("button", "View details for rule-scale").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("the series-limit note", || {
+        dialog
+            .text()
+            .contains("Probe history shows the first 1000 backends only")
+    });
+    dialog.by_role("button", "Close").click();
+
+    // The large estate's 8th load balancer is Basic: no request, and why.
+    b.goto(&live._app.url());
+    b.by_role("heading", "Sign in to Azure");
+    support::live::paste(b, &live.token);
+    b.by_role("button", "Contoso Estate 07").click();
+    b.by_role("button", "lb-data-0007").click();
+    let before = metrics_timespans(&live.azure).len();
+    b.by_role("button", "View details for rule-http").click();
+    let dialog = b.by_role("dialog", "Load balancing rule health status");
+    b.wait_until("the Basic SKU message", || {
+        dialog
+            .text()
+            .contains("No probe history: Basic load balancers publish no metrics")
+    });
+    assert_eq!(
+        metrics_timespans(&live.azure).len(),
+        before,
+        "nothing asked"
+    );
 }

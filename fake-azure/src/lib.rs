@@ -148,6 +148,9 @@ pub enum Fault {
     HugeResult,
     /// The final health result's connection drops halfway through the body.
     DropMidBody,
+    /// The final health result says every backend is Down (`Down_Probe_TcpProbeTimeout`):
+    /// an outage that began after Azure Monitor's latest point, which still says Up.
+    AllDown,
     /// Every ARM request (not preflights) -> 302 to the same path under [`OUTSIDE`] on
     /// the ARM origin, as a misconfigured proxy might answer: a client that follows it
     /// carries the `Authorization` header out of the configured path.

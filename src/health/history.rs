@@ -89,11 +89,7 @@ impl Delta {
             ));
         }
         if self.other > 0 {
-            parts.push(format!(
-                "{} other {}",
-                self.other,
-                if self.other == 1 { "change" } else { "changes" }
-            ));
+            parts.push(format!("{} other {}", self.other, changes_word(self.other)));
         }
         (!parts.is_empty()).then(|| parts.join("; "))
     }
@@ -109,6 +105,15 @@ pub struct History {
     times: Vec<Option<i64>>,
     /// Sorted by key, for binary search without a hash map in the wasm.
     backends: Vec<Backend>,
+}
+
+/// "change" or "changes", for a count of them.
+pub fn changes_word(n: usize) -> &'static str {
+    if n == 1 {
+        "change"
+    } else {
+        "changes"
+    }
 }
 
 /// A backend's identity across checks: its instance and IP (the same NIC can list two).

@@ -6,7 +6,10 @@
 //! per load balancer from its last 15 minutes. Pure: times come in as seconds since 1970
 //! UTC plus the viewer's offset from UTC, so everything tests on the host.
 
+use std::collections::HashMap;
+
 use super::catalog::State;
+use super::history::changes_word;
 use crate::arm::error::{ArmError, ErrorKind};
 use crate::arm::graph::EstateLoadBalancer;
 use crate::arm::metrics::{
@@ -78,17 +81,21 @@ pub fn by_backend(answer: &MetricsAnswer, window: Window) -> Vec<BackendHistory>
         .start_s
         .map_or(window.seconds(), |s| (end_s - s).max(interval_s));
     let mut out: Vec<BackendHistory> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
     for s in &answer.series {
-        let ip = s.dimension("BackendIPAddress").unwrap_or("").to_owned();
-        match out.iter_mut().find(|b| b.ip == ip) {
-            Some(b) => b.points = average(&b.points, &s.points),
-            None => out.push(BackendHistory {
-                ip,
-                points: s.points.clone(),
-                interval_s,
-                end_s,
-                window_s,
-            }),
+        let ip = s.dimension("BackendIPAddress").unwrap_or("");
+        match at.get(ip) {
+            Some(&i) => out[i].points = average(&out[i].points, &s.points),
+            None => {
+                at.insert(ip, out.len());
+                out.push(BackendHistory {
+                    ip: ip.to_owned(),
+                    points: s.points.clone(),
+                    interval_s,
+                    end_s,
+                    window_s,
+                });
+            }
         }
     }
     order::by_key(out, |b| (0, b.ip.clone()))
@@ -188,7 +195,7 @@ impl BackendHistory {
             let n = self.changes();
             format!(
                 "{n} {} in the last {}; latest: {text}",
-                if n == 1 { "change" } else { "changes" },
+                changes_word(n),
                 span(self.window_s)
             )
         } else {

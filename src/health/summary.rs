@@ -156,6 +156,9 @@ pub struct RuleContext {
     pub probe_name: Option<String>,
     pub probe: Option<ProbeProperties>,
     pub unavailable: Option<Unavailable>,
+    /// The load balancer's SKU name: Basic publishes no metrics, so its panel says so
+    /// instead of asking Azure Monitor.
+    pub sku: String,
 }
 
 impl RuleContext {
@@ -203,6 +206,7 @@ impl RuleContext {
                     probe_name: probe_id.as_deref().map(|id| last_segment(id).to_owned()),
                     probe,
                     unavailable,
+                    sku: lb.sku.name.clone(),
                 }
             })
             .collect()

@@ -123,6 +123,16 @@ impl Shared {
                 let rule = big.rules.last().expect("with_large_rule adds a rule");
                 json(200, &big.health(rule, 0))
             }
+            Fault::AllDown => {
+                let mut h = self.estate.health(rule, generation);
+                for b in &mut h.load_balancer_backend_addresses {
+                    b.state = "Down".into();
+                    b.reason = "Down_Probe_TcpProbeTimeout".into();
+                }
+                h.down += h.up;
+                h.up = 0;
+                json(200, &h)
+            }
             Fault::DropMidBody => {
                 let text = serde_json::to_string(&self.estate.health(rule, generation))
                     .unwrap_or_default();

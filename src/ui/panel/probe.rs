@@ -2,51 +2,91 @@
 //! started with the panel (beside the health operation, not after it), and each
 //! backend row's sparkline, status and count of changes.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::arm::error::ArmError;
 use crate::arm::id::RuleId;
-use crate::arm::metrics::MetricsQuery;
-use crate::arm::metrics::{fetch, MetricsAnswer, Window};
+use crate::arm::metrics::{fetch, MetricsAnswer, MetricsQuery, Window};
+use crate::health::catalog::State;
+use crate::health::history::changes_word;
 use crate::health::probe_history::{by_backend, Absent, BackendHistory};
 use crate::health::summary::RuleContext;
 use crate::ui::chart::Sparkline;
 use crate::ui::load::{arm_resource, ArmResource};
+use crate::ui::loading::Loading;
+
+/// Each backend's history by IP, read once per answer and window: a page of rows looks
+/// its own up instead of walking the whole answer (1,000 backends would be a million
+/// series reads per page).
+#[derive(Clone, PartialEq)]
+struct Shown {
+    by_ip: Arc<HashMap<String, BackendHistory>>,
+    /// Azure had more backends than one answer holds; the rest have no chart.
+    truncated: bool,
+}
 
 /// The panel's probe history, shared with the rows through context so the table code
 /// needs no new props.
 #[derive(Clone, Copy)]
 pub(super) struct ProbeHistory {
     pub window: RwSignal<Window>,
-    pub answer: ArmResource<Option<Result<MetricsAnswer, ArmError>>>,
+    answer: ArmResource<Option<Result<MetricsAnswer, ArmError>>>,
+    shown: Memo<Option<Result<Shown, Absent>>>,
 }
 
 impl ProbeHistory {
-    /// Starts the request at once; a new window asks again.
+    /// Starts the request at once; a new window asks again. A SKU without metrics asks
+    /// nothing and says why.
     pub fn start(rule: &RuleContext, rule_id: Option<RuleId>) -> Self {
         let window = RwSignal::new(Window::Day);
         let (bp, fp) = (rule.backend_port, rule.frontend_port);
+        let no_metrics = Absent::for_sku(&rule.sku);
+        let ask = no_metrics.is_none();
         let answer = arm_resource(move |client, cancel, progress| {
             let w = window.get();
             let lb = rule_id.as_ref().map(|id| id.load_balancer.clone());
             async move {
-                let lb = lb?;
+                let lb = lb.filter(|_| ask)?;
                 let q = MetricsQuery::rule(bp, fp, None, w, None);
                 Some(fetch(&client, &lb, &q, &cancel, &*progress).await)
             }
         });
-        let h = ProbeHistory { window, answer };
+        let shown = Memo::new(move |_| {
+            if let Some(a) = &no_metrics {
+                return Some(Err(a.clone()));
+            }
+            let w = window.get();
+            answer.data.with(|d| {
+                d.as_ref()?.as_ref().map(|r| match r {
+                    Ok(a) if a.series.is_empty() => Err(Absent::NoData),
+                    Ok(a) => Ok(Shown {
+                        by_ip: Arc::new(
+                            by_backend(a, w)
+                                .into_iter()
+                                .map(|b| (b.ip.clone(), b))
+                                .collect(),
+                        ),
+                        truncated: a.truncated,
+                    }),
+                    Err(e) => Err(Absent::from_error(e)),
+                })
+            })
+        });
+        let h = ProbeHistory {
+            window,
+            answer,
+            shown,
+        };
         provide_context(h);
         h
     }
 
-    fn backends(&self) -> Option<Result<Vec<BackendHistory>, Absent>> {
-        let w = self.window.get();
-        self.answer.data.get().flatten().map(|r| match r {
-            Ok(a) if a.series.is_empty() => Err(Absent::NoData),
-            Ok(a) => Ok(by_backend(&a, w)),
-            Err(e) => Err(Absent::from_error(&e)),
-        })
+    fn backend(&self, ip: &str) -> Option<BackendHistory> {
+        self.shown
+            .with(|s| s.as_ref()?.as_ref().ok()?.by_ip.get(ip).cloned())
     }
 }
 
@@ -55,17 +95,35 @@ fn tz_offset_min() -> i32 {
     -(js_sys::Date::new_0().get_timezone_offset() as i32)
 }
 
-/// The window choice, and the reason when there is no history (never blank).
+/// The window choice, and the reason when there is no history (never blank), with a
+/// way to ask again when asking again can help.
 #[component]
 pub(super) fn ProbeBar(history: ProbeHistory) -> impl IntoView {
-    let absent = move || match history.backends() {
-        Some(Err(a)) if a != Absent::Cancelled => {
-            let (head, next) = a.message();
-            Some(
-                view! { <p class="probe-absent" role="note"><strong>{head}</strong>" " {next}</p> },
-            )
-        }
-        _ => None,
+    // A throttled or failing request says so while the client waits it out, not only
+    // once it gives up.
+    let loading = move || {
+        history.answer.data.with(Option::is_none).then(|| {
+            view! { <Loading what="probe history" waiting=history.answer.waiting/> }
+        })
+    };
+    let absent = move || {
+        let a = match history.shown.get()? {
+            Ok(s) if s.truncated => Absent::TooManySeries,
+            Err(a) if a != Absent::Cancelled => a,
+            _ => return None,
+        };
+        let (head, next) = a.message();
+        let retry = matches!(a, Absent::Throttled { .. } | Absent::Failed { .. }).then(|| {
+            view! {
+                " "
+                <button type="button" on:click=move |_| history.answer.data.refetch()>
+                    "Retry probe history"
+                </button>
+            }
+        });
+        Some(view! {
+            <p class="probe-absent" role="note"><strong>{head}</strong>" " {next}{retry}</p>
+        })
     };
     view! {
         <label class="probe-window">
@@ -83,19 +141,22 @@ pub(super) fn ProbeBar(history: ProbeHistory) -> impl IntoView {
                 <option value="7d">"7 d"</option>
             </select>
         </label>
+        {loading}
         {absent}
     }
 }
 
-/// A backend row's history cell: sparkline, status and changes in the window.
-pub(super) fn cell(ip: &str) -> impl IntoView {
+/// A backend row's history cell: sparkline, status and changes in the window. `seen` is
+/// what this tab's own checks saw of the backend (watch mode); it extends Azure's series
+/// past its latest point, since metrics lag minutes behind the health operation.
+pub(super) fn cell(ip: &str, seen: Vec<(i64, Option<State>)>) -> impl IntoView {
     let history = use_context::<ProbeHistory>();
     let ip = ip.to_owned();
     view! {
         <td class="probe">
             {move || {
-                let list = history?.backends()?.ok()?;
-                let b = list.into_iter().find(|b| b.ip == ip)?;
+                let mut b = history?.backend(&ip)?;
+                b.merge_watch(&seen);
                 let tz = tz_offset_min();
                 let changes = b.changes();
                 Some(view! {
@@ -108,7 +169,7 @@ pub(super) fn cell(ip: &str) -> impl IntoView {
                     />
                     <span class="probe-status">{b.status(tz).unwrap_or_default()}</span>
                     " "
-                    <span class="muted">{format!("{changes} {}", if changes == 1 { "change" } else { "changes" })}</span>
+                    <span class="muted">{format!("{changes} {}", changes_word(changes))}</span>
                 })
             }}
         </td>

@@ -10,7 +10,7 @@ use super::watch::RuleHistory;
 use super::Checked;
 use crate::arm::id::RuleId;
 use crate::health::catalog::State;
-use crate::health::history::{Change, History};
+use crate::health::history::{changes_word, Change, History};
 use crate::health::summary::Row;
 use crate::health::table::{reason_groups, SortKey, View};
 use crate::ui::{use_app, AppCtx, ReasonTip, Tips};
@@ -391,7 +391,7 @@ fn row_view(i: usize, row: &Row, open_tip: Tips, history: &History) -> impl Into
                     open_tip=open_tip
                 />
             </td>
-            {super::probe::cell(&row.ip)}
+            {super::probe::cell(&row.ip, history.observed(row))}
             {strip}
         </tr>
     }
@@ -435,7 +435,7 @@ fn recent_checks(row: &Row, history: &History) -> impl IntoView {
             .collect();
         view! {
             <details class="changes-list">
-                <summary>{format!("{} changes", changes.len() - 1)}</summary>
+                <summary>{format!("{} {}", changes.len() - 1, changes_word(changes.len() - 1))}</summary>
                 <ol>{items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}</ol>
             </details>
         }

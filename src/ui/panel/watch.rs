@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::Checked;
+use crate::arm::metrics::parse_time;
 use crate::health::history::{watch_due, Delta, History, WATCH_CHOICES};
 use crate::ui::{use_app, AppCtx};
 
@@ -50,7 +51,11 @@ impl RuleHistory {
                     return None;
                 }
                 last_iso.clone_from(&c.iso);
-                Some(h.record(&c.at, &c.summary.rows))
+                // The check's time lets probe history carry on past Azure's latest point.
+                Some(match parse_time(&c.iso) {
+                    Some(at_s) => h.record_at(&c.at, at_s, &c.summary.rows),
+                    None => h.record(&c.at, &c.summary.rows),
+                })
             })
             .flatten()
     }
