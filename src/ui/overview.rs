@@ -42,7 +42,11 @@ pub fn LazyEstate() -> impl IntoView {
         retry.track();
         Suspend::new(async move {
             match estate_screen().await {
-                Ok(view) => view,
+                Ok(view) => {
+                    // For the demo offline: the service worker may not have seen this fetch.
+                    crate::http::offline::keep_loaded();
+                    view
+                }
                 Err(_) => {
                     view! { <PartUnavailable what="The estate overview" retry=retry/> }.into_any()
                 }
@@ -52,13 +56,13 @@ pub fn LazyEstate() -> impl IntoView {
 }
 
 // See `rules::health_panel` for why this is `wasm_split` with `fallible`, not `#[lazy]`.
-#[cfg(all(feature = "split", not(debug_assertions)))]
+#[cfg(lbh_split)]
 #[leptos::wasm_split::wasm_split(estate_overview, fallible, wasm_split_path = ::leptos::wasm_split)]
 fn estate_screen() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
     Ok(view! { <EstateScreen/> }.into_any())
 }
 
-#[cfg(not(all(feature = "split", not(debug_assertions))))]
+#[cfg(not(lbh_split))]
 async fn estate_screen() -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
     Ok(view! { <EstateScreen/> }.into_any())
 }

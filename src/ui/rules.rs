@@ -299,10 +299,10 @@ struct PanelArgs {
 }
 
 // The panel's code is a wasm part of its own in the page's release build (the `split`
-// feature, `xtask/src/split.rs`), fetched when a panel first opens. This is the macro under
+// feature, `xtask/src/split.rs`), preloaded once a rules list shows, so a panel rarely waits for it. This is the macro under
 // Leptos's `#[lazy]`, used for its `fallible` option: a chunk that fails to download
 // becomes an `Err` the page can offer to retry, where `#[lazy]` would abort the module.
-#[cfg(all(feature = "split", not(debug_assertions)))]
+#[cfg(lbh_split)]
 #[leptos::wasm_split::wasm_split(
     health_panel,
     fallible,
@@ -313,12 +313,12 @@ fn health_panel(args: PanelArgs) -> Result<AnyView, leptos::wasm_split::SplitLoa
     Ok(panel_view(args))
 }
 
-#[cfg(not(all(feature = "split", not(debug_assertions))))]
+#[cfg(not(lbh_split))]
 async fn health_panel(args: PanelArgs) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
     Ok(panel_view(args))
 }
 
-#[cfg(not(all(feature = "split", not(debug_assertions))))]
+#[cfg(not(lbh_split))]
 async fn preload_health_panel() -> Result<(), leptos::wasm_split::SplitLoaderError> {
     Ok(())
 }

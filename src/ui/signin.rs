@@ -56,7 +56,7 @@ const UNREADABLE: &str =
 // Reading a pasted token (JSON, JWT claims) is a wasm part of its own in the page's
 // release build, fetched on the first paste: most visits sign in or open the demo. See
 // `rules::health_panel` for why this is `wasm_split` with `fallible`, not `#[lazy]`.
-#[cfg(all(feature = "split", not(debug_assertions)))]
+#[cfg(lbh_split)]
 #[leptos::wasm_split::wasm_split(paste_token, fallible, wasm_split_path = ::leptos::wasm_split)]
 fn read_token(
     input: String,
@@ -66,7 +66,7 @@ fn read_token(
     Ok(parse(&input, now, audiences))
 }
 
-#[cfg(not(all(feature = "split", not(debug_assertions))))]
+#[cfg(not(lbh_split))]
 async fn read_token(
     input: String,
     now: i64,

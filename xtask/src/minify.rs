@@ -337,33 +337,40 @@ fn tokens(js: &str) -> impl Iterator<Item = &str> {
 ///   the low KiB is only ever the far end of a 1 MiB stack, reached without wrapping;
 /// - the `producers` and `target_features` custom sections are for tools, not browsers.
 pub(crate) fn wasm_opt(path: &Path) -> Result<(), String> {
-    let out = Command::new("wasm-opt")
-        .args([
-            "-Oz",
-            "--low-memory-unused",
-            "--strip-producers",
-            "--strip-target-features",
-        ])
-        .args([
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-        ])
-        .arg(path)
-        .arg("-o")
-        .arg(path)
-        .output()
-        .map_err(|e| format!("cannot run wasm-opt: {e}"))?;
+    run_tool(
+        Command::new("wasm-opt")
+            .args([
+                "-Oz",
+                "--low-memory-unused",
+                "--strip-producers",
+                "--strip-target-features",
+            ])
+            .args([
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ])
+            .arg(path)
+            .arg("-o")
+            .arg(path),
+        "wasm-opt",
+    )
+    .map(drop)
+}
+
+/// Runs a build tool to its end: its standard output, or what it said on failure.
+pub(crate) fn run_tool(c: &mut Command, name: &str) -> Result<Vec<u8>, String> {
+    let out = c.output().map_err(|e| format!("cannot run {name}: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "wasm-opt failed: {}",
+            "{name} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    Ok(())
+    Ok(out.stdout)
 }
 
 /// Copies `wasm` without the exports `drop(name)` picks.
@@ -452,16 +459,9 @@ fn terser(js: &str, module: bool) -> Result<String, String> {
     if module {
         c.arg("--module");
     }
-    let out = c.output();
+    let out = run_tool(&mut c, "terser");
     let _ = std::fs::remove_file(&tmp);
-    let out = out.map_err(|e| format!("cannot run node: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "terser failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    String::from_utf8(out.stdout).map_err(|_| "terser wrote non-UTF-8".into())
+    String::from_utf8(out?).map_err(|_| "terser wrote non-UTF-8".into())
 }
 
 /// Minifies a stylesheet in place with csso's API (it has no command line of its own).
@@ -475,19 +475,14 @@ fn csso(path: &Path) -> Result<(), String> {
             modules.join("csso").display()
         ));
     }
-    let out = Command::new("node")
-        .args(["-e", SCRIPT])
-        .arg(path)
-        .env("NODE_PATH", &modules)
-        .output()
-        .map_err(|e| format!("cannot run node: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "csso failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(())
+    run_tool(
+        Command::new("node")
+            .args(["-e", SCRIPT])
+            .arg(path)
+            .env("NODE_PATH", &modules),
+        "csso",
+    )
+    .map(drop)
 }
 
 /// Recomputes every `integrity` attribute of index.html from the file its tag loads.

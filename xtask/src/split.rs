@@ -128,22 +128,17 @@ fn glue_stem(staging: &Path) -> Result<String, String> {
 /// no TypeScript), into `out`, and `--keep-lld-exports`: the split loader hands the
 /// parts the page's function table, which wasm-bindgen would otherwise stop exporting.
 fn bindgen(wasm: &Path, out: &Path) -> Result<(), String> {
-    let o = Command::new("wasm-bindgen")
-        .arg("--target=web")
-        .arg(format!("--out-dir={}", out.display()))
-        .arg(format!("--out-name={PAGE}"))
-        .arg("--no-typescript")
-        .arg("--keep-lld-exports")
-        .arg(wasm)
-        .output()
-        .map_err(|e| format!("cannot run wasm-bindgen: {e}"))?;
-    if !o.status.success() {
-        return Err(format!(
-            "wasm-bindgen failed on the split page: {}",
-            String::from_utf8_lossy(&o.stderr)
-        ));
-    }
-    Ok(())
+    crate::minify::run_tool(
+        Command::new("wasm-bindgen")
+            .arg("--target=web")
+            .arg(format!("--out-dir={}", out.display()))
+            .arg(format!("--out-name={PAGE}"))
+            .arg("--no-typescript")
+            .arg("--keep-lld-exports")
+            .arg(wasm),
+        "wasm-bindgen on the split page",
+    )
+    .map(drop)
 }
 
 fn file_name(path: &Path) -> Result<String, String> {
