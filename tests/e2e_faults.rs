@@ -184,7 +184,7 @@ fn ten_megabytes_of_json_render_a_page_at_a_time() {
     let live = signed_in(Options::default());
     open_lb_web(&live.b);
     let panel = refresh_with(&live, Fault::HugeResult);
-    live.b.set_timeout(Duration::from_secs(30));
+    live.b.set_timeout(Duration::from_secs(60));
     live.b.wait_until("60,000 rows paged", || {
         panel.text().contains("Showing 1–100 of 60000")
     });
