@@ -62,10 +62,7 @@ fn each_backend_row_shows_its_probe_history() {
     );
     assert_eq!(metrics_timespans(&live.azure), vec!["PT24H".to_owned()]);
     let select = dialog.by_role("combobox", "Probe history");
-    b.exec(
-        "const s = arguments[0]; s.value = '7d'; s.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![select.json()],
-    );
+    select.choose("7d");
     b.wait_until("the week's request", || {
         metrics_timespans(&live.azure).last().map(String::as_str) == Some("P7D")
     });
@@ -149,13 +146,7 @@ fn each_absence_of_history_says_why_and_offers_a_next_step() {
         },
     );
     let select = dialog.by_role("combobox", "Probe history");
-    let pick = |w: &str| {
-        b.exec(
-            &format!("const s = arguments[0]; s.value = '{w}'; s.dispatchEvent(new Event('change', {{bubbles: true}}));"),
-            vec![select.json()],
-        );
-    };
-    pick("1h");
+    select.choose("1h");
     b.set_timeout(Duration::from_secs(60));
     b.wait_until("the throttling message", || {
         dialog
@@ -182,7 +173,7 @@ fn each_absence_of_history_says_why_and_offers_a_next_step() {
             status: 500,
         },
     );
-    pick("7d");
+    select.choose("7d");
     b.wait_until("the failure message", || {
         dialog.text().contains("Probe history could not be read")
     });

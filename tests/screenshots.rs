@@ -18,10 +18,6 @@ fn docs(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn select(b: &Browser, el: &support::Element, value: &str) {
-    b.exec("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", vec![el.json(), value.into()]);
-}
-
 #[test]
 #[ignore = "writes docs/*.png; run by hand"]
 fn readme_screenshots() {
@@ -43,7 +39,7 @@ fn readme_screenshots() {
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
-    select(&b, &dialog.by_role("combobox", "Auto-refresh"), "60");
+    dialog.by_role("combobox", "Auto-refresh").choose("60");
     dialog.by_role("button", "Refresh").click();
     dialog.by_role("columnheader", "Recent checks");
     dialog.by_role("button", "Refresh").click();

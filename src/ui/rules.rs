@@ -299,9 +299,10 @@ struct PanelArgs {
 }
 
 // The panel's code is a wasm part of its own in the page's release build (the `split`
-// feature, `xtask/src/split.rs`), preloaded once a rules list shows, so a panel rarely waits for it. This is the macro under
-// Leptos's `#[lazy]`, used for its `fallible` option: a chunk that fails to download
-// becomes an `Err` the page can offer to retry, where `#[lazy]` would abort the module.
+// feature, `xtask/src/split.rs`), preloaded once a rules list shows, so a panel rarely
+// waits for it. This is the macro under Leptos's `#[lazy]`, used for its `fallible`
+// option: a chunk that fails to download becomes an `Err` the page can offer to retry,
+// where `#[lazy]` would abort the module.
 #[cfg(lbh_split)]
 #[leptos::wasm_split::wasm_split(
     health_panel,

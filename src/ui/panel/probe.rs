@@ -167,7 +167,11 @@ pub(super) fn cell(ip: &str, seen: Vec<(i64, Option<State>)>) -> impl IntoView {
                         interval_s=b.interval_s
                         description=b.describe(tz)
                     />
-                    <span class="probe-status">{b.status(tz).unwrap_or_default()}</span>
+                    // A backend Azure never probed in the window has no status and
+                    // no changes to count: say so in words, not by an empty chart.
+                    <span class="probe-status">
+                        {b.status(tz).unwrap_or_else(|| "No data in this window".to_owned())}
+                    </span>
                     " "
                     <span class="muted">{format!("{changes} {}", changes_word(changes))}</span>
                 })

@@ -167,6 +167,16 @@ impl Element {
                 .unwrap_or(false)
     }
 
+    /// Picks `value` in a `<select>` and fires its `change`, as choosing an option
+    /// does. (Sending keys to a select differs across the three drivers.)
+    pub fn choose(&self, value: &str) {
+        self.s.exec(
+            "arguments[0].value = arguments[1]; \
+             arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![self.json(), value.into()],
+        );
+    }
+
     /// Types into the element (WebDriver "Element Send Keys": focuses it first).
     pub fn send_keys(&self, text: &str) {
         self.s
