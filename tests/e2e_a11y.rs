@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use fake_azure::{EntraFault, FakeAzure, Fault, Options};
 use serde_json::Value;
@@ -157,11 +158,24 @@ fn check_both_schemes(b: &Browser, scene: &str) {
 
 // ------------------------------------------------------------------ screens
 
-/// From lb-web's rules: opens rule-http's panel and vm-web-3's reason tooltip.
+/// Once lb-web's page has its data path charts, as axe should see it.
+fn data_path_shown(b: &Browser) {
+    b.by_role("region", "Data path availability")
+        .by_role("table", "Data path availability");
+}
+
+/// From lb-web's rules: opens rule-http's panel, waits for its probe history (so axe
+/// sees the charts), and opens vm-web-3's reason tooltip.
 fn open_rule_http_with_a_tooltip(b: &Browser) -> support::Element {
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
+    b.wait_until("the probe history's charts", || {
+        dialog
+            .all_by_role("image")
+            .iter()
+            .any(|i| i.name().contains("% "))
+    });
     dialog
         .by_role("button", "Explain reason for vm-web-3")
         .focus();
@@ -201,7 +215,8 @@ fn rules_list_has_no_axe_violations() {
     demo(&b, &server);
     open_lb_web(&b);
     b.by_role("button", "View details for rule-http");
-    check_both_schemes(&b, "the rules list");
+    data_path_shown(&b);
+    check_both_schemes(&b, "the rules list with data path availability");
 }
 
 #[test]
@@ -256,7 +271,8 @@ fn phone_layout_has_no_axe_violations() {
     demo(&b, &server);
     open_lb_web(&b);
     b.by_role("button", "View details for rule-http");
-    check_both_schemes(&b, "the rules list at 360 px");
+    data_path_shown(&b);
+    check_both_schemes(&b, "the rules list and data path at 360 px");
     let dialog = open_rule_http_with_a_tooltip(&b);
     check_both_schemes(&b, "the health panel at 360 px with a tooltip open");
     b.press("Escape");
@@ -264,6 +280,25 @@ fn phone_layout_has_no_axe_violations() {
     dialog.by_role("checkbox", "Group by reason").click();
     dialog.by_role("table", "Backends by reason");
     check_both_schemes(&b, "the health panel at 360 px, grouped by reason");
+}
+
+/// The estate overview once every verdict is in, filtered, and at a phone's width.
+#[test]
+fn estate_overview_has_no_axe_violations() {
+    let server = StaticServer::start(&dist_dir());
+    for (w, h) in [(1280, 900), (360, 740)] {
+        let b = Browser::start_with_size(w, h);
+        b.goto(&format!("{}?view=estate", server.url()));
+        b.set_timeout(Duration::from_secs(60));
+        b.wait_until("every verdict", || {
+            b.all_by_role("status")
+                .iter()
+                .any(|s| s.text().starts_with("Checked all"))
+        });
+        b.set_timeout(Duration::from_secs(10));
+        b.by_role("table", "Load balancers, worst first");
+        check_both_schemes(&b, &format!("the estate overview at {w} px"));
+    }
 }
 
 /// Windows high contrast: forced colours drop backgrounds and shadows, so the open

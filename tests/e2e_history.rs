@@ -11,11 +11,18 @@ use fake_azure::{FakeAzure, Fault, HistoryFault, HistoryTarget, Options, Target}
 use support::live::{list_checked, signed_in, Live, RULE_HTTP_CHECK};
 use support::open_lb_web;
 
+/// The timespans of the probe history's metrics requests, in order.
 fn metrics_timespans(azure: &FakeAzure) -> Vec<String> {
+    timespans_of(azure, "DipAvailability")
+}
+
+/// The timespans of the requests for one metric, in order.
+fn timespans_of(azure: &FakeAzure, metric: &str) -> Vec<String> {
     azure
         .requests()
         .into_iter()
         .filter(|r| r.method == "GET" && r.path_and_query.contains("/Microsoft.Insights/metrics?"))
+        .filter(|r| r.path_and_query.contains(&format!("metricnames={metric}&")))
         .filter_map(|r| {
             r.path_and_query
                 .split('&')
@@ -87,14 +94,15 @@ fn forbidden_history_names_the_permission_and_health_still_shows() {
     assert!(rows.len() > 1, "the health rows still show");
 }
 
-/// The backend rows' history cells, by IP.
+/// The text of the backend row with this IP (its history cell included); empty while
+/// the table is being drawn again.
 fn history_of(dialog: &support::Element, ip: &str) -> String {
     dialog
         .by_role("table", "Backend instances")
         .all_by_role("row")
         .into_iter()
-        .find(|r| r.text().contains(ip))
-        .map(|r| r.text())
+        .filter_map(|r| r.try_text())
+        .find(|t| t.contains(ip))
         .unwrap_or_default()
 }
 
@@ -186,10 +194,9 @@ fn each_absence_of_history_says_why_and_offers_a_next_step() {
 }
 
 #[test]
-fn a_basic_load_balancer_and_a_rule_past_the_series_limit_say_so() {
+fn a_rule_past_the_series_limit_says_so() {
     let live = signed_in(Options {
         large_rule: Some(1001),
-        large_estate: Some(8),
         ..Options::default()
     });
     let b = &live.b;
@@ -203,25 +210,103 @@ fn a_basic_load_balancer_and_a_rule_past_the_series_limit_say_so() {
             .text()
             .contains("Probe history shows the first 1000 backends only")
     });
-    dialog.by_role("button", "Close").click();
+}
 
-    // The large estate's 8th load balancer is Basic: no request, and why.
-    b.goto(&live._app.url());
-    b.by_role("heading", "Sign in to Azure");
-    support::live::paste(b, &live.token);
+#[test]
+fn a_basic_load_balancer_asks_for_no_metrics_and_says_why() {
+    let live = signed_in(Options {
+        large_estate: Some(8),
+        ..Options::default()
+    });
+    let b = &live.b;
+    // The large estate's 8th load balancer is Basic.
     b.by_role("button", "Contoso Estate 07").click();
     b.by_role("button", "lb-data-0007").click();
-    let before = metrics_timespans(&live.azure).len();
+    let section = b.by_role("region", "Data path availability");
+    b.wait_until("the data path's Basic SKU message", || {
+        section
+            .text()
+            .contains("No data path availability: Basic load balancers publish no metrics")
+    });
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
-    b.wait_until("the Basic SKU message", || {
+    b.wait_until("the panel's Basic SKU message", || {
         dialog
             .text()
             .contains("No probe history: Basic load balancers publish no metrics")
     });
-    assert_eq!(
-        metrics_timespans(&live.azure).len(),
-        before,
-        "nothing asked"
+    assert!(
+        metrics_timespans(&live.azure).is_empty()
+            && timespans_of(&live.azure, "VipAvailability").is_empty(),
+        "nothing asked of Azure Monitor"
     );
+}
+
+#[test]
+fn the_load_balancer_page_shows_each_frontend_s_data_path() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    open_lb_web(b);
+    let section = b.by_role("region", "Data path availability");
+    let table = section.by_role("table", "Data path availability");
+    b.wait_until("a frontend's row", || table.all_by_role("row").len() > 1);
+    let rows: Vec<String> = table
+        .all_by_role("row")
+        .iter()
+        .skip(1)
+        .map(|r| r.text())
+        .collect();
+    // lb-web's two probed rules have frontend ports 80 and 443, on one address.
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(":80") && r.contains("Up for")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|r| r.contains(":443")), "{rows:?}");
+    // Each chart is named by its runs, in words.
+    let charts = section.all_by_role("image");
+    assert_eq!(charts.len(), rows.len(), "one chart per frontend");
+    assert!(
+        charts
+            .iter()
+            .all(|c| c.name().contains("100%") || c.name().contains("0%")),
+        "{:?}",
+        charts.iter().map(|c| c.name()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        timespans_of(&live.azure, "VipAvailability"),
+        vec!["PT24H".to_owned()]
+    );
+}
+
+#[test]
+fn a_failed_data_path_read_says_so_and_retry_brings_it() {
+    let live = signed_in(Options::default());
+    let b = &live.b;
+    live.azure.set_history_fault(
+        HistoryTarget::Metrics,
+        HistoryFault::ServerError {
+            times: 100,
+            status: 500,
+        },
+    );
+    open_lb_web(b);
+    let section = b.by_role("region", "Data path availability");
+    b.set_timeout(Duration::from_secs(60));
+    b.wait_until("the failure message", || {
+        section
+            .text()
+            .contains("Data path availability could not be read")
+    });
+    // The rules' health does not depend on it.
+    list_checked(&live);
+    live.azure
+        .set_history_fault(HistoryTarget::Metrics, HistoryFault::None);
+    section
+        .by_role("button", "Retry data path availability")
+        .click();
+    let table = section.by_role("table", "Data path availability");
+    b.wait_until("the frontends after the retry", || {
+        table.all_by_role("row").len() > 1
+    });
 }

@@ -140,7 +140,9 @@ fn a_new_deployment_replaces_the_old_build_and_says_so_once() {
         new,
         "the page came from the host, not the old cache"
     );
-    // The new build's service worker takes over and the old build's cache goes.
+    // The new build's service worker takes over and the old build's cache goes (it
+    // fetches the whole build first: slower on a busy machine).
+    b.set_timeout(std::time::Duration::from_secs(30));
     b.wait_until("the new build's service worker", || {
         controller(&b).contains(&format!("build={new}"))
     });

@@ -130,7 +130,7 @@ fn the_served_history_says_down_since_and_shows_the_flaps() {
         .rule(&format!("{}/loadBalancingRules/rule-http", lb_web().path()))
         .unwrap();
     let down = rule.backends.iter().find(|b| b.ip == "10.0.2.6").unwrap();
-    let h = backends.iter().find(|b| b.ip == "10.0.2.6").unwrap();
+    let h = backends.iter().find(|b| b.key == "10.0.2.6").unwrap();
     assert_eq!(
         h.current().unwrap().since,
         Some(DEMO_NOW - down_for_s(down))
@@ -139,7 +139,7 @@ fn the_served_history_says_down_since_and_shows_the_flaps() {
     assert!(
         backends
             .iter()
-            .find(|b| b.ip == "10.0.2.9")
+            .find(|b| b.key == "10.0.2.9")
             .unwrap()
             .changes()
             >= 30,

@@ -35,10 +35,28 @@ fn readme_screenshots() {
     });
     b.screenshot(&docs("rules.png"));
 
-    // Watch mode after two checks, with the changed backend marked.
+    // Each frontend's data path availability, below the rules.
+    let data_path = b.by_role("region", "Data path availability");
+    data_path.by_role("table", "Data path availability");
+    b.exec(
+        "arguments[0].scrollIntoView({block: 'center'})",
+        vec![data_path.json()],
+    );
+    b.screenshot(&docs("data-path.png"));
+
+    // The panel with each backend's probe history.
     b.by_role("button", "View details for rule-http").click();
     let dialog = b.by_role("dialog", "Load balancing rule health status");
     dialog.by_role("group", "Backend health summary");
+    b.wait_until("the probe history", || {
+        dialog
+            .all_by_role("image")
+            .iter()
+            .any(|i| i.name().ends_with("0% since"))
+    });
+    b.screenshot(&docs("history.png"));
+
+    // Watch mode after two checks, with the changed backend marked.
     dialog.by_role("combobox", "Auto-refresh").choose("60");
     dialog.by_role("button", "Refresh").click();
     dialog.by_role("columnheader", "Recent checks");
@@ -55,6 +73,15 @@ fn readme_screenshots() {
     dialog.by_role("table", "Backends by reason");
     b.screenshot(&docs("groups.png"));
     dialog.by_role("button", "Close").click();
+
+    // The estate overview, worst first, once every verdict is in.
+    b.goto(&format!("{}?view=estate", app.url()));
+    b.wait_until("every verdict", || {
+        b.all_by_role("status")
+            .iter()
+            .any(|s| s.text().starts_with("Checked all"))
+    });
+    b.screenshot(&docs("overview.png"));
 
     // Finding a load balancer across subscriptions, with recently opened ones above.
     b.goto(&app.url());

@@ -436,10 +436,10 @@ mod tests {
         let h = by_backend(&a, Window::Day);
         assert_eq!(h.len(), 9, "every backend of rule-http, one series each");
         assert_eq!(a.end_s, Some(DEMO_NOW));
-        let flapping = h.iter().find(|b| b.ip == "10.0.2.9").unwrap();
+        let flapping = h.iter().find(|b| b.key == "10.0.2.9").unwrap();
         // Four states of 20 min each, two Up and two Down: a change every 40 min.
         assert!(flapping.changes() >= 30, "{} changes", flapping.changes());
-        let down = h.iter().find(|b| b.ip == "10.0.2.6").unwrap();
+        let down = h.iter().find(|b| b.key == "10.0.2.6").unwrap();
         let est = estate();
         let b = est
             .rule(&format!("{}/loadBalancingRules/rule-http", lb_web().path()))
@@ -457,11 +457,11 @@ mod tests {
             "{:?}",
             down.status(0)
         );
-        let na = h.iter().find(|b| b.ip == "10.0.2.10").unwrap();
+        let na = h.iter().find(|b| b.key == "10.0.2.10").unwrap();
         assert_eq!(na.current(), None, "NA: never probed, no data");
         assert_eq!(
             h.iter()
-                .find(|b| b.ip == "10.0.2.4")
+                .find(|b| b.key == "10.0.2.4")
                 .unwrap()
                 .status(0)
                 .unwrap(),

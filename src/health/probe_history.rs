@@ -13,7 +13,7 @@ use super::history::changes_word;
 use crate::arm::error::{ArmError, ErrorKind};
 use crate::arm::graph::EstateLoadBalancer;
 use crate::arm::metrics::{
-    civil_from_days, MetricsAnswer, Point, Window, METRICS_READ, SERIES_LIMIT,
+    civil_from_days, Metric, MetricsAnswer, Point, Series, Window, METRICS_READ, SERIES_LIMIT,
 };
 use crate::health::order;
 
@@ -45,10 +45,12 @@ impl Level {
     }
 }
 
-/// One backend's probe status over the window, oldest point first.
+/// One backend's probe status (or one frontend's data path availability) over the
+/// window, oldest point first.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BackendHistory {
-    pub ip: String,
+pub struct SeriesHistory {
+    /// The backend's IP address, or the frontend's `address:port`.
+    pub key: String,
     pub points: Vec<Point>,
     pub interval_s: i64,
     /// The window's end ("now" for the sentences): the answer's own, so a slow answer or
@@ -68,7 +70,34 @@ pub struct Current {
 
 /// Every backend's history from one answer, by `BackendIPAddress` (series of one IP, as
 /// when a frontend is not filtered, are averaged point by point), sorted by IP text.
-pub fn by_backend(answer: &MetricsAnswer, window: Window) -> Vec<BackendHistory> {
+pub fn by_backend(answer: &MetricsAnswer, window: Window) -> Vec<SeriesHistory> {
+    by_key(answer, window, |s| {
+        s.dimension("BackendIPAddress").unwrap_or("").to_owned()
+    })
+}
+
+/// Every frontend's data path availability from one answer, by address and port
+/// ("20.40.1.10:80", "[2001:db8::1]:443"), sorted by that text.
+pub fn by_frontend(answer: &MetricsAnswer, window: Window) -> Vec<SeriesHistory> {
+    by_key(answer, window, |s| {
+        let ip = s.dimension("FrontendIPAddress").unwrap_or("");
+        let ip = if ip.contains(':') {
+            format!("[{ip}]")
+        } else {
+            ip.to_owned()
+        };
+        match s.dimension("FrontendPort") {
+            Some(port) => format!("{ip}:{port}"),
+            None => ip,
+        }
+    })
+}
+
+fn by_key(
+    answer: &MetricsAnswer,
+    window: Window,
+    key: impl Fn(&Series) -> String,
+) -> Vec<SeriesHistory> {
     let interval_s = answer.interval_s.max(1);
     let last = answer
         .series
@@ -80,16 +109,16 @@ pub fn by_backend(answer: &MetricsAnswer, window: Window) -> Vec<BackendHistory>
     let window_s = answer
         .start_s
         .map_or(window.seconds(), |s| (end_s - s).max(interval_s));
-    let mut out: Vec<BackendHistory> = Vec::new();
-    let mut at: HashMap<&str, usize> = HashMap::new();
+    let mut out: Vec<SeriesHistory> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     for s in &answer.series {
-        let ip = s.dimension("BackendIPAddress").unwrap_or("");
-        match at.get(ip) {
+        let k = key(s);
+        match at.get(&k) {
             Some(&i) => out[i].points = average(&out[i].points, &s.points),
             None => {
-                at.insert(ip, out.len());
-                out.push(BackendHistory {
-                    ip: ip.to_owned(),
+                at.insert(k.clone(), out.len());
+                out.push(SeriesHistory {
+                    key: k,
                     points: s.points.clone(),
                     interval_s,
                     end_s,
@@ -98,7 +127,7 @@ pub fn by_backend(answer: &MetricsAnswer, window: Window) -> Vec<BackendHistory>
             }
         }
     }
-    order::by_key(out, |b| (0, b.ip.clone()))
+    order::by_key(out, |b| (0, b.key.clone()))
 }
 
 /// Two series on one time axis; where both have a value, their mean.
@@ -119,7 +148,7 @@ fn average(a: &[Point], b: &[Point]) -> Vec<Point> {
     out
 }
 
-impl BackendHistory {
+impl SeriesHistory {
     fn known(&self) -> impl DoubleEndedIterator<Item = (i64, f64)> + '_ {
         self.points.iter().filter_map(|p| Some((p.t, p.value?)))
     }
@@ -355,43 +384,63 @@ impl Absent {
         }
     }
 
-    /// A headline and the next step, in words.
-    pub fn message(&self) -> (String, String) {
-        let (head, next) = match self {
+    /// A headline and the next step, in words, for the metric that is missing.
+    pub fn message(&self, metric: Metric) -> (String, String) {
+        // (what is missing, at a sentence's start; Azure Monitor's name for the metric;
+        // what has no points yet; what the series are of)
+        let (what, name, data, of) = match metric {
+            Metric::HealthProbe => (
+                "Probe history",
+                "Health Probe Status",
+                "probe data",
+                "backends",
+            ),
+            Metric::DataPath => (
+                "Data path availability",
+                "Data Path Availability",
+                "data path availability",
+                "frontends",
+            ),
+        };
+        let lower = what.to_lowercase();
+        match self {
             Absent::BasicSku => (
-                "No probe history: Basic load balancers publish no metrics".to_owned(),
-                "Upgrade the load balancer to the Standard SKU to get Health Probe Status in Azure Monitor; the health check above still works.".to_owned(),
+                format!("No {lower}: Basic load balancers publish no metrics"),
+                format!("Upgrade the load balancer to the Standard SKU to get {name} in Azure Monitor; the health check still works."),
             ),
             Absent::GatewaySku => (
-                "No probe history for a Gateway load balancer".to_owned(),
+                format!("No {lower} for a Gateway load balancer"),
                 "Gateway load balancers have no per-rule health; see the chained Standard load balancer's rules instead.".to_owned(),
             ),
             Absent::Forbidden => (
-                "No permission to read probe history".to_owned(),
+                format!("No permission to read {lower}"),
                 format!("Ask for a role that includes {METRICS_READ}, such as Monitoring Reader or Reader, on this load balancer or its resource group."),
             ),
             Absent::NoData => (
-                "Azure Monitor has no probe data for this window yet".to_owned(),
-                "A new load balancer or rule shows data after a few minutes; a rule whose backends were never probed shows none. Try a longer window or check again later.".to_owned(),
+                format!("Azure Monitor has no {data} for this window yet"),
+                match metric {
+                    Metric::HealthProbe => "A new load balancer or rule shows data after a few minutes; a rule whose backends were never probed shows none. Try a longer window or check again later.",
+                    Metric::DataPath => "A new load balancer shows data after a few minutes; a frontend that no rule uses shows none. Check again later.",
+                }
+                .to_owned(),
             ),
             Absent::Throttled { retry_after_s } => (
-                "Probe history is paused: Azure is throttling requests".to_owned(),
+                format!("{what} is paused: Azure is throttling requests"),
                 match retry_after_s {
                     Some(s) => format!("Azure asked to wait {s} s; try again then. The health check does not depend on it."),
                     None => "Try again in a minute. The health check does not depend on it.".to_owned(),
                 },
             ),
             Absent::Failed { detail } => (
-                "Probe history could not be read".to_owned(),
+                format!("{what} could not be read"),
                 format!("Azure Monitor answered: {detail}. Try again; the health check does not depend on it."),
             ),
             Absent::TooManySeries => (
-                format!("Probe history shows the first {SERIES_LIMIT} backends only"),
+                format!("{what} shows the first {SERIES_LIMIT} {of} only"),
                 "Azure Monitor returns a limited number of time series per request; use the Azure portal's metrics blade with a filter for the others.".to_owned(),
             ),
-            Absent::Cancelled => ("Probe history was stopped".to_owned(), "Check again to load it.".to_owned()),
-        };
-        (head, next)
+            Absent::Cancelled => (format!("{what} was stopped"), "Check again to load it.".to_owned()),
+        }
     }
 }
 
@@ -448,7 +497,7 @@ impl Verdict {
 
     pub fn from_error(e: &ArmError) -> Verdict {
         Verdict::Unknown {
-            why: Absent::from_error(e).message().0,
+            why: Absent::from_error(e).message(Metric::HealthProbe).0,
         }
     }
 

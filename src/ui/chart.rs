@@ -6,7 +6,13 @@
 
 use leptos::prelude::*;
 
-use crate::arm::metrics::Point;
+use crate::arm::metrics::{Metric, Point};
+use crate::health::probe_history::Absent;
+
+/// Minutes east of UTC, as the history's sentences want them.
+pub fn tz_offset_min() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
 
 /// The path's `d`: x spans `[start, end)` over `width`, y spans 100%..0% over `height`
 /// (1 px of margin so a flat line at 100% or 0% is not clipped). Each point covers its
@@ -77,6 +83,24 @@ pub fn Sparkline(
             <path d=d fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round" />
         </svg>
     }
+}
+
+/// Why a metric's chart is not there, in words, with a way to ask again where asking
+/// again can help (never a blank).
+#[component]
+pub fn MetricAbsent(absent: Absent, metric: Metric, retry: Callback<()>) -> impl IntoView {
+    let (head, next) = absent.message(metric);
+    let label = match metric {
+        Metric::HealthProbe => "Retry probe history",
+        Metric::DataPath => "Retry data path availability",
+    };
+    let retry = matches!(absent, Absent::Throttled { .. } | Absent::Failed { .. }).then(|| {
+        view! {
+            " "
+            <button type="button" on:click=move |_| retry.run(())>{label}</button>
+        }
+    });
+    view! { <p class="probe-absent" role="note"><strong>{head}</strong>" " {next}{retry}</p> }
 }
 
 #[cfg(test)]

@@ -1,7 +1,12 @@
 //! The one place an error becomes words: an `ArmError` or a `SignInError`, what
 //! happened, what to do next, and the raw identifiers support asks for.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
 
 use super::account;
 use super::signin::TokenPaste;
@@ -187,6 +192,35 @@ mod tests {
             "{}",
             headline(&e).1
         );
+    }
+}
+
+/// How a part of the page's wasm is fetched and drawn (a split point's function).
+pub type PartLoader = Arc<
+    dyn Fn() -> Pin<Box<dyn Future<Output = Result<AnyView, SplitLoaderError>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// A part of the page's wasm (xtask/src/split.rs) drawn once `load` has fetched it; a
+/// failed download is said, with Try again, in its place. One non-generic component for
+/// every part, so the page carries this code once.
+#[component]
+pub fn LazyPart(what: &'static str, load: PartLoader) -> impl IntoView {
+    let retry = Trigger::new();
+    move || {
+        retry.track();
+        let load = load.clone();
+        Suspend::new(async move {
+            match load().await {
+                Ok(view) => {
+                    // For the demo offline: the service worker may not have seen this fetch.
+                    crate::http::offline::keep_loaded();
+                    view
+                }
+                Err(_) => view! { <PartUnavailable what=what retry=retry/> }.into_any(),
+            }
+        })
     }
 }
 

@@ -8,6 +8,7 @@ mod account;
 mod boot;
 mod breadcrumbs;
 pub mod chart;
+mod data_path;
 mod error_view;
 pub mod link;
 mod load;

@@ -6,6 +6,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,7 +19,7 @@ use crate::arm::lro::WaitReason;
 use crate::arm::metrics::{fetch, MetricsQuery};
 use crate::health::pacing::{Go, Pacer, MAX_IN_FLIGHT};
 use crate::health::probe_history::{worst_first, EstateFilter, EstateRow, Verdict};
-use crate::ui::error_view::PartUnavailable;
+use crate::ui::error_view::{LazyPart, PartLoader};
 use crate::ui::load::load;
 
 /// Rows drawn at once: the worst come first, and 5,000 rows of DOM would cost frames.
@@ -37,22 +38,8 @@ enum Phase {
 /// page's wasm in a release build, fetched when the screen first opens.
 #[component]
 pub fn LazyEstate() -> impl IntoView {
-    let retry = Trigger::new();
-    move || {
-        retry.track();
-        Suspend::new(async move {
-            match estate_screen().await {
-                Ok(view) => {
-                    // For the demo offline: the service worker may not have seen this fetch.
-                    crate::http::offline::keep_loaded();
-                    view
-                }
-                Err(_) => {
-                    view! { <PartUnavailable what="The estate overview" retry=retry/> }.into_any()
-                }
-            }
-        })
-    }
+    let load: PartLoader = Arc::new(|| Box::pin(estate_screen()));
+    view! { <LazyPart what="The estate overview" load=load/> }
 }
 
 // See `rules::health_panel` for why this is `wasm_split` with `fallible`, not `#[lazy]`.

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::data_path::LazyDataPath;
 use super::error_view::PartUnavailable;
 use super::load::arm_resource;
 use super::panel::{check_rule, Checked};
@@ -110,6 +111,7 @@ fn LoadBalancerView(
         <LbSummary statuses=statuses/>
         <h2 id="rules-heading">"Load balancing rules"</h2>
         {table}
+        <LazyDataPath lb=lb sku=desc.sku.name.clone()/>
     }
 }
 

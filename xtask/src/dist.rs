@@ -80,7 +80,7 @@ pub const WORKERS: &[(&str, &str)] = &[
     ),
     (
         "-split_",
-        "split parts (*-split_*.wasm: the health panel, the estate overview, the token reader; each on first use)",
+        "split parts (*-split_*.wasm: the health panel, data path availability, the estate overview, the token reader; each on first use)",
     ),
 ];
 

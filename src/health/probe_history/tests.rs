@@ -1,5 +1,5 @@
 use super::*;
-use crate::arm::metrics::{parse_time, Series};
+use crate::arm::metrics::{parse_time, Metric, Series};
 use crate::health::catalog::explain;
 use crate::health::history::History;
 use crate::health::summary::Row;
@@ -31,7 +31,7 @@ fn answer(start: i64, end: i64, interval_s: i64, series: Vec<Series>) -> Metrics
 }
 
 /// 24 h at 5 min ending 16:15: up until 14:05, down since.
-fn went_down() -> BackendHistory {
+fn went_down() -> SeriesHistory {
     let (start, end) = (t("16:15") - 86_400, t("16:15"));
     let pts: Vec<(i64, Option<f64>)> = (0..288)
         .map(|i| start + i * 300)
@@ -184,7 +184,7 @@ fn series_of_one_ip_are_averaged_and_backends_sorted() {
     );
     let b = by_backend(&a, Window::Hour);
     assert_eq!(
-        b.iter().map(|b| b.ip.as_str()).collect::<Vec<_>>(),
+        b.iter().map(|b| b.key.as_str()).collect::<Vec<_>>(),
         ["10.0.0.4", "10.0.0.5"]
     );
     assert_eq!(
@@ -296,20 +296,19 @@ fn every_absence_has_words_and_a_next_step() {
     assert_eq!(Absent::for_sku("Basic"), Some(Absent::BasicSku));
     assert_eq!(Absent::for_sku(" gateway "), Some(Absent::GatewaySku));
     assert_eq!(Absent::for_sku("Standard"), None);
+    let probe = |a: &Absent| a.message(Metric::HealthProbe);
     assert!(
-        Absent::Forbidden
-            .message()
+        probe(&Absent::Forbidden)
             .1
             .contains("Microsoft.Insights/metrics/read")
-            && Absent::Forbidden.message().1.contains("Monitoring Reader")
+            && probe(&Absent::Forbidden).1.contains("Monitoring Reader")
     );
-    assert!(Absent::Throttled {
+    assert!(probe(&Absent::Throttled {
         retry_after_s: Some(30)
-    }
-    .message()
+    })
     .1
     .contains("30 s"));
-    assert!(Absent::TooManySeries.message().0.contains("1000"));
+    assert!(probe(&Absent::TooManySeries).0.contains("1000 backends"));
     let all = [
         Absent::BasicSku,
         Absent::GatewaySku,
@@ -322,9 +321,54 @@ fn every_absence_has_words_and_a_next_step() {
         Absent::TooManySeries,
         Absent::Cancelled,
     ];
-    let heads: std::collections::BTreeSet<String> = all.iter().map(|a| a.message().0).collect();
-    assert_eq!(heads.len(), all.len(), "each case reads differently");
-    assert!(all.iter().all(|a| !a.message().1.is_empty()));
+    for metric in [Metric::HealthProbe, Metric::DataPath] {
+        let heads: std::collections::BTreeSet<String> =
+            all.iter().map(|a| a.message(metric).0).collect();
+        assert_eq!(heads.len(), all.len(), "each case reads differently");
+        assert!(all.iter().all(|a| !a.message(metric).1.is_empty()));
+    }
+    // Each names what is missing: the data path's never says "probe".
+    assert!(all.iter().all(|a| !a
+        .message(Metric::DataPath)
+        .0
+        .to_lowercase()
+        .contains("probe")));
+    assert_eq!(
+        Absent::BasicSku.message(Metric::DataPath).0,
+        "No data path availability: Basic load balancers publish no metrics"
+    );
+}
+
+#[test]
+fn frontends_are_keyed_by_address_and_port() {
+    let fe = |ip: &str, port: &str, v: f64| Series {
+        dimensions: vec![
+            ("frontendipaddress".into(), ip.into()),
+            ("frontendport".into(), port.into()),
+        ],
+        points: vec![Point {
+            t: 0,
+            value: Some(v),
+        }],
+    };
+    let a = answer(
+        0,
+        300,
+        60,
+        vec![
+            fe("20.40.1.10", "80", 100.0),
+            fe("2001:db8::1", "443", 0.0),
+            fe("20.40.1.10", "443", 100.0),
+        ],
+    );
+    let keys: Vec<String> = by_frontend(&a, Window::Day)
+        .into_iter()
+        .map(|h| h.key)
+        .collect();
+    assert_eq!(
+        keys,
+        ["20.40.1.10:443", "20.40.1.10:80", "[2001:db8::1]:443"]
+    );
 }
 
 fn recent(values: &[Option<f64>]) -> MetricsAnswer {

@@ -9,12 +9,12 @@ use leptos::prelude::*;
 
 use crate::arm::error::ArmError;
 use crate::arm::id::RuleId;
-use crate::arm::metrics::{fetch, MetricsAnswer, MetricsQuery, Window};
+use crate::arm::metrics::{fetch, Metric, MetricsAnswer, MetricsQuery, Window};
 use crate::health::catalog::State;
 use crate::health::history::changes_word;
-use crate::health::probe_history::{by_backend, Absent, BackendHistory};
+use crate::health::probe_history::{by_backend, Absent, SeriesHistory};
 use crate::health::summary::RuleContext;
-use crate::ui::chart::Sparkline;
+use crate::ui::chart::{tz_offset_min, MetricAbsent, Sparkline};
 use crate::ui::load::{arm_resource, ArmResource};
 use crate::ui::loading::Loading;
 
@@ -23,7 +23,7 @@ use crate::ui::loading::Loading;
 /// series reads per page).
 #[derive(Clone, PartialEq)]
 struct Shown {
-    by_ip: Arc<HashMap<String, BackendHistory>>,
+    by_ip: Arc<HashMap<String, SeriesHistory>>,
     /// Azure had more backends than one answer holds; the rest have no chart.
     truncated: bool,
 }
@@ -66,7 +66,7 @@ impl ProbeHistory {
                         by_ip: Arc::new(
                             by_backend(a, w)
                                 .into_iter()
-                                .map(|b| (b.ip.clone(), b))
+                                .map(|b| (b.key.clone(), b))
                                 .collect(),
                         ),
                         truncated: a.truncated,
@@ -84,15 +84,10 @@ impl ProbeHistory {
         h
     }
 
-    fn backend(&self, ip: &str) -> Option<BackendHistory> {
+    fn backend(&self, ip: &str) -> Option<SeriesHistory> {
         self.shown
             .with(|s| s.as_ref()?.as_ref().ok()?.by_ip.get(ip).cloned())
     }
-}
-
-/// Minutes east of UTC, as the history's sentences want them.
-fn tz_offset_min() -> i32 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i32)
 }
 
 /// The window choice, and the reason when there is no history (never blank), with a
@@ -112,18 +107,8 @@ pub(super) fn ProbeBar(history: ProbeHistory) -> impl IntoView {
             Err(a) if a != Absent::Cancelled => a,
             _ => return None,
         };
-        let (head, next) = a.message();
-        let retry = matches!(a, Absent::Throttled { .. } | Absent::Failed { .. }).then(|| {
-            view! {
-                " "
-                <button type="button" on:click=move |_| history.answer.data.refetch()>
-                    "Retry probe history"
-                </button>
-            }
-        });
-        Some(view! {
-            <p class="probe-absent" role="note"><strong>{head}</strong>" " {next}{retry}</p>
-        })
+        let retry = Callback::new(move |()| history.answer.data.refetch());
+        Some(view! { <MetricAbsent absent=a metric=Metric::HealthProbe retry=retry/> })
     };
     view! {
         <label class="probe-window">

@@ -98,6 +98,13 @@ impl Element {
         v.as_str().unwrap_or("").to_string()
     }
 
+    /// The rendered text, or `None` once the element has left the page (a row the app
+    /// drew again while a wait looked at it).
+    pub fn try_text(&self) -> Option<String> {
+        let v = self.s.try_cmd("GET", &self.path("/text"), None).ok()?;
+        Some(v.as_str().unwrap_or("").to_string())
+    }
+
     /// The DOM attribute `name` (`getAttribute`), None when absent.
     pub fn attr(&self, name: &str) -> Option<String> {
         let v = self.s.exec(
