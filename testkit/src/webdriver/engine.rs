@@ -157,7 +157,8 @@ impl Engine {
     /// `<summary>` has no role at all in Firefox and WebKitGTK (only `<summary>` elements
     /// are candidates for it, see `selector_for`), and WebKitGTK calls a single-choice
     /// `<select>` a (pop-up) button, where the others say combobox (of the combobox
-    /// candidates, only a `<select>` computes as a button).
+    /// candidates, only a `<select>` computes as a button). Chromium calls `role="img"`
+    /// "image"; the others keep "img".
     pub fn role_is(self, asked: &str, computed: &str) -> bool {
         computed == asked
             || matches!(
@@ -166,6 +167,8 @@ impl Engine {
                     "DisclosureTriangle",
                     "button" | "summary" | "disclosuretriangle" | ""
                 ) | ("combobox", "button")
+                    | ("image", "img")
+                    | ("img", "image")
             )
     }
 }
