@@ -195,6 +195,12 @@ impl SeriesHistory {
         })
     }
 
+    /// `status`, or that the window has no data: a row never shows a chart without words.
+    pub fn status_text(&self, tz_offset_min: i32) -> String {
+        self.status(tz_offset_min)
+            .unwrap_or_else(|| "No data in this window".to_owned())
+    }
+
     /// The chart's text alternative: each run of one level with when it ended, e.g.
     /// "100% until 14:05, 0% since"; a flapping backend's latest runs only.
     pub fn describe(&self, tz_offset_min: i32) -> String {

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use crate::arm::metrics::{Metric, Point};
-use crate::health::probe_history::Absent;
+use crate::health::probe_history::{Absent, SeriesHistory};
 
 /// Minutes east of UTC, as the history's sentences want them.
 pub fn tz_offset_min() -> i32 {
@@ -82,6 +82,21 @@ pub fn Sparkline(
             <line class="sparkline-base" x1="0" x2={width} y1={height - 1} y2={height - 1} />
             <path d=d fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round" />
         </svg>
+    }
+}
+
+/// One backend's or frontend's history as a chart, named by its runs in words.
+#[component]
+pub fn HistoryChart(history: SeriesHistory, tz_offset_min: i32) -> impl IntoView {
+    let description = history.describe(tz_offset_min);
+    view! {
+        <Sparkline
+            points=history.points
+            start=history.end_s - history.window_s
+            end=history.end_s
+            interval_s=history.interval_s
+            description=description
+        />
     }
 }
 

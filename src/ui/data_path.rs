@@ -1,6 +1,6 @@
 //! The load balancer page's Data Path Availability (`VipAvailability`): whether traffic
 //! sent to each frontend address and port reached a backend, over the last 24 hours, one
-//! chart per frontend with the health panel's `Sparkline` and sentences. Its code is a
+//! chart per frontend with the health panel's `HistoryChart` and sentences. Its code is a
 //! part of the page's wasm in a release build, fetched when a load balancer's page shows,
 //! so the first screens do not carry it.
 
@@ -12,7 +12,7 @@ use crate::arm::id::LoadBalancerId;
 use crate::arm::metrics::{fetch, Metric, MetricsQuery, Window};
 use crate::health::history::changes_word;
 use crate::health::probe_history::{by_frontend, Absent};
-use crate::ui::chart::{tz_offset_min, MetricAbsent, Sparkline};
+use crate::ui::chart::{tz_offset_min, HistoryChart, MetricAbsent};
 use crate::ui::error_view::{LazyPart, PartLoader};
 use crate::ui::load::arm_resource;
 use crate::ui::loading::Loading;
@@ -94,21 +94,12 @@ pub fn DataPath(lb: LoadBalancerId, sku: String) -> impl IntoView {
             .into_iter()
             .map(|f| {
                 let changes = f.changes();
+                let (key, status) = (f.key.clone(), f.status_text(tz));
                 view! {
                     <tr>
-                        <td>{f.key.clone()}</td>
-                        <td data-label="Last 24 h">
-                            <Sparkline
-                                points=f.points.clone()
-                                start=f.end_s - f.window_s
-                                end=f.end_s
-                                interval_s=f.interval_s
-                                description=f.describe(tz)
-                            />
-                        </td>
-                        <td data-label="Status">
-                            {f.status(tz).unwrap_or_else(|| "No data in this window".to_owned())}
-                        </td>
+                        <td>{key}</td>
+                        <td data-label="Last 24 h"><HistoryChart history=f tz_offset_min=tz/></td>
+                        <td data-label="Status">{status}</td>
                         <td data-label="Changes">{format!("{changes} {}", changes_word(changes))}</td>
                     </tr>
                 }

@@ -14,7 +14,7 @@ use crate::health::catalog::State;
 use crate::health::history::changes_word;
 use crate::health::probe_history::{by_backend, Absent, SeriesHistory};
 use crate::health::summary::RuleContext;
-use crate::ui::chart::{tz_offset_min, MetricAbsent, Sparkline};
+use crate::ui::chart::{tz_offset_min, HistoryChart, MetricAbsent};
 use crate::ui::load::{arm_resource, ArmResource};
 use crate::ui::loading::Loading;
 
@@ -144,19 +144,10 @@ pub(super) fn cell(ip: &str, seen: Vec<(i64, Option<State>)>) -> impl IntoView {
                 b.merge_watch(&seen);
                 let tz = tz_offset_min();
                 let changes = b.changes();
+                let status = b.status_text(tz);
                 Some(view! {
-                    <Sparkline
-                        points=b.points.clone()
-                        start=b.end_s - b.window_s
-                        end=b.end_s
-                        interval_s=b.interval_s
-                        description=b.describe(tz)
-                    />
-                    // A backend Azure never probed in the window has no status and
-                    // no changes to count: say so in words, not by an empty chart.
-                    <span class="probe-status">
-                        {b.status(tz).unwrap_or_else(|| "No data in this window".to_owned())}
-                    </span>
+                    <HistoryChart history=b tz_offset_min=tz/>
+                    <span class="probe-status">{status}</span>
                     " "
                     <span class="muted">{format!("{changes} {}", changes_word(changes))}</span>
                 })
