@@ -459,6 +459,7 @@ mod tests {
         );
         let na = h.iter().find(|b| b.key == "10.0.2.10").unwrap();
         assert_eq!(na.current(), None, "NA: never probed, no data");
+        assert_eq!(na.status_text(0), "No data in this window", "said in words");
         assert_eq!(
             h.iter()
                 .find(|b| b.key == "10.0.2.4")
