@@ -25,10 +25,15 @@
 //!    `Retry-After: 1` three times, a 429 then success, a 503 then success.
 //! 6. Watch soak: 500 watch-mode checks of a 200-backend rule on the demo's fast clock;
 //!    JS heap, wasm memory and DOM size after 10 and after 500.
+//! 7. Estate overview (`?view=estate`, demo `largeEstate` 2,000): navigation start to the
+//!    first rows and to "Checked all … load balancers", the peak of requests in flight the
+//!    status line shows, requests made (demo worker; and the fake Azure server's log), the
+//!    longest frame while verdicts stream in. History charts: the health panel of a
+//!    500-backend rule until every row shown has its 24 h probe chart.
 //!
 //! `LBH_BENCH_ONLY` (a comma-separated list of `first`, `cold`, `large`, `network`,
-//! `sdk`, `soak`) runs only those browser sections, to work on one; bench/results.md then holds
-//! only them.
+//! `sdk`, `soak`, `estate`) runs only those browser sections, to work on one;
+//! bench/results.md then holds only them.
 //!
 //! Timestamps come from a script injected before the page's own scripts
 //! (`Page.addScriptToEvaluateOnNewDocument`): a MutationObserver notes DOM changes and,
@@ -46,6 +51,7 @@ use std::time::Instant;
 mod bundle;
 mod cold;
 mod driver;
+mod estate;
 mod fake;
 mod first_result;
 mod http;
@@ -61,6 +67,7 @@ mod www;
 use bundle::*;
 use cold::*;
 use driver::*;
+use estate::*;
 use fake::*;
 use first_result::*;
 use http::*;
@@ -161,6 +168,12 @@ pub fn run() -> i32 {
             println!("[bench 6/7] watch soak: {SOAK_CHECKS} checks of {SOAK_BACKENDS} backends");
             if let Err(e) = soak(&driver, &www, &mut report) {
                 report.failed("Watch soak", &e);
+            }
+        }
+        if runs("estate") {
+            println!("[bench 6/7] estate overview at {ESTATE_N} load balancers; history charts of {CHART_BACKENDS} backends");
+            if let Err(e) = estate(&driver, &www, &dist, &fake_bin, &mut report) {
+                report.failed("Estate overview", &e);
             }
         }
         Ok(())

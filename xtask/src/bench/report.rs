@@ -196,6 +196,25 @@ wall time in headless Chromium. Targets are the issue's; they are reported, not 
   grow by 19% over 500 checks. After 10 and after 500: a forced GC, then the JS heap, the wasm linear
   memory and the number of elements, as in Memory. Readings at 100, 200, 300 and 400 are
   printed, not tabled.
+- **Estate overview**: config.json `{\"demo\":{\"instant\":true,\"largeEstate\":2000}}` (the
+  demo's own load balancers plus 2,000 in 50 subscriptions), `?view=estate`, each run a new
+  Chromium. A script injected before the page's own (xtask/src/bench/estate.rs) watches
+  the DOM with a MutationObserver: the first rows are the end of the frame painted once the table
+  \"Load balancers, worst first\" has a body row; all verdicts, the frame painted once the
+  status line (`role=\"status\"`) reads \"Checked all … load balancers\"; both from navigation
+  start. Every new text of the status line is kept and the peak is the largest N of
+  \"(N requests in flight)\" among them. Requests on the demo are counted as they cross
+  `postMessage` to the demo's worker; against the fake Azure server (`--large-estate 2000`,
+  a pasted token) from the server's own log, preflights included, until it has had none for
+  2.5 s. Longest frame: the longest gap between `requestAnimationFrame` callbacks over
+  33 ms, and the longest `longtask` entry, that end between the first rows and all
+  verdicts; the figure is each run's longest.
+- **History charts**: the demo's `largeRule` 500, opened and measured as Panel render
+  (one browser, the panel closed and a GC forced between samples, the first one cold),
+  but done only once every row the panel shows has its probe history chart
+  (`td.probe svg.sparkline[role=img]`, the 24 h window with 5 min points, the panel's
+  default) and the page has made no change for 400 ms: the end of the frame painted after
+  the last change. The row beside it is the first frame painted with rows in the same clicks.
 ";
 
 pub(super) fn ms(v: f64) -> String {

@@ -149,3 +149,36 @@ fn sdk_scenarios_are_the_four_the_issue_names_and_one_timed_as_arm() {
         })
     ));
 }
+
+#[test]
+fn reads_the_estate_status_line() {
+    let running = "Checked 120 of 2006 load balancers (8 requests in flight)";
+    assert_eq!(in_flight(running), Some(8));
+    assert_eq!(
+        in_flight("Checked 0 of 2006 load balancers (1 request in flight)"),
+        Some(1)
+    );
+    assert_eq!(in_flight(running).and(all_checked(running)), None);
+    assert_eq!(
+        in_flight("Checked 5 of 9; Azure asked to slow down, waiting 3 s"),
+        None
+    );
+    assert_eq!(all_checked("Checked all 2006 load balancers"), Some(2006));
+    assert_eq!(all_checked("Checked all 2,006 load balancers"), Some(2006));
+    assert_eq!(in_flight("Checked all 2006 load balancers"), None);
+    assert_eq!(all_checked("Stopped: 5 of 9 load balancers checked"), None);
+}
+
+#[test]
+fn longest_event_within_a_window_and_request_kinds() {
+    let ev = [(100.0, 80.0), (500.0, 40.0), (900.0, 60.0), (1500.0, 200.0)];
+    assert_eq!(longest_within(&ev, 400.0, 1000.0), Some(60.0));
+    assert_eq!(longest_within(&ev, 1600.0, 2000.0), None);
+    let reqs = [
+        ("POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01"),
+        ("OPTIONS", "/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01"),
+        ("GET", "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/loadBalancers/a/providers/microsoft.insights/metrics?x"),
+        ("GET", "/subscriptions?api-version=2022-12-01"),
+    ];
+    assert_eq!(kinds(reqs), (1, 1, 2));
+}
