@@ -291,9 +291,9 @@ fn estate_overview_has_no_axe_violations() {
         b.goto(&format!("{}?view=estate", server.url()));
         b.set_timeout(Duration::from_secs(60));
         b.wait_until("every verdict", || {
-            b.all_by_role("status")
+            b.status_texts()
                 .iter()
-                .any(|s| s.text().starts_with("Checked all"))
+                .any(|t| t.starts_with("Checked all"))
         });
         b.set_timeout(Duration::from_secs(10));
         b.by_role("table", "Load balancers, worst first");

@@ -144,14 +144,17 @@ fn bad_link_parameters_are_ignored_with_a_notice() {
         server.url()
     ));
     b.wait_until("a notice", || {
-        b.all_by_role("status")
+        b.status_texts()
             .iter()
-            .any(|s| s.text().contains("Part of this link was not used"))
+            .any(|t| t.contains("Part of this link was not used"))
     });
     let notice = b
         .all_by_role("status")
         .into_iter()
-        .find(|s| s.text().contains("Part of this link was not used"))
+        .find(|s| {
+            s.try_text()
+                .is_some_and(|t| t.contains("Part of this link was not used"))
+        })
         .expect("a notice");
     assert!(
         notice.text().contains("not a subscription id"),

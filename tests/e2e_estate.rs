@@ -12,9 +12,8 @@ use support::{dist_dir, Browser, ConfiguredApp, Element, StaticServer};
 
 /// The overview's status line ("Checked 3 of 9 ...", "Checked all 9 ...", "Stopped: ...").
 fn progress(b: &Browser) -> String {
-    b.all_by_role("status")
+    b.status_texts()
         .into_iter()
-        .map(|s| s.text())
         .find(|t| t.starts_with("Checked") || t.starts_with("Listing") || t.starts_with("Stopped"))
         .unwrap_or_default()
 }
@@ -124,10 +123,9 @@ fn the_overview_has_a_link_that_also_works_embedded_and_a_bad_view_is_named() {
     b.goto(&format!("{}?view=everything", server.url()));
     b.by_role("heading", "Subscriptions");
     b.wait_until("a notice", || {
-        b.all_by_role("status").iter().any(|s| {
-            s.text()
-                .contains("Ignored view: 'everything' is not estate.")
-        })
+        b.status_texts()
+            .iter()
+            .any(|t| t.contains("Ignored view: 'everything' is not estate."))
     });
 }
 

@@ -152,8 +152,8 @@ fn a_throttled_list_says_why_it_is_still_loading_then_shows() {
     );
     sub.click();
     b.wait_until("the throttling wait named", || {
-        b.all_by_role("status").iter().any(|s| {
-            s.text().contains(
+        b.status_texts().iter().any(|t| {
+            t.contains(
                 "Loading load balancers: Azure is throttling requests, so LB Health waits 3 s",
             )
         })

@@ -120,9 +120,9 @@ fn with_the_host_gone_a_repeat_visit_opens_the_demo() {
 fn a_new_deployment_replaces_the_old_build_and_says_so_once() {
     let (app, url, b, old) = first_visit();
     assert!(
-        b.all_by_role("status")
+        b.status_texts()
             .iter()
-            .all(|s| !s.text().contains("updated since your last visit")),
+            .all(|t| !t.contains("updated since your last visit")),
         "a first visit is not an update"
     );
     // A new deployment: index.html names a new build (its workers' files follow it).
@@ -130,10 +130,9 @@ fn a_new_deployment_replaces_the_old_build_and_says_so_once() {
     app.replace_in_index(&format!("content=\"{old}\""), &format!("content=\"{new}\""));
     b.goto(&url);
     b.wait_until("the update notice", || {
-        b.all_by_role("status").iter().any(|s| {
-            s.text()
-                .contains("LB Health has been updated since your last visit")
-        })
+        b.status_texts()
+            .iter()
+            .any(|t| t.contains("LB Health has been updated since your last visit"))
     });
     assert_eq!(
         build_id(&b),
@@ -155,9 +154,9 @@ fn a_new_deployment_replaces_the_old_build_and_says_so_once() {
     });
     b.by_role("button", "Dismiss").click();
     b.wait_until("notice gone", || {
-        b.all_by_role("status")
+        b.status_texts()
             .iter()
-            .all(|s| !s.text().contains("updated since your last visit"))
+            .all(|t| !t.contains("updated since your last visit"))
     });
     // The demo still runs, on the new build's worker files.
     open_rule_http(&b, &url);
@@ -170,9 +169,9 @@ fn a_new_deployment_replaces_the_old_build_and_says_so_once() {
     b.goto(&url);
     b.by_role("button", "Contoso Production");
     assert!(
-        b.all_by_role("status")
+        b.status_texts()
             .iter()
-            .all(|s| !s.text().contains("updated since your last visit")),
+            .all(|t| !t.contains("updated since your last visit")),
         "said once"
     );
 }

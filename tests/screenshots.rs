@@ -77,9 +77,9 @@ fn readme_screenshots() {
     // The estate overview, worst first, once every verdict is in.
     b.goto(&format!("{}?view=estate", app.url()));
     b.wait_until("every verdict", || {
-        b.all_by_role("status")
+        b.status_texts()
             .iter()
-            .any(|s| s.text().starts_with("Checked all"))
+            .any(|t| t.starts_with("Checked all"))
     });
     b.screenshot(&docs("overview.png"));
 

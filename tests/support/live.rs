@@ -92,9 +92,9 @@ pub fn list_checked(live: &Live) {
     let b = &live.b;
     b.set_timeout(Duration::from_secs(30));
     b.wait_until("the list's checks", || {
-        b.all_by_role("status")
+        b.status_texts()
             .iter()
-            .any(|s| s.text().contains("2 of 2 rules checked"))
+            .any(|t| t.contains("2 of 2 rules checked"))
     });
     b.set_timeout(Duration::from_secs(10));
 }

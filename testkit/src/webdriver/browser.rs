@@ -216,6 +216,16 @@ impl Browser {
         self.s.cmd("DELETE", "/actions", None);
     }
 
+    /// The text of every element with role `status` (live regions a screen reader reads
+    /// out). One that leaves the page while being read, as a loading line does when its
+    /// data arrives, is skipped rather than failing the wait that asked.
+    pub fn status_texts(&self) -> Vec<String> {
+        self.all_by_role("status")
+            .iter()
+            .filter_map(Element::try_text)
+            .collect()
+    }
+
     /// Runs `js` as a function body (`arguments[i]` are `args`; pass elements
     /// with `Element::json`); returns its JSON result.
     pub fn exec(&self, js: &str, args: Vec<Value>) -> Value {
