@@ -25,6 +25,56 @@ use crate::ui::load::load;
 /// Rows drawn at once: the worst come first, and 5,000 rows of DOM would cost frames.
 const SHOWN: usize = 200;
 
+/// Verdicts are drawn together at most this often: each drawing sorts every row again
+/// and re-keys the rows shown, which 2,000 answers one by one would do 2,000 times, in
+/// frames far over 50 ms (`cargo xtask bench`, estate section).
+const DRAW_EVERY_MS: u64 = 100;
+
+/// Verdicts received and not drawn yet, and whether a drawing is scheduled.
+#[derive(Clone, Default)]
+struct Undrawn {
+    verdicts: Rc<RefCell<Vec<(usize, Verdict)>>>,
+    scheduled: Rc<Cell<bool>>,
+}
+
+impl Undrawn {
+    /// Keeps a verdict, and schedules a drawing if none is.
+    fn push(
+        &self,
+        i: usize,
+        verdict: Verdict,
+        rows: RwSignal<Vec<EstateRow>>,
+        checked: RwSignal<usize>,
+    ) {
+        self.verdicts.borrow_mut().push((i, verdict));
+        if !self.scheduled.replace(true) {
+            let this = self.clone();
+            set_timeout(
+                move || this.draw(rows, checked),
+                std::time::Duration::from_millis(DRAW_EVERY_MS),
+            );
+        }
+    }
+
+    /// Writes every kept verdict at once (also at the end and on Stop, so the count the
+    /// status line gives is complete). A screen already left has nothing to write to.
+    fn draw(&self, rows: RwSignal<Vec<EstateRow>>, checked: RwSignal<usize>) {
+        self.scheduled.set(false);
+        let batch = std::mem::take(&mut *self.verdicts.borrow_mut());
+        if batch.is_empty() {
+            return;
+        }
+        checked.try_update(|n| *n += batch.len());
+        rows.try_update(|r| {
+            for (i, verdict) in batch {
+                if let Some(row) = r.get_mut(i) {
+                    row.verdict = verdict;
+                }
+            }
+        });
+    }
+}
+
 /// Where the scan is, for the progress line.
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
@@ -88,6 +138,7 @@ pub fn EstateOverview(
     let paused_s = RwSignal::new(0u64);
     let phase = RwSignal::new(Phase::Listing);
     let filter = RwSignal::new(EstateFilter::default());
+    let undrawn = StoredValue::new_local(Undrawn::default());
 
     // The listing: every page's rows appear as they arrive; the resource settles when the
     // last page is in (or the listing failed), and then the verdicts start.
@@ -116,6 +167,7 @@ pub fn EstateOverview(
                         cancel: cancel.clone(),
                         pacer: pacer.get_value(),
                         cursor: cursor.clone(),
+                        undrawn: undrawn.get_value(),
                     };
                     spawn_local(worker(ctx, rows, checked, in_flight, paused_s, phase));
                 }
@@ -164,6 +216,7 @@ pub fn EstateOverview(
     };
     let stop = move |_| {
         cancel.with_value(Cancel::cancel);
+        undrawn.with_value(|u| u.draw(rows, checked));
         phase.update(|p| {
             if matches!(p, Phase::Listing | Phase::Checking) {
                 *p = Phase::Stopped
@@ -266,6 +319,7 @@ struct Scan {
     pacer: Rc<RefCell<Pacer>>,
     /// The next row to look at: rows before it are taken.
     cursor: Rc<Cell<usize>>,
+    undrawn: Undrawn,
 }
 
 /// One of the eight: takes the next load balancer without a verdict, asks the pacer when
@@ -284,6 +338,7 @@ async fn worker(
         cancel,
         pacer,
         cursor,
+        undrawn,
     } = scan;
     let clock = client.clock();
     loop {
@@ -303,6 +358,7 @@ async fn worker(
         let Some((i, id)) = next else {
             cursor.set(usize::MAX);
             if pacer.borrow().in_flight() == 0 && phase.get_untracked() == Phase::Checking {
+                undrawn.draw(rows, checked);
                 phase.set(Phase::Done);
             }
             return;
@@ -359,7 +415,6 @@ async fn worker(
         if cancel.is_cancelled() {
             return;
         }
-        rows.update(|r| r[i].verdict = verdict);
-        checked.update(|n| *n += 1);
+        undrawn.push(i, verdict, rows, checked);
     }
 }
