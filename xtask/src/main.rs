@@ -226,7 +226,35 @@ pub fn trunk_build_cmd(public_url: Option<&str>) -> Command {
         c.args(["--public-url", p]);
     }
     c.env("TRUNK_OFFLINE", "true");
+    c.env(WASM_RUSTFLAGS, short_source_paths());
     c
+}
+
+const WASM_RUSTFLAGS: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
+
+/// Panic messages carry their source file, and a dependency's is an absolute path under
+/// `$CARGO_HOME/registry/src/<index>/` (49 of them in the page's wasm, 4.7 KB raw): mapped
+/// to `<crate>-<version>/...`, which also keeps this machine's paths out of the build.
+/// Cargo merges these flags with `.cargo/config.toml`'s. Only the release build made
+/// here sees them, so the test builds' artifacts are not rebuilt.
+fn short_source_paths() -> String {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let mut flags: Vec<String> = std::env::var(WASM_RUSTFLAGS).ok().into_iter().collect();
+    let indexes = home
+        .and_then(|h| std::fs::read_dir(h.join("registry").join("src")).ok())
+        .into_iter()
+        .flatten()
+        .flatten();
+    for index in indexes {
+        let dir = index.path().to_string_lossy().into_owned();
+        // Cargo splits this variable at whitespace.
+        if !dir.contains(char::is_whitespace) {
+            flags.push(format!("--remap-path-prefix={dir}/="));
+        }
+    }
+    flags.join(" ")
 }
 
 fn trunk_build(public_url: Option<&str>) {
