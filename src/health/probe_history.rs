@@ -585,10 +585,16 @@ impl EstateFilter {
     }
 }
 
-/// The rows that pass the filter, worst first, then by name.
-pub fn worst_first<'a>(rows: &'a [EstateRow], filter: &EstateFilter) -> Vec<&'a EstateRow> {
-    let kept: Vec<&EstateRow> = rows.iter().filter(|r| filter.matches(&r.lb)).collect();
-    order::by_key(kept, |r| (r.verdict.rank(), r.lb.name.to_lowercase()))
+/// Where in `rows` the rows that pass the filter are, worst first, then by name. Places,
+/// not rows: the overview keys its table by them, so a new verdict redraws one cell, not
+/// the row.
+pub fn worst_first(rows: &[EstateRow], filter: &EstateFilter) -> Vec<usize> {
+    let kept: Vec<usize> = (0..rows.len())
+        .filter(|&i| filter.matches(&rows[i].lb))
+        .collect();
+    order::by_key(kept, |&i| {
+        (rows[i].verdict.rank(), rows[i].lb.name.to_ascii_lowercase())
+    })
 }
 
 #[cfg(test)]

@@ -471,8 +471,8 @@ fn the_overview_orders_worst_first_and_filters() {
     ];
     let names = |f: &EstateFilter| {
         worst_first(&rows, f)
-            .iter()
-            .map(|r| r.lb.name.as_str())
+            .into_iter()
+            .map(|i| rows[i].lb.name.as_str())
             .collect::<Vec<_>>()
     };
     assert_eq!(
