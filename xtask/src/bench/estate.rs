@@ -400,13 +400,7 @@ return d;
 /// Click on View details → (frame with rows, frame after the last change once every
 /// row shown has its chart, charts drawn).
 fn chart_once(s: &Session) -> Result<(f64, f64, u64), String> {
-    let clicked = s.exec(
-        "return window.__bench.clickNamed(arguments[0]);",
-        vec![json!(OPEN_SCALE)],
-    )?;
-    if clicked != json!(true) {
-        return Err(format!("no enabled button {OPEN_SCALE:?} to click"));
-    }
+    open_scale_rule(s)?;
     let mut last = Value::Null;
     let v = s
         .wait(
