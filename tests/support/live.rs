@@ -70,7 +70,12 @@ pub fn refresh_with(live: &Live, fault: Fault) -> Panel {
     let before = checked_line(&dialog).expect("the panel shows the list's result");
     live.azure
         .set_fault_on(Target::path(RULE_HTTP_CHECK), fault);
+    // The panel's check is the rule's latest POST (`panel_check`): until it is in the
+    // log, the list's check would be read as the panel's (CI, WebKit under load).
+    let posts = || rule_http_posts(&live.azure);
+    let before_posts = posts();
     dialog.by_role("button", "Refresh").click();
+    b.wait_until("the panel's health POST", || posts() > before_posts);
     Panel { dialog, before }
 }
 
@@ -124,12 +129,22 @@ pub fn is_health(r: &Logged) -> bool {
 
 /// The panel's last check of rule-http, from fake-azure's log: its POST's time and the
 /// times of the polls after it (call once the list's checks are over, see `refresh_with`).
+fn of_rule_http(path: &str) -> bool {
+    path.to_ascii_lowercase()
+        .contains(&RULE_HTTP_CHECK.to_ascii_lowercase())
+}
+
+/// rule-http's health POSTs so far.
+fn rule_http_posts(azure: &FakeAzure) -> usize {
+    azure
+        .requests()
+        .iter()
+        .filter(|r| is_health_post(r) && of_rule_http(&r.path_and_query))
+        .count()
+}
+
 pub fn panel_check(azure: &FakeAzure) -> (Duration, Vec<Duration>) {
     let log = azure.requests();
-    let of_rule_http = |path: &str| {
-        path.to_ascii_lowercase()
-            .contains(&RULE_HTTP_CHECK.to_ascii_lowercase())
-    };
     let post = log
         .iter()
         .rfind(|r| is_health_post(r) && of_rule_http(&r.path_and_query))
