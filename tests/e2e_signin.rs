@@ -406,6 +406,15 @@ fn failed_renewal_prompts_without_losing_the_view() {
     b.goto(&format!("{}?lb={LB_WEB}", live.app.url()));
     sign_in(&live);
     b.by_role("heading", "Load balancing rules");
+    // The list's own checks finish first: expired under them, they redraw the rows, and a
+    // click on a row being redrawn opened nothing (CI, WebKit).
+    b.wait_until("both rules checked", || {
+        b.all_by_role("row")
+            .iter()
+            .filter(|r| r.try_text().is_some_and(|t| t.contains("Up,")))
+            .count()
+            == 2
+    });
     live.azure.set_entra_fault(EntraFault::RefreshFails);
     live.azure.advance(Duration::from_secs(601));
     b.by_role("button", "View details for rule-http").click();
