@@ -179,8 +179,8 @@ pub fn EstateOverview(
     let total = Memo::new(move |_| rows.with(Vec::len));
     // Places in `rows`, worst first. The table's rows are slots (1st, 2nd, ...) that show
     // whichever load balancer is in that place: a batch of verdicts that reorders the list
-    // rewrites the cells that changed and moves no DOM, and keyed moves of hundreds of
-    // rows cost frames (and, in tachys 0.2.19, left rows out of order: e2e_estate).
+    // rewrites the cells that changed and moves no DOM. Keyed moves of hundreds of rows
+    // cost frames, and Leptos 0.8.23's keyed `For` left a row out of order (e2e_estate).
     let shown = Memo::new(move |_| {
         rows.with(|r| {
             filter.with(|f| {
