@@ -26,8 +26,8 @@ use crate::ui::load::load;
 const SHOWN: usize = 200;
 
 /// Verdicts are drawn together at most this often: each drawing sorts every row again
-/// and re-keys the rows shown, which 2,000 answers one by one would do 2,000 times, in
-/// frames far over 50 ms (`cargo xtask bench`, estate section).
+/// and rewrites the shown cells that changed, which 2,000 answers one by one would do
+/// 2,000 times, in frames far over 50 ms (`cargo xtask bench`, estate section).
 const DRAW_EVERY_MS: u64 = 100;
 
 /// Verdicts received and not drawn yet, and whether a drawing is scheduled.
